@@ -1,0 +1,127 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <arpa/inet.h>
+#include <ctype.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "ipv4.h"
+
+int
+trawl_parse_ipv4(const char *s, uint32_t *addr)
+{
+	struct in_addr a;
+
+	/* glibc's inet_pton takes only four dotted decimal octets: no octal, no short forms. */
+	if (inet_pton(AF_INET, s, &a) != 1)
+		return -EINVAL;
+	*addr = ntohl(a.s_addr);
+	return 0;
+}
+
+int
+trawl_parse_cidr(const char *s, struct trawl_range *r)
+{
+	char buf[32];
+	const char *slash = strchr(s, '/');
+	size_t alen = slash ? (size_t)(slash - s) : strlen(s);
+	unsigned long plen = 32;
+	uint32_t addr, mask;
+
+	if (alen == 0 || alen >= sizeof(buf))
+		return -EINVAL;
+	memcpy(buf, s, alen);
+	buf[alen] = '\0';
+	if (trawl_parse_ipv4(buf, &addr) != 0)
+		return -EINVAL;
+	if (slash != NULL) {
+		char *end;
+
+		if (!isdigit((unsigned char)slash[1]) || strlen(slash + 1) > 2)
+			return -EINVAL;
+		plen = strtoul(slash + 1, &end, 10);
+		if (*end != '\0' || plen > 32)
+			return -EINVAL;
+	}
+	mask = plen == 0 ? 0 : UINT32_MAX << (32 - plen);
+	r->lo = addr & mask;
+	r->hi = r->lo | ~mask;
+	return 0;
+}
+
+int
+trawl_ranges_add(struct trawl_ranges *rs, struct trawl_range r)
+{
+	if (rs->n == rs->cap) {
+		size_t cap = rs->cap ? rs->cap * 2 : 64;
+		struct trawl_range *v = realloc(rs->v, cap * sizeof(*v));
+
+		if (v == NULL)
+			return -ENOMEM;
+		rs->v = v;
+		rs->cap = cap;
+	}
+	rs->v[rs->n++] = r;
+	return 0;
+}
+
+void
+trawl_ranges_free(struct trawl_ranges *rs)
+{
+	free(rs->v);
+	rs->v = NULL;
+	rs->n = rs->cap = 0;
+}
+
+int
+trawl_ranges_load(struct trawl_ranges *rs, const char *path, struct trawl_err *err)
+{
+	FILE *f = fopen(path, "r");
+	char *line = NULL;
+	size_t cap = 0;
+	unsigned long lineno = 0;
+	int rc = 0;
+
+	if (f == NULL)
+		return trawl_err_set(err, -errno, "%s: %s", path, strerror(errno));
+	while (getline(&line, &cap, f) >= 0) {
+		char *p = line, *tok, *hash;
+		struct trawl_range r;
+		size_t len;
+
+		lineno++;
+		hash = strchr(p, '#');
+		if (hash != NULL)
+			*hash = '\0';
+		while (isspace((unsigned char)*p))
+			p++;
+		len = strlen(p);
+		while (len > 0 && isspace((unsigned char)p[len - 1]))
+			p[--len] = '\0';
+		if (len == 0)
+			continue;
+		tok = p;
+		if (strpbrk(tok, " \t") != NULL || trawl_parse_cidr(tok, &r) != 0) {
+			rc = trawl_err_set(err, -EINVAL, "%s:%lu:%ld: not an IPv4 address or CIDR block: '%s'",
+					path, lineno, (long)(tok - line) + 1, tok);
+			break;
+		}
+		if (trawl_ranges_add(rs, r) != 0) {
+			rc = trawl_err_set(err, -ENOMEM, "%s: out of memory", path);
+			break;
+		}
+	}
+	if (rc == 0 && ferror(f))
+		rc = trawl_err_set(err, -EIO, "%s: read error", path);
+	free(line);
+	fclose(f);
+	return rc;
+}
+
+const char *
+trawl_ipv4_str(uint32_t addr, char *buf)
+{
+	snprintf(buf, 16, "%u.%u.%u.%u", addr >> 24, (addr >> 16) & 0xff, (addr >> 8) & 0xff, addr & 0xff);
+	return buf;
+}

@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef TRAWL_PACKET_H
+#define TRAWL_PACKET_H
+
+#include <stdint.h>
+
+#include <rte_arp.h>
+#include <rte_ether.h>
+#include <rte_ip.h>
+#include <rte_tcp.h>
+
+/*
+ * Parsing and building of the frames trawl handles, on plain buffers (no
+ * mbufs, no EAL) so that every rule can be unit-tested. Bytes off the wire
+ * are untrusted: every length below comes from the captured length, and
+ * header fields only ever shrink it.
+ */
+
+/* Smallest Ethernet frame without FCS: shorter frames are padded to it. */
+#define TRAWL_ETH_MIN_LEN 60
+
+/** An IPv4 packet as received: header, addresses and the bounded L4 part. */
+struct trawl_ipv4_view {
+	const struct rte_ipv4_hdr *ip;
+	const uint8_t *l4;
+	uint32_t l4_len;  /**< min(IP total length, captured) - IP header length */
+	uint32_t saddr;   /**< host byte order */
+	uint32_t daddr;   /**< host byte order */
+	uint8_t proto;
+	uint8_t ttl;
+};
+
+/** ARP for IPv4 over Ethernet, fields in host byte order. */
+struct trawl_arp_view {
+	uint16_t op;
+	struct rte_ether_addr sha;
+	uint32_t spa;
+	struct rte_ether_addr tha;
+	uint32_t tpa;
+};
+
+enum trawl_l3_kind {
+	TRAWL_L3_OTHER = 0,
+	TRAWL_L3_IPV4,
+	TRAWL_L3_ARP,
+};
+
+/**
+ * Classify an Ethernet frame of @p caplen bytes and give the L3 offset.
+ * @return TRAWL_L3_IPV4, TRAWL_L3_ARP or TRAWL_L3_OTHER (also for frames
+ * too short to hold an Ethernet header).
+ */
+enum trawl_l3_kind trawl_eth_parse(const uint8_t *frame, uint32_t caplen, uint32_t *l3off);
+
+/**
+ * Parse an IPv4 header of an L3 buffer of @p len captured bytes: version
+ * 4, IHL >= 5, header inside the buffer, not a fragment other than the
+ * first. @return 0 or -EINVAL.
+ */
+int trawl_ipv4_parse(const uint8_t *l3, uint32_t len, struct trawl_ipv4_view *v);
+
+/** Parse an ARP packet (Ethernet/IPv4 only). @return 0 or -EINVAL. */
+int trawl_arp_parse(const uint8_t *l3, uint32_t len, struct trawl_arp_view *v);
+
+/**
+ * Build an Ethernet frame carrying ARP: @p op (RTE_ARP_OP_REQUEST or
+ * RTE_ARP_OP_REPLY) from (@p sha, @p spa) to (@p tha, @p tpa), sent to
+ * @p eth_dst. Writes TRAWL_ETH_MIN_LEN bytes (zero padded) and returns that.
+ */
+uint16_t trawl_arp_build(uint8_t *buf, uint16_t op, const struct rte_ether_addr *eth_dst,
+		const struct rte_ether_addr *sha, uint32_t spa,
+		const struct rte_ether_addr *tha, uint32_t tpa);
+
+/**
+ * Build Ethernet + IPv4 + TCP without options or payload: used for the RST
+ * that closes a half-open connection. Checksums are filled in. Writes and
+ * returns TRAWL_ETH_MIN_LEN bytes.
+ */
+uint16_t trawl_tcp_build(uint8_t *buf, const struct rte_ether_addr *src_mac,
+		const struct rte_ether_addr *dst_mac, uint32_t saddr, uint32_t daddr,
+		uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack, uint8_t flags,
+		uint16_t window, uint8_t ttl);
+
+#endif

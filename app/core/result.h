@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef TRAWL_RESULT_H
+#define TRAWL_RESULT_H
+
+#include <stdint.h>
+
+/* How a validated reply was understood; names as ZMap prints them. */
+enum trawl_class {
+	TRAWL_CLASS_SYNACK = 0,
+	TRAWL_CLASS_RST,
+	TRAWL_CLASS_MAX,
+};
+
+extern const char *const trawl_class_names[TRAWL_CLASS_MAX];
+
+/*
+ * One validated reply, as an RX lcore hands it to the writer over an
+ * rte_ring: a fixed-size plain record (no mbuf travels), 32 bytes.
+ */
+struct trawl_result {
+	uint64_t tsc;        /**< rte_rdtsc() when the RX lcore saw it */
+	uint32_t saddr;      /**< the target (reply source), host order */
+	uint32_t daddr;      /**< our address (reply destination) */
+	uint16_t sport;      /**< target port */
+	uint16_t dport;      /**< our source port */
+	uint32_t seq;        /**< reply's sequence number */
+	uint16_t ipid;
+	uint16_t window;
+	uint8_t ttl;
+	uint8_t cls;         /**< enum trawl_class */
+	uint8_t success;     /**< 1: the target is open */
+	uint8_t repeat;      /**< set by the writer's deduplication */
+};
+
+/** The deduplication key: target address and port. */
+static inline uint64_t
+trawl_result_key(const struct trawl_result *r)
+{
+	return ((uint64_t)r->saddr << 16) | r->sport;
+}
+
+#endif

@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef TRAWL_SCAN_CONF_H
+#define TRAWL_SCAN_CONF_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <rte_ether.h>
+
+#include "err.h"
+#include "ipv4.h"
+#include "ports.h"
+
+#define TRAWL_DEFAULT_RATE 10000
+#define TRAWL_DEFAULT_COOLDOWN 8.0
+/* Ethernet costs per frame beyond what we write: preamble 8, FCS 4, inter-frame gap 12. */
+#define TRAWL_WIRE_OVERHEAD 24
+
+/* Everything `trawl scan` was asked to do, as parsed; nothing runtime. */
+struct trawl_scan_conf {
+	const char *dev;
+	const char *eal;
+	const char *probe_module;
+	const char *blocklist_file;   /**< NULL: none (-b /dev/null is just an empty file) */
+	const char *allowlist_file;
+	const char *output_file;
+	const char *output_module;
+	const char *output_fields;
+	const char *metadata_file;
+	struct trawl_ranges allow;    /**< TARGETs and -w, in that order */
+	struct trawl_ranges block;    /**< -b */
+	struct trawl_ports *ports;
+	uint32_t saddr;
+	uint32_t gateway_ip;
+	struct rte_ether_addr gateway_mac;
+	int have_saddr;
+	int have_gateway_ip;
+	int have_gateway_mac;
+	uint64_t rate;                /**< packets/s, 0 = as fast as the port takes them */
+	uint64_t bandwidth;           /**< bits/s, 0 = not given */
+	uint32_t probes;
+	double cooldown;
+	uint64_t seed;
+	int have_seed;
+	uint32_t tx_threads;
+	uint32_t rx_threads;
+	uint32_t shards;
+	uint32_t shard;
+	uint64_t max_targets;         /**< 0 = no limit */
+	double max_targets_pct;       /**< 0 = not given */
+	uint64_t max_results;         /**< 0 = no limit */
+	double max_runtime;           /**< seconds, 0 = no limit */
+	uint16_t sport_first;
+	uint16_t sport_last;
+	int no_header;
+	int quiet;
+	int dryrun;                   /**< count targets, send nothing */
+};
+
+enum trawl_conf_rc {
+	TRAWL_CONF_RUN = 0,   /**< go ahead */
+	TRAWL_CONF_EXIT = 1,  /**< --help, --version, --list-*: printed, exit 0 */
+};
+
+/**
+ * Parse `trawl scan` arguments (argv[0] is "scan") and read the allowlist
+ * and blocklist files. @p out receives help text and lists.
+ * @return TRAWL_CONF_RUN, TRAWL_CONF_EXIT, or -EINVAL (or -errno for an
+ * unreadable file) with one line in @p err.
+ */
+int trawl_scan_conf_parse(struct trawl_scan_conf *c, int argc, char **argv, FILE *out,
+		struct trawl_err *err);
+
+void trawl_scan_conf_free(struct trawl_scan_conf *c);
+
+/** The default blocklist path: the installed one, else the source tree's. */
+const char *trawl_default_blocklist(void);
+
+#endif

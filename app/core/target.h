@@ -1,0 +1,46 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef TRAWL_TARGET_H
+#define TRAWL_TARGET_H
+
+#include <stdint.h>
+
+#include "constraint.h"
+#include "ports.h"
+
+/*
+ * The target space: allowed addresses times target ports, numbered so that
+ * index = address_index * nports + port_index. The permutation draws
+ * indexes; this maps them to (address, port).
+ */
+struct trawl_target_space {
+	const struct trawl_constraint *allowed;
+	const struct trawl_ports *ports;
+	uint64_t count; /**< allowed addresses * ports, at most 2^48 */
+};
+
+/** One probe to send. */
+struct trawl_target {
+	uint32_t addr;   /**< host order */
+	uint16_t port;
+	uint16_t probe;  /**< 0 .. probes-1 */
+};
+
+static inline void
+trawl_target_space_init(struct trawl_target_space *ts, const struct trawl_constraint *c,
+		const struct trawl_ports *ports)
+{
+	ts->allowed = c;
+	ts->ports = ports;
+	ts->count = trawl_constraint_count(c) * ports->n;
+}
+
+static inline void
+trawl_target_at(const struct trawl_target_space *ts, uint64_t idx, struct trawl_target *t)
+{
+	uint32_t np = ts->ports->n;
+
+	t->addr = trawl_constraint_lookup(ts->allowed, idx / np);
+	t->port = ts->ports->port[idx % np];
+}
+
+#endif

@@ -1,0 +1,110 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+
+#include <rte_cycles.h>
+
+#include "../core/packet.h"
+#include "ctl.h"
+#include "stats.h"
+
+static void
+emit(struct trawl_ctl *c, struct rte_mbuf *m)
+{
+	if (rte_ring_sp_enqueue(c->out, m) != 0) {
+		rte_pktmbuf_free(m);
+		trawl_stat_add(&c->dropped, 1);
+	}
+}
+
+static void
+send_request(struct trawl_ctl *c)
+{
+	static const struct rte_ether_addr zero;
+	struct rte_ether_addr bcast;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(c->pool);
+
+	if (m == NULL)
+		return;
+	memset(&bcast, 0xff, sizeof(bcast));
+	m->data_len = m->pkt_len = trawl_arp_build(rte_pktmbuf_mtod(m, uint8_t *), RTE_ARP_OP_REQUEST,
+			&bcast, &c->mac, c->saddr, &zero, c->gateway_ip);
+	emit(c, m);
+}
+
+/* ARP in: learn the gateway, answer for our address, ignore the rest. Consumes m. */
+static void
+handle_arp(struct trawl_ctl *c, struct rte_mbuf *m)
+{
+	const uint8_t *frame = rte_pktmbuf_mtod(m, const uint8_t *);
+	struct trawl_arp_view a;
+	uint32_t l3off;
+
+	if (trawl_eth_parse(frame, m->data_len, &l3off) != TRAWL_L3_ARP ||
+	    trawl_arp_parse(frame + l3off, m->data_len - l3off, &a) != 0) {
+		trawl_stat_add(&c->arp_ignored, 1);
+		rte_pktmbuf_free(m);
+		return;
+	}
+	/* Any ARP from the gateway tells us its MAC (a reply, or its own request). */
+	if (c->resolving && a.spa == c->gateway_ip && !rte_is_zero_ether_addr(&a.sha) &&
+	    !rte_is_multicast_ether_addr(&a.sha)) {
+		c->gateway_mac = a.sha;
+		__atomic_store_n(&c->resolved, 1, __ATOMIC_RELEASE);
+		c->resolving = 0;
+	}
+	if (a.op == RTE_ARP_OP_REQUEST && a.tpa == c->saddr) {
+		/* Reuse the frame for the reply: it is the right size already. */
+		m->data_len = m->pkt_len = trawl_arp_build(rte_pktmbuf_mtod(m, uint8_t *), RTE_ARP_OP_REPLY,
+				&a.sha, &c->mac, c->saddr, &a.sha, a.spa);
+		trawl_stat_add(&c->arp_replies_sent, 1);
+		emit(c, m);
+		return;
+	}
+	if (!(a.op == RTE_ARP_OP_REPLY && a.spa == c->gateway_ip))
+		trawl_stat_add(&c->arp_ignored, 1);
+	rte_pktmbuf_free(m);
+}
+
+void
+trawl_ctl_resolve(struct trawl_ctl *c, uint32_t gateway_ip)
+{
+	c->gateway_ip = gateway_ip;
+	c->resolving = 1;
+	c->resolved = 0;
+	c->arp_tries = 0;
+	c->next_request_tsc = 0;
+}
+
+int
+trawl_ctl_poll(struct trawl_ctl *c)
+{
+	struct rte_mbuf *m[TRAWL_BURST];
+
+	for (unsigned int i = 0; i < c->nin; i++) {
+		unsigned int n = rte_ring_sc_dequeue_burst(c->in[i], (void **)m, TRAWL_BURST, NULL);
+
+		for (unsigned int k = 0; k < n; k++) {
+			uint32_t l3off;
+
+			if (trawl_eth_parse(rte_pktmbuf_mtod(m[k], const uint8_t *), m[k]->data_len, &l3off) ==
+			    TRAWL_L3_ARP) {
+				handle_arp(c, m[k]);
+			} else {
+				trawl_stat_add(&c->forwarded, 1);
+				emit(c, m[k]);
+			}
+		}
+	}
+	if (c->resolving) {
+		uint64_t now = rte_rdtsc();
+
+		if (now >= c->next_request_tsc) {
+			if (c->arp_tries == TRAWL_ARP_TRIES)
+				return -ETIMEDOUT;
+			send_request(c);
+			c->arp_tries++;
+			c->next_request_tsc = now + c->eng->hz;
+		}
+	}
+	return 0;
+}

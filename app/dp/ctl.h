@@ -1,0 +1,54 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef TRAWL_CTL_H
+#define TRAWL_CTL_H
+
+#include <stdint.h>
+
+#include <rte_ether.h>
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "engine.h"
+
+#define TRAWL_ARP_TRIES 5
+
+/*
+ * The control role, on the main lcore: the appliance's own ARP (the kernel
+ * no longer sees the port). It resolves the gateway, answers requests for
+ * our source address, and forwards the RSTs the RX roles build. Frames
+ * arrive from each RX role's SPSC ring and leave through TX role 0's SPSC
+ * inject ring. Not a hot path: a few frames per reply at most.
+ */
+struct trawl_ctl {
+	const struct trawl_engine *eng;
+	struct rte_mempool *pool;
+	struct rte_ring *in[64];
+	unsigned int nin;
+	struct rte_ring *out;             /**< TX role 0's inject ring */
+
+	uint32_t saddr;                   /**< answer ARP for this */
+	struct rte_ether_addr mac;        /**< our MAC */
+	uint32_t gateway_ip;
+	int resolving;                    /**< looking for gateway_ip's MAC */
+	int resolved;
+	struct rte_ether_addr gateway_mac;
+	unsigned int arp_tries;           /**< requests sent so far */
+	uint64_t next_request_tsc;
+
+	uint64_t arp_replies_sent;        /**< requests for saddr answered */
+	uint64_t arp_ignored;
+	uint64_t forwarded;               /**< RSTs passed on */
+	uint64_t dropped;                 /**< frames the inject ring would not take */
+};
+
+/** Start resolving @p gateway_ip: the first request goes out on the next poll. */
+void trawl_ctl_resolve(struct trawl_ctl *c, uint32_t gateway_ip);
+
+/**
+ * One round: handle every frame waiting, and (re)send the gateway request
+ * once a second while resolving. @return 0, or -ETIMEDOUT once
+ * TRAWL_ARP_TRIES requests went unanswered.
+ */
+int trawl_ctl_poll(struct trawl_ctl *c);
+
+#endif

@@ -1,0 +1,36 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef TRAWL_ENGINE_H
+#define TRAWL_ENGINE_H
+
+#include <stdint.h>
+
+#include <rte_common.h>
+
+#include "../core/cyclic.h"
+#include "../core/target.h"
+#include "../probes/probe.h"
+
+#define TRAWL_BURST 32
+
+/*
+ * What every role of one run shares. Written by the main lcore before the
+ * roles start, or (the flags) once, with release/acquire ordering; never
+ * written by a role. Phases: armed (gateway known, template ready: TX may
+ * send) -> stop_tx (no new probes) -> stop_rx (cooldown over) ->
+ * stop_writer (all RX roles done: drain and finish).
+ */
+struct trawl_engine {
+	const struct trawl_probe_ops *probe;
+	struct trawl_probe_ctx pctx;
+	struct trawl_target_space space;
+	struct trawl_cyclic cyclic;
+	uint16_t port_id;
+	uint64_t hz;              /**< TSC ticks per second */
+
+	uint32_t armed;
+	uint32_t stop_tx;
+	uint32_t stop_rx;
+	uint32_t stop_writer;
+} __rte_cache_aligned;
+
+#endif

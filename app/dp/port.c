@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <string.h>
+
+#include <rte_ethdev.h>
+
+#include "../../drivers/driver.h"
+#include "port.h"
+
+int
+trawl_port_find(const char *spec, struct trawl_port *p, struct trawl_err *err)
+{
+	char name[RTE_ETH_NAME_MAX_LEN];
+	size_t len = strcspn(spec, ",");
+	uint16_t id;
+
+	memset(p, 0, sizeof(*p));
+	if (len >= sizeof(name))
+		return trawl_err_set(err, -ENODEV, "--dev '%s': name too long", spec);
+	memcpy(name, spec, len);
+	name[len] = '\0';
+	if (rte_eth_dev_get_port_by_name(name, &id) != 0) {
+		/* A PCI address may be spelled differently from the ethdev name: take the only port. */
+		if (rte_eth_dev_count_avail() != 1)
+			return trawl_err_set(err, -ENODEV, "--dev '%s': no such DPDK port (%u ports found)",
+					spec, rte_eth_dev_count_avail());
+		RTE_ETH_FOREACH_DEV(id)
+			break;
+	}
+	p->id = id;
+	p->socket = rte_eth_dev_socket_id(id);
+	if (p->socket < 0)
+		p->socket = 0;
+	if (rte_eth_macaddr_get(id, &p->mac) != 0)
+		return trawl_err_set(err, -ENODEV, "--dev '%s': cannot read its MAC address", spec);
+	return 0;
+}
+
+int
+trawl_port_start(struct trawl_port *p, uint16_t nrx, uint16_t ntx, struct rte_mempool *pool,
+		struct trawl_err *err)
+{
+	struct trawl_port_req req = { .nrx = nrx, .ntx = ntx };
+	struct rte_eth_dev_info info;
+	struct rte_eth_conf conf;
+	uint16_t nb_rxd = TRAWL_RX_DESC, nb_txd = TRAWL_TX_DESC;
+	int rc;
+
+	rc = rte_eth_dev_info_get(p->id, &info);
+	if (rc != 0)
+		return trawl_err_set(err, rc, "port %u: cannot get device info: %s", p->id, rte_strerror(-rc));
+	snprintf(p->driver, sizeof(p->driver), "%s", info.driver_name);
+	rc = trawl_driver_find(info.driver_name)->configure(&info, &req, &conf, err);
+	if (rc != 0)
+		return rc;
+	rc = rte_eth_dev_configure(p->id, nrx, ntx, &conf);
+	if (rc != 0)
+		return trawl_err_set(err, rc, "port %u (%s): configure %u RX / %u TX queues: %s",
+				p->id, p->driver, nrx, ntx, rte_strerror(-rc));
+	rc = rte_eth_dev_adjust_nb_rx_tx_desc(p->id, &nb_rxd, &nb_txd);
+	if (rc != 0)
+		return trawl_err_set(err, rc, "port %u: descriptor counts: %s", p->id, rte_strerror(-rc));
+	for (uint16_t q = 0; q < nrx; q++) {
+		rc = rte_eth_rx_queue_setup(p->id, q, nb_rxd, p->socket, NULL, pool);
+		if (rc != 0)
+			return trawl_err_set(err, rc, "port %u: RX queue %u: %s", p->id, q, rte_strerror(-rc));
+	}
+	for (uint16_t q = 0; q < ntx; q++) {
+		rc = rte_eth_tx_queue_setup(p->id, q, nb_txd, p->socket, NULL);
+		if (rc != 0)
+			return trawl_err_set(err, rc, "port %u: TX queue %u: %s", p->id, q, rte_strerror(-rc));
+	}
+	rc = rte_eth_dev_start(p->id);
+	if (rc != 0)
+		return trawl_err_set(err, rc, "port %u (%s): start: %s", p->id, p->driver, rte_strerror(-rc));
+	p->started = 1;
+	return 0;
+}
+
+void
+trawl_port_close(struct trawl_port *p)
+{
+	if (p->started) {
+		rte_eth_dev_stop(p->id);
+		p->started = 0;
+	}
+	rte_eth_dev_close(p->id);
+}

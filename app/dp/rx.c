@@ -1,0 +1,131 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_prefetch.h>
+
+#include "rx.h"
+#include "stats.h"
+
+static void
+to_ctl(struct trawl_rx *rx, struct rte_mbuf *m)
+{
+	if (rte_ring_sp_enqueue(rx->to_ctl, m) != 0) {
+		rte_pktmbuf_free(m);
+		trawl_stat_add(&rx->ctl_full, 1);
+	}
+}
+
+static void
+answer(struct trawl_rx *rx, const struct trawl_result *r)
+{
+	const struct trawl_engine *eng = rx->eng;
+	struct rte_mbuf *m = rte_pktmbuf_alloc(rx->pool);
+	uint16_t len;
+
+	if (m == NULL) {
+		trawl_stat_add(&rx->ctl_full, 1);
+		return;
+	}
+	len = eng->probe->answer(rte_pktmbuf_mtod(m, uint8_t *), &eng->pctx, r);
+	if (len == 0) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	m->data_len = len;
+	m->pkt_len = len;
+	trawl_stat_add(&rx->answers, 1);
+	to_ctl(rx, m);
+}
+
+/*
+ * Look at one frame. Returns 1 if it produced a result in rx->pend. Frees
+ * the mbuf or passes it on.
+ */
+static int
+handle(struct trawl_rx *rx, struct rte_mbuf *m, uint64_t now)
+{
+	const struct trawl_engine *eng = rx->eng;
+	/* Bounds come from what we hold (the first segment), never from headers alone. */
+	const uint8_t *frame = rte_pktmbuf_mtod(m, const uint8_t *);
+	uint32_t caplen = m->data_len, l3off = 0;
+	struct trawl_ipv4_view v;
+	struct trawl_result *r = &rx->pend[rx->npend];
+	enum trawl_rx_verdict verdict;
+
+	switch (trawl_eth_parse(frame, caplen, &l3off)) {
+	case TRAWL_L3_ARP:
+		trawl_stat_add(&rx->arp, 1);
+		to_ctl(rx, m);
+		return 0;
+	case TRAWL_L3_IPV4:
+		break;
+	default:
+		trawl_stat_add(&rx->other, 1);
+		rte_pktmbuf_free(m);
+		return 0;
+	}
+	if (trawl_ipv4_parse(frame + l3off, caplen - l3off, &v) != 0) {
+		trawl_stat_add(&rx->other, 1);
+		rte_pktmbuf_free(m);
+		return 0;
+	}
+	verdict = eng->probe->classify(&eng->pctx, &v, r);
+	rte_pktmbuf_free(m);
+	if (verdict == TRAWL_RX_OTHER) {
+		trawl_stat_add(&rx->other, 1);
+		return 0;
+	}
+	if (verdict == TRAWL_RX_INVALID) {
+		trawl_stat_add(&rx->invalid, 1);
+		return 0;
+	}
+	trawl_stat_add(&rx->valid, 1);
+	r->tsc = now;
+	r->repeat = 0;
+	if (eng->probe->answer != NULL)
+		answer(rx, r);
+	return 1;
+}
+
+/* Offer pending results to the writer; returns 1 once none is left. */
+static int
+flush_results(struct trawl_rx *rx)
+{
+	unsigned int n = rte_ring_sp_enqueue_burst_elem(rx->to_writer, rx->pend + rx->pend_off,
+			sizeof(struct trawl_result), rx->npend, NULL);
+
+	rx->pend_off += n;
+	rx->npend -= n;
+	if (rx->npend == 0)
+		rx->pend_off = 0;
+	return rx->npend == 0;
+}
+
+int
+trawl_rx_poll(void *arg)
+{
+	struct trawl_rx *rx = arg;
+	struct rte_mbuf *m[TRAWL_BURST];
+	uint16_t n;
+	uint64_t now;
+
+	if (rx->npend != 0 && !flush_results(rx))
+		return TRAWL_ROLE_BUSY;
+	if (trawl_flag_get(&rx->eng->stop_rx)) {
+		trawl_flag_set(&rx->finished);
+		return TRAWL_ROLE_DONE;
+	}
+	n = rte_eth_rx_burst(rx->port, rx->queue, m, TRAWL_BURST);
+	if (n == 0)
+		return TRAWL_ROLE_BUSY;
+	now = rte_rdtsc();
+	trawl_stat_add(&rx->frames, n);
+	for (uint16_t i = 0; i < n; i++) {
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(m[i + 1], void *));
+		rx->npend += (uint16_t)handle(rx, m[i], now);
+	}
+	if (rx->npend != 0)
+		flush_results(rx);
+	return TRAWL_ROLE_BUSY;
+}

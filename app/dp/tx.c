@@ -1,0 +1,162 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+
+#include "stats.h"
+#include "tx.h"
+
+/* Control frames are few; a full queue a few times over means the port is gone. */
+#define CTL_TX_TRIES 64
+
+static void
+send_control(struct trawl_tx *tx)
+{
+	struct rte_mbuf *m[TRAWL_BURST];
+	unsigned int n = rte_ring_sc_dequeue_burst(tx->inject, (void **)m, TRAWL_BURST, NULL);
+	unsigned int sent = 0;
+
+	for (int tries = 0; sent < n && tries < CTL_TX_TRIES; tries++)
+		sent += rte_eth_tx_burst(tx->port, tx->queue, m + sent, (uint16_t)(n - sent));
+	if (sent < n) {
+		rte_pktmbuf_free_bulk(m + sent, n - sent);
+		trawl_stat_add(&tx->ctl_dropped, n - sent);
+	}
+	if (sent != 0)
+		trawl_stat_add(&tx->ctl_sent, sent);
+}
+
+/* Hand pending frames to the port; returns 1 once none is left. */
+static int
+flush_pending(struct trawl_tx *tx)
+{
+	uint16_t n = rte_eth_tx_burst(tx->port, tx->queue, tx->pend + tx->pend_off, tx->npend);
+
+	if (n != 0) {
+		uint64_t now = rte_rdtsc();
+
+		if (tx->first_tsc == 0)
+			__atomic_store_n(&tx->first_tsc, now, __ATOMIC_RELAXED);
+		__atomic_store_n(&tx->last_tsc, now, __ATOMIC_RELAXED);
+		trawl_stat_add(&tx->sent, n);
+	}
+	tx->pend_off += n;
+	tx->npend -= n;
+	return tx->npend == 0;
+}
+
+/* How many probes the rate limit allows now, at most TRAWL_BURST. */
+static unsigned int
+rate_budget(struct trawl_tx *tx, uint64_t now)
+{
+	const struct trawl_engine *eng = tx->eng;
+	uint64_t allowed, done;
+
+	if (tx->pps == 0)
+		return TRAWL_BURST;
+	if (tx->t0 == 0) {
+		tx->t0 = now;
+		tx->sent_at_t0 = tx->sent;
+	}
+	allowed = (uint64_t)((unsigned __int128)(now - tx->t0) * tx->pps / eng->hz);
+	done = tx->sent - tx->sent_at_t0;
+	if (allowed <= done)
+		return 0;
+	/*
+	 * After a stall (the port pushed back, the lcore was shared) do not
+	 * catch up in one rush: forget credit older than ~1 ms plus a burst.
+	 */
+	if (allowed - done > tx->pps / 1000 + TRAWL_BURST) {
+		tx->t0 = now;
+		tx->sent_at_t0 = tx->sent;
+		return TRAWL_BURST;
+	}
+	return RTE_MIN(allowed - done, (uint64_t)TRAWL_BURST);
+}
+
+/* Fill tgt[] with up to n probes' targets; returns how many. */
+static unsigned int
+next_targets(struct trawl_tx *tx, struct trawl_target *tgt, unsigned int n)
+{
+	const struct trawl_engine *eng = tx->eng;
+	unsigned int k = 0;
+
+	while (k < n) {
+		if (tx->cur_left == 0) {
+			uint64_t idx;
+
+			if (tx->targets >= tx->max_targets || !trawl_cyclic_next(&tx->it, &idx))
+				break;
+			trawl_target_at(&eng->space, idx, &tx->cur);
+			tx->cur.probe = 0;
+			tx->cur_left = tx->probes;
+			trawl_stat_add(&tx->targets, 1);
+		}
+		tgt[k] = tx->cur;
+		k++;
+		tx->cur.probe++;
+		tx->cur_left--;
+	}
+	return k;
+}
+
+static void
+make_burst(struct trawl_tx *tx, unsigned int budget)
+{
+	const struct trawl_engine *eng = tx->eng;
+	struct trawl_target tgt[TRAWL_BURST];
+	uint8_t *bufs[TRAWL_BURST];
+	unsigned int n;
+
+	/* Buffers first: a target is drawn only once there is a frame to put it in. */
+	if (rte_pktmbuf_alloc_bulk(tx->pool, tx->pend, budget) != 0) {
+		trawl_stat_add(&tx->alloc_fail, 1);
+		return;
+	}
+	n = next_targets(tx, tgt, budget);
+	if (n < budget)
+		rte_pktmbuf_free_bulk(tx->pend + n, budget - n);
+	if (n == 0) {
+		__atomic_store_n(&tx->sending_done, 1, __ATOMIC_RELEASE);
+		return;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		struct rte_mbuf *m = tx->pend[i];
+
+		m->data_len = eng->pctx.len;
+		m->pkt_len = eng->pctx.len;
+		bufs[i] = rte_pktmbuf_mtod(m, uint8_t *);
+	}
+	eng->probe->make(bufs, tgt, n, &eng->pctx);
+	tx->npend = (uint16_t)n;
+	tx->pend_off = 0;
+}
+
+int
+trawl_tx_poll(void *arg)
+{
+	struct trawl_tx *tx = arg;
+	const struct trawl_engine *eng = tx->eng;
+	unsigned int budget;
+
+	if (tx->inject != NULL && !rte_ring_empty(tx->inject))
+		send_control(tx);
+	if (tx->npend != 0 && !flush_pending(tx))
+		return TRAWL_ROLE_BUSY;
+	if (tx->sending_done || !trawl_flag_get(&eng->armed)) {
+		/* Keep serving control frames until receiving is over. */
+		if (trawl_flag_get(&eng->stop_rx) && (tx->inject == NULL || rte_ring_empty(tx->inject)))
+			return TRAWL_ROLE_DONE;
+		return TRAWL_ROLE_BUSY;
+	}
+	if (trawl_flag_get(&eng->stop_tx)) {
+		__atomic_store_n(&tx->sending_done, 1, __ATOMIC_RELEASE);
+		return TRAWL_ROLE_BUSY;
+	}
+	budget = rate_budget(tx, rte_rdtsc());
+	if (budget == 0)
+		return TRAWL_ROLE_BUSY;
+	make_burst(tx, budget);
+	if (tx->npend != 0)
+		flush_pending(tx);
+	return TRAWL_ROLE_BUSY;
+}

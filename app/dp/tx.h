@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef TRAWL_TX_H
+#define TRAWL_TX_H
+
+#include <stdint.h>
+
+#include <rte_mbuf.h>
+#include <rte_ring.h>
+
+#include "engine.h"
+#include "lcore.h"
+
+/*
+ * One TX role: owns TX queue `queue` and slice `slice` of the target
+ * permutation. It also sends whatever the control role hands it over the
+ * SPSC `inject` ring (ARP replies and requests, RSTs), so no TX queue is
+ * ever shared between lcores, even on ports with a single TX queue.
+ */
+struct trawl_tx {
+	const struct trawl_engine *eng;
+	struct rte_mempool *pool;
+	struct rte_ring *inject;      /**< control frames to send, may be NULL */
+	uint16_t port;
+	uint16_t queue;
+	struct trawl_cyclic_iter it;
+	uint64_t max_targets;         /**< targets this slice may take (-n), UINT64_MAX = all */
+	uint64_t pps;                 /**< this lcore's share of -r, 0 = unlimited */
+
+	/* Rate limiter: probes allowed by time t are pps * (t - t0) / hz. */
+	uint64_t t0;
+	uint64_t sent_at_t0;
+
+	/* The target under way when a burst ends mid -P run. */
+	struct trawl_target cur;
+	uint16_t cur_left;            /**< probes of `cur` still to make */
+	uint16_t probes;
+
+	/* Frames made but not yet taken by the port: sent first next round, never dropped. */
+	struct rte_mbuf *pend[TRAWL_BURST];
+	uint16_t npend;
+	uint16_t pend_off;
+
+	uint32_t sending_done;        /**< set by this role: no more probes (main reads it) */
+
+	/* Counters (this lcore writes, main reads). */
+	uint64_t targets;             /**< targets drawn from the permutation */
+	uint64_t sent;                /**< probes the port accepted */
+	uint64_t ctl_sent;            /**< control frames sent */
+	uint64_t ctl_dropped;         /**< control frames the port would not take */
+	uint64_t alloc_fail;
+	uint64_t first_tsc;           /**< TSC of the first probe, 0 = none yet */
+	uint64_t last_tsc;            /**< TSC of the latest probe */
+} __rte_cache_aligned;
+
+/** Role poll function (arg: struct trawl_tx). */
+int trawl_tx_poll(void *arg);
+
+#endif

@@ -1,0 +1,85 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef TRAWL_PROBE_H
+#define TRAWL_PROBE_H
+
+#include <stdint.h>
+
+#include "../core/constraint.h"
+#include "../core/packet.h"
+#include "../core/result.h"
+#include "../core/target.h"
+#include "../core/validate.h"
+
+/* Largest probe frame any module builds. */
+#define TRAWL_PROBE_MAX_LEN 128
+
+/*
+ * Everything a probe module needs for one run. Filled by the scan set-up
+ * (addresses, key) and by the module's prepare() (template); read-only once
+ * the TX and RX lcores start, so they share it without copies or locks.
+ */
+struct trawl_probe_ctx {
+	struct trawl_validate val;
+	uint32_t saddr;                      /**< our source address, host order */
+	struct rte_ether_addr src_mac;       /**< the port's MAC */
+	struct rte_ether_addr gw_mac;        /**< next hop, given or from ARP */
+	const struct trawl_constraint *allowed; /**< replies only count from these */
+	uint16_t len;                        /**< probe frame length */
+	uint8_t tmpl[TRAWL_PROBE_MAX_LEN];   /**< the frame every probe starts from */
+};
+
+/* What the RX path learned from one packet. */
+enum trawl_rx_verdict {
+	TRAWL_RX_OTHER = 0, /**< not a reply this module knows (other protocol or address) */
+	TRAWL_RX_INVALID,   /**< looks like a reply but fails validation: forged, stale, or not allowlisted */
+	TRAWL_RX_VALID,     /**< a validated reply; the result record is filled */
+};
+
+/*
+ * A probe module. One is chosen by name at start-up; the hot loops call
+ * through a cached pointer to this const table.
+ */
+struct trawl_probe_ops {
+	const char *name;
+	const char *help;
+
+	/*
+	 * prepare: called once per run after the next hop is known and before
+	 * any probe is made. Writes ctx->tmpl and ctx->len. Returns 0 or
+	 * -errno.
+	 */
+	int (*prepare)(struct trawl_probe_ctx *ctx);
+
+	/*
+	 * make: writes n complete probes (ctx->len bytes each, checksums
+	 * included) into bufs[0..n-1], one per target. Must not fail: it runs
+	 * in the TX hot loop, on whole bursts.
+	 */
+	void (*make)(uint8_t *const bufs[], const struct trawl_target tgt[], unsigned int n,
+			const struct trawl_probe_ctx *ctx);
+
+	/*
+	 * classify: given an IPv4 packet addressed to anyone, decide whether it
+	 * answers one of our probes. It may read only v->l4_len bytes past
+	 * v->l4. On TRAWL_RX_VALID it fills every field of *r but tsc and
+	 * repeat.
+	 */
+	enum trawl_rx_verdict (*classify)(const struct trawl_probe_ctx *ctx,
+			const struct trawl_ipv4_view *v, struct trawl_result *r);
+
+	/*
+	 * answer: for a valid result, the frame to send back, if any (the RST
+	 * that tears down a half-open TCP connection, since no kernel sees this
+	 * port to do it). Writes at most TRAWL_PROBE_MAX_LEN bytes and returns
+	 * the length, or 0 for no answer.
+	 */
+	uint16_t (*answer)(uint8_t *buf, const struct trawl_probe_ctx *ctx, const struct trawl_result *r);
+};
+
+/** The module called @p name, or NULL. */
+const struct trawl_probe_ops *trawl_probe_find(const char *name);
+
+/** NULL-terminated list of all modules, for --help. */
+extern const struct trawl_probe_ops *const trawl_probe_modules[];
+
+#endif

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <string.h>
+
+#include "probe.h"
+
+extern const struct trawl_probe_ops trawl_probe_tcp_synscan;
+
+const struct trawl_probe_ops *const trawl_probe_modules[] = {
+	&trawl_probe_tcp_synscan,
+	NULL,
+};
+
+const struct trawl_probe_ops *
+trawl_probe_find(const char *name)
+{
+	for (unsigned int i = 0; trawl_probe_modules[i] != NULL; i++)
+		if (strcmp(trawl_probe_modules[i]->name, name) == 0)
+			return trawl_probe_modules[i];
+	return NULL;
+}

@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * tcp_synscan: one TCP SYN per (address, port); a SYN-ACK means open, a RST
+ * means closed. Sequence number and source port come from the validation
+ * tag, so the reply proves it answers our probe.
+ */
+#include <string.h>
+
+#include "probe.h"
+
+#define SYN_TTL 255          /* as ZMap: the most hops, the fewest lost probes */
+#define SYN_WINDOW 65535
+#define SYN_MSS 1460
+
+struct syn_frame {
+	struct rte_ether_hdr eth;
+	struct rte_ipv4_hdr ip;
+	struct rte_tcp_hdr tcp;
+	uint8_t mss_opt[4];  /* kind 2, length 4, MSS: what a real stack sends */
+} __attribute__((packed, aligned(2)));
+
+static int
+syn_prepare(struct trawl_probe_ctx *ctx)
+{
+	struct syn_frame *f = (void *)ctx->tmpl;
+
+	memset(ctx->tmpl, 0, sizeof(ctx->tmpl));
+	f->eth.dst_addr = ctx->gw_mac;
+	f->eth.src_addr = ctx->src_mac;
+	f->eth.ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	f->ip.version_ihl = RTE_IPV4_VHL_DEF;
+	f->ip.total_length = rte_cpu_to_be_16(sizeof(f->ip) + sizeof(f->tcp) + sizeof(f->mss_opt));
+	f->ip.time_to_live = SYN_TTL;
+	f->ip.next_proto_id = IPPROTO_TCP;
+	f->ip.src_addr = rte_cpu_to_be_32(ctx->saddr);
+	f->tcp.data_off = ((sizeof(f->tcp) + sizeof(f->mss_opt)) / 4) << 4;
+	f->tcp.tcp_flags = RTE_TCP_SYN_FLAG;
+	f->tcp.rx_win = rte_cpu_to_be_16(SYN_WINDOW);
+	f->mss_opt[0] = 2;
+	f->mss_opt[1] = 4;
+	f->mss_opt[2] = SYN_MSS >> 8;
+	f->mss_opt[3] = SYN_MSS & 0xff;
+	/* 58 bytes of headers; the NIC pads to 60, and so do we so the wire is exact. */
+	ctx->len = TRAWL_ETH_MIN_LEN;
+	return 0;
+}
+
+static void
+syn_make(uint8_t *const bufs[], const struct trawl_target tgt[], unsigned int n,
+		const struct trawl_probe_ctx *ctx)
+{
+	for (unsigned int i = 0; i < n; i++) {
+		struct syn_frame *f = (void *)bufs[i];
+		uint64_t tag = trawl_validate_tag(&ctx->val, ctx->saddr, tgt[i].addr, tgt[i].port);
+
+		memcpy(f, ctx->tmpl, TRAWL_ETH_MIN_LEN);
+		f->ip.dst_addr = rte_cpu_to_be_32(tgt[i].addr);
+		/* IP ID from tag bits no other field uses: looks random, costs nothing. */
+		f->ip.packet_id = rte_cpu_to_be_16((uint16_t)(tag >> 48));
+		f->tcp.src_port = rte_cpu_to_be_16(trawl_validate_sport(&ctx->val, tag, tgt[i].probe));
+		f->tcp.dst_port = rte_cpu_to_be_16(tgt[i].port);
+		f->tcp.sent_seq = rte_cpu_to_be_32((uint32_t)tag);
+		f->ip.hdr_checksum = rte_ipv4_cksum(&f->ip);
+		f->tcp.cksum = rte_ipv4_udptcp_cksum(&f->ip, &f->tcp);
+	}
+}
+
+static enum trawl_rx_verdict
+syn_classify(const struct trawl_probe_ctx *ctx, const struct trawl_ipv4_view *v,
+		struct trawl_result *r)
+{
+	const struct rte_tcp_hdr *tcp = (const void *)v->l4;
+	uint16_t sport, dport;
+	uint32_t ack;
+	uint8_t flags;
+	uint64_t tag;
+
+	if (v->proto != IPPROTO_TCP || v->daddr != ctx->saddr)
+		return TRAWL_RX_OTHER;
+	if (v->l4_len < sizeof(*tcp))
+		return TRAWL_RX_INVALID;
+	sport = rte_be_to_cpu_16(tcp->src_port);
+	dport = rte_be_to_cpu_16(tcp->dst_port);
+	ack = rte_be_to_cpu_32(tcp->recv_ack);
+	flags = tcp->tcp_flags;
+	tag = trawl_validate_tag(&ctx->val, ctx->saddr, v->saddr, sport);
+	if (ack != (uint32_t)tag + 1 || !trawl_validate_sport_ok(&ctx->val, tag, dport))
+		return TRAWL_RX_INVALID;
+	if (!trawl_constraint_contains(ctx->allowed, v->saddr))
+		return TRAWL_RX_INVALID;
+	if (flags & RTE_TCP_RST_FLAG) {
+		r->cls = TRAWL_CLASS_RST;
+		r->success = 0;
+	} else if ((flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) ==
+			(RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) {
+		r->cls = TRAWL_CLASS_SYNACK;
+		r->success = 1;
+	} else {
+		return TRAWL_RX_INVALID;
+	}
+	r->saddr = v->saddr;
+	r->daddr = v->daddr;
+	r->sport = sport;
+	r->dport = dport;
+	r->seq = rte_be_to_cpu_32(tcp->sent_seq);
+	r->ipid = rte_be_to_cpu_16(v->ip->packet_id);
+	r->window = rte_be_to_cpu_16(tcp->rx_win);
+	r->ttl = v->ttl;
+	return TRAWL_RX_VALID;
+}
+
+static uint16_t
+syn_answer(uint8_t *buf, const struct trawl_probe_ctx *ctx, const struct trawl_result *r)
+{
+	uint64_t tag;
+
+	if (r->cls != TRAWL_CLASS_SYNACK)
+		return 0;
+	tag = trawl_validate_tag(&ctx->val, ctx->saddr, r->saddr, r->sport);
+	/* RST with seq = our ISN + 1, the target's expected next sequence number. */
+	return trawl_tcp_build(buf, &ctx->src_mac, &ctx->gw_mac, ctx->saddr, r->saddr,
+			r->dport, r->sport, (uint32_t)tag + 1, 0, RTE_TCP_RST_FLAG, 0, 64);
+}
+
+const struct trawl_probe_ops trawl_probe_tcp_synscan = {
+	.name = "tcp_synscan",
+	.help = "TCP SYN to each (address, port); SYN-ACK = open (success), RST = closed",
+	.prepare = syn_prepare,
+	.make = syn_make,
+	.classify = syn_classify,
+	.answer = syn_answer,
+};
