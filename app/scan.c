@@ -157,8 +157,12 @@ setup_engine(struct scan *s)
 	if (trawl_cyclic_init(&eng->cyclic, eng->space.count, c->seed) != 0)
 		return fail(s, "cannot build a permutation of %" PRIu64 " targets", eng->space.count);
 	/* A fresh key every run: a reply can only validate against this run's probes. */
-	if (getrandom(key, sizeof(key), 0) != sizeof(key))
+	if (c->have_key) {
+		key[0] = c->key[0];
+		key[1] = c->key[1];
+	} else if (getrandom(key, sizeof(key), 0) != sizeof(key)) {
 		return fail(s, "getrandom: %s", strerror(errno));
+	}
 	eng->pctx.val.key.k0 = key[0];
 	eng->pctx.val.key.k1 = key[1];
 	eng->pctx.val.sport_first = c->sport_first;

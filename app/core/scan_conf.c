@@ -23,6 +23,7 @@ enum {
 	OPT_LIST_PROBES,
 	OPT_DRYRUN,
 	OPT_VERSION,
+	OPT_KEY,
 };
 
 static const struct option long_opts[] = {
@@ -55,6 +56,7 @@ static const struct option long_opts[] = {
 	{ "metadata-file", required_argument, NULL, 'm' },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "dryrun", no_argument, NULL, OPT_DRYRUN },
+	{ "validation-key", required_argument, NULL, OPT_KEY },
 	{ "list-output-fields", no_argument, NULL, OPT_LIST_FIELDS },
 	{ "list-probe-modules", no_argument, NULL, OPT_LIST_PROBES },
 	{ "help", no_argument, NULL, 'h' },
@@ -83,6 +85,8 @@ static const char usage[] =
 "  --shards N --shard I       run shard I (0-based) of N disjoint shards\n"
 "  -n, --max-targets N|N%     stop after this many targets of this shard\n"
 "  --dryrun                   walk the targets and print their count; send nothing\n"
+"  --validation-key HEX       128-bit validation key, 32 hex digits (default: random per run;\n"
+"                             fixing it is for tests: whoever knows it can forge replies)\n"
 "Speed\n"
 "  -r, --rate PPS             packets per second, 0 = as fast as the port takes (default 10000)\n"
 "  -B, --bandwidth BPS        bits per second on the wire (G/M/K suffixes), instead of -r\n"
@@ -297,6 +301,19 @@ parse_opt(struct trawl_scan_conf *c, int opt, const char *arg, FILE *out, struct
 	case 'm': c->metadata_file = arg; break;
 	case 'q': c->quiet = 1; break;
 	case OPT_DRYRUN: c->dryrun = 1; break;
+	case OPT_KEY: {
+		char hi[17], lo[17];
+
+		if (strlen(arg) != 32 || strspn(arg, "0123456789abcdefABCDEF") != 32)
+			return bad(err, "--validation-key", arg, "expected 32 hex digits");
+		memcpy(hi, arg, 16);
+		memcpy(lo, arg + 16, 16);
+		hi[16] = lo[16] = '\0';
+		c->key[0] = strtoull(hi, NULL, 16);
+		c->key[1] = strtoull(lo, NULL, 16);
+		c->have_key = 1;
+		break;
+	}
 	case OPT_LIST_FIELDS:
 		for (const struct trawl_field *f = trawl_fields; f->name != NULL; f++)
 			fprintf(out, "%-16s %s\n", f->name, f->help);

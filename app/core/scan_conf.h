@@ -55,6 +55,8 @@ struct trawl_scan_conf {
 	int no_header;
 	int quiet;
 	int dryrun;                   /**< count targets, send nothing */
+	uint64_t key[2];              /**< validation key (--validation-key), else random */
+	int have_key;
 };
 
 enum trawl_conf_rc {

@@ -80,6 +80,18 @@ trawl_ctl_poll(struct trawl_ctl *c)
 {
 	struct rte_mbuf *m[TRAWL_BURST];
 
+	/* Ask before reading, so the request is out before any answer is looked at. */
+	if (c->resolving) {
+		uint64_t now = rte_rdtsc();
+
+		if (now >= c->next_request_tsc) {
+			if (c->arp_tries == TRAWL_ARP_TRIES)
+				return -ETIMEDOUT;
+			send_request(c);
+			c->arp_tries++;
+			c->next_request_tsc = now + c->eng->hz;
+		}
+	}
 	for (unsigned int i = 0; i < c->nin; i++) {
 		unsigned int n = rte_ring_sc_dequeue_burst(c->in[i], (void **)m, TRAWL_BURST, NULL);
 
@@ -93,17 +105,6 @@ trawl_ctl_poll(struct trawl_ctl *c)
 				trawl_stat_add(&c->forwarded, 1);
 				emit(c, m[k]);
 			}
-		}
-	}
-	if (c->resolving) {
-		uint64_t now = rte_rdtsc();
-
-		if (now >= c->next_request_tsc) {
-			if (c->arp_tries == TRAWL_ARP_TRIES)
-				return -ETIMEDOUT;
-			send_request(c);
-			c->arp_tries++;
-			c->next_request_tsc = now + c->eng->hz;
 		}
 	}
 	return 0;

@@ -1,0 +1,115 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Helpers for trawl's data-plane and integration tests.
+
+Everything here is independent of trawl's C code on purpose: SipHash-2-4 is
+written again from the paper, checksums are recomputed by scapy, so a test
+catches a bug that the code and its own helpers share.
+"""
+import json
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+
+TRAWL = os.environ.get("TRAWL", os.path.join(os.path.dirname(__file__), "../../build/app/trawl"))
+
+_M64 = (1 << 64) - 1
+
+
+def _rotl(x, b):
+    return ((x << b) | (x >> (64 - b))) & _M64
+
+
+def siphash24(k0, k1, data):
+    """SipHash-2-4 of bytes under the 128-bit key (k0, k1) as little-endian words."""
+    v0, v1 = k0 ^ 0x736F6D6570736575, k1 ^ 0x646F72616E646F6D
+    v2, v3 = k0 ^ 0x6C7967656E657261, k1 ^ 0x7465646279746573
+
+    def rounds(n):
+        nonlocal v0, v1, v2, v3
+        for _ in range(n):
+            v0 = (v0 + v1) & _M64; v1 = _rotl(v1, 13) ^ v0; v0 = _rotl(v0, 32)
+            v2 = (v2 + v3) & _M64; v3 = _rotl(v3, 16) ^ v2
+            v0 = (v0 + v3) & _M64; v3 = _rotl(v3, 21) ^ v0
+            v2 = (v2 + v1) & _M64; v1 = _rotl(v1, 17) ^ v2; v2 = _rotl(v2, 32)
+
+    full = len(data) // 8 * 8
+    for i in range(0, full, 8):
+        m = struct.unpack_from("<Q", data, i)[0]
+        v3 ^= m; rounds(2); v0 ^= m
+    b = (len(data) & 0xFF) << 56
+    for j, c in enumerate(data[full:]):
+        b |= c << (8 * j)
+    v3 ^= b; rounds(2); v0 ^= b
+    v2 ^= 0xFF; rounds(4)
+    return v0 ^ v1 ^ v2 ^ v3
+
+
+class Validator:
+    """The tag trawl puts in a probe: SipHash(saddr << 32 | daddr, dport), as two LE words."""
+
+    def __init__(self, key_hex, saddr, sport_first=32768, sport_last=61000):
+        self.k0 = int(key_hex[:16], 16)
+        self.k1 = int(key_hex[16:], 16)
+        self.saddr = ip2int(saddr)
+        self.first, self.count = sport_first, sport_last - sport_first + 1
+
+    def tag(self, daddr, dport):
+        return siphash24(self.k0, self.k1, struct.pack("<QQ", (self.saddr << 32) | ip2int(daddr), dport))
+
+    def seq(self, daddr, dport):
+        return self.tag(daddr, dport) & 0xFFFFFFFF
+
+    def sport(self, daddr, dport, probe=0):
+        return self.first + (((self.tag(daddr, dport) >> 32) & 0xFFFF) + probe) % self.count
+
+
+def ip2int(s):
+    a, b, c, d = (int(x) for x in s.split("."))
+    return a << 24 | b << 16 | c << 8 | d
+
+
+def eal(prefix):
+    """EAL arguments for a vdev test: no hugepages, no PCI, a file prefix of its own."""
+    return f"--no-huge -m 256 --no-pci --file-prefix {prefix}-{os.getpid()}"
+
+
+def run(args, timeout=120, check_rc=None, **kw):
+    """Run trawl with a hard time limit; returns CompletedProcess (text)."""
+    p = subprocess.run([TRAWL] + args, capture_output=True, text=True, timeout=timeout, **kw)
+    if check_rc is not None and p.returncode != check_rc:
+        sys.stderr.write(p.stderr)
+        raise AssertionError(f"trawl {' '.join(args)}: exit {p.returncode}, wanted {check_rc}")
+    return p
+
+
+def tmpdir():
+    return tempfile.mkdtemp(prefix="trawl-test-")
+
+
+def metadata(path):
+    with open(path) as f:
+        return json.load(f)
+
+
+class Checks:
+    """Collects failures so one run reports all of them; prints 'N passed, N failed'."""
+
+    def __init__(self):
+        self.passed = 0
+        self.failed = 0
+
+    def check(self, cond, what):
+        if cond:
+            self.passed += 1
+        else:
+            self.failed += 1
+            print(f"FAIL: {what}", flush=True)
+
+    def eq(self, a, b, what):
+        self.check(a == b, f"{what}: {a!r} != {b!r}")
+
+    def done(self):
+        print(f"{self.passed} passed, {self.failed} failed")
+        sys.exit(1 if self.failed else 0)

@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The permutation visits every target exactly once, for every size and slicing. */
+#include <stdint.h>
+#include <errno.h>
+#include <string.h>
+
+#include "core/cyclic.h"
+#include "check.h"
+
+/*
+ * Walk all nslices slices of a permutation of n and check that together they
+ * produce every index in [0, n) exactly once, and that the slices are balanced
+ * within one cycle position plus the skipped elements.
+ */
+static void
+check_exactly_once(uint64_t n, uint64_t seed, uint64_t nslices)
+{
+	struct trawl_cyclic c;
+	uint8_t *seen = calloc(n, 1);
+	uint64_t total = 0, minc = UINT64_MAX, maxc = 0;
+	int dup = 0;
+
+	CHECK(seen != NULL);
+	CHECK(trawl_cyclic_init(&c, n, seed) == 0);
+	CHECK(c.p > n && trawl_is_prime(c.p));
+	for (uint64_t j = 0; j < nslices; j++) {
+		struct trawl_cyclic_iter it;
+		uint64_t idx, cnt = 0;
+
+		CHECK(trawl_cyclic_slice(&c, j, nslices, &it) == 0);
+		while (trawl_cyclic_next(&it, &idx)) {
+			if (idx >= n || seen[idx]) {
+				dup = 1;
+				break;
+			}
+			seen[idx] = 1;
+			cnt++;
+		}
+		total += cnt;
+		minc = cnt < minc ? cnt : minc;
+		maxc = cnt > maxc ? cnt : maxc;
+	}
+	CHECK(!dup);
+	CHECK_EQ_U64(total, n);
+	/* Positions differ by at most one between slices; skipped elements are the prime gap. */
+	CHECK(maxc - minc <= 1 + (c.p - 1 - n));
+	free(seen);
+}
+
+static void
+test_tiny_and_awkward_sizes(void)
+{
+	static const uint64_t sizes[] = { 1, 2, 3, 4, 5, 6, 7, 8, 9, 15, 16, 17, 31, 32, 33, 97, 127, 128,
+		129, 255, 256, 257, 1021, 1024, 1025, 4095, 4096, 4097, 65535, 65536, 65537, 65521 };
+
+	for (unsigned int i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
+		for (uint64_t s = 1; s <= 4; s++)
+			check_exactly_once(sizes[i], s * 0x9e3779b97f4a7c15ULL, 1);
+}
+
+static void
+test_slices_partition(void)
+{
+	static const uint64_t slices[] = { 1, 2, 3, 4, 7, 16, 100 };
+
+	for (unsigned int i = 0; i < sizeof(slices) / sizeof(slices[0]); i++) {
+		check_exactly_once(1, 42, slices[i]);
+		check_exactly_once(10, 42, slices[i]);
+		check_exactly_once(65536, 42, slices[i]);
+		check_exactly_once(99991, 7, slices[i]);
+	}
+}
+
+static void
+test_millions(void)
+{
+	check_exactly_once(3000017, 1, 1);        /* a few million, prime */
+	check_exactly_once(UINT64_C(1) << 22, 2, 3);
+	check_exactly_once((UINT64_C(1) << 22) + 1, 3, 8);
+	check_exactly_once((UINT64_C(1) << 22) - 1, 4, 5);
+}
+
+static void
+test_is_prime_matches_sieve(void)
+{
+	enum { N = 200000 };
+	static uint8_t composite[N];
+
+	for (uint64_t i = 2; i * i < N; i++)
+		if (!composite[i])
+			for (uint64_t k = i * i; k < N; k += i)
+				composite[k] = 1;
+	for (uint64_t i = 0; i < N; i++)
+		CHECK(trawl_is_prime(i) == (i >= 2 && !composite[i]));
+	/* Large known values: 2^61-1 is prime; 2^32+15 is prime; 2^48+21 is the prime above 2^48. */
+	CHECK(trawl_is_prime((UINT64_C(1) << 61) - 1));
+	CHECK(trawl_is_prime((UINT64_C(1) << 32) + 15));
+	CHECK(trawl_is_prime((UINT64_C(1) << 48) + 21));
+	CHECK(!trawl_is_prime((UINT64_C(1) << 48) + 1));
+	/* A strong pseudoprime to bases 2..11 must not fool the 12-base test. */
+	CHECK(!trawl_is_prime(UINT64_C(3825123056546413051)));
+}
+
+static void
+test_full_scale_setup(void)
+{
+	struct trawl_cyclic c;
+	struct trawl_cyclic_iter it;
+	uint64_t idx, seen = 0;
+
+	/* All of IPv4 times all ports: sets up, generator has full order, first steps are in range. */
+	CHECK(trawl_cyclic_init(&c, TRAWL_CYCLIC_MAX_N, 5) == 0);
+	CHECK(c.p > TRAWL_CYCLIC_MAX_N);
+	CHECK(trawl_cyclic_init(&c, TRAWL_CYCLIC_MAX_N + 1, 5) == -EINVAL);
+	CHECK(trawl_cyclic_init(&c, 0, 5) == -EINVAL);
+	CHECK(trawl_cyclic_init(&c, TRAWL_CYCLIC_MAX_N, 5) == 0);
+	CHECK(trawl_cyclic_slice(&c, 0, 1, &it) == 0);
+	CHECK_EQ_U64(it.left, c.p - 1);
+	for (int i = 0; i < 1000000 && trawl_cyclic_next(&it, &idx); i++) {
+		CHECK(idx < TRAWL_CYCLIC_MAX_N);
+		seen++;
+	}
+	CHECK(seen >= 999000);
+	CHECK(trawl_cyclic_slice(&c, 3, 3, &it) == -EINVAL);
+}
+
+static void
+test_seed_fixes_order(void)
+{
+	struct trawl_cyclic a, b, d;
+	struct trawl_cyclic_iter ia, ib, id;
+	uint64_t x = 0, y = 0, z = 0;
+	int same = 1, differs = 0;
+
+	trawl_cyclic_init(&a, 100000, 1234);
+	trawl_cyclic_init(&b, 100000, 1234);
+	trawl_cyclic_init(&d, 100000, 1235);
+	trawl_cyclic_slice(&a, 0, 1, &ia);
+	trawl_cyclic_slice(&b, 0, 1, &ib);
+	trawl_cyclic_slice(&d, 0, 1, &id);
+	for (int i = 0; i < 1000; i++) {
+		CHECK(trawl_cyclic_next(&ia, &x) && trawl_cyclic_next(&ib, &y) && trawl_cyclic_next(&id, &z));
+		same &= x == y;
+		differs |= x != z;
+	}
+	CHECK(same);
+	CHECK(differs);
+}
+
+int
+main(void)
+{
+	RUN(test_is_prime_matches_sieve);
+	RUN(test_tiny_and_awkward_sizes);
+	RUN(test_slices_partition);
+	RUN(test_millions);
+	RUN(test_full_scale_setup);
+	RUN(test_seed_fixes_order);
+	return check_done();
+}

@@ -1,0 +1,198 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* Addresses, CIDR blocks, list files, the constraint structure and port lists. */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "core/constraint.h"
+#include "core/ipv4.h"
+#include "core/ports.h"
+#include "check.h"
+
+static void
+test_parse_cidr(void)
+{
+	struct trawl_range r;
+	uint32_t a;
+
+	CHECK(trawl_parse_ipv4("198.18.0.1", &a) == 0 && a == 0xc6120001);
+	CHECK(trawl_parse_cidr("10.0.0.0/8", &r) == 0 && r.lo == 0x0a000000 && r.hi == 0x0affffff);
+	CHECK(trawl_parse_cidr("1.2.3.4", &r) == 0 && r.lo == 0x01020304 && r.hi == 0x01020304); /* bare = /32 */
+	CHECK(trawl_parse_cidr("0.0.0.0/0", &r) == 0 && r.lo == 0 && r.hi == UINT32_MAX);
+	CHECK(trawl_parse_cidr("10.1.2.3/8", &r) == 0 && r.lo == 0x0a000000); /* host bits masked, as ZMap */
+	CHECK(trawl_parse_cidr("255.255.255.255/32", &r) == 0 && r.lo == UINT32_MAX);
+	static const char *const bad[] = { "", "/8", "1.2.3", "1.2.3.4/", "1.2.3.4/33", "1.2.3.4/-1",
+		"1.2.3.256", "1.2.3.4/8x", "01.2.3.4.5", "a.b.c.d", "1.2.3.4/ 8", " 1.2.3.4", "1.2.3.4/008",
+		"1.2.3.04x", "1.2.3.4/8/8" };
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int rc = trawl_parse_cidr(bad[i], &r);
+
+		if (rc == 0)
+			fprintf(stderr, "accepted '%s'\n", bad[i]);
+		CHECK(rc == -EINVAL);
+	}
+}
+
+static char *
+write_tmp(const char *text)
+{
+	static char path[64];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/tmp/trawl-unit-XXXXXX");
+	int fd = mkstemp(path);
+	f = fdopen(fd, "w");
+	fputs(text, f);
+	fclose(f);
+	return path;
+}
+
+static void
+test_list_files(void)
+{
+	struct trawl_ranges rs = { 0 };
+	struct trawl_err err = { "" };
+	char *p;
+
+	p = write_tmp("# comment\n\n  10.0.0.0/8  # trailing\r\n1.2.3.4\r\n\t192.168.0.0/16\n");
+	CHECK(trawl_ranges_load(&rs, p, &err) == 0);
+	CHECK_EQ_U64(rs.n, 3);
+	CHECK(rs.n == 3 && rs.v[1].lo == 0x01020304 && rs.v[1].hi == 0x01020304);
+	unlink(p);
+	trawl_ranges_free(&rs);
+
+	p = write_tmp("10.0.0.0/8\n\n  10.0.0.0/33\n");
+	CHECK(trawl_ranges_load(&rs, p, &err) == -EINVAL);
+	CHECK(strstr(err.msg, ":3:3: ") != NULL); /* file:line:column */
+	CHECK(strstr(err.msg, "10.0.0.0/33") != NULL);
+	unlink(p);
+	trawl_ranges_free(&rs);
+
+	p = write_tmp("10.0.0.0/8 11.0.0.0/8\n");
+	CHECK(trawl_ranges_load(&rs, p, &err) == -EINVAL);
+	unlink(p);
+	trawl_ranges_free(&rs);
+
+	CHECK(trawl_ranges_load(&rs, "/nonexistent/trawl-list", &err) == -ENOENT);
+	CHECK(strstr(err.msg, "/nonexistent/trawl-list") != NULL);
+	trawl_ranges_free(&rs);
+}
+
+static void
+build(struct trawl_constraint *c, const char *const *allow, const char *const *block)
+{
+	struct trawl_ranges a = { 0 }, b = { 0 };
+	struct trawl_range r;
+
+	for (; allow && *allow; allow++)
+		CHECK(trawl_parse_cidr(*allow, &r) == 0 && trawl_ranges_add(&a, r) == 0);
+	for (; block && *block; block++)
+		CHECK(trawl_parse_cidr(*block, &r) == 0 && trawl_ranges_add(&b, r) == 0);
+	CHECK(trawl_constraint_build(c, &a, &b) == 0);
+	trawl_ranges_free(&a);
+	trawl_ranges_free(&b);
+}
+
+static void
+test_constraint_counts(void)
+{
+	struct trawl_constraint c;
+
+	build(&c, (const char *[]){ "0.0.0.0/0", NULL }, NULL);
+	CHECK_EQ_U64(trawl_constraint_count(&c), 4294967296ULL - 2); /* never 0.0.0.0 or 255.255.255.255 */
+	CHECK(!trawl_constraint_contains(&c, 0) && !trawl_constraint_contains(&c, UINT32_MAX));
+	CHECK(trawl_constraint_lookup(&c, 0) == 1);
+	trawl_constraint_free(&c);
+
+	/* Overlaps merge; the blocklist wins wherever it overlaps the allowlist. */
+	build(&c, (const char *[]){ "10.0.0.0/8", "10.1.0.0/16", "10.0.0.5", NULL },
+			(const char *[]){ "10.1.0.0/16", "10.2.3.4", "11.0.0.0/8", NULL });
+	CHECK_EQ_U64(trawl_constraint_count(&c), 16777216 - 65536 - 1);
+	CHECK(!trawl_constraint_contains(&c, 0x0a010005));
+	CHECK(!trawl_constraint_contains(&c, 0x0a020304));
+	CHECK(trawl_constraint_contains(&c, 0x0a020305));
+	CHECK(!trawl_constraint_contains(&c, 0x0b000000));
+	trawl_constraint_free(&c);
+
+	/* Everything blocked: zero targets. */
+	build(&c, (const char *[]){ "192.168.1.0/24", NULL }, (const char *[]){ "192.168.0.0/16", NULL });
+	CHECK_EQ_U64(trawl_constraint_count(&c), 0);
+	CHECK(!trawl_constraint_contains(&c, 0xc0a80101));
+	trawl_constraint_free(&c);
+}
+
+/* lookup(i) is the i-th allowed address in order, and contains() agrees, on random mixes. */
+static void
+test_constraint_random_against_bitmap(void)
+{
+	enum { SPACE = 1 << 16 };
+	uint8_t *ref = malloc(SPACE);
+	uint64_t seed = 12345;
+
+	for (int round = 0; round < 40; round++) {
+		struct trawl_ranges a = { 0 }, b = { 0 };
+		struct trawl_constraint c;
+		uint64_t n = 0, i = 0;
+
+		memset(ref, 0, SPACE);
+		for (int k = 0; k < 30; k++) {
+			seed = seed * 6364136223846793005ULL + 1442695040888963407ULL;
+			uint32_t plen = 16 + (uint32_t)(seed >> 60) % 17, lo = (uint32_t)(seed >> 20) & (SPACE - 1);
+			uint32_t size = 1u << (32 - plen);
+			struct trawl_range r;
+
+			lo &= ~(size - 1);
+			r.lo = 0x0a000000 | lo;
+			r.hi = r.lo + size - 1;
+			trawl_ranges_add((k % 3 == 2) ? &b : &a, r);
+		}
+		for (size_t k = 0; k < a.n; k++)
+			for (uint32_t x = a.v[k].lo; x <= a.v[k].hi; x++)
+				ref[x & (SPACE - 1)] = 1;
+		for (size_t k = 0; k < b.n; k++)
+			for (uint32_t x = b.v[k].lo; x <= b.v[k].hi; x++)
+				ref[x & (SPACE - 1)] = 0;
+		CHECK(trawl_constraint_build(&c, &a, &b) == 0);
+		for (uint32_t x = 0; x < SPACE; x++) {
+			CHECK(trawl_constraint_contains(&c, 0x0a000000 | x) == ref[x]);
+			if (ref[x]) {
+				CHECK(trawl_constraint_lookup(&c, i) == (0x0a000000 | x));
+				i++;
+			}
+			n += ref[x];
+		}
+		CHECK_EQ_U64(trawl_constraint_count(&c), n);
+		trawl_constraint_free(&c);
+		trawl_ranges_free(&a);
+		trawl_ranges_free(&b);
+	}
+	free(ref);
+}
+
+static void
+test_ports(void)
+{
+	struct trawl_ports *ps = malloc(sizeof(*ps));
+	struct trawl_err err;
+
+	CHECK(trawl_ports_parse(ps, "80", &err) == 0 && ps->n == 1 && ps->port[0] == 80);
+	CHECK(trawl_ports_parse(ps, "443,80,80", &err) == 0 && ps->n == 2 && ps->port[0] == 80);
+	CHECK(trawl_ports_parse(ps, "8000-8100,22", &err) == 0 && ps->n == 102 && ps->port[0] == 22);
+	CHECK(trawl_ports_parse(ps, "0-65535", &err) == 0 && ps->n == 65536);
+	static const char *const bad[] = { "", ",", "80,", "65536", "-1", "100-99", "8o", "1-2-3", "80 ,443", "123456" };
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
+		CHECK(trawl_ports_parse(ps, bad[i], &err) == -EINVAL);
+	free(ps);
+}
+
+int
+main(void)
+{
+	RUN(test_parse_cidr);
+	RUN(test_list_files);
+	RUN(test_constraint_counts);
+	RUN(test_constraint_random_against_bitmap);
+	RUN(test_ports);
+	return check_done();
+}
