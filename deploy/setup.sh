@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-3-Clause
+# Install what trawl needs on Debian bookworm (as root), then build it.
+# Idempotent: installs only what is missing, reconfigures only when needed.
+# CI=true builds with -Werror.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top"
+
+PKGS=(gcc libc6-dev meson ninja-build pkg-config
+	dpdk-dev libdpdk-dev libnuma-dev libjansson-dev libyaml-dev libpcap-dev
+	iproute2 nftables ethtool tcpdump tshark python3 python3-scapy
+	zmap masscan nmap)
+
+missing=()
+for p in "${PKGS[@]}"; do
+	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+	[ "$(id -u)" = 0 ] || { echo "setup: run as root to install: ${missing[*]}" >&2; exit 1; }
+	echo "setup: installing ${missing[*]}"
+	export DEBIAN_FRONTEND=noninteractive
+	apt-get update -q >/dev/null
+	apt-get install -y -q --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+werror=false
+[ "${CI:-}" = true ] && werror=true
+if [ -f build/build.ninja ]; then
+	meson configure build -Dwerror=$werror >/dev/null
+else
+	meson setup build -Dwerror=$werror >/dev/null
+fi
+meson compile -C build >/dev/null
+echo "setup: built $(build/app/trawl --version)"
