@@ -44,42 +44,48 @@ trawl_constraint_count(const struct trawl_constraint *c)
 	return c->cum[c->k];
 }
 
+/*
+ * Both searches below are branch-free binary searches (the comparison
+ * selects the half with a conditional move): the permutation makes every
+ * lookup land somewhere unpredictable, and a mispredicted branch per level
+ * cost two thirds of the generator's time before (profiled with perf).
+ */
+
 /** The @p idx-th allowed address in ascending order; idx < count. */
 static inline uint32_t
 trawl_constraint_lookup(const struct trawl_constraint *c, uint64_t idx)
 {
-	uint32_t lo = 0, hi = c->k - 1;
+	const uint64_t *base = c->cum;
+	uint32_t n = c->k;
 
-	/* largest i with cum[i] <= idx */
-	while (lo < hi) {
-		uint32_t mid = (lo + hi + 1) / 2;
+	/* largest i < k with cum[i] <= idx */
+	while (n > 1) {
+		uint32_t half = n / 2;
 
-		if (c->cum[mid] <= idx)
-			lo = mid;
-		else
-			hi = mid - 1;
+		base = base[half] <= idx ? base + half : base;
+		n -= half;
 	}
-	return c->lo[lo] + (uint32_t)(idx - c->cum[lo]);
+	return c->lo[base - c->cum] + (uint32_t)(idx - *base);
 }
 
 /** Is @p addr in the allowed set? */
 static inline int
 trawl_constraint_contains(const struct trawl_constraint *c, uint32_t addr)
 {
-	uint32_t lo = 0, hi = c->k;
+	const uint32_t *base = c->lo;
+	uint32_t n = c->k, i;
 
-	if (c->k == 0 || addr < c->lo[0])
+	if (n == 0 || addr < c->lo[0])
 		return 0;
 	/* largest i with lo[i] <= addr */
-	while (hi - lo > 1) {
-		uint32_t mid = (lo + hi) / 2;
+	while (n > 1) {
+		uint32_t half = n / 2;
 
-		if (c->lo[mid] <= addr)
-			lo = mid;
-		else
-			hi = mid;
+		base = base[half] <= addr ? base + half : base;
+		n -= half;
 	}
-	return (uint64_t)(addr - c->lo[lo]) < c->cum[lo + 1] - c->cum[lo];
+	i = (uint32_t)(base - c->lo);
+	return (uint64_t)(addr - *base) < c->cum[i + 1] - c->cum[i];
 }
 
 /** Bytes of memory the structure holds. */

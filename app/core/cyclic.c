@@ -149,6 +149,7 @@ trawl_cyclic_slice(const struct trawl_cyclic *c, uint64_t j, uint64_t nslices,
 	it->p = c->p;
 	it->n = c->n;
 	it->step = trawl_powmod(c->g, nslices, c->p);
+	it->step_pre = trawl_shoup_pre(it->step, c->p);
 	it->cur = trawl_mulmod(c->start, trawl_powmod(c->g, j, c->p), c->p);
 	it->left = trawl_cyclic_slice_positions(c, j, nslices);
 	return 0;

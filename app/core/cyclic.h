@@ -37,6 +37,7 @@ struct trawl_cyclic {
 struct trawl_cyclic_iter {
 	uint64_t cur;  /**< element at the next position */
 	uint64_t step; /**< g^S mod p */
+	uint64_t step_pre; /**< Shoup's precomputed quotient of step, see trawl_mulmod_shoup() */
 	uint64_t p;
 	uint64_t n;
 	uint64_t left; /**< positions of this slice not yet visited */
@@ -65,6 +66,29 @@ trawl_mulmod(uint64_t a, uint64_t b, uint64_t p)
 	return (uint64_t)(((unsigned __int128)a * b) % p);
 }
 
+/**
+ * a * b mod p for a fixed multiplier b, without division (Shoup's modular
+ * multiplication, as in NTT libraries): with b_pre = floor(b * 2^64 / p),
+ * q = floor(a * b_pre / 2^64) is the quotient of a * b / p or one less, so
+ * a * b - q * p, computed modulo 2^64, is the remainder or the remainder
+ * plus p. Exact for a, b < p < 2^63. Three multiplications instead of a
+ * 128-by-64-bit division (__umodti3): the permutation step of the TX loop.
+ */
+static inline uint64_t
+trawl_shoup_pre(uint64_t b, uint64_t p)
+{
+	return (uint64_t)(((unsigned __int128)b << 64) / p);
+}
+
+static inline uint64_t
+trawl_mulmod_shoup(uint64_t a, uint64_t b, uint64_t b_pre, uint64_t p)
+{
+	uint64_t q = (uint64_t)(((unsigned __int128)a * b_pre) >> 64);
+	uint64_t r = a * b - q * p;
+
+	return r >= p ? r - p : r;
+}
+
 /** base^exp mod p. */
 uint64_t trawl_powmod(uint64_t base, uint64_t exp, uint64_t p);
 
@@ -82,7 +106,7 @@ trawl_cyclic_next(struct trawl_cyclic_iter *it, uint64_t *idx)
 		uint64_t e = it->cur;
 
 		it->left--;
-		it->cur = trawl_mulmod(it->cur, it->step, it->p);
+		it->cur = trawl_mulmod_shoup(it->cur, it->step, it->step_pre, it->p);
 		if (e <= it->n) {
 			*idx = e - 1;
 			return 1;

@@ -4,6 +4,8 @@
 
 #include <stdint.h>
 
+#include <rte_reciprocal.h>
+
 #include "constraint.h"
 #include "ports.h"
 
@@ -16,6 +18,7 @@ struct trawl_target_space {
 	const struct trawl_constraint *allowed;
 	const struct trawl_ports *ports;
 	uint64_t count; /**< allowed addresses * ports, at most 2^48 */
+	struct rte_reciprocal_u64 nports_recip; /**< index / nports without a divide instruction */
 };
 
 /** One probe to send. */
@@ -32,15 +35,16 @@ trawl_target_space_init(struct trawl_target_space *ts, const struct trawl_constr
 	ts->allowed = c;
 	ts->ports = ports;
 	ts->count = trawl_constraint_count(c) * ports->n;
+	ts->nports_recip = rte_reciprocal_value_u64(ports->n);
 }
 
 static inline void
 trawl_target_at(const struct trawl_target_space *ts, uint64_t idx, struct trawl_target *t)
 {
-	uint32_t np = ts->ports->n;
+	uint64_t a = rte_reciprocal_divide_u64(idx, &ts->nports_recip);
 
-	t->addr = trawl_constraint_lookup(ts->allowed, idx / np);
-	t->port = ts->ports->port[idx % np];
+	t->addr = trawl_constraint_lookup(ts->allowed, a);
+	t->port = ts->ports->port[idx - a * ts->ports->n];
 }
 
 #endif

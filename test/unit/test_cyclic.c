@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "core/cyclic.h"
+#include "core/target.h"
 #include "check.h"
 
 /*
@@ -147,9 +148,59 @@ test_seed_fixes_order(void)
 	CHECK(differs);
 }
 
+static void
+test_shoup_matches_division(void)
+{
+	uint64_t st = 99;
+	static const uint64_t primes[] = { 3, 65537, (UINT64_C(1) << 32) + 15, (UINT64_C(1) << 48) + 21,
+		(UINT64_C(1) << 61) - 1 };
+
+	for (unsigned int k = 0; k < sizeof(primes) / sizeof(primes[0]); k++) {
+		uint64_t p = primes[k];
+
+		for (int i = 0; i < 200000; i++) {
+			uint64_t a = trawl_splitmix64(&st) % p, b = trawl_splitmix64(&st) % p;
+
+			if (i < 4) /* the edges */
+				a = (i & 1) ? p - 1 : 0, b = (i & 2) ? p - 1 : 1;
+			CHECK_EQ_U64(trawl_mulmod_shoup(a, b, trawl_shoup_pre(b, p), p), trawl_mulmod(a, b, p));
+		}
+	}
+}
+
+static void
+test_target_split(void)
+{
+	struct trawl_ranges allow = { 0 }, block = { 0 };
+	struct trawl_constraint c;
+	struct trawl_ports *ps = malloc(sizeof(*ps));
+	static const char *const specs[] = { "80", "80,443", "1-3", "1-1000", "0-65535" };
+
+	trawl_ranges_add(&allow, (struct trawl_range){ 0x0a000000, 0x0a0000ff });
+	trawl_constraint_build(&c, &allow, &block);
+	for (unsigned int k = 0; k < sizeof(specs) / sizeof(specs[0]); k++) {
+		struct trawl_target_space ts;
+		struct trawl_target t;
+
+		trawl_ports_parse(ps, specs[k], NULL);
+		trawl_target_space_init(&ts, &c, ps);
+		CHECK_EQ_U64(ts.count, 256ULL * ps->n);
+		for (uint64_t idx = 0; idx < ts.count; idx += 1 + idx / 7) {
+			trawl_target_at(&ts, idx, &t);
+			CHECK_EQ_U64(t.addr, 0x0a000000 + idx / ps->n);
+			CHECK_EQ_U64(t.port, ps->port[idx % ps->n]);
+		}
+	}
+	trawl_constraint_free(&c);
+	trawl_ranges_free(&allow);
+	free(ps);
+}
+
 int
 main(void)
 {
+	RUN(test_shoup_matches_division);
+	RUN(test_target_split);
 	RUN(test_is_prime_matches_sieve);
 	RUN(test_tiny_and_awkward_sizes);
 	RUN(test_slices_partition);
