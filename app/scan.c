@@ -147,7 +147,6 @@ setup_engine(struct scan *s)
 {
 	const struct trawl_scan_conf *c = &s->conf;
 	struct trawl_engine *eng = s->eng;
-	uint64_t nslices = (uint64_t)c->shards * s->ntx;
 	uint64_t key[2];
 
 	eng->probe = trawl_probe_find(c->probe_module);
@@ -172,13 +171,7 @@ setup_engine(struct scan *s)
 	eng->pctx.src_mac = s->port.mac;
 	eng->pctx.allowed = &s->allowed;
 
-	/* Targets of this shard: its slices' positions, less the few skipped group elements. */
-	s->targets_planned = 0;
-	for (uint32_t t = 0; t < s->ntx; t++)
-		s->targets_planned += trawl_cyclic_slice_positions(&eng->cyclic, c->shard + (uint64_t)c->shards * t,
-				nslices);
-	if (c->shards == 1)
-		s->targets_planned = eng->space.count;
+	s->targets_planned = trawl_cyclic_shard_targets(&eng->cyclic, c->shard, c->shards);
 	/* The frame length (for -B) is known now; the real next hop comes with arm(). */
 	return eng->probe->prepare(&eng->pctx) == 0 ? 0 : fail(s, "probe module %s: set-up failed", c->probe_module);
 }
@@ -202,7 +195,6 @@ setup_roles(struct scan *s)
 	struct trawl_engine *eng = s->eng;
 	struct trawl_role roles[TRAWL_MAX_ROLES];
 	unsigned int nroles = 0;
-	uint64_t nslices = (uint64_t)c->shards * s->ntx;
 	uint64_t limit = max_targets_total(s);
 	uint64_t pps = c->rate;
 	struct trawl_err err;
@@ -236,7 +228,7 @@ setup_roles(struct scan *s)
 		/* The whole rate and target budget, shared fairly over the TX lcores. */
 		tx->pps = pps == 0 ? 0 : RTE_MAX(share(pps, s->ntx, t), (uint64_t)1);
 		tx->max_targets = limit == UINT64_MAX ? UINT64_MAX : share(limit, s->ntx, t);
-		trawl_cyclic_slice(&eng->cyclic, c->shard + (uint64_t)c->shards * t, nslices, &tx->it);
+		trawl_cyclic_slice(&eng->cyclic, c->shard, c->shards, t, s->ntx, &tx->it);
 		if (tx->pool == NULL)
 			return fail(s, "cannot create the mbuf pool on socket %d: %s", socket, rte_strerror(rte_errno));
 	}
@@ -560,13 +552,13 @@ dryrun(struct scan *s)
 {
 	struct trawl_target_space space;
 	struct trawl_cyclic cyc;
-	uint64_t nslices = (uint64_t)s->conf.shards * s->conf.tx_threads, count = 0;
+	uint64_t count = 0;
 	uint64_t limit;
 
 	trawl_target_space_init(&space, &s->allowed, s->conf.ports);
 	if (trawl_cyclic_init(&cyc, space.count, s->conf.seed) != 0)
 		return 2;
-	s->targets_planned = space.count;
+	s->targets_planned = trawl_cyclic_shard_targets(&cyc, s->conf.shard, s->conf.shards);
 	limit = max_targets_total(s);
 	/* Walk exactly what the TX lcores would, mapping each index to its target. */
 	for (uint32_t t = 0; t < s->conf.tx_threads; t++) {
@@ -574,7 +566,7 @@ dryrun(struct scan *s)
 		struct trawl_target tgt;
 		uint64_t idx, mine = 0, cap = limit == UINT64_MAX ? UINT64_MAX : share(limit, s->conf.tx_threads, t);
 
-		trawl_cyclic_slice(&cyc, s->conf.shard + (uint64_t)s->conf.shards * t, nslices, &it);
+		trawl_cyclic_slice(&cyc, s->conf.shard, s->conf.shards, t, s->conf.tx_threads, &it);
 		while (mine < cap && trawl_cyclic_next(&it, &idx)) {
 			trawl_target_at(&space, idx, &tgt);
 			mine++;

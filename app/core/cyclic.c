@@ -130,27 +130,65 @@ trawl_cyclic_init(struct trawl_cyclic *c, uint64_t n, uint64_t seed)
 	return 0;
 }
 
+/* Targets (or positions) before part i when `total` is split into `parts` as evenly as can be. */
+static uint64_t
+share_prefix(uint64_t total, uint64_t parts, uint64_t i)
+{
+	return i * (total / parts) + (i < total % parts ? i : total % parts);
+}
+
+/*
+ * Position of the cut-th target (0-based) along the cycle, or p - 1 (the end)
+ * for cut == n: a walk of the whole cycle at most. Only for small groups.
+ */
+static uint64_t
+position_of_target(const struct trawl_cyclic *c, uint64_t cut)
+{
+	uint64_t step_pre = trawl_shoup_pre(c->g, c->p), e = c->start, seen = 0;
+
+	if (cut >= c->n)
+		return c->p - 1;
+	for (uint64_t k = 0; k < c->p - 1; k++) {
+		if (e <= c->n && seen++ == cut)
+			return k;
+		e = trawl_mulmod_shoup(e, c->g, step_pre, c->p);
+	}
+	return c->p - 1; /* not reached: the cycle holds all n targets */
+}
+
 uint64_t
-trawl_cyclic_slice_positions(const struct trawl_cyclic *c, uint64_t j, uint64_t nslices)
+trawl_cyclic_shard_targets(const struct trawl_cyclic *c, uint32_t shard, uint32_t nshards)
 {
 	uint64_t order = c->p - 1;
+	uint64_t total = order <= TRAWL_CYCLIC_EXACT_MAX || nshards == 1 ? c->n : order;
 
-	if (nslices == 0 || j >= order)
-		return 0;
-	return (order - 1 - j) / nslices + 1;
+	return share_prefix(total, nshards, shard + 1) - share_prefix(total, nshards, shard);
 }
 
 int
-trawl_cyclic_slice(const struct trawl_cyclic *c, uint64_t j, uint64_t nslices,
-		struct trawl_cyclic_iter *it)
+trawl_cyclic_slice(const struct trawl_cyclic *c, uint32_t shard, uint32_t nshards,
+		uint32_t t, uint32_t nthreads, struct trawl_cyclic_iter *it)
 {
-	if (nslices == 0 || j >= nslices)
+	uint64_t order = c->p - 1, lo, hi, from, to;
+	int exact = order <= TRAWL_CYCLIC_EXACT_MAX;
+	uint64_t total = exact ? c->n : order;
+
+	if (nshards == 0 || nthreads == 0 || shard >= nshards || t >= nthreads)
 		return -EINVAL;
+	/* The shard's share of the whole, then the thread's share of the shard's. */
+	lo = share_prefix(total, nshards, shard);
+	hi = share_prefix(total, nshards, shard + 1);
+	from = lo + share_prefix(hi - lo, nthreads, t);
+	to = lo + share_prefix(hi - lo, nthreads, t + 1);
+	if (exact) {
+		from = position_of_target(c, from);
+		to = position_of_target(c, to);
+	}
 	it->p = c->p;
 	it->n = c->n;
-	it->step = trawl_powmod(c->g, nslices, c->p);
-	it->step_pre = trawl_shoup_pre(it->step, c->p);
-	it->cur = trawl_mulmod(c->start, trawl_powmod(c->g, j, c->p), c->p);
-	it->left = trawl_cyclic_slice_positions(c, j, nslices);
+	it->step = c->g;
+	it->step_pre = trawl_shoup_pre(c->g, c->p);
+	it->cur = trawl_mulmod(c->start, trawl_powmod(c->g, from, c->p), c->p);
+	it->left = to - from;
 	return 0;
 }

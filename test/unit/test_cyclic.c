@@ -9,12 +9,14 @@
 #include "check.h"
 
 /*
- * Walk all nslices slices of a permutation of n and check that together they
- * produce every index in [0, n) exactly once, and that the slices are balanced
- * within one cycle position plus the skipped elements.
+ * Walk every (shard, thread) run of a permutation of n and check that together
+ * they produce every index in [0, n) exactly once, that runs are balanced
+ * within one target (exact cuts, small groups) or within the prime gap plus
+ * one (large groups), and that a shard holds the same targets whatever the
+ * thread count (hosts with different -T split a scan the same way).
  */
 static void
-check_exactly_once(uint64_t n, uint64_t seed, uint64_t nslices)
+check_exactly_once(uint64_t n, uint64_t seed, uint32_t nshards, uint32_t nthreads)
 {
 	struct trawl_cyclic c;
 	uint8_t *seen = calloc(n, 1);
@@ -24,27 +26,49 @@ check_exactly_once(uint64_t n, uint64_t seed, uint64_t nslices)
 	CHECK(seen != NULL);
 	CHECK(trawl_cyclic_init(&c, n, seed) == 0);
 	CHECK(c.p > n && trawl_is_prime(c.p));
-	for (uint64_t j = 0; j < nslices; j++) {
-		struct trawl_cyclic_iter it;
-		uint64_t idx, cnt = 0;
+	for (uint32_t s = 0; s < nshards; s++) {
+		uint64_t in_shard = 0;
 
-		CHECK(trawl_cyclic_slice(&c, j, nslices, &it) == 0);
-		while (trawl_cyclic_next(&it, &idx)) {
-			if (idx >= n || seen[idx]) {
-				dup = 1;
-				break;
+		for (uint32_t t = 0; t < nthreads; t++) {
+			struct trawl_cyclic_iter it;
+			uint64_t idx, cnt = 0;
+
+			CHECK(trawl_cyclic_slice(&c, s, nshards, t, nthreads, &it) == 0);
+			while (trawl_cyclic_next(&it, &idx)) {
+				if (idx >= n || seen[idx]) {
+					dup = 1;
+					break;
+				}
+				seen[idx] = (uint8_t)(s + 1);
+				cnt++;
 			}
-			seen[idx] = 1;
-			cnt++;
+			total += cnt;
+			in_shard += cnt;
+			minc = cnt < minc ? cnt : minc;
+			maxc = cnt > maxc ? cnt : maxc;
 		}
-		total += cnt;
-		minc = cnt < minc ? cnt : minc;
-		maxc = cnt > maxc ? cnt : maxc;
+		if (c.p - 1 <= TRAWL_CYCLIC_EXACT_MAX)
+			CHECK_EQ_U64(in_shard, trawl_cyclic_shard_targets(&c, s, nshards));
+		/* The same shard walked by one thread: the same targets. */
+		if (nthreads > 1) {
+			struct trawl_cyclic_iter it;
+			uint64_t idx, cnt = 0;
+			int same = 1;
+
+			trawl_cyclic_slice(&c, s, nshards, 0, 1, &it);
+			while (trawl_cyclic_next(&it, &idx)) {
+				same &= seen[idx] == s + 1;
+				cnt++;
+			}
+			CHECK(same && cnt == in_shard);
+		}
 	}
 	CHECK(!dup);
 	CHECK_EQ_U64(total, n);
-	/* Positions differ by at most one between slices; skipped elements are the prime gap. */
-	CHECK(maxc - minc <= 1 + (c.p - 1 - n));
+	if (c.p - 1 <= TRAWL_CYCLIC_EXACT_MAX)
+		CHECK(maxc - minc <= 1);
+	else
+		CHECK(maxc - minc <= 1 + (c.p - 1 - n));
 	free(seen);
 }
 
@@ -56,29 +80,33 @@ test_tiny_and_awkward_sizes(void)
 
 	for (unsigned int i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++)
 		for (uint64_t s = 1; s <= 4; s++)
-			check_exactly_once(sizes[i], s * 0x9e3779b97f4a7c15ULL, 1);
+			check_exactly_once(sizes[i], s * 0x9e3779b97f4a7c15ULL, 1, 1);
 }
 
 static void
 test_slices_partition(void)
 {
-	static const uint64_t slices[] = { 1, 2, 3, 4, 7, 16, 100 };
+	static const uint32_t shards[] = { 1, 2, 3, 7 }, threads[] = { 1, 2, 3, 16 };
 
-	for (unsigned int i = 0; i < sizeof(slices) / sizeof(slices[0]); i++) {
-		check_exactly_once(1, 42, slices[i]);
-		check_exactly_once(10, 42, slices[i]);
-		check_exactly_once(65536, 42, slices[i]);
-		check_exactly_once(99991, 7, slices[i]);
-	}
+	for (unsigned int i = 0; i < sizeof(shards) / sizeof(shards[0]); i++)
+		for (unsigned int j = 0; j < sizeof(threads) / sizeof(threads[0]); j++) {
+			check_exactly_once(1, 42, shards[i], threads[j]);
+			check_exactly_once(10, 42, shards[i], threads[j]);
+			check_exactly_once(1000, 9, shards[i], threads[j]);
+			check_exactly_once(65536, 42, shards[i], threads[j]);
+			check_exactly_once(99991, 7, shards[i], threads[j]);
+		}
 }
 
 static void
 test_millions(void)
 {
-	check_exactly_once(3000017, 1, 1);        /* a few million, prime */
-	check_exactly_once(UINT64_C(1) << 22, 2, 3);
-	check_exactly_once((UINT64_C(1) << 22) + 1, 3, 8);
-	check_exactly_once((UINT64_C(1) << 22) - 1, 4, 5);
+	check_exactly_once(3000017, 1, 1, 1);        /* a few million, prime */
+	check_exactly_once(UINT64_C(1) << 22, 2, 3, 1);
+	check_exactly_once((UINT64_C(1) << 22) + 1, 3, 2, 4);
+	check_exactly_once((UINT64_C(1) << 22) - 1, 4, 5, 1);
+	/* Above the exact-cut size: cuts by position, balanced within the prime gap. */
+	check_exactly_once((UINT64_C(1) << 24) + 7, 5, 2, 3);
 }
 
 static void
@@ -115,14 +143,15 @@ test_full_scale_setup(void)
 	CHECK(trawl_cyclic_init(&c, TRAWL_CYCLIC_MAX_N + 1, 5) == -EINVAL);
 	CHECK(trawl_cyclic_init(&c, 0, 5) == -EINVAL);
 	CHECK(trawl_cyclic_init(&c, TRAWL_CYCLIC_MAX_N, 5) == 0);
-	CHECK(trawl_cyclic_slice(&c, 0, 1, &it) == 0);
+	CHECK(trawl_cyclic_slice(&c, 0, 1, 0, 1, &it) == 0);
 	CHECK_EQ_U64(it.left, c.p - 1);
 	for (int i = 0; i < 1000000 && trawl_cyclic_next(&it, &idx); i++) {
 		CHECK(idx < TRAWL_CYCLIC_MAX_N);
 		seen++;
 	}
 	CHECK(seen >= 999000);
-	CHECK(trawl_cyclic_slice(&c, 3, 3, &it) == -EINVAL);
+	CHECK(trawl_cyclic_slice(&c, 3, 3, 0, 1, &it) == -EINVAL);
+	CHECK(trawl_cyclic_slice(&c, 0, 3, 2, 2, &it) == -EINVAL);
 }
 
 static void
@@ -136,9 +165,9 @@ test_seed_fixes_order(void)
 	trawl_cyclic_init(&a, 100000, 1234);
 	trawl_cyclic_init(&b, 100000, 1234);
 	trawl_cyclic_init(&d, 100000, 1235);
-	trawl_cyclic_slice(&a, 0, 1, &ia);
-	trawl_cyclic_slice(&b, 0, 1, &ib);
-	trawl_cyclic_slice(&d, 0, 1, &id);
+	trawl_cyclic_slice(&a, 0, 1, 0, 1, &ia);
+	trawl_cyclic_slice(&b, 0, 1, 0, 1, &ib);
+	trawl_cyclic_slice(&d, 0, 1, 0, 1, &id);
 	for (int i = 0; i < 1000; i++) {
 		CHECK(trawl_cyclic_next(&ia, &x) && trawl_cyclic_next(&ib, &y) && trawl_cyclic_next(&id, &z));
 		same &= x == y;
