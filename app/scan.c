@@ -7,6 +7,7 @@
  * DPDK's examples/skeleton and l2fwd.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
@@ -547,32 +548,63 @@ write_metadata(const struct scan *s, const struct totals *t)
 
 /* --- the whole run ----------------------------------------------------- */
 
+struct dry_walker {
+	pthread_t tid;
+	const struct trawl_target_space *space;
+	struct trawl_cyclic_iter it;
+	uint64_t cap;
+	uint64_t count;
+};
+
+static void *
+dry_walk(void *arg)
+{
+	struct dry_walker *w = arg;
+	struct trawl_target tgt;
+	uint64_t idx;
+
+	while (w->count < w->cap && trawl_cyclic_next(&w->it, &idx)) {
+		trawl_target_at(w->space, idx, &tgt);
+		w->count++;
+	}
+	return NULL;
+}
+
+/*
+ * --dryrun: walk exactly what the TX lcores would (same runs, same -n
+ * shares, every index mapped to its address and port), one thread per -T,
+ * and print the number of targets. Nothing is sent; no EAL.
+ */
 static int
 dryrun(struct scan *s)
 {
 	struct trawl_target_space space;
 	struct trawl_cyclic cyc;
-	uint64_t count = 0;
-	uint64_t limit;
+	struct dry_walker *w;
+	uint32_t nt = s->conf.tx_threads;
+	uint64_t count = 0, limit;
 
 	trawl_target_space_init(&space, &s->allowed, s->conf.ports);
 	if (trawl_cyclic_init(&cyc, space.count, s->conf.seed) != 0)
 		return 2;
 	s->targets_planned = trawl_cyclic_shard_targets(&cyc, s->conf.shard, s->conf.shards);
 	limit = max_targets_total(s);
-	/* Walk exactly what the TX lcores would, mapping each index to its target. */
-	for (uint32_t t = 0; t < s->conf.tx_threads; t++) {
-		struct trawl_cyclic_iter it;
-		struct trawl_target tgt;
-		uint64_t idx, mine = 0, cap = limit == UINT64_MAX ? UINT64_MAX : share(limit, s->conf.tx_threads, t);
-
-		trawl_cyclic_slice(&cyc, s->conf.shard, s->conf.shards, t, s->conf.tx_threads, &it);
-		while (mine < cap && trawl_cyclic_next(&it, &idx)) {
-			trawl_target_at(&space, idx, &tgt);
-			mine++;
-		}
-		count += mine;
+	w = calloc(nt, sizeof(*w));
+	if (w == NULL)
+		return 1;
+	for (uint32_t t = 0; t < nt; t++) {
+		w[t].space = &space;
+		w[t].cap = limit == UINT64_MAX ? UINT64_MAX : share(limit, nt, t);
+		trawl_cyclic_slice(&cyc, s->conf.shard, s->conf.shards, t, nt, &w[t].it);
+		if (pthread_create(&w[t].tid, NULL, dry_walk, &w[t]) != 0)
+			dry_walk(&w[t]), w[t].tid = 0;
 	}
+	for (uint32_t t = 0; t < nt; t++) {
+		if (w[t].tid != 0)
+			pthread_join(w[t].tid, NULL);
+		count += w[t].count;
+	}
+	free(w);
 	printf("%" PRIu64 "\n", count);
 	return 0;
 }

@@ -45,6 +45,10 @@ sent=$(jget "$work/null.json" packets_sent)
 cyc=$(/usr/bin/python3 -c "print(f'{$hz / $best:.0f}')")
 null_line="| trawl, 1 TX lcore, -r 0, net_null | $sent probes/run, best of $runs | $(printf '%.2f' "$(/usr/bin/python3 -c "print($best/1e6)")") Mpps | ~$cyc cycles/probe (CPU clock / rate) |"
 
+# --- 1b. target generator and constraint memory (no EAL) ---------------------
+gen_secs=1000; [ $quick = 1 ] && gen_secs=5
+build/bench/generator $gen_secs > "$work/generator.md"
+
 # --- 2. same testbed, side by side ------------------------------------------
 . test/integration/testbed.sh
 P=tbb$$
@@ -101,6 +105,14 @@ cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
 	echo "| run | size | rate | cost |"
 	echo "|---|---|---|---|"
 	echo "$null_line"
+	echo
+	echo "## Targeting: generator speed and constraint memory"
+	echo
+	echo "\`build/bench/generator\`: the real generator (permutation, Shoup step, constraint lookup) on one core, no EAL."
+	echo
+	echo "| what | size | figure |"
+	echo "|---|---|---|"
+	cat "$work/generator.md"
 	echo
 	echo "## Same testbed, side by side (veth, 198.18.0.0/16, 600 open hosts on port 80)"
 	echo

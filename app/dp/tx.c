@@ -44,33 +44,42 @@ flush_pending(struct trawl_tx *tx)
 	return tx->npend == 0;
 }
 
+#define PEAK_FACTOR 1.5    /* catching up never runs above 1.5x the rate... */
+#define PEAK_DEPTH_S 0.001 /* ...beyond 1 ms worth of it at once */
+#define CREDIT_S 0.1       /* stalls up to 100 ms cost nothing of the mean */
+
 /* How many probes the rate limit allows now, at most TRAWL_BURST. */
 static unsigned int
 rate_budget(struct trawl_tx *tx, uint64_t now)
 {
 	const struct trawl_engine *eng = tx->eng;
-	uint64_t allowed, done;
+	uint64_t allowed, done, deficit, cap;
+	double depth;
 
 	if (tx->pps == 0)
 		return TRAWL_BURST;
 	if (tx->t0 == 0) {
-		tx->t0 = now;
+		tx->t0 = tx->peak_last = now;
 		tx->sent_at_t0 = tx->sent;
+		tx->peak_tokens = 1;
 	}
 	allowed = (uint64_t)((unsigned __int128)(now - tx->t0) * tx->pps / eng->hz);
 	done = tx->sent - tx->sent_at_t0;
 	if (allowed <= done)
 		return 0;
-	/*
-	 * After a stall (the port pushed back, the lcore was shared) do not
-	 * catch up in one rush: forget credit older than ~1 ms plus a burst.
-	 */
-	if (allowed - done > tx->pps / 1000 + TRAWL_BURST) {
-		tx->t0 = now;
-		tx->sent_at_t0 = tx->sent;
-		return TRAWL_BURST;
+	deficit = allowed - done;
+	cap = (uint64_t)((double)tx->pps * CREDIT_S) + TRAWL_BURST;
+	if (deficit > cap) {
+		/* Forget credit beyond the cap: a long stall is not made up for. */
+		tx->sent_at_t0 += deficit - cap;
+		deficit = cap;
 	}
-	return RTE_MIN(allowed - done, (uint64_t)TRAWL_BURST);
+	depth = (double)tx->pps * PEAK_FACTOR * PEAK_DEPTH_S + TRAWL_BURST;
+	tx->peak_tokens += (double)(now - tx->peak_last) * (double)tx->pps * PEAK_FACTOR / (double)eng->hz;
+	if (tx->peak_tokens > depth)
+		tx->peak_tokens = depth;
+	tx->peak_last = now;
+	return (unsigned int)RTE_MIN(RTE_MIN(deficit, (uint64_t)tx->peak_tokens), (uint64_t)TRAWL_BURST);
 }
 
 /* Fill tgt[] with up to n probes' targets; returns how many. */
@@ -156,6 +165,7 @@ trawl_tx_poll(void *arg)
 	if (budget == 0)
 		return TRAWL_ROLE_BUSY;
 	make_burst(tx, budget);
+	tx->peak_tokens -= tx->npend;
 	if (tx->npend != 0)
 		flush_pending(tx);
 	return TRAWL_ROLE_BUSY;

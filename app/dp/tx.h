@@ -26,9 +26,16 @@ struct trawl_tx {
 	uint64_t max_targets;         /**< targets this slice may take (-n), UINT64_MAX = all */
 	uint64_t pps;                 /**< this lcore's share of -r, 0 = unlimited */
 
-	/* Rate limiter: probes allowed by time t are pps * (t - t0) / hz. */
+	/*
+	 * Rate limiter, two buckets (as tc's rate and peakrate): the mean, where
+	 * probes allowed by time t are pps * (t - t0) / hz, with up to 100 ms of
+	 * credit kept through stalls; and the peak, refilled at 1.5 * pps with
+	 * 1 ms of depth, through which any catching up must pass.
+	 */
 	uint64_t t0;
 	uint64_t sent_at_t0;
+	uint64_t peak_last;
+	double peak_tokens;
 
 	/* The target under way when a burst ends mid -P run. */
 	struct trawl_target cur;
