@@ -9,6 +9,7 @@ modules write what -f asks for, typed in JSON, with a header in CSV."""
 import json
 import os
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "../lib"))
 import trawltest as tt  # noqa: E402
@@ -57,7 +58,7 @@ def scan(name, extra):
     res = os.path.join(d, f"{name}.out")
     tt.run(["scan", "--dev", f"net_pcap0,rx_pcap={rx},tx_pcap={tx}", "--eal", tt.eal(name), "-S", ME,
             "-G", GW_MAC, "-b", block, "-p", "80", "-r", "0", "-c", "1", "--validation-key", KEY,
-            "-m", meta, "-o", res, "-q", "198.18.0.0/24"] + extra, check_rc=0)
+            "-m", meta, "-o", res, "-q", "198.18.0.0/24"] + extra, check_rc=0)  # later flags win
     with open(res) as f:
         return f.read().splitlines(), tt.metadata(meta), rdpcap(tx)
 
@@ -91,4 +92,8 @@ c.eq(lines[0], "saddr,classification", "CSV header row")
 c.eq(sorted(lines[1:]), [f"{a},synack" for a in genuine], "CSV rows")
 lines, meta, _ = scan("csvnh", ["--no-header-row"])
 c.eq(sorted(lines), genuine, "--no-header-row, default field saddr")
+t0 = time.monotonic()
+lines, meta, _ = scan("maxres", ["--no-header-row", "-N", "2", "-c", "30"])
+c.eq((len(lines), meta["results"]), (2, 2), "-N 2 writes two results and stops")
+c.check(time.monotonic() - t0 < 15, "-N ends the run without waiting out the cooldown")
 c.done()
