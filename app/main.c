@@ -7,11 +7,13 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "respond.h"
 #include "scan.h"
 
 static const char usage[] =
 "usage: trawl SUBCOMMAND [OPTIONS]\n"
 "  scan      stateless scan of IPv4 targets over a DPDK port (trawl scan --help)\n"
+"  respond   the virtual internet: answer probes from a ground-truth dataset (trawl respond --help)\n"
 "  --version, --help\n";
 
 int
@@ -31,6 +33,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "scan") == 0)
 		return trawl_scan_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "respond") == 0)
+		return trawl_respond_main(argc - 1, argv + 1);
 	fprintf(stderr, "trawl: unknown subcommand '%s'\n%s", argv[1], usage);
 	return 2;
 }

@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "../core/fingerprint.h"
 #include "probe.h"
 
 #define SYN_TTL 255          /* as ZMap: the most hops, the fewest lost probes */
@@ -55,8 +56,8 @@ syn_make(uint8_t *const bufs[], const struct trawl_target tgt[], unsigned int n,
 
 		memcpy(f, ctx->tmpl, TRAWL_ETH_MIN_LEN);
 		f->ip.dst_addr = rte_cpu_to_be_32(tgt[i].addr);
-		/* IP ID from tag bits no other field uses: looks random, costs nothing. */
-		f->ip.packet_id = rte_cpu_to_be_16((uint16_t)(tag >> 48));
+		/* Good citizenship: an IP ID that tells trawl's probes apart without the key. */
+		f->ip.packet_id = rte_cpu_to_be_16(trawl_fp_trawl_ipid((uint32_t)tag, tgt[i].port));
 		f->tcp.src_port = rte_cpu_to_be_16(trawl_validate_sport(&ctx->val, tag, tgt[i].probe));
 		f->tcp.dst_port = rte_cpu_to_be_16(tgt[i].port);
 		f->tcp.sent_seq = rte_cpu_to_be_32((uint32_t)tag);

@@ -116,6 +116,7 @@ test_syn_probe_bytes(void)
 				(uint32_t)tag);
 		CHECK_EQ_U64((tcp[0] << 8 | tcp[1]), trawl_validate_sport(&ctx.val, tag, t[i].probe));
 		CHECK(tcp[13] == 0x02); /* SYN only */
+		CHECK_EQ_U64((ip[4] << 8 | ip[5]), (uint16_t)((uint32_t)tag ^ ((uint32_t)tag >> 16) ^ t[i].port ^ 0x7477));
 		CHECK(tcp[12] >> 4 == 6 && tcp[20] == 2 && tcp[21] == 4); /* MSS option */
 		CHECK(f[58] == 0 && f[59] == 0); /* padding is zero */
 	}

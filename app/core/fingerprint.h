@@ -1,0 +1,68 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef TRAWL_FINGERPRINT_H
+#define TRAWL_FINGERPRINT_H
+
+#include <stdint.h>
+
+/*
+ * Which scanner toolchain sent a TCP SYN, from header artefacts (after
+ * Ghiette, Blenn and Doerr, "Remote Identification of Port Scan
+ * Toolchains", 2016), each rule checked against real probes on our testbed:
+ *  - trawl: IP ID = (seq ^ seq >> 16 ^ dport ^ 0x7477) mod 2^16, a
+ *    deliberate, key-free self-identification (TRAWL_IPID below);
+ *  - masscan: IP ID = (daddr ^ dport ^ seq) mod 2^16 (its templ-pkt.c);
+ *  - ZMap: IP ID 54321 (ZMap up to 2.x; Debian's 2.1.1 does it);
+ *  - nmap -sS: window 1024 with exactly one option, MSS; per source, the
+ *    sequence number's halves XOR to a constant (seq32_encode mirrors a
+ *    16-bit value into both halves under a per-scan mask);
+ *  - unicornscan: seq ^ saddr ^ (sport << 16 | dport) is a session key
+ *    that stays constant: seen twice from one source, it is unicornscan.
+ * The keyed rules need state per source address (struct trawl_fp_source);
+ * the first probe of such a source is counted once the second confirms it.
+ */
+enum trawl_toolchain {
+	TRAWL_TC_ZMAP = 0,
+	TRAWL_TC_MASSCAN,
+	TRAWL_TC_UNICORNSCAN,
+	TRAWL_TC_NMAP,
+	TRAWL_TC_TRAWL,
+	TRAWL_TC_UNKNOWN,
+	TRAWL_TC_MAX,
+};
+
+extern const char *const trawl_toolchain_names[TRAWL_TC_MAX];
+
+/* trawl's own IP ID, so that a responder can tell trawl's probes without a key. */
+static inline uint16_t
+trawl_fp_trawl_ipid(uint32_t seq, uint16_t dport)
+{
+	return (uint16_t)(seq ^ (seq >> 16) ^ dport ^ 0x7477);
+}
+
+/* The fields of a SYN the rules look at (host byte order). */
+struct trawl_fp_probe {
+	uint32_t saddr, daddr, seq;
+	uint16_t sport, dport, ipid, window;
+	uint8_t ttl;
+	uint8_t opt_len;      /**< TCP option bytes */
+	uint8_t opt_mss_only; /**< the options are exactly one MSS option */
+};
+
+/* What is remembered per source address. */
+struct trawl_fp_source {
+	uint32_t unicorn_key;   /**< seq ^ saddr ^ ports of the last unattributed probe */
+	uint16_t nmap_halves;   /**< seq >> 16 ^ seq & 0xffff of the last probe */
+	uint16_t pending;       /**< unattributed probes that a later match may claim */
+	uint8_t seen;           /**< at least one probe before */
+	uint8_t confirmed;      /**< toolchain + 1 once a keyed rule matched */
+};
+
+/**
+ * Attribute @p p. @p src is this source's state (zeroed for a new source),
+ * updated. Sets *claimed to how many earlier probes of this source this
+ * decision also attributes (a keyed rule confirmed on its second probe).
+ */
+enum trawl_toolchain trawl_fingerprint(const struct trawl_fp_probe *p, struct trawl_fp_source *src,
+		uint32_t *claimed);
+
+#endif

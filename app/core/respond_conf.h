@@ -1,0 +1,42 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef TRAWL_RESPOND_CONF_H
+#define TRAWL_RESPOND_CONF_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "err.h"
+#include "respond_pkt.h"
+
+#define TRAWL_RESPOND_MAX_DATASETS 16
+
+/* `trawl respond` as asked. */
+struct trawl_respond_conf {
+	const char *dev;
+	const char *eal;
+	const char *datasets[TRAWL_RESPOND_MAX_DATASETS];
+	unsigned int ndatasets;
+	uint64_t *ports;             /**< --ports bitmap, NULL = every port */
+	uint32_t gw[TRAWL_RESPOND_MAX_GW];
+	unsigned int ngw;
+	double loss;
+	double duplicate;
+	const char *report;
+	const char *compile_in;
+	const char *compile_out;
+	struct trawl_udp_payload *udp; /**< 65536 entries, NULL until a --udp */
+	uint32_t threads;
+	int quiet;
+};
+
+/**
+ * Parse `trawl respond` arguments (argv[0] is "respond").
+ * @return 0 to run, 1 after --help (printed to @p out), or -EINVAL with
+ * one line in @p err.
+ */
+int trawl_respond_conf_parse(struct trawl_respond_conf *c, int argc, char **argv, FILE *out,
+		struct trawl_err *err);
+
+void trawl_respond_conf_free(struct trawl_respond_conf *c);
+
+#endif

@@ -1,0 +1,241 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <string.h>
+
+#include <netinet/ip_icmp.h>
+
+#include <rte_icmp.h>
+#include <rte_udp.h>
+
+#include "packet.h"
+#include "respond_pkt.h"
+
+const char *const trawl_reply_names[TRAWL_REPLY_MAX] = {
+	[TRAWL_REPLY_NONE] = "none",
+	[TRAWL_REPLY_SYNACK] = "synack",
+	[TRAWL_REPLY_RST] = "rst",
+	[TRAWL_REPLY_ECHO] = "echo_reply",
+	[TRAWL_REPLY_UDP] = "udp",
+	[TRAWL_REPLY_UNREACH] = "port_unreachable",
+	[TRAWL_REPLY_ARP] = "arp",
+};
+
+/* Turn the Ethernet and IPv4 headers around for a reply of `l4len` bytes of protocol `proto`. */
+static uint16_t
+turn_around(const struct trawl_respond_cfg *cfg, uint8_t *frame, uint8_t proto, uint16_t l4len)
+{
+	struct rte_ether_hdr *eth = (void *)frame;
+	struct rte_ipv4_hdr *ip = (void *)(eth + 1);
+	uint32_t s = ip->src_addr;
+	uint16_t len = (uint16_t)(sizeof(*eth) + sizeof(*ip) + l4len);
+
+	eth->dst_addr = eth->src_addr;
+	eth->src_addr = cfg->mac;
+	ip->version_ihl = RTE_IPV4_VHL_DEF; /* options of the probe are not echoed */
+	ip->type_of_service = 0;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + l4len));
+	ip->packet_id = 0;
+	ip->fragment_offset = rte_cpu_to_be_16(RTE_IPV4_HDR_DF_FLAG);
+	ip->time_to_live = TRAWL_RESPOND_TTL;
+	ip->next_proto_id = proto;
+	ip->src_addr = ip->dst_addr;
+	ip->dst_addr = s;
+	ip->hdr_checksum = 0;
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	if (len < TRAWL_ETH_MIN_LEN) {
+		memset(frame + len, 0, TRAWL_ETH_MIN_LEN - len);
+		len = TRAWL_ETH_MIN_LEN;
+	}
+	return len;
+}
+
+static void
+tcp_reply(const struct trawl_respond_cfg *cfg, uint8_t *frame, const struct trawl_ipv4_view *v,
+		struct trawl_respond_result *res)
+{
+	struct rte_tcp_hdr *tcp = (void *)(frame + RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr));
+	const struct rte_tcp_hdr *in = (const void *)v->l4;
+	uint32_t seq = rte_be_to_cpu_32(in->sent_seq);
+	uint16_t sport = rte_be_to_cpu_16(in->src_port), dport = rte_be_to_cpu_16(in->dst_port);
+	uint32_t hlen = (uint32_t)(in->data_off >> 4) * 4;
+	struct rte_tcp_hdr out;
+	uint16_t l4len = sizeof(out);
+
+	if ((in->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) != RTE_TCP_SYN_FLAG)
+		return; /* only a bare SYN is a probe; the scanner's RSTs and ACKs end here */
+	res->probe = TRAWL_PROBE_TCP_SYN;
+	res->fp = (struct trawl_fp_probe){
+		.saddr = v->saddr, .daddr = v->daddr, .seq = seq, .sport = sport, .dport = dport,
+		.ipid = rte_be_to_cpu_16(v->ip->packet_id), .window = rte_be_to_cpu_16(in->rx_win), .ttl = v->ttl,
+	};
+	if (hlen >= sizeof(*in) && hlen <= v->l4_len) {
+		const uint8_t *o = v->l4 + sizeof(*in);
+
+		res->fp.opt_len = (uint8_t)(hlen - sizeof(*in));
+		res->fp.opt_mss_only = res->fp.opt_len == 4 && o[0] == 2 && o[1] == 4;
+	}
+	if (!trawl_dataset_live(cfg->ds, v->daddr))
+		return;
+	memset(&out, 0, sizeof(out));
+	out.src_port = in->dst_port;
+	out.dst_port = in->src_port;
+	out.recv_ack = rte_cpu_to_be_32(seq + 1);
+	out.data_off = (sizeof(out) / 4) << 4;
+	if (trawl_dataset_open(cfg->ds, v->daddr, dport, cfg->wild_ports)) {
+		/* A stable ISN per connection: a duplicated SYN-ACK is a true retransmission. */
+		uint64_t isn = trawl_siphash24_2w(&cfg->isn_key, (uint64_t)v->saddr << 32 | v->daddr,
+				(uint64_t)sport << 16 | dport);
+
+		out.sent_seq = rte_cpu_to_be_32((uint32_t)isn);
+		out.tcp_flags = RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG;
+		out.rx_win = rte_cpu_to_be_16(TRAWL_RESPOND_WINDOW);
+		out.data_off = ((sizeof(out) + 4) / 4) << 4;
+		res->reply = TRAWL_REPLY_SYNACK;
+		l4len += 4;
+	} else {
+		out.tcp_flags = RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG;
+		res->reply = TRAWL_REPLY_RST;
+	}
+	memcpy(tcp, &out, sizeof(out));
+	if (res->reply == TRAWL_REPLY_SYNACK) {
+		uint8_t *mss = (uint8_t *)(tcp + 1);
+
+		mss[0] = 2;
+		mss[1] = 4;
+		mss[2] = 1460 >> 8;
+		mss[3] = 1460 & 0xff;
+	}
+	res->len = turn_around(cfg, frame, IPPROTO_TCP, l4len);
+	tcp->cksum = rte_ipv4_udptcp_cksum((void *)(frame + RTE_ETHER_HDR_LEN), tcp);
+}
+
+static void
+icmp_reply(const struct trawl_respond_cfg *cfg, uint8_t *frame, const struct trawl_ipv4_view *v,
+		struct trawl_respond_result *res)
+{
+	uint8_t *icmp = frame + RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr);
+	uint32_t ihl = (uint32_t)(v->ip->version_ihl & 0xf) * 4;
+	uint16_t len = (uint16_t)v->l4_len;
+
+	if (v->l4_len < 8 || v->l4[0] != RTE_IP_ICMP_ECHO_REQUEST || v->l4[1] != 0)
+		return;
+	res->probe = TRAWL_PROBE_ICMP_ECHO;
+	if (!trawl_dataset_live(cfg->ds, v->daddr))
+		return;
+	if (ihl != sizeof(struct rte_ipv4_hdr))
+		memmove(icmp, v->l4, len); /* drop IP options: the reply header has none */
+	icmp[0] = RTE_IP_ICMP_ECHO_REPLY;
+	icmp[2] = icmp[3] = 0;
+	res->len = turn_around(cfg, frame, IPPROTO_ICMP, len);
+	{
+		uint16_t ck = (uint16_t)~rte_raw_cksum(icmp, len);
+
+		memcpy(icmp + 2, &ck, 2);
+	}
+	res->reply = TRAWL_REPLY_ECHO;
+}
+
+static void
+udp_reply(const struct trawl_respond_cfg *cfg, uint8_t *frame, uint32_t cap, const struct trawl_ipv4_view *v,
+		struct trawl_respond_result *res)
+{
+	uint8_t *l4 = frame + RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr);
+	const struct rte_udp_hdr *in = (const void *)v->l4;
+	uint16_t dport;
+	const struct trawl_udp_payload *pl;
+
+	if (v->l4_len < sizeof(*in))
+		return;
+	res->probe = TRAWL_PROBE_UDP;
+	if (!trawl_dataset_live(cfg->ds, v->daddr))
+		return;
+	dport = rte_be_to_cpu_16(in->dst_port);
+	pl = cfg->udp ? &cfg->udp[dport] : NULL;
+	if (pl != NULL && pl->len != 0 &&
+	    (uint32_t)RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_udp_hdr) + pl->len <= cap) {
+		struct rte_udp_hdr out = {
+			.src_port = in->dst_port,
+			.dst_port = in->src_port,
+			.dgram_len = rte_cpu_to_be_16((uint16_t)(sizeof(out) + pl->len)),
+		};
+
+		memcpy(l4, &out, sizeof(out));
+		memcpy(l4 + sizeof(out), pl->data, pl->len);
+		res->len = turn_around(cfg, frame, IPPROTO_UDP, (uint16_t)(sizeof(out) + pl->len));
+		((struct rte_udp_hdr *)l4)->dgram_cksum =
+			rte_ipv4_udptcp_cksum((void *)(frame + RTE_ETHER_HDR_LEN), l4);
+		res->reply = TRAWL_REPLY_UDP;
+		return;
+	}
+	/* Port unreachable quotes the probe's IP header and first 8 bytes of its payload. */
+	{
+		uint8_t quote[60 + 8];
+		uint32_t ihl = (uint32_t)(v->ip->version_ihl & 0xf) * 4;
+		uint32_t qlen = ihl + 8;
+
+		memcpy(quote, v->ip, qlen);
+		memset(l4, 0, 8);
+		l4[0] = ICMP_DEST_UNREACH;
+		l4[1] = ICMP_PORT_UNREACH;
+		memcpy(l4 + 8, quote, qlen);
+		res->len = turn_around(cfg, frame, IPPROTO_ICMP, (uint16_t)(8 + qlen));
+		{
+			uint16_t ck = (uint16_t)~rte_raw_cksum(l4, 8 + qlen);
+
+			memcpy(l4 + 2, &ck, 2);
+		}
+		res->reply = TRAWL_REPLY_UNREACH;
+	}
+}
+
+static void
+arp_reply(const struct trawl_respond_cfg *cfg, uint8_t *frame, uint32_t len, uint32_t l3off,
+		struct trawl_respond_result *res)
+{
+	struct trawl_arp_view a;
+	int ours = cfg->ngw == 0;
+
+	if (trawl_arp_parse(frame + l3off, len - l3off, &a) != 0 || a.op != RTE_ARP_OP_REQUEST)
+		return;
+	res->probe = TRAWL_PROBE_ARP;
+	for (unsigned int i = 0; i < cfg->ngw && !ours; i++)
+		ours = cfg->gw[i] == a.tpa;
+	if (!ours)
+		return;
+	res->len = trawl_arp_build(frame, RTE_ARP_OP_REPLY, &a.sha, &cfg->mac, a.tpa, &a.sha, a.spa);
+	res->reply = TRAWL_REPLY_ARP;
+}
+
+void
+trawl_respond_frame(const struct trawl_respond_cfg *cfg, uint8_t *frame, uint32_t len, uint32_t cap,
+		struct trawl_respond_result *res)
+{
+	struct trawl_ipv4_view v;
+	uint32_t l3off;
+
+	memset(res, 0, sizeof(*res));
+	switch (trawl_eth_parse(frame, len, &l3off)) {
+	case TRAWL_L3_ARP:
+		arp_reply(cfg, frame, len, l3off, res);
+		return;
+	case TRAWL_L3_IPV4:
+		break;
+	default:
+		return;
+	}
+	if (trawl_ipv4_parse(frame + l3off, len - l3off, &v) != 0)
+		return;
+	switch (v.proto) {
+	case IPPROTO_TCP:
+		if (v.l4_len >= sizeof(struct rte_tcp_hdr))
+			tcp_reply(cfg, frame, &v, res);
+		break;
+	case IPPROTO_ICMP:
+		icmp_reply(cfg, frame, &v, res);
+		break;
+	case IPPROTO_UDP:
+		udp_reply(cfg, frame, cap, &v, res);
+		break;
+	default:
+		break;
+	}
+}

@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef TRAWL_RESPOND_PKT_H
+#define TRAWL_RESPOND_PKT_H
+
+#include <stdint.h>
+
+#include <rte_ether.h>
+
+#include "dataset.h"
+#include "fingerprint.h"
+#include "siphash.h"
+
+/*
+ * The virtual internet's answers, made in place on the received frame (no
+ * allocation, no copy on the hot path), as a Linux host would send them:
+ *   TCP SYN to an open port        -> SYN-ACK, ack = seq + 1, MSS 1460, TTL 64
+ *   TCP SYN, live host, closed port -> RST-ACK, ack = seq + 1
+ *   ICMP echo request, live host    -> echo reply, same id, sequence, data
+ *   UDP, live host, port with a configured payload -> that payload
+ *   UDP, live host, other port      -> ICMP port unreachable (+ IP header + 8)
+ *   ARP request for a gateway address (any address if none is set) -> reply
+ * Anything to a dead address gets nothing, like the real Internet.
+ */
+#define TRAWL_RESPOND_TTL 64
+#define TRAWL_RESPOND_WINDOW 64240
+#define TRAWL_RESPOND_MAX_GW 16
+
+struct trawl_udp_payload {
+	uint16_t len;
+	const uint8_t *data;
+};
+
+struct trawl_respond_cfg {
+	const struct trawl_dataset *ds;
+	const uint64_t *wild_ports;          /**< --ports bitmap, NULL = every port */
+	struct trawl_siphash_key isn_key;    /**< our initial sequence numbers */
+	struct rte_ether_addr mac;
+	uint32_t gw[TRAWL_RESPOND_MAX_GW];   /**< answer ARP for these; none = all */
+	unsigned int ngw;
+	const struct trawl_udp_payload *udp; /**< 65536 entries, len 0 = closed; NULL = none */
+};
+
+enum trawl_reply {
+	TRAWL_REPLY_NONE = 0,
+	TRAWL_REPLY_SYNACK,
+	TRAWL_REPLY_RST,
+	TRAWL_REPLY_ECHO,
+	TRAWL_REPLY_UDP,
+	TRAWL_REPLY_UNREACH,
+	TRAWL_REPLY_ARP,
+	TRAWL_REPLY_MAX,
+};
+
+enum trawl_probe_kind {
+	TRAWL_PROBE_NOT = 0,   /**< not a probe (an ACK, a RST, other ARP, junk) */
+	TRAWL_PROBE_TCP_SYN,
+	TRAWL_PROBE_ICMP_ECHO,
+	TRAWL_PROBE_UDP,
+	TRAWL_PROBE_ARP,
+	TRAWL_PROBE_KIND_MAX,
+};
+
+extern const char *const trawl_reply_names[TRAWL_REPLY_MAX];
+
+/* What one frame was and what it got. */
+struct trawl_respond_result {
+	enum trawl_probe_kind probe;
+	enum trawl_reply reply;
+	uint16_t len;               /**< reply frame length */
+	struct trawl_fp_probe fp;   /**< for TCP SYNs: what fingerprinting reads */
+};
+
+/**
+ * Answer the frame of @p len captured bytes in @p frame (buffer of @p cap
+ * bytes, at least 128) in place.
+ */
+void trawl_respond_frame(const struct trawl_respond_cfg *cfg, uint8_t *frame, uint32_t len, uint32_t cap,
+		struct trawl_respond_result *res);
+
+#endif

@@ -1,0 +1,335 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The virtual internet's pure parts: every answer byte-correct (checksums
+ * recomputed independently), each fingerprint rule fires on its own
+ * toolchain's probes and on no other's, and datasets load from text and
+ * binary alike, refusing bad lines with file:line:column.
+ */
+#include <string.h>
+#include <unistd.h>
+
+#include "core/dataset.h"
+#include "core/fingerprint.h"
+#include "core/packet.h"
+#include "core/respond_pkt.h"
+#include "check.h"
+
+static uint16_t
+ref_csum(const uint8_t *p, size_t len, uint32_t sum)
+{
+	for (size_t i = 0; i + 1 < len; i += 2)
+		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
+	if (len & 1)
+		sum += (uint32_t)p[len - 1] << 8;
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return (uint16_t)sum;
+}
+
+/* IP header checksum and the L4 checksum (TCP/UDP with pseudo-header, ICMP without) all verify. */
+static int
+sums_ok(const uint8_t *ip)
+{
+	size_t ihl = (size_t)(ip[0] & 0xf) * 4, total = (size_t)(ip[2] << 8 | ip[3]);
+	uint32_t pseudo = (uint32_t)(ip[12] << 8 | ip[13]) + (uint32_t)(ip[14] << 8 | ip[15]) +
+		(uint32_t)(ip[16] << 8 | ip[17]) + (uint32_t)(ip[18] << 8 | ip[19]) + ip[9] + (uint32_t)(total - ihl);
+
+	if (ref_csum(ip, ihl, 0) != 0xffff)
+		return 0;
+	return ref_csum(ip + ihl, total - ihl, ip[9] == IPPROTO_ICMP ? 0 : pseudo) == 0xffff;
+}
+
+static struct trawl_dataset ds;
+static struct trawl_respond_cfg cfg;
+static struct trawl_udp_payload udp[65536];
+static uint64_t ports80[65536 / 64];
+static const struct rte_ether_addr scanner = { { 2, 0, 0, 0, 0, 0x55 } }, me = { { 2, 0, 0, 0, 0, 0x66 } };
+
+static char *
+write_tmp(const char *text)
+{
+	static char path[64];
+	int fd;
+
+	snprintf(path, sizeof(path), "/tmp/trawl-ds-XXXXXX");
+	fd = mkstemp(path);
+	CHECK(write(fd, text, strlen(text)) == (ssize_t)strlen(text));
+	close(fd);
+	return path;
+}
+
+static void
+setup(void)
+{
+	struct trawl_err err;
+	char *p = write_tmp("# ground truth\n198.18.0.1\n198.18.1.0/30:443\r\n  198.18.2.9:22 # ssh only\n");
+
+	trawl_dataset_free(&ds);
+	CHECK(trawl_dataset_init(&ds) == 0);
+	CHECK(trawl_dataset_load(&ds, p, &err) == 0);
+	trawl_dataset_seal(&ds);
+	unlink(p);
+	memset(&cfg, 0, sizeof(cfg));
+	cfg.ds = &ds;
+	ports80[80 / 64] = UINT64_C(1) << (80 % 64);
+	cfg.wild_ports = ports80;
+	cfg.isn_key = (struct trawl_siphash_key){ 1, 2 };
+	cfg.mac = me;
+	cfg.gw[0] = 0xc6130101;
+	cfg.ngw = 1;
+	udp[53] = (struct trawl_udp_payload){ 3, (const uint8_t *)"abc" };
+	cfg.udp = udp;
+}
+
+static void
+test_dataset_text_and_binary(void)
+{
+	struct trawl_dataset b;
+	struct trawl_err err;
+	char out[] = "/tmp/trawl-dsbin-XXXXXX";
+	int fd = mkstemp(out);
+
+	setup();
+	close(fd);
+	CHECK(trawl_dataset_live(&ds, 0xc6120001) && !trawl_dataset_live(&ds, 0xc6120002));
+	CHECK(trawl_dataset_open(&ds, 0xc6120001, 80, ports80) && !trawl_dataset_open(&ds, 0xc6120001, 81, ports80));
+	CHECK(trawl_dataset_open(&ds, 0xc6120001, 81, NULL)); /* no --ports: every port */
+	CHECK(trawl_dataset_open(&ds, 0xc6120103, 443, ports80) && !trawl_dataset_open(&ds, 0xc6120103, 80, ports80));
+	CHECK(trawl_dataset_live(&ds, 0xc6120103) && !trawl_dataset_live(&ds, 0xc6120104));
+	CHECK(trawl_dataset_open(&ds, 0xc6120209, 22, ports80) && !trawl_dataset_open(&ds, 0xc6120209, 80, ports80));
+	CHECK_EQ_U64(trawl_dataset_count_live(&ds), 1 + 4 + 1);
+	CHECK(trawl_dataset_write(&ds, out, &err) == 0);
+	CHECK(trawl_dataset_init(&b) == 0);
+	CHECK(trawl_dataset_load(&b, out, &err) == 0);
+	trawl_dataset_seal(&b);
+	CHECK_EQ_U64(b.npairs, ds.npairs);
+	CHECK(b.npairs == ds.npairs && memcmp(b.pairs, ds.pairs, b.npairs * 8) == 0);
+	CHECK_EQ_U64(trawl_dataset_count_live(&b), 6);
+	CHECK(trawl_dataset_open(&b, 0xc6120001, 80, ports80) && trawl_bit(b.wild, 0xc6120001));
+	trawl_dataset_free(&b);
+	unlink(out);
+}
+
+static void
+test_dataset_errors(void)
+{
+	static const char *const bad[] = { "198.18.0.1/33\n", "198.18.0\n", "198.18.0.1:70000\n", "198.18.0.256\n",
+		"198.18.0.1 198.18.0.2\n", "198.18.0.1:\n", "x\n" };
+	struct trawl_dataset d;
+	struct trawl_err err;
+
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char text[64], *p;
+
+		snprintf(text, sizeof(text), "# ok\n198.18.0.1\n\n  %s", bad[i]);
+		p = write_tmp(text);
+		CHECK(trawl_dataset_init(&d) == 0);
+		CHECK(trawl_dataset_load(&d, p, &err) == -EINVAL);
+		CHECK(strstr(err.msg, ":4:3: ") != NULL);
+		trawl_dataset_free(&d);
+		unlink(p);
+	}
+	CHECK(trawl_dataset_init(&d) == 0);
+	CHECK(trawl_dataset_load(&d, "/nonexistent/ds", &err) == -ENOENT);
+	trawl_dataset_free(&d);
+}
+
+/* A probe frame from the scanner to `dst`. */
+static uint32_t
+probe(uint8_t *f, uint8_t proto, uint32_t dst, uint16_t dport, uint8_t flags)
+{
+	struct rte_ipv4_hdr *ip = (void *)(f + 14);
+	uint32_t len;
+
+	memset(f, 0, 128);
+	if (proto == IPPROTO_TCP)
+		return trawl_tcp_build(f, &scanner, &me, 0xc6130002, dst, 40000, dport, 0x01020304, 0, flags, 1024, 50);
+	memcpy(f, me.addr_bytes, 6);
+	memcpy(f + 6, scanner.addr_bytes, 6);
+	f[12] = 8;
+	ip->version_ihl = 0x45;
+	ip->time_to_live = 50;
+	ip->next_proto_id = proto;
+	ip->src_addr = rte_cpu_to_be_32(0xc6130002);
+	ip->dst_addr = rte_cpu_to_be_32(dst);
+	if (proto == IPPROTO_ICMP) {
+		uint8_t *icmp = f + 34;
+
+		icmp[0] = 8;
+		icmp[4] = 0x12, icmp[5] = 0x34, icmp[6] = 0, icmp[7] = 7;
+		memcpy(icmp + 8, "payload!", 8);
+		len = 16;
+	} else {
+		uint8_t *udph = f + 34;
+
+		udph[0] = 0x9c, udph[1] = 0x40, udph[2] = dport >> 8, udph[3] = dport & 0xff;
+		udph[5] = 12;
+		memcpy(udph + 8, "ping", 4);
+		len = 12;
+	}
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(20 + len));
+	ip->hdr_checksum = rte_ipv4_cksum(ip);
+	return 34 + len < 60 ? 60 : 34 + len;
+}
+
+static void
+test_answers_byte_correct(void)
+{
+	struct trawl_respond_result r;
+	uint8_t f[256];
+	uint32_t len;
+
+	setup();
+	/* SYN to an open port: SYN-ACK. */
+	len = probe(f, IPPROTO_TCP, 0xc6120001, 80, RTE_TCP_SYN_FLAG);
+	trawl_respond_frame(&cfg, f, len, sizeof(f), &r);
+	CHECK(r.probe == TRAWL_PROBE_TCP_SYN && r.reply == TRAWL_REPLY_SYNACK && r.len == 60);
+	CHECK(memcmp(f, scanner.addr_bytes, 6) == 0 && memcmp(f + 6, me.addr_bytes, 6) == 0);
+	CHECK(sums_ok(f + 14));
+	CHECK(f[14 + 8] == 64 && f[14 + 9] == 6); /* TTL 64, TCP */
+	CHECK(memcmp(f + 26, "\xc6\x12\x00\x01", 4) == 0 && memcmp(f + 30, "\xc6\x13\x00\x02", 4) == 0);
+	CHECK(f[34] == 0 && f[35] == 80 && f[36] == 0x9c && f[37] == 0x40);
+	CHECK(memcmp(f + 42, "\x01\x02\x03\x05", 4) == 0); /* ack = seq + 1 */
+	CHECK(f[47] == (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG) && f[54] == 2 && f[55] == 4); /* MSS */
+	CHECK(r.fp.window == 1024 && r.fp.sport == 40000 && r.fp.seq == 0x01020304);
+	/* The same SYN again: the same ISN (a duplicate is a true retransmission). */
+	{
+		uint8_t g[256];
+
+		memcpy(g, f, 60);
+		len = probe(f, IPPROTO_TCP, 0xc6120001, 80, RTE_TCP_SYN_FLAG);
+		trawl_respond_frame(&cfg, f, len, sizeof(f), &r);
+		CHECK(memcmp(f + 38, g + 38, 4) == 0);
+	}
+	/* Closed port on a live host: RST-ACK. */
+	len = probe(f, IPPROTO_TCP, 0xc6120001, 81, RTE_TCP_SYN_FLAG);
+	trawl_respond_frame(&cfg, f, len, sizeof(f), &r);
+	CHECK(r.reply == TRAWL_REPLY_RST && sums_ok(f + 14));
+	CHECK(f[47] == (RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG) && memcmp(f + 42, "\x01\x02\x03\x05", 4) == 0);
+	/* Dead address: nothing. A RST or ACK from the scanner: not a probe. */
+	len = probe(f, IPPROTO_TCP, 0xc6120002, 80, RTE_TCP_SYN_FLAG);
+	trawl_respond_frame(&cfg, f, len, sizeof(f), &r);
+	CHECK(r.probe == TRAWL_PROBE_TCP_SYN && r.reply == TRAWL_REPLY_NONE);
+	len = probe(f, IPPROTO_TCP, 0xc6120001, 80, RTE_TCP_RST_FLAG);
+	trawl_respond_frame(&cfg, f, len, sizeof(f), &r);
+	CHECK(r.probe == TRAWL_PROBE_NOT && r.reply == TRAWL_REPLY_NONE);
+	/* Echo request: echo reply with the same identifier, sequence and data. */
+	len = probe(f, IPPROTO_ICMP, 0xc6120103, 0, 0);
+	trawl_respond_frame(&cfg, f, len, sizeof(f), &r);
+	CHECK(r.probe == TRAWL_PROBE_ICMP_ECHO && r.reply == TRAWL_REPLY_ECHO && sums_ok(f + 14));
+	CHECK(f[34] == 0 && f[38] == 0x12 && f[41] == 7 && memcmp(f + 42, "payload!", 8) == 0);
+	/* UDP to a configured port: the payload. */
+	len = probe(f, IPPROTO_UDP, 0xc6120001, 53, 0);
+	trawl_respond_frame(&cfg, f, len, sizeof(f), &r);
+	CHECK(r.reply == TRAWL_REPLY_UDP && sums_ok(f + 14) && memcmp(f + 42, "abc", 3) == 0);
+	CHECK(f[34] == 0 && f[35] == 53 && f[36] == 0x9c && f[37] == 0x40 && f[39] == 11);
+	/* UDP elsewhere: port unreachable quoting the probe. */
+	len = probe(f, IPPROTO_UDP, 0xc6120001, 54, 0);
+	{
+		uint8_t orig[28];
+
+		memcpy(orig, f + 14, 28);
+		trawl_respond_frame(&cfg, f, len, sizeof(f), &r);
+		CHECK(r.reply == TRAWL_REPLY_UNREACH && sums_ok(f + 14));
+		CHECK(f[34] == 3 && f[35] == 3 && memcmp(f + 42, orig, 28) == 0 && r.len == 14 + 20 + 8 + 28);
+	}
+	/* UDP to a dead host: nothing. */
+	len = probe(f, IPPROTO_UDP, 0xc6120002, 53, 0);
+	trawl_respond_frame(&cfg, f, len, sizeof(f), &r);
+	CHECK(r.probe == TRAWL_PROBE_UDP && r.reply == TRAWL_REPLY_NONE);
+	/* ARP for the gateway: answered with our MAC; for another address: not. */
+	{
+		struct rte_ether_addr bc = { { 0xff, 0xff, 0xff, 0xff, 0xff, 0xff } }, z = { { 0 } };
+		struct trawl_arp_view a;
+
+		len = trawl_arp_build(f, RTE_ARP_OP_REQUEST, &bc, &scanner, 0xc6130002, &z, 0xc6130101);
+		trawl_respond_frame(&cfg, f, len, sizeof(f), &r);
+		CHECK(r.reply == TRAWL_REPLY_ARP && trawl_arp_parse(f + 14, 46, &a) == 0);
+		CHECK(a.op == RTE_ARP_OP_REPLY && a.spa == 0xc6130101 && a.tpa == 0xc6130002);
+		CHECK(memcmp(a.sha.addr_bytes, me.addr_bytes, 6) == 0 && memcmp(f, scanner.addr_bytes, 6) == 0);
+		len = trawl_arp_build(f, RTE_ARP_OP_REQUEST, &bc, &scanner, 0xc6130002, &z, 0xc6130102);
+		trawl_respond_frame(&cfg, f, len, sizeof(f), &r);
+		CHECK(r.probe == TRAWL_PROBE_ARP && r.reply == TRAWL_REPLY_NONE);
+	}
+	/* Truncations never answer and never read past the capture. */
+	for (uint32_t cut = 0; cut < 54; cut++) {
+		len = probe(f, IPPROTO_TCP, 0xc6120001, 80, RTE_TCP_SYN_FLAG);
+		trawl_respond_frame(&cfg, f, cut, sizeof(f), &r);
+		CHECK(r.reply == TRAWL_REPLY_NONE);
+	}
+}
+
+/* Probes as each toolchain makes them (rules checked against real captures of zmap, masscan, nmap). */
+static struct trawl_fp_probe
+make(enum trawl_toolchain tc, uint32_t i, uint32_t saddr)
+{
+	uint32_t daddr = 0xc6120000 + i * 7919, seq = 0x9e3779b9u * (i + 1);
+	uint16_t dport = (uint16_t)(80 + i % 3);
+	struct trawl_fp_probe p = { .saddr = saddr, .daddr = daddr, .seq = seq, .sport = (uint16_t)(40000 + i),
+		.dport = dport, .ipid = (uint16_t)(i * 2654435761u >> 16), .window = 65535, .ttl = 64 };
+
+	switch (tc) {
+	case TRAWL_TC_ZMAP:
+		p.ipid = 54321;
+		p.ttl = 255;
+		break;
+	case TRAWL_TC_MASSCAN:
+		p.window = 1024;
+		p.ipid = (uint16_t)(daddr ^ dport ^ seq);
+		break;
+	case TRAWL_TC_NMAP: /* constant seq (mask ^ mirrored 16 bits) and source port, MSS only */
+		p.window = 1024;
+		p.seq = 0xc2c7071f;
+		p.sport = 40347;
+		p.opt_len = 4;
+		p.opt_mss_only = 1;
+		break;
+	case TRAWL_TC_UNICORNSCAN:
+		p.seq = 0x5eed5eedu ^ saddr ^ ((uint32_t)p.sport << 16 | dport);
+		break;
+	case TRAWL_TC_TRAWL:
+		p.ttl = 255;
+		p.ipid = trawl_fp_trawl_ipid(seq, dport);
+		p.opt_len = 4;
+		p.opt_mss_only = 1;
+		break;
+	default: /* a plain stack: random seq and id, Linux options */
+		p.opt_len = 20;
+		break;
+	}
+	return p;
+}
+
+static void
+test_fingerprints(void)
+{
+	for (int tc = 0; tc < TRAWL_TC_MAX; tc++) {
+		struct trawl_fp_source st = { 0 };
+		uint64_t counts[TRAWL_TC_MAX] = { 0 };
+
+		for (uint32_t i = 0; i < 200; i++) {
+			struct trawl_fp_probe p = make((enum trawl_toolchain)tc, i, 0x0a000001 + (uint32_t)tc);
+			uint32_t claimed;
+			enum trawl_toolchain got = trawl_fingerprint(&p, &st, &claimed);
+
+			counts[got]++;
+			counts[TRAWL_TC_UNKNOWN] -= claimed;
+			counts[got] += claimed;
+		}
+		if (counts[tc] != 200)
+			fprintf(stderr, "%s: %llu of 200 (unknown %llu)\n", trawl_toolchain_names[tc],
+				(unsigned long long)counts[tc], (unsigned long long)counts[TRAWL_TC_UNKNOWN]);
+		CHECK_EQ_U64(counts[tc], 200);
+	}
+}
+
+int
+main(void)
+{
+	RUN(test_dataset_text_and_binary);
+	RUN(test_dataset_errors);
+	RUN(test_answers_byte_correct);
+	RUN(test_fingerprints);
+	trawl_dataset_free(&ds);
+	return check_done();
+}
