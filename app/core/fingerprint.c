@@ -11,7 +11,10 @@ const char *const trawl_toolchain_names[TRAWL_TC_MAX] = {
 };
 
 #define ZMAP_IPID 54321
+#define ZMAP_WINDOW 65535
+#define MASSCAN_WINDOW 1024
 #define NMAP_WINDOW 1024
+#define TRAWL_WINDOW 65535
 
 enum trawl_toolchain
 trawl_fingerprint(const struct trawl_fp_probe *p, struct trawl_fp_source *src, uint32_t *claimed)
@@ -22,11 +25,14 @@ trawl_fingerprint(const struct trawl_fp_probe *p, struct trawl_fp_source *src, u
 
 	*claimed = 0;
 	/* Per-packet rules first: each holds by chance for 1 probe in 65536 at most. */
-	if (p->ipid == trawl_fp_trawl_ipid(p->seq, p->dport))
+	/* Each IP ID rule also asks for its tool's window (and trawl's for its one MSS
+	 * option, which ZMap 2.x does not send), so one tool's probe that meets
+	 * another's relation by chance (1 in 65536) is not misattributed. */
+	if (p->ipid == trawl_fp_trawl_ipid(p->seq, p->dport) && p->window == TRAWL_WINDOW && p->opt_mss_only)
 		tc = TRAWL_TC_TRAWL;
-	else if (p->ipid == (uint16_t)(p->daddr ^ p->dport ^ p->seq))
+	else if (p->ipid == (uint16_t)(p->daddr ^ p->dport ^ p->seq) && p->window == MASSCAN_WINDOW)
 		tc = TRAWL_TC_MASSCAN;
-	else if (p->ipid == ZMAP_IPID)
+	else if (p->ipid == ZMAP_IPID && p->window == ZMAP_WINDOW)
 		tc = TRAWL_TC_ZMAP;
 	else if (p->window == NMAP_WINDOW && p->opt_mss_only)
 		tc = TRAWL_TC_NMAP;

@@ -9,9 +9,10 @@
  * Ghiette, Blenn and Doerr, "Remote Identification of Port Scan
  * Toolchains", 2016), each rule checked against real probes on our testbed:
  *  - trawl: IP ID = (seq ^ seq >> 16 ^ dport ^ 0x7477) mod 2^16, a
- *    deliberate, key-free self-identification (TRAWL_IPID below);
- *  - masscan: IP ID = (daddr ^ dport ^ seq) mod 2^16 (its templ-pkt.c);
- *  - ZMap: IP ID 54321 (ZMap up to 2.x; Debian's 2.1.1 does it);
+ *    deliberate, key-free self-identification (trawl_fp_trawl_ipid()), window
+ *    65535, one MSS option;
+ *  - masscan: IP ID = (daddr ^ dport ^ seq) mod 2^16 (its templ-pkt.c), window 1024;
+ *  - ZMap: IP ID 54321 (ZMap up to 2.x; Debian's 2.1.1 does it), window 65535;
  *  - nmap -sS: window 1024 with exactly one option, MSS; per source, the
  *    sequence number's halves XOR to a constant (seq32_encode mirrors a
  *    16-bit value into both halves under a per-scan mask);

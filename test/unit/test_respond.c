@@ -289,6 +289,7 @@ make(enum trawl_toolchain tc, uint32_t i, uint32_t saddr)
 		break;
 	case TRAWL_TC_TRAWL:
 		p.ttl = 255;
+		p.window = 65535;
 		p.ipid = trawl_fp_trawl_ipid(seq, dport);
 		p.opt_len = 4;
 		p.opt_mss_only = 1;
@@ -323,10 +324,33 @@ test_fingerprints(void)
 	}
 }
 
+static void
+test_fingerprint_chance_matches(void)
+{
+	struct trawl_fp_source st = { 0 };
+	struct trawl_fp_probe p = make(TRAWL_TC_ZMAP, 3, 0x0a000009);
+	uint32_t claimed;
+
+	/* A ZMap probe whose seq makes masscan's relation hold too (1 in 65536 by chance). */
+	p.seq = (p.seq & 0xffff0000u) | (uint16_t)(54321 ^ p.daddr ^ p.dport);
+	CHECK(p.ipid == (uint16_t)(p.daddr ^ p.dport ^ p.seq));
+	CHECK(trawl_fingerprint(&p, &st, &claimed) == TRAWL_TC_ZMAP);
+	/* ...or trawl's relation (seen on the testbed: same window, but no MSS option). */
+	p = make(TRAWL_TC_ZMAP, 4, 0x0a000009);
+	for (uint32_t s = 0; s < (1u << 20); s++) {
+		p.seq = s * 2654435761u;
+		if (trawl_fp_trawl_ipid(p.seq, p.dport) == 54321)
+			break;
+	}
+	CHECK(trawl_fp_trawl_ipid(p.seq, p.dport) == p.ipid);
+	CHECK(trawl_fingerprint(&p, &st, &claimed) == TRAWL_TC_ZMAP);
+}
+
 int
 main(void)
 {
 	RUN(test_dataset_text_and_binary);
+	RUN(test_fingerprint_chance_matches);
 	RUN(test_dataset_errors);
 	RUN(test_answers_byte_correct);
 	RUN(test_fingerprints);
