@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
+#include <sys/resource.h>
 #include <time.h>
 
 #include <jansson.h>
@@ -215,9 +216,14 @@ compile(const struct trawl_respond_conf *c)
 	rc = trawl_dataset_write(&ds, c->compile_out, &err);
 	if (rc != 0)
 		fprintf(stderr, "trawl respond: %s\n", err.msg);
-	else
-		fprintf(stderr, "trawl respond: %s -> %s: %" PRIu64 " ranges, %zu (address, port) pairs, read in %.2f s\n",
-			c->compile_in, c->compile_out, ds.nwild_ranges, ds.npairs, secs);
+	else {
+		struct rusage ru;
+
+		getrusage(RUSAGE_SELF, &ru);
+		fprintf(stderr, "trawl respond: %s -> %s: %" PRIu64 " live hosts, %zu (address, port) pairs, "
+			"read in %.2f s, peak memory %.0f MiB\n", c->compile_in, c->compile_out,
+			trawl_dataset_count_live(&ds), ds.npairs, secs, (double)ru.ru_maxrss / 1024.0);
+	}
 	trawl_dataset_free(&ds);
 	return rc == 0 ? 0 : 1;
 }

@@ -9,6 +9,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <rte_common.h>
+
 #include "dataset.h"
 
 #define BITMAP_BYTES (UINT64_C(1) << 29)
@@ -18,6 +20,7 @@ map_bitmap(void)
 {
 	void *p = mmap(NULL, BITMAP_BYTES, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 
+	/* Not MADV_HUGEPAGE: measured, it made a 61-million-host binary load 2.5 times slower. */
 	return p == MAP_FAILED ? NULL : p;
 }
 
@@ -26,21 +29,19 @@ trawl_dataset_init(struct trawl_dataset *ds)
 {
 	memset(ds, 0, sizeof(*ds));
 	ds->live = map_bitmap();
-	ds->wild = map_bitmap();
-	if (ds->live == NULL || ds->wild == NULL) {
-		trawl_dataset_free(ds);
+	if (ds->live == NULL)
 		return -ENOMEM;
-	}
+	ds->wild = ds->live;
 	return 0;
 }
 
 void
 trawl_dataset_free(struct trawl_dataset *ds)
 {
+	if (ds->wild != NULL && ds->wild != ds->live)
+		munmap(ds->wild, BITMAP_BYTES);
 	if (ds->live != NULL)
 		munmap(ds->live, BITMAP_BYTES);
-	if (ds->wild != NULL)
-		munmap(ds->wild, BITMAP_BYTES);
 	free(ds->pairs);
 	memset(ds, 0, sizeof(*ds));
 }
@@ -65,6 +66,28 @@ set_range(uint64_t *bm, uint32_t lo, uint32_t hi)
 	}
 }
 
+/*
+ * Before the first host that is live but not wild: give wild its own
+ * bitmap, a copy of live. Only non-zero words are written, so untouched
+ * pages stay unmapped (reading them maps the shared zero page).
+ */
+static int
+unshare_wild(struct trawl_dataset *ds)
+{
+	uint64_t *w;
+
+	if (ds->wild != ds->live)
+		return 0;
+	w = map_bitmap();
+	if (w == NULL)
+		return -ENOMEM;
+	for (uint64_t i = 0; i < BITMAP_BYTES / 8; i++)
+		if (ds->live[i] != 0)
+			w[i] = ds->live[i];
+	ds->wild = w;
+	return 0;
+}
+
 static int
 add_pair(struct trawl_dataset *ds, uint64_t key)
 {
@@ -81,6 +104,93 @@ add_pair(struct trawl_dataset *ds, uint64_t key)
 	return 0;
 }
 
+/*
+ * Bare addresses (the common line) are gathered, bucketed and then set
+ * in address order: setting them as read costs a cache and TLB miss per
+ * bit in two 512 MiB bitmaps (32 s for 61 million lines, measured with
+ * perf), in order it is a sequential sweep.
+ */
+struct addr_buf {
+	uint32_t *v;
+	size_t n;
+	size_t cap;
+};
+
+#define ADDR_BUF_MAX (UINT64_C(1) << 26) /* 64 Mi addresses (512 MiB with the sort's scratch) per flush */
+
+/*
+ * One counting-sort pass on the top 16 bits is enough: each bucket's bits
+ * then lie in one 8 KiB stretch of the bitmap, which stays in cache.
+ */
+static void
+bucket_by_top16(uint32_t *v, uint32_t *tmp, size_t n)
+{
+	static size_t count[65536];
+	size_t sum = 0;
+
+	memset(count, 0, sizeof(count));
+	for (size_t i = 0; i < n; i++)
+		count[v[i] >> 16]++;
+	for (size_t b = 0; b < 65536; b++) {
+		size_t c = count[b];
+
+		count[b] = sum;
+		sum += c;
+	}
+	for (size_t i = 0; i < n; i++)
+		tmp[count[v[i] >> 16]++] = v[i];
+	memcpy(v, tmp, n * sizeof(*v));
+}
+
+static int
+flush_addrs(struct trawl_dataset *ds, struct addr_buf *b)
+{
+	uint32_t *tmp;
+
+	if (b->n == 0)
+		return 0;
+	tmp = malloc(b->n * sizeof(*tmp));
+	if (tmp == NULL)
+		return -ENOMEM;
+	bucket_by_top16(b->v, tmp, b->n);
+	free(tmp);
+	for (size_t i = 0; i < b->n; i++) {
+		uint32_t a = b->v[i];
+
+		ds->live[a >> 6] |= UINT64_C(1) << (a & 63);
+		ds->wild[a >> 6] |= UINT64_C(1) << (a & 63); /* the same word while shared */
+	}
+	b->n = 0;
+	return 0;
+}
+
+static int
+push_addr(struct trawl_dataset *ds, struct addr_buf *b, uint32_t a)
+{
+	if (b->n == b->cap) {
+		size_t cap;
+		uint32_t *v;
+
+		if (b->cap >= ADDR_BUF_MAX)
+			return flush_addrs(ds, b) != 0 ? -ENOMEM : push_addr(ds, b, a);
+		cap = b->cap ? b->cap * 2 : 1 << 16;
+		v = realloc(b->v, cap * sizeof(*v));
+		if (v == NULL)
+			return -ENOMEM;
+		b->v = v;
+		b->cap = cap;
+	}
+	b->v[b->n++] = a;
+	return 0;
+}
+
+/* Space, tab or CR (CRLF files): ASCII only, no locale table per byte. */
+static inline int
+is_blank(char c)
+{
+	return c == ' ' || c == '\t' || c == '\r' || c == '\v' || c == '\f';
+}
+
 /* Parse a decimal number of at most `max`; advances *p. */
 static int
 num(const char **p, const char *end, uint32_t max, uint32_t *out)
@@ -88,9 +198,9 @@ num(const char **p, const char *end, uint32_t max, uint32_t *out)
 	uint32_t v = 0;
 	const char *s = *p;
 
-	if (s == end || !isdigit((unsigned char)*s))
+	if (s == end || (unsigned char)(*s - '0') > 9)
 		return -1;
-	while (s < end && isdigit((unsigned char)*s)) {
+	while (s < end && (unsigned char)(*s - '0') <= 9) {
 		v = v * 10 + (uint32_t)(*s - '0');
 		if (v > max || s - *p >= 5)
 			return -1;
@@ -107,7 +217,7 @@ num(const char **p, const char *end, uint32_t max, uint32_t *out)
  * inet_pton plus strtoul per line cost twice as much (measured).
  */
 static int
-parse_line(struct trawl_dataset *ds, const char *s, const char *end)
+parse_line(struct trawl_dataset *ds, struct addr_buf *bare, const char *s, const char *end)
 {
 	uint32_t o[4], len = 32, port = 0, addr, mask;
 	int has_port = 0;
@@ -132,48 +242,118 @@ parse_line(struct trawl_dataset *ds, const char *s, const char *end)
 	if (s != end)
 		return -EINVAL;
 	addr = o[0] << 24 | o[1] << 16 | o[2] << 8 | o[3];
+	if (len == 32 && !has_port)
+		return push_addr(ds, bare, addr);
 	mask = len == 0 ? 0 : UINT32_MAX << (32 - len);
 	addr &= mask;
-	set_range(ds->live, addr, addr | ~mask);
 	if (!has_port) {
-		set_range(ds->wild, addr, addr | ~mask);
+		set_range(ds->live, addr, addr | ~mask);
+		if (ds->wild != ds->live)
+			set_range(ds->wild, addr, addr | ~mask);
 		return 0;
 	}
+	if (unshare_wild(ds) != 0)
+		return -ENOMEM;
+	set_range(ds->live, addr, addr | ~mask);
 	for (uint64_t a = addr; a <= (uint64_t)(addr | ~mask); a++)
 		if (add_pair(ds, a << 16 | port) != 0)
 			return -ENOMEM;
 	return 0;
 }
 
+/*
+ * The common line, "a.b.c.d\n", parsed while it is scanned. Returns 1 and
+ * the address, with *next past the newline; 0 for anything else (spaces,
+ * comments, CIDR, port, errors), which the general path then handles.
+ */
+static inline int
+fast_addr(const char *p, const char *end, uint32_t *addr, const char **next)
+{
+	uint32_t a = 0;
+
+	for (int i = 0; i < 4; i++) {
+		uint32_t v = 0;
+		int nd = 0;
+
+		while (p < end && nd < 3 && (unsigned char)(*p - '0') <= 9) {
+			v = v * 10 + (uint32_t)(*p - '0');
+			p++;
+			nd++;
+		}
+		if (nd == 0 || v > 255)
+			return 0;
+		if (i < 3) {
+			if (p >= end || *p != '.')
+				return 0;
+			p++;
+		}
+		a = a << 8 | v;
+	}
+	if (p < end && *p != '\n')
+		return 0;
+	*addr = a;
+	*next = p < end ? p + 1 : end;
+	return 1;
+}
+
 static int
 load_text(struct trawl_dataset *ds, const char *path, const char *buf, size_t size, struct trawl_err *err)
 {
 	const char *p = buf, *end = buf + size;
+	struct addr_buf bare = { 0 };
 	unsigned long lineno = 0;
+	int rc = 0;
+
+	/* At most one address per 8 bytes ("1.2.3.4\n"): one allocation, no copies while growing. */
+	bare.cap = RTE_MIN(size / 8 + 1, (size_t)ADDR_BUF_MAX);
+	bare.v = malloc(bare.cap * sizeof(*bare.v));
+	if (bare.v == NULL)
+		bare.cap = 0;
 
 	while (p < end) {
-		const char *nl = memchr(p, '\n', (size_t)(end - p));
-		const char *le = nl ? nl : end, *s = p, *e;
-		const char *hash = memchr(p, '#', (size_t)(le - p));
-		int rc;
+		const char *le = p, *s = p, *e;
+		uint32_t fast;
 
+		if (fast_addr(p, end, &fast, &le)) {
+			lineno++;
+			if (push_addr(ds, &bare, fast) != 0) {
+				rc = trawl_err_set(err, -ENOMEM, "%s: out of memory", path);
+				break;
+			}
+			p = le;
+			continue;
+		}
+
+		/* One pass over the line: its end and where a comment starts. */
+		while (le < end && *le != '\n' && *le != '#')
+			le++;
+		e = le;
+		if (le < end && *le == '#')
+			while (le < end && *le != '\n')
+				le++;
 		lineno++;
-		e = hash ? hash : le;
-		while (s < e && isspace((unsigned char)*s))
+		while (s < e && is_blank(*s))
 			s++;
-		while (e > s && isspace((unsigned char)e[-1]))
+		while (e > s && is_blank(e[-1]))
 			e--;
 		if (s < e) {
-			rc = parse_line(ds, s, e);
-			if (rc == -ENOMEM)
-				return trawl_err_set(err, rc, "%s: out of memory", path);
-			if (rc != 0)
-				return trawl_err_set(err, -EINVAL, "%s:%lu:%ld: not ADDR, CIDR, ADDR:PORT or CIDR:PORT: '%.*s'",
+			rc = parse_line(ds, &bare, s, e);
+			if (rc == -ENOMEM) {
+				rc = trawl_err_set(err, rc, "%s: out of memory", path);
+				break;
+			}
+			if (rc != 0) {
+				rc = trawl_err_set(err, -EINVAL, "%s:%lu:%ld: not ADDR, CIDR, ADDR:PORT or CIDR:PORT: '%.*s'",
 						path, lineno, (long)(s - p) + 1, (int)(e - s > 64 ? 64 : e - s), s);
+				break;
+			}
 		}
 		p = le + 1;
 	}
-	return 0;
+	if (rc == 0 && flush_addrs(ds, &bare) != 0)
+		rc = trawl_err_set(err, -ENOMEM, "%s: out of memory", path);
+	free(bare.v);
+	return rc;
 }
 
 static int
@@ -197,9 +377,12 @@ load_binary(struct trawl_dataset *ds, const char *path, const uint8_t *buf, size
 		if (hi < lo)
 			return trawl_err_set(err, -EINVAL, "%s: bad range %" PRIu64, path, i);
 		set_range(ds->live, lo, hi);
-		set_range(ds->wild, lo, hi);
+		if (ds->wild != ds->live)
+			set_range(ds->wild, lo, hi);
 	}
 	if (np != 0) {
+		if (unshare_wild(ds) != 0)
+			return trawl_err_set(err, -ENOMEM, "%s: out of memory", path);
 		uint64_t *v = realloc(ds->pairs, (ds->npairs + np) * sizeof(*v));
 
 		if (v == NULL)

@@ -8,10 +8,12 @@
 #include "err.h"
 
 /*
- * The ground truth of the virtual internet. Two bitmaps over all of IPv4
- * (512 MiB each, mapped lazily: only pages holding live hosts take memory,
- * so 61 million scattered hosts cost about 1 GiB, a /16 a few KiB) and a
- * sorted array of (address, port) pairs, 8 bytes each:
+ * The ground truth of the virtual internet. Bitmaps over all of IPv4 (512
+ * MiB each, mapped lazily: only pages holding live hosts take memory, so a
+ * /16 costs a few KiB and 61 million scattered hosts 512 MiB) and a sorted
+ * array of (address, port) pairs, 8 bytes each. While every live host is
+ * wild (no line has named a port yet), wild and live are one bitmap; the
+ * first pair gives wild its own copy.
  *   live  - the host exists (answers RST on closed ports, echo, ARP)
  *   wild  - the host was listed without a port: open on every --ports port
  *   pairs - ADDR:PORT / CIDR:PORT lines: that TCP port open
@@ -24,7 +26,7 @@
  */
 struct trawl_dataset {
 	uint64_t *live;
-	uint64_t *wild;
+	uint64_t *wild;         /**< == live until a line gives a port (then its own copy) */
 	uint64_t *pairs;
 	size_t npairs;
 	size_t cap;
