@@ -259,6 +259,10 @@ trawl_respond_main(int argc, char **argv)
 		trawl_respond_conf_free(&conf);
 		return rc;
 	}
+	/* Before anything slow: a report request during start-up must not kill the responder. */
+	signal(SIGINT, on_quit);
+	signal(SIGTERM, on_quit);
+	signal(SIGUSR1, on_report);
 	rc = load(&ds, &conf, conf.datasets, conf.ndatasets, &load_s);
 	if (rc != 0)
 		return rc;
@@ -272,12 +276,9 @@ trawl_respond_main(int argc, char **argv)
 	}
 	if (rte_eal_init(eal.argc, eal.argv) < 0) {
 		fprintf(stderr, "trawl respond: cannot start DPDK (EAL) with --dev '%s': %s\n", conf.dev,
-			rte_strerror(rte_errno));
+			rte_errno ? rte_strerror(rte_errno) : "see the EAL message above");
 		return 1;
 	}
-	signal(SIGINT, on_quit);
-	signal(SIGTERM, on_quit);
-	signal(SIGUSR1, on_report);
 	if (trawl_port_find(conf.dev, &port, &err) != 0) {
 		fprintf(stderr, "trawl respond: %s\n", err.msg);
 		status = 1;

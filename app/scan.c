@@ -231,7 +231,7 @@ setup_roles(struct scan *s)
 		tx->max_targets = limit == UINT64_MAX ? UINT64_MAX : share(limit, s->ntx, t);
 		trawl_cyclic_slice(&eng->cyclic, c->shard, c->shards, t, s->ntx, &tx->it);
 		if (tx->pool == NULL)
-			return fail(s, "cannot create the mbuf pool on socket %d: %s", socket, rte_strerror(rte_errno));
+			return fail(s, "cannot create the mbuf pool on socket %d: %s", socket, rte_errno ? rte_strerror(rte_errno) : "see the EAL message above");
 	}
 	s->tx[0].inject = ring("inj", 0, sizeof(void *), CTL_RING, s->port.socket);
 	if (s->tx[0].inject == NULL)
@@ -686,7 +686,7 @@ trawl_scan_main(int argc, char **argv)
 	rc = rte_eal_init(eal.argc, eal.argv);
 	if (rc < 0) {
 		fprintf(stderr, "trawl scan: cannot start DPDK (EAL) with --dev '%s': %s\n", s->conf.dev,
-				rte_strerror(rte_errno));
+				rte_errno ? rte_strerror(rte_errno) : "see the EAL message above");
 		trawl_eal_args_free(&eal);
 		return 1;
 	}

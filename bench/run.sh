@@ -15,7 +15,7 @@ deploy/setup.sh >/dev/null || exit 1
 mem=$(deploy/hugepages.sh 512 2>/dev/null)
 TRAWL=build/app/trawl
 work=$(mktemp -d /tmp/trawl-bench.XXXXXX)
-trap 'rm -rf "$work"' EXIT
+trap 'rm -rf "$work" /var/run/dpdk/bench-*' EXIT
 rows="$work/rows.tsv"; : > "$rows"
 row() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >> "$rows"; }
 jget() { /usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])" "$1" "$2"; }

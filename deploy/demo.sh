@@ -15,7 +15,8 @@ set +e
 P=trawl-demo W=$(mktemp -d /tmp/trawl-demo.XXXXXX) RESP=""
 cleanup() {
 	[ -n "$RESP" ] && kill -INT "$RESP" 2>/dev/null && wait "$RESP" 2>/dev/null
-	ip netns del "$P-inet" 2>/dev/null; ip netns del "$P-scan" 2>/dev/null; rm -rf "$W"
+	ip netns del "$P-inet" 2>/dev/null; ip netns del "$P-scan" 2>/dev/null
+	rm -rf "$W" /var/run/dpdk/"$P"-*
 }
 trap cleanup EXIT
 ip netns add "$P-inet" && ip netns add "$P-scan" &&

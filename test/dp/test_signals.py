@@ -15,7 +15,7 @@ c = tt.Checks()
 d = tt.tmpdir()
 
 
-def start(name, cooldown):
+def start(name, cooldown):  # noqa: D103 (tt.eal registers the prefix for removal)
     meta = os.path.join(d, f"{name}.json")
     args = [tt.TRAWL, "scan", "--dev", "net_null0", "--eal", tt.eal(name), "-S", "198.19.0.2",
             "-G", "02:00:00:00:00:01", "-b", "/dev/null", "-r", "2000", "-c", str(cooldown), "-q",

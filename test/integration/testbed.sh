@@ -22,6 +22,8 @@ tb_down() {
 		ip netns del "$ns" 2>/dev/null
 	done
 	[ -n "${TB_DIR:-}" ] && rm -rf "$TB_DIR"
+	# The EAL runtime directories of the DPDK processes run against this testbed.
+	rm -rf /var/run/dpdk/"$TB_PREFIX" /var/run/dpdk/"$TB_PREFIX"-*
 	TB_PREFIX=""
 }
 

@@ -5,8 +5,10 @@ Everything here is independent of trawl's C code on purpose: SipHash-2-4 is
 written again from the paper, checksums are recomputed by scapy, so a test
 catches a bug that the code and its own helpers share.
 """
+import atexit
 import json
 import os
+import shutil
 import struct
 import subprocess
 import sys
@@ -70,9 +72,21 @@ def ip2int(s):
     return a << 24 | b << 16 | c << 8 | d
 
 
+_prefixes = []
+
+
+@atexit.register
+def _remove_runtime_dirs():
+    """Tests delete what they make: the EAL's runtime directory of every prefix used."""
+    for p in _prefixes:
+        shutil.rmtree(f"/var/run/dpdk/{p}", ignore_errors=True)
+
+
 def eal(prefix):
     """EAL arguments for a vdev test: no hugepages, no PCI, a file prefix of its own."""
-    return f"--no-huge -m 256 --no-pci --file-prefix {prefix}-{os.getpid()}"
+    p = f"{prefix}-{os.getpid()}"
+    _prefixes.append(p)
+    return f"--no-huge -m 256 --no-pci --file-prefix {p}"
 
 
 def run(args, timeout=120, check_rc=None, **kw):
