@@ -90,6 +90,68 @@ awk '$1 == "open" {print $4}' "$work/masscan.txt" > "$work/masscan.csv"
 sink_stop masscan "$work/masscan.csv" "--rate 1e8, libpcap"
 tb_down
 
+# --- 3. the virtual internet ---------------------------------------------------
+# 3a. Dataset load: 61 million random hosts (ReScan's size), text and binary.
+nds=61000000; [ $quick = 1 ] && nds=6100000
+build/bench/gen_dataset $nds 7 > "$work/ds.txt"
+build/app/trawl respond --compile "$work/ds.txt" -o "$work/ds.bin" 2> "$work/load-text.log"
+build/app/trawl respond --compile "$work/ds.bin" -o /dev/null 2> "$work/load-bin.log"
+load_row() { # LOG LABEL
+	sed -n 's/.*: \([0-9]*\) live hosts.*read in \([0-9.]*\) s, peak memory \([0-9]*\) MiB/\1 \2 \3/p' "$1" |
+		{ read -r n t m; echo "| $2 | $n hosts, $(du -h "$3" | cut -f1) file | $t s, peak memory $m MiB |"; }
+}
+{
+	load_row "$work/load-text.log" "dataset load, text" "$work/ds.txt"
+	load_row "$work/load-bin.log" "dataset load, binary (--compile)" "$work/ds.bin"
+} > "$work/vi.md"
+rm -f "$work/ds.txt" "$work/ds.bin"
+
+# 3b. Replies per responder lcore: net_pcap replays 4096 probes forever (infinite_rx), replies are
+#     dropped in the PMD (no tx_pcap); every probe answered (worst case) and 1 in 8 answered.
+$TRAWL scan --dev "net_pcap0,tx_pcap=$work/probes.pcap" --eal "--no-huge -m 256 --no-pci --file-prefix bench-mk" \
+	-S 198.19.0.2 -G 02:00:00:00:00:01 -b /dev/null -p 80 -r 0 -c 0 -q -o /dev/null 198.18.0.0/20 2>/dev/null
+echo "198.18.0.0/20" > "$work/all.txt"
+echo "198.18.0.0/23" > "$work/eighth.txt"
+for ds in all eighth; do
+	$TRAWL respond --dev "net_pcap0,rx_pcap=$work/probes.pcap,infinite_rx=1" --eal "$mem --no-pci -l 0-1 --file-prefix bench-rb" \
+		--dataset "$work/$ds.txt" --report "$work/rb.json" -q 2>/dev/null & rp=$!
+	sleep 3; kill -USR1 $rp; sleep 1.5; cp "$work/rb.json" "$work/rb1.json"
+	sleep 5; kill -USR1 $rp; sleep 1.5; kill -INT $rp; wait $rp
+	/usr/bin/python3 - "$work/rb1.json" "$work/rb.json" "$ds" >> "$work/vi.md" <<'PY'
+import json, sys
+a, b = (json.load(open(p)) for p in sys.argv[1:3])
+dt = b["uptime_s"] - a["uptime_s"]
+probes, answered = (b["probes"] - a["probes"]) / dt, (b["answered"] - a["answered"]) / dt
+what = "every probe answered" if sys.argv[3] == "all" else "1 probe in 8 answered"
+print(f"| replies per responder lcore, net_pcap replay ({what}) | {b['probes']} probes | "
+      f"{answered / 1e6:.2f} M replies/s, {probes / 1e6:.2f} M probes/s |")
+PY
+done
+
+# 3c. zmap at full speed against trawl respond (ReScan measured ~7% false negatives on a VM).
+P=tbr$$
+ip netns add "$P-r"; ip netns add "$P-s"
+ip link add "$P-s0" netns "$P-s" type veth peer name "$P-r0" netns "$P-r"
+for ns in r s; do ip -n "$P-$ns" link set lo up; ip -n "$P-$ns" link set "$P-${ns}0" up; done
+ip -n "$P-s" addr add 198.19.1.2/24 dev "$P-s0"
+rmac=$(ip netns exec "$P-r" cat "/sys/class/net/$P-r0/address")
+/usr/bin/python3 -c "
+import random; r = random.Random(99)
+h = r.sample([f'198.18.{a}.{b}' for a in range(256) for b in range(1, 255)], 5000)
+open('$work/zds.txt', 'w').writelines(f'{x}:80\n' for x in h)"
+ip netns exec "$P-r" $TRAWL respond --dev "net_af_packet0,iface=$P-r0,framecnt=16384" \
+	--eal "--no-huge -m 512 --no-pci -l 1 --file-prefix $P-r" --dataset "$work/zds.txt" -q 2>/dev/null & rp=$!
+sleep 2
+fn_rows=""
+for T in 1 2; do
+	ip netns exec "$P-s" zmap -i "$P-s0" -S 198.19.1.2 -G "$rmac" -p 80 -r 0 -T $T -c 3 -b /dev/null -q \
+		-o "$work/zr$T.csv" 198.18.0.0/16 2>/dev/null
+	found=$(comm -12 <(cut -d: -f1 "$work/zds.txt" | sort -u) <(sort -u "$work/zr$T.csv") | wc -l)
+	echo "| zmap -T $T -r 0 against trawl respond (veth) | 65536 probes, 5000 open | $((5000 - found)) false negatives ($(/usr/bin/python3 -c "print(f'{100 * (5000 - $found) / 5000:.2f}')")%) |" >> "$work/vi.md"
+done
+kill -INT $rp; wait $rp
+ip netns del "$P-r"; ip netns del "$P-s"; rm -rf /var/run/dpdk/"$P"-*
+
 # --- RESULTS.md ---------------------------------------------------------------
 cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
 {
@@ -113,6 +175,12 @@ cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
 	echo "| what | size | figure |"
 	echo "|---|---|---|"
 	cat "$work/generator.md"
+	echo
+	echo "## The virtual internet (trawl respond)"
+	echo
+	echo "| what | size | figure |"
+	echo "|---|---|---|"
+	cat "$work/vi.md"
 	echo
 	echo "## Same testbed, side by side (veth, 198.18.0.0/16, 600 open hosts on port 80)"
 	echo
