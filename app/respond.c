@@ -319,6 +319,7 @@ trawl_respond_main(int argc, char **argv)
 		resp[i].port = port.id;
 		resp[i].queue = (uint16_t)i;
 		resp[i].max_sources = MAX_SOURCES;
+		resp[i].last_pos = -1;
 		resp[i].loss_below = (uint64_t)(conf.loss * 18446744073709551615.0);
 		resp[i].dup_below = (uint64_t)(conf.duplicate * 18446744073709551615.0);
 		resp[i].rng = key[0] ^ (0x9e3779b97f4a7c15ULL * (i + 1)) ^ 1;

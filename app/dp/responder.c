@@ -23,7 +23,8 @@ xorshift64(uint64_t *s)
 static void
 fingerprint(struct trawl_responder *r, const struct trawl_fp_probe *fp)
 {
-	int32_t pos = rte_hash_lookup(r->sources, &fp->saddr);
+	int32_t pos = (r->last_pos >= 0 && r->last_saddr == fp->saddr) ? r->last_pos
+			: rte_hash_lookup(r->sources, &fp->saddr);
 	enum trawl_toolchain tc;
 	struct trawl_fp_entry *e;
 	uint32_t claimed;
@@ -42,6 +43,8 @@ fingerprint(struct trawl_responder *r, const struct trawl_fp_probe *fp)
 		memset(&r->src[pos], 0, sizeof(r->src[pos]));
 		r->src[pos].saddr = fp->saddr;
 	}
+	r->last_saddr = fp->saddr;
+	r->last_pos = pos;
 	e = &r->src[pos];
 	tc = trawl_fingerprint(fp, &e->st, &claimed);
 	if (claimed != 0) {

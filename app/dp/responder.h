@@ -32,6 +32,8 @@ struct trawl_responder {
 	struct rte_hash *sources;
 	struct trawl_fp_entry *src;   /**< indexed by the hash's key position */
 	uint32_t max_sources;
+	uint32_t last_saddr;          /**< the source of the previous SYN and its slot: */
+	int32_t last_pos;             /**< scans come in long runs from one address */
 	uint16_t port;
 	uint16_t queue;
 	uint64_t loss_below;          /**< drop when a 64-bit draw is below this */
