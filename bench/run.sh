@@ -91,28 +91,14 @@ sink_stop masscan "$work/masscan.csv" "--rate 1e8, libpcap"
 tb_down
 
 # --- 3. the virtual internet ---------------------------------------------------
-# 3a. Dataset load: 61 million random hosts (ReScan's size), text and binary.
-nds=61000000; [ $quick = 1 ] && nds=6100000
-build/bench/gen_dataset $nds 7 > "$work/ds.txt"
-build/app/trawl respond --compile "$work/ds.txt" -o "$work/ds.bin" 2> "$work/load-text.log"
-build/app/trawl respond --compile "$work/ds.bin" -o /dev/null 2> "$work/load-bin.log"
-load_row() { # LOG LABEL
-	sed -n 's/.*: \([0-9]*\) live hosts.*read in \([0-9.]*\) s, peak memory \([0-9]*\) MiB/\1 \2 \3/p' "$1" |
-		{ read -r n t m; echo "| $2 | $n hosts, $(du -h "$3" | cut -f1) file | $t s, peak memory $m MiB |"; }
-}
-{
-	load_row "$work/load-text.log" "dataset load, text" "$work/ds.txt"
-	load_row "$work/load-bin.log" "dataset load, binary (--compile)" "$work/ds.bin"
-} > "$work/vi.md"
-rm -f "$work/ds.txt" "$work/ds.bin"
-
 # 3b. Replies per responder lcore: net_pcap replays 4096 probes forever (infinite_rx), replies are
 #     dropped in the PMD (no tx_pcap); every probe answered (worst case) and 1 in 8 answered.
 $TRAWL scan --dev "net_pcap0,tx_pcap=$work/probes.pcap" --eal "--no-huge -m 256 --no-pci --file-prefix bench-mk" \
 	-S 198.19.0.2 -G 02:00:00:00:00:01 -b /dev/null -p 80 -r 0 -c 0 -q -o /dev/null 198.18.0.0/20 2>/dev/null
 echo "198.18.0.0/20" > "$work/all.txt"
 echo "198.18.0.0/23" > "$work/eighth.txt"
-for ds in all eighth; do
+: > "$work/vi.md"
+for ds in all all eighth eighth; do
 	$TRAWL respond --dev "net_pcap0,rx_pcap=$work/probes.pcap,infinite_rx=1" --eal "$mem --no-pci -l 0-1 --file-prefix bench-rb" \
 		--dataset "$work/$ds.txt" --report "$work/rb.json" -q 2>/dev/null & rp=$!
 	sleep 3; kill -USR1 $rp; sleep 1.5; cp "$work/rb.json" "$work/rb1.json"
@@ -127,6 +113,30 @@ print(f"| replies per responder lcore, net_pcap replay ({what}) | {b['probes']} 
       f"{answered / 1e6:.2f} M replies/s, {probes / 1e6:.2f} M probes/s |")
 PY
 done
+
+# 3a. Dataset load: 61 million random hosts (ReScan's size), text and binary.
+nds=61000000; [ $quick = 1 ] && nds=6100000
+build/bench/gen_dataset $nds 7 > "$work/ds.txt"
+# Best of 3 each: this VM's memory reclaim makes single runs vary by 2x.
+best_load() { # IN OUT LOG: keep the log of the fastest of three loads
+	local best="" t
+	for i in 1 2 3; do
+		build/app/trawl respond --compile "$1" -o "$2" 2> "$3.try"
+		t=$(sed -n 's/.*read in \([0-9.]*\) s.*/\1/p' "$3.try")
+		if [ -z "$best" ] || awk "BEGIN { exit !($t < $best) }"; then best=$t; cp "$3.try" "$3"; fi
+	done
+}
+best_load "$work/ds.txt" "$work/ds.bin" "$work/load-text.log"
+best_load "$work/ds.bin" /dev/null "$work/load-bin.log"
+load_row() { # LOG LABEL
+	sed -n 's/.*: \([0-9]*\) live hosts.*read in \([0-9.]*\) s, peak memory \([0-9]*\) MiB/\1 \2 \3/p' "$1" |
+		{ read -r n t m; echo "| $2 | $n hosts, $(du -h "$3" | cut -f1) file | $t s, peak memory $m MiB |"; }
+}
+{
+	load_row "$work/load-text.log" "dataset load, text" "$work/ds.txt"
+	load_row "$work/load-bin.log" "dataset load, binary (--compile)" "$work/ds.bin"
+} >> "$work/vi.md"
+rm -f "$work/ds.txt" "$work/ds.bin"
 
 # 3c. zmap at full speed against trawl respond (ReScan measured ~7% false negatives on a VM).
 P=tbr$$
@@ -177,6 +187,8 @@ cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
 	cat "$work/generator.md"
 	echo
 	echo "## The virtual internet (trawl respond)"
+	echo
+	echo "Replies per lcore: each run twice (both rows kept); loads: best of three."
 	echo
 	echo "| what | size | figure |"
 	echo "|---|---|---|"
