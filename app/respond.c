@@ -63,13 +63,11 @@ mono(void)
 }
 
 static int
-load(struct trawl_dataset *ds, const struct trawl_respond_conf *c, const char *const *files, unsigned int n,
-		double *secs)
+load(struct trawl_dataset *ds, const char *const *files, unsigned int n, double *secs)
 {
 	struct trawl_err err;
 	double t0 = mono();
 
-	(void)c;
 	if (trawl_dataset_init(ds) != 0) {
 		fprintf(stderr, "trawl respond: cannot map the dataset bitmaps (1 GiB of address space)\n");
 		return 1;
@@ -209,7 +207,7 @@ compile(const struct trawl_respond_conf *c)
 	struct trawl_dataset ds;
 	struct trawl_err err;
 	double secs;
-	int rc = load(&ds, c, &c->compile_in, 1, &secs);
+	int rc = load(&ds, &c->compile_in, 1, &secs);
 
 	if (rc != 0)
 		return rc;
@@ -263,7 +261,7 @@ trawl_respond_main(int argc, char **argv)
 	signal(SIGINT, on_quit);
 	signal(SIGTERM, on_quit);
 	signal(SIGUSR1, on_report);
-	rc = load(&ds, &conf, conf.datasets, conf.ndatasets, &load_s);
+	rc = load(&ds, conf.datasets, conf.ndatasets, &load_s);
 	if (rc != 0)
 		return rc;
 	live_hosts = trawl_dataset_count_live(&ds);
@@ -310,6 +308,8 @@ trawl_respond_main(int argc, char **argv)
 		struct rte_hash_parameters hp = {
 			.name = name, .entries = MAX_SOURCES, .key_len = sizeof(uint32_t),
 			.hash_func = rte_hash_crc, .socket_id = port.socket,
+			/* The main lcore reads it for a SIGUSR1 report while the responder adds to it. */
+			.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF,
 		};
 
 		snprintf(name, sizeof(name), "trawl_src%u", i);

@@ -10,19 +10,7 @@
 #include "core/siphash.h"
 #include "probes/probe.h"
 #include "check.h"
-
-/* RFC 1071 one's-complement sum, written out plainly as the reference. */
-static uint16_t
-ref_csum(const uint8_t *p, size_t len, uint32_t sum)
-{
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
-}
+#include "refcsum.h"
 
 static int
 ip_csum_ok(const uint8_t *ip)
@@ -34,12 +22,8 @@ static int
 tcp_csum_ok(const uint8_t *ip)
 {
 	size_t ihl = (size_t)(ip[0] & 0xf) * 4, total = (size_t)(ip[2] << 8 | ip[3]);
-	uint32_t pseudo = 0;
 
-	pseudo += (uint32_t)(ip[12] << 8 | ip[13]) + (uint32_t)(ip[14] << 8 | ip[15]);
-	pseudo += (uint32_t)(ip[16] << 8 | ip[17]) + (uint32_t)(ip[18] << 8 | ip[19]);
-	pseudo += 6 + (uint32_t)(total - ihl);
-	return ref_csum(ip + ihl, total - ihl, pseudo) == 0xffff;
+	return ref_csum(ip + ihl, total - ihl, ref_pseudo(ip)) == 0xffff;
 }
 
 static void

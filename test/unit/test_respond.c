@@ -13,30 +13,17 @@
 #include "core/packet.h"
 #include "core/respond_pkt.h"
 #include "check.h"
-
-static uint16_t
-ref_csum(const uint8_t *p, size_t len, uint32_t sum)
-{
-	for (size_t i = 0; i + 1 < len; i += 2)
-		sum += (uint32_t)(p[i] << 8 | p[i + 1]);
-	if (len & 1)
-		sum += (uint32_t)p[len - 1] << 8;
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)sum;
-}
+#include "refcsum.h"
 
 /* IP header checksum and the L4 checksum (TCP/UDP with pseudo-header, ICMP without) all verify. */
 static int
 sums_ok(const uint8_t *ip)
 {
 	size_t ihl = (size_t)(ip[0] & 0xf) * 4, total = (size_t)(ip[2] << 8 | ip[3]);
-	uint32_t pseudo = (uint32_t)(ip[12] << 8 | ip[13]) + (uint32_t)(ip[14] << 8 | ip[15]) +
-		(uint32_t)(ip[16] << 8 | ip[17]) + (uint32_t)(ip[18] << 8 | ip[19]) + ip[9] + (uint32_t)(total - ihl);
 
 	if (ref_csum(ip, ihl, 0) != 0xffff)
 		return 0;
-	return ref_csum(ip + ihl, total - ihl, ip[9] == IPPROTO_ICMP ? 0 : pseudo) == 0xffff;
+	return ref_csum(ip + ihl, total - ihl, ip[9] == IPPROTO_ICMP ? 0 : ref_pseudo(ip)) == 0xffff;
 }
 
 static struct trawl_dataset ds;
