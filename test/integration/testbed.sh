@@ -31,7 +31,10 @@ tb_up() {
 	TB_PREFIX=$1
 	local nopen=$2 seed=${3:-$RANDOM}
 	TB_DIR=$(mktemp -d "/tmp/$TB_PREFIX.XXXXXX")
-	trap tb_down EXIT
+	# Run tb_down at exit as well as whatever the caller had set up (not instead of it).
+	local prev
+	prev=$(trap -p EXIT | sed -e "s/^trap -- '//" -e "s/' EXIT\$//")
+	trap "tb_down; ${prev:-:}" EXIT
 	trap 'tb_down; exit 130' INT TERM
 	local net=$TB_PREFIX-net scan=$TB_PREFIX-scan peer=$TB_PREFIX-peer
 	ip netns add "$net" && ip netns add "$scan" && ip netns add "$peer" || return 1

@@ -99,7 +99,11 @@ def run(args, timeout=120, check_rc=None, **kw):
 
 
 def tmpdir():
-    return tempfile.mkdtemp(prefix="trawl-test-")
+    """A scratch directory, removed when the test exits (keep it with TRAWL_KEEP=1 to debug)."""
+    d = tempfile.mkdtemp(prefix="trawl-test-")
+    if not os.environ.get("TRAWL_KEEP"):
+        atexit.register(shutil.rmtree, d, True)
+    return d
 
 
 def metadata(path):
