@@ -26,6 +26,7 @@ struct trawl_probe_ctx {
 	const struct trawl_constraint *allowed; /**< replies only count from these */
 	uint16_t len;                        /**< probe frame length */
 	uint8_t tmpl[TRAWL_PROBE_MAX_LEN];   /**< the frame every probe starts from */
+	uint32_t priv[4];                    /**< the module's own per-run values (set in prepare) */
 };
 
 /* What the RX path learned from one packet. */

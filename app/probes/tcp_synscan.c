@@ -20,6 +20,34 @@ struct syn_frame {
 	uint8_t mss_opt[4];  /* kind 2, length 4, MSS: what a real stack sends */
 } __attribute__((packed, aligned(2)));
 
+/*
+ * Checksums by parts: every probe shares all header words but the target
+ * address, IP ID, ports and sequence number, so the one's-complement sums
+ * of the template's constant words (IP header; TCP header, options and
+ * pseudo-header) are taken once per run, and each probe adds just its own
+ * seven words. Measured against recomputing both checksums per probe with
+ * rte_ipv4_cksum and rte_ipv4_udptcp_cksum (see bench/RESULTS.md).
+ */
+enum { IP_BASE, TCP_BASE };
+
+static uint32_t
+sum_be16(const uint8_t *p, size_t len)
+{
+	uint32_t s = 0;
+
+	for (size_t i = 0; i + 1 < len; i += 2)
+		s += (uint32_t)(p[i] << 8 | p[i + 1]);
+	return s;
+}
+
+static inline uint16_t
+fold(uint32_t s)
+{
+	s = (s & 0xffff) + (s >> 16);
+	s = (s & 0xffff) + (s >> 16);
+	return (uint16_t)~s;
+}
+
 static int
 syn_prepare(struct trawl_probe_ctx *ctx)
 {
@@ -43,6 +71,10 @@ syn_prepare(struct trawl_probe_ctx *ctx)
 	f->mss_opt[3] = SYN_MSS & 0xff;
 	/* 58 bytes of headers; the NIC pads to 60, and so do we so the wire is exact. */
 	ctx->len = TRAWL_ETH_MIN_LEN;
+	/* The template's per-probe fields are zero, so these sums hold the constant words only. */
+	ctx->priv[IP_BASE] = sum_be16((const uint8_t *)&f->ip, sizeof(f->ip));
+	ctx->priv[TCP_BASE] = sum_be16((const uint8_t *)&f->tcp, sizeof(f->tcp) + sizeof(f->mss_opt)) +
+		(ctx->saddr >> 16) + (ctx->saddr & 0xffff) + IPPROTO_TCP + sizeof(f->tcp) + sizeof(f->mss_opt);
 	return 0;
 }
 
@@ -53,16 +85,20 @@ syn_make(uint8_t *const bufs[], const struct trawl_target tgt[], unsigned int n,
 	for (unsigned int i = 0; i < n; i++) {
 		struct syn_frame *f = (void *)bufs[i];
 		uint64_t tag = trawl_validate_tag(&ctx->val, ctx->saddr, tgt[i].addr, tgt[i].port);
+		uint32_t daddr = tgt[i].addr, seq = (uint32_t)tag, dsum = (daddr >> 16) + (daddr & 0xffff);
+		/* Good citizenship: an IP ID that tells trawl's probes apart without the key. */
+		uint16_t ipid = trawl_fp_trawl_ipid(seq, tgt[i].port);
+		uint16_t sport = trawl_validate_sport(&ctx->val, tag, tgt[i].probe);
 
 		memcpy(f, ctx->tmpl, TRAWL_ETH_MIN_LEN);
-		f->ip.dst_addr = rte_cpu_to_be_32(tgt[i].addr);
-		/* Good citizenship: an IP ID that tells trawl's probes apart without the key. */
-		f->ip.packet_id = rte_cpu_to_be_16(trawl_fp_trawl_ipid((uint32_t)tag, tgt[i].port));
-		f->tcp.src_port = rte_cpu_to_be_16(trawl_validate_sport(&ctx->val, tag, tgt[i].probe));
+		f->ip.dst_addr = rte_cpu_to_be_32(daddr);
+		f->ip.packet_id = rte_cpu_to_be_16(ipid);
+		f->tcp.src_port = rte_cpu_to_be_16(sport);
 		f->tcp.dst_port = rte_cpu_to_be_16(tgt[i].port);
-		f->tcp.sent_seq = rte_cpu_to_be_32((uint32_t)tag);
-		f->ip.hdr_checksum = rte_ipv4_cksum(&f->ip);
-		f->tcp.cksum = rte_ipv4_udptcp_cksum(&f->ip, &f->tcp);
+		f->tcp.sent_seq = rte_cpu_to_be_32(seq);
+		f->ip.hdr_checksum = rte_cpu_to_be_16(fold(ctx->priv[IP_BASE] + dsum + ipid));
+		f->tcp.cksum = rte_cpu_to_be_16(fold(ctx->priv[TCP_BASE] + dsum + sport + tgt[i].port +
+				(seq >> 16) + (seq & 0xffff)));
 	}
 }
 
