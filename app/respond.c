@@ -348,15 +348,16 @@ trawl_respond_main(int argc, char **argv)
 	}
 	t_start = mono();
 	{
-		double next = t_start + 1;
+		/* TSC, not clock_gettime, per round: main may be running the responder role too. */
+		uint64_t hz = rte_get_tsc_hz(), next = rte_rdtsc() + hz;
 		struct totals prev = { 0 }, t;
 		int reports = 0;
 
 		while (__atomic_load_n(&quit_signals, __ATOMIC_RELAXED) == 0) {
 			trawl_lcore_poll_main(&map);
-			if (mono() < next)
+			if (rte_rdtsc() < next)
 				continue;
-			next += 1;
+			next += hz;
 			sum(resp, conf.threads, &t);
 			if (!conf.quiet)
 				fprintf(stderr, "respond %.0fs: probes %" PRIu64 " (%.0f pps), answered %" PRIu64

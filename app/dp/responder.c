@@ -23,14 +23,18 @@ xorshift64(uint64_t *s)
 static void
 fingerprint(struct trawl_responder *r, const struct trawl_fp_probe *fp)
 {
-	int32_t pos = (r->last_pos >= 0 && r->last_saddr == fp->saddr) ? r->last_pos
-			: rte_hash_lookup(r->sources, &fp->saddr);
+	int32_t pos = r->last_pos;
 	enum trawl_toolchain tc;
 	struct trawl_fp_entry *e;
 	uint32_t claimed;
+	hash_sig_t sig = 0;
 
+	if (pos < 0 || r->last_saddr != fp->saddr) {
+		sig = rte_hash_hash(r->sources, &fp->saddr); /* once, for the lookup and a possible add */
+		pos = rte_hash_lookup_with_hash(r->sources, &fp->saddr, sig);
+	}
 	if (pos < 0) {
-		pos = rte_hash_add_key(r->sources, &fp->saddr);
+		pos = rte_hash_add_key_with_hash(r->sources, &fp->saddr, sig);
 		if (pos < 0 || (uint32_t)pos >= r->max_sources) {
 			/* Table full: attribute by the per-packet rules alone. */
 			struct trawl_fp_source scratch = { 0 };

@@ -22,14 +22,14 @@ static void
 dedup(struct trawl_writer *w, struct trawl_result *r)
 {
 	uint64_t key = trawl_result_key(r);
-	int rc = rte_hash_lookup(w->seen, &key);
+	hash_sig_t sig = rte_hash_hash(w->seen, &key); /* once, for the lookup and the add */
 
-	if (rc >= 0) {
+	if (rte_hash_lookup_with_hash(w->seen, &key, sig) >= 0) {
 		r->repeat = 1;
 		trawl_stat_add(&w->duplicates, 1);
 		return;
 	}
-	if (rte_hash_add_key(w->seen, &key) < 0)
+	if (rte_hash_add_key_with_hash(w->seen, &key, sig) < 0)
 		trawl_stat_add(&w->dedup_full, 1);
 }
 
