@@ -17,7 +17,7 @@ P=trawl-demo
 tb_up "$P" 500 || { echo "demo: could not build the sandbox network" >&2; exit 1; }
 echo "demo: sandbox ready: 198.18.0.0/16, $(wc -l < "$TB_DIR/open.txt") hosts with port 80 open (ground truth in $TB_DIR/open.txt)"
 out=$top/demo-results.csv meta=$top/demo-metadata.json
-ip netns exec "$P-scan" build/app/trawl scan --dev "net_af_packet0,iface=$P-a" \
+ip netns exec "$P-scan" build/app/trawl scan --dev "net_af_packet0,iface=$P-a,framecnt=4096" \
 	--eal "$mem --no-pci --file-prefix $P" -S 198.19.0.2 --gateway-ip 198.19.0.1 \
 	-b /dev/null -p 80 -r 100000 -c 3 -f saddr,sport,ttl,timestamp -o "$out" -m "$meta" 198.18.0.0/16
 rc=$?

@@ -21,7 +21,9 @@ P=tt$$
 tb_up "$P" 600 "$$" || { echo "testbed set-up failed"; exit 1; }
 open="$TB_DIR/open.txt"
 EAL="--no-huge -m 512 --no-pci --file-prefix $P"
-DEV="net_af_packet0,iface=$P-a"
+# af_packet's default RX ring (512 frames) drops now and then when ~150k replies/s come back,
+# and the PMD does not count those drops; 4096 frames kept every reply in every run we tried.
+DEV="net_af_packet0,iface=$P-a,framecnt=4096"
 MAC_A=$(ip netns exec "$P-scan" cat "/sys/class/net/$P-a/address")
 
 scan() { # NAME RATE COOLDOWN: results in $TB_DIR/NAME.csv, metadata in NAME.json
@@ -60,8 +62,10 @@ scan r0 0 3; ok $? "trawl -r 0 exit status"
 same_set "$TB_DIR/r0.csv"; ok $? "-r 0: result set == open set ($(wc -l < "$TB_DIR/r0.csv") vs $(wc -l < "$open"))"
 
 # 3. Peer agreement: zmap from its own namespace, gateway MAC given (it reads the kernel's ARP table).
+# -P 2: on a 2-vCPU machine zmap's pcap receive now and then loses one of the 600 replies
+# (seen in about 1 run in 3, also before any trawl change); a retry makes its answer a fair peer.
 if command -v zmap >/dev/null; then
-	timeout 120 ip netns exec "$P-peer" zmap -i "$P-p" -S 198.19.1.2 -G "$TB_GW_MAC_PEER" -p 80 -r 100000 \
+	timeout 120 ip netns exec "$P-peer" zmap -i "$P-p" -S 198.19.1.2 -G "$TB_GW_MAC_PEER" -p 80 -r 100000 -P 2 \
 		-c 3 -b /dev/null -q -o "$TB_DIR/zmap.csv" 198.18.0.0/16 2>"$TB_DIR/zmap.err"
 	ok $? "zmap exit status"
 	same_set "$TB_DIR/zmap.csv"; ok $? "zmap: result set == open set ($(wc -l < "$TB_DIR/zmap.csv"))"
