@@ -227,7 +227,8 @@ setup_roles(struct scan *s)
 		tx->pool = pool_for(s, socket);
 		tx->probes = (uint16_t)c->probes;
 		/* The whole rate and target budget, shared fairly over the TX lcores. */
-		tx->pps = pps == 0 ? 0 : RTE_MAX(share(pps, s->ntx, t), (uint64_t)1);
+		trawl_ratelimit_init(&tx->rl, pps == 0 ? 0 : RTE_MAX(share(pps, s->ntx, t), (uint64_t)1), eng->hz);
+		trawl_window_init(&tx->win, eng->hz / 1000);
 		tx->max_targets = limit == UINT64_MAX ? UINT64_MAX : share(limit, s->ntx, t);
 		trawl_cyclic_slice(&eng->cyclic, c->shard, c->shards, t, s->ntx, &tx->it);
 		if (tx->pool == NULL)
@@ -285,6 +286,7 @@ setup_roles(struct scan *s)
 struct totals {
 	uint64_t sent, targets, frames, valid, invalid, other, alloc_fail, ctl_dropped;
 	uint64_t first_tsc, last_tsc;
+	uint64_t window_max;  /* busiest 10 ms: sum of each TX role's own (exact with -T 1, else a bound above) */
 	int all_sending_done, all_rx_finished;
 };
 
@@ -303,6 +305,7 @@ sum(const struct scan *s, struct totals *t)
 		t->targets += trawl_stat_get(&tx->targets);
 		t->alloc_fail += trawl_stat_get(&tx->alloc_fail);
 		t->ctl_dropped += trawl_stat_get(&tx->ctl_dropped);
+		t->window_max += trawl_stat_get(&tx->win.max);
 		if (f != 0 && (t->first_tsc == 0 || f < t->first_tsc))
 			t->first_tsc = f;
 		if (l > t->last_tsc)
@@ -533,6 +536,8 @@ write_metadata(const struct scan *s, const struct totals *t)
 	json_object_set_new(o, "packets_sent", json_integer((json_int_t)t->sent));
 	json_object_set_new(o, "send_time_s", json_real(send_time));
 	json_object_set_new(o, "send_rate_pps", json_real(send_time > 0 ? (double)t->sent / send_time : 0));
+	/* Probes in the busiest 10 ms (1 ms steps), as a rate: what a policer upstream sees. */
+	json_object_set_new(o, "send_rate_peak_10ms_pps", json_integer((json_int_t)(t->window_max * 100)));
 	json_object_set_new(o, "results", json_integer((json_int_t)trawl_stat_get(&w->results)));
 	json_object_set_new(o, "successes_unique", json_integer((json_int_t)trawl_stat_get(&w->successes)));
 	json_object_set_new(o, "replies_received", json_integer((json_int_t)(t->valid + t->invalid)));

@@ -38,48 +38,11 @@ flush_pending(struct trawl_tx *tx)
 			__atomic_store_n(&tx->first_tsc, now, __ATOMIC_RELAXED);
 		__atomic_store_n(&tx->last_tsc, now, __ATOMIC_RELAXED);
 		trawl_stat_add(&tx->sent, n);
+		trawl_window_count(&tx->win, now, n);
 	}
 	tx->pend_off += n;
 	tx->npend -= n;
 	return tx->npend == 0;
-}
-
-#define PEAK_FACTOR 1.5    /* catching up never runs above 1.5x the rate... */
-#define PEAK_DEPTH_S 0.001 /* ...beyond 1 ms worth of it at once */
-#define CREDIT_S 0.1       /* stalls up to 100 ms cost nothing of the mean */
-
-/* How many probes the rate limit allows now, at most TRAWL_BURST. */
-static unsigned int
-rate_budget(struct trawl_tx *tx, uint64_t now)
-{
-	const struct trawl_engine *eng = tx->eng;
-	uint64_t allowed, done, deficit, cap;
-	double depth;
-
-	if (tx->pps == 0)
-		return TRAWL_BURST;
-	if (tx->t0 == 0) {
-		tx->t0 = tx->peak_last = now;
-		tx->sent_at_t0 = tx->sent;
-		tx->peak_tokens = 1;
-	}
-	allowed = (uint64_t)((unsigned __int128)(now - tx->t0) * tx->pps / eng->hz);
-	done = tx->sent - tx->sent_at_t0;
-	if (allowed <= done)
-		return 0;
-	deficit = allowed - done;
-	cap = (uint64_t)((double)tx->pps * CREDIT_S) + TRAWL_BURST;
-	if (deficit > cap) {
-		/* Forget credit beyond the cap: a long stall is not made up for. */
-		tx->sent_at_t0 += deficit - cap;
-		deficit = cap;
-	}
-	depth = (double)tx->pps * PEAK_FACTOR * PEAK_DEPTH_S + TRAWL_BURST;
-	tx->peak_tokens += (double)(now - tx->peak_last) * (double)tx->pps * PEAK_FACTOR / (double)eng->hz;
-	if (tx->peak_tokens > depth)
-		tx->peak_tokens = depth;
-	tx->peak_last = now;
-	return (unsigned int)RTE_MIN(RTE_MIN(deficit, (uint64_t)tx->peak_tokens), (uint64_t)TRAWL_BURST);
 }
 
 /* Fill tgt[] with up to n probes' targets; returns how many. */
@@ -161,11 +124,11 @@ trawl_tx_poll(void *arg)
 		__atomic_store_n(&tx->sending_done, 1, __ATOMIC_RELEASE);
 		return TRAWL_ROLE_BUSY;
 	}
-	budget = rate_budget(tx, rte_rdtsc());
+	budget = trawl_ratelimit_budget(&tx->rl, rte_rdtsc(), TRAWL_BURST);
 	if (budget == 0)
 		return TRAWL_ROLE_BUSY;
 	make_burst(tx, budget);
-	tx->peak_tokens -= tx->npend;
+	trawl_ratelimit_spend(&tx->rl, tx->npend);
 	if (tx->npend != 0)
 		flush_pending(tx);
 	return TRAWL_ROLE_BUSY;

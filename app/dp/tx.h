@@ -7,6 +7,7 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include "core/ratelimit.h"
 #include "engine.h"
 #include "lcore.h"
 
@@ -24,18 +25,8 @@ struct trawl_tx {
 	uint16_t queue;
 	struct trawl_cyclic_iter it;
 	uint64_t max_targets;         /**< targets this slice may take (-n), UINT64_MAX = all */
-	uint64_t pps;                 /**< this lcore's share of -r, 0 = unlimited */
-
-	/*
-	 * Rate limiter, two buckets (as tc's rate and peakrate): the mean, where
-	 * probes allowed by time t are pps * (t - t0) / hz, with up to 100 ms of
-	 * credit kept through stalls; and the peak, refilled at 1.5 * pps with
-	 * 1 ms of depth, through which any catching up must pass.
-	 */
-	uint64_t t0;
-	uint64_t sent_at_t0;
-	uint64_t peak_last;
-	double peak_tokens;
+	struct trawl_ratelimit rl;    /**< this lcore's share of -r */
+	struct trawl_window win;      /**< busiest 10 ms of probes (main reads win.max) */
 
 	/* The target under way when a burst ends mid -P run. */
 	struct trawl_target cur;

@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-3-Clause
 """SIGINT/SIGTERM: sending stops, the cooldown runs, results and metadata are
-written, exit 0. A second signal skips the rest of the cooldown."""
+written, exit 0. A second signal skips the rest of the cooldown. SIGSTOP for
+longer than the limiter's 100 ms of credit (a preempted VM, ctrl-Z): the
+scan goes on afterwards and does not burst to catch up."""
 import os
 import signal
 import subprocess
@@ -15,11 +17,11 @@ c = tt.Checks()
 d = tt.tmpdir()
 
 
-def start(name, cooldown):  # noqa: D103 (tt.eal registers the prefix for removal)
+def start(name, cooldown, extra=()):  # noqa: D103 (tt.eal registers the prefix for removal)
     meta = os.path.join(d, f"{name}.json")
     args = [tt.TRAWL, "scan", "--dev", "net_null0", "--eal", tt.eal(name), "-S", "198.19.0.2",
             "-G", "02:00:00:00:00:01", "-b", "/dev/null", "-r", "2000", "-c", str(cooldown), "-q",
-            "-m", meta, "-o", os.path.join(d, f"{name}.csv"), "198.18.0.0/16"]
+            "-m", meta, "-o", os.path.join(d, f"{name}.csv"), *extra, "198.18.0.0/16"]
     return subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True), meta
 
 
@@ -55,4 +57,20 @@ took = time.monotonic() - t0
 c.eq(rc, 0, "second signal: exit 0")
 c.check(took < 3, f"second signal skips the 30 s cooldown ({took:.1f} s)")
 c.check(tt.metadata(meta)["packets_sent"] > 0, "second signal: metadata written")
+
+# Stopped for 0.5 s at 2 kpps: 1000 probes of credit, of which only 100 ms (200) is kept.
+# The limiter used to count forgotten credit the wrong way round and never sent again.
+p, meta = start("stop", 0, ["-n", "4000"])
+time.sleep(0.7)
+p.send_signal(signal.SIGSTOP)
+time.sleep(0.5)
+p.send_signal(signal.SIGCONT)
+rc = wait(p, 15)
+c.eq(rc, 0, "SIGSTOP/SIGCONT: the scan finishes")
+m = tt.metadata(meta) if rc == 0 else {}
+c.eq(m.get("packets_sent"), 4000, "SIGSTOP/SIGCONT: every probe sent")
+c.check(1.9 <= m.get("send_time_s", 0) <= 2.6,
+        f"SIGSTOP/SIGCONT: 4000 at 2 kpps, 0.4 s lost to the stop ({m.get('send_time_s', 0):.2f} s)")
+c.check(m.get("send_rate_peak_10ms_pps", 1e9) <= 2 * 2000,
+        f"SIGSTOP/SIGCONT: no catch-up burst (busiest 10 ms at {m.get('send_rate_peak_10ms_pps')} pps)")
 c.done()
