@@ -15,26 +15,40 @@ to_ctl(struct trawl_rx *rx, struct rte_mbuf *m)
 	}
 }
 
+/*
+ * Send the probe module's answer to a valid reply (the RST). In place in the
+ * reply's own mbuf when it is a plain one-segment buffer with room: no
+ * allocation, no copy. Consumes m.
+ */
 static void
-answer(struct trawl_rx *rx, const struct trawl_result *r)
+answer(struct trawl_rx *rx, struct rte_mbuf *m, const struct trawl_ipv4_view *v, const struct trawl_result *r)
 {
 	const struct trawl_engine *eng = rx->eng;
-	struct rte_mbuf *m = rte_pktmbuf_alloc(rx->pool);
+	struct rte_mbuf *out = m;
 	uint16_t len;
 
-	if (m == NULL) {
-		trawl_stat_add(&rx->ctl_full, 1);
-		return;
+	if (m->nb_segs != 1 || !RTE_MBUF_DIRECT(m) || rte_mbuf_refcnt_read(m) != 1 ||
+	    rte_pktmbuf_data_room_size(m->pool) < m->data_off + TRAWL_PROBE_MAX_LEN) {
+		out = rte_pktmbuf_alloc(rx->pool);
+		if (out == NULL) {
+			rte_pktmbuf_free(m);
+			trawl_stat_add(&rx->ctl_full, 1);
+			return;
+		}
 	}
-	len = eng->probe->answer(rte_pktmbuf_mtod(m, uint8_t *), &eng->pctx, r);
-	if (len == 0) {
+	len = eng->probe->answer(rte_pktmbuf_mtod(out, uint8_t *), v, &eng->pctx, r);
+	if (out != m)
 		rte_pktmbuf_free(m);
+	if (len == 0) {
+		rte_pktmbuf_free(out);
 		return;
 	}
-	m->data_len = len;
-	m->pkt_len = len;
+	out->data_len = len;
+	out->pkt_len = len;
+	out->ol_flags = 0;
+	out->packet_type = 0;
 	trawl_stat_add(&rx->answers, 1);
-	to_ctl(rx, m);
+	to_ctl(rx, out);
 }
 
 /*
@@ -70,20 +84,18 @@ handle(struct trawl_rx *rx, struct rte_mbuf *m, uint64_t now)
 		return 0;
 	}
 	verdict = eng->probe->classify(&eng->pctx, &v, r);
-	rte_pktmbuf_free(m);
-	if (verdict == TRAWL_RX_OTHER) {
-		trawl_stat_add(&rx->other, 1);
-		return 0;
-	}
-	if (verdict == TRAWL_RX_INVALID) {
-		trawl_stat_add(&rx->invalid, 1);
+	if (verdict != TRAWL_RX_VALID) {
+		trawl_stat_add(verdict == TRAWL_RX_OTHER ? &rx->other : &rx->invalid, 1);
+		rte_pktmbuf_free(m);
 		return 0;
 	}
 	trawl_stat_add(&rx->valid, 1);
 	r->tsc = now;
 	r->repeat = 0;
 	if (eng->probe->answer != NULL)
-		answer(rx, r);
+		answer(rx, m, &v, r);
+	else
+		rte_pktmbuf_free(m);
 	return 1;
 }
 

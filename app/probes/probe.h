@@ -71,10 +71,13 @@ struct trawl_probe_ops {
 	/*
 	 * answer: for a valid result, the frame to send back, if any (the RST
 	 * that tears down a half-open TCP connection, since no kernel sees this
-	 * port to do it). Writes at most TRAWL_PROBE_MAX_LEN bytes and returns
-	 * the length, or 0 for no answer.
+	 * port to do it). v is the reply classify accepted as r. Writes at most
+	 * TRAWL_PROBE_MAX_LEN bytes and returns the length, or 0 for no answer.
+	 * buf may be the reply's own frame (the RX lcore rewrites it in place:
+	 * no allocation, no copy), so read everything needed from v first.
 	 */
-	uint16_t (*answer)(uint8_t *buf, const struct trawl_probe_ctx *ctx, const struct trawl_result *r);
+	uint16_t (*answer)(uint8_t *buf, const struct trawl_ipv4_view *v, const struct trawl_probe_ctx *ctx,
+			const struct trawl_result *r);
 };
 
 /** The module called @p name, or NULL. */

@@ -147,16 +147,17 @@ syn_classify(const struct trawl_probe_ctx *ctx, const struct trawl_ipv4_view *v,
 }
 
 static uint16_t
-syn_answer(uint8_t *buf, const struct trawl_probe_ctx *ctx, const struct trawl_result *r)
+syn_answer(uint8_t *buf, const struct trawl_ipv4_view *v, const struct trawl_probe_ctx *ctx,
+		const struct trawl_result *r)
 {
-	uint64_t tag;
+	/* classify checked that the reply acks our ISN + 1: no second MAC to compute. */
+	uint32_t seq = rte_be_to_cpu_32(((const struct rte_tcp_hdr *)v->l4)->recv_ack);
 
 	if (r->cls != TRAWL_CLASS_SYNACK)
 		return 0;
-	tag = trawl_validate_tag(&ctx->val, ctx->saddr, r->saddr, r->sport);
 	/* RST with seq = our ISN + 1, the target's expected next sequence number. */
 	return trawl_tcp_build(buf, &ctx->src_mac, &ctx->gw_mac, ctx->saddr, r->saddr,
-			r->dport, r->sport, (uint32_t)tag + 1, 0, RTE_TCP_RST_FLAG, 0, 64);
+			r->dport, r->sport, seq, 0, RTE_TCP_RST_FLAG, 0, 64);
 }
 
 const struct trawl_probe_ops trawl_probe_tcp_synscan = {

@@ -238,19 +238,37 @@ test_rst_answer(void)
 	uint64_t tag;
 
 	setup_ctx(&ctx);
-	len = make_reply(f, &ctx, 0xc6120005, 80, 0, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
-	CHECK(classify(&ctx, f, len, &r) == TRAWL_RX_VALID);
-	len = ops->answer(a, &ctx, &r);
-	CHECK_EQ_U64(len, 60);
 	tag = trawl_validate_tag(&ctx.val, ctx.saddr, 0xc6120005, 80);
-	CHECK(ip_csum_ok(a + 14) && tcp_csum_ok(a + 14));
-	CHECK(a[14 + 20 + 13] == RTE_TCP_RST_FLAG);
-	CHECK_EQ_U64(((uint32_t)a[38] << 24 | (uint32_t)a[39] << 16 | (uint32_t)a[40] << 8 | a[41]), (uint32_t)tag + 1);
-	CHECK(memcmp(a, ctx.gw_mac.addr_bytes, 6) == 0);
+	/* Into a separate buffer, and in place over the reply itself (as the RX lcore does). */
+	for (int in_place = 0; in_place < 2; in_place++) {
+		uint8_t *out = in_place ? f : a;
+		struct trawl_ipv4_view v;
+		uint32_t l3off;
+
+		len = make_reply(f, &ctx, 0xc6120005, 80, 0, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+		CHECK(classify(&ctx, f, len, &r) == TRAWL_RX_VALID);
+		CHECK(trawl_eth_parse(f, len, &l3off) == TRAWL_L3_IPV4 && trawl_ipv4_parse(f + l3off, len - l3off, &v) == 0);
+		len = ops->answer(out, &v, &ctx, &r);
+		CHECK_EQ_U64(len, 60);
+		CHECK(ip_csum_ok(out + 14) && tcp_csum_ok(out + 14));
+		CHECK(out[14 + 20 + 13] == RTE_TCP_RST_FLAG);
+		CHECK_EQ_U64(((uint32_t)out[38] << 24 | (uint32_t)out[39] << 16 | (uint32_t)out[40] << 8 | out[41]),
+				(uint32_t)tag + 1);
+		CHECK_EQ_U64(((uint32_t)out[26] << 24 | (uint32_t)out[27] << 16 | (uint32_t)out[28] << 8 | out[29]), ctx.saddr);
+		CHECK_EQ_U64(((uint32_t)out[30] << 24 | (uint32_t)out[31] << 16 | (uint32_t)out[32] << 8 | out[33]), 0xc6120005);
+		CHECK_EQ_U64(((uint32_t)out[36] << 8 | out[37]), 80);
+		CHECK(memcmp(out, ctx.gw_mac.addr_bytes, 6) == 0);
+	}
 	/* No answer to a RST. */
-	len = make_reply(f, &ctx, 0xc6120005, 80, 0, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG);
-	CHECK(classify(&ctx, f, len, &r) == TRAWL_RX_VALID);
-	CHECK_EQ_U64(ops->answer(a, &ctx, &r), 0);
+	{
+		struct trawl_ipv4_view v;
+		uint32_t l3off;
+
+		len = make_reply(f, &ctx, 0xc6120005, 80, 0, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG);
+		CHECK(classify(&ctx, f, len, &r) == TRAWL_RX_VALID);
+		CHECK(trawl_eth_parse(f, len, &l3off) == TRAWL_L3_IPV4 && trawl_ipv4_parse(f + l3off, len - l3off, &v) == 0);
+		CHECK_EQ_U64(ops->answer(a, &v, &ctx, &r), 0);
+	}
 }
 
 static void
