@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # Install what trawl needs on Debian bookworm (as root), then build it.
+#   deploy/setup.sh [--bench]   (--bench: what bench/run.sh needs as well)
 # Idempotent: installs only what is missing, reconfigures only when needed.
 # CI=true builds with -Werror.
 set -euo pipefail
@@ -11,6 +12,8 @@ PKGS=(gcc libc6-dev meson ninja-build pkg-config
 	dpdk-dev libdpdk-dev libnuma-dev libjansson-dev libyaml-dev libpcap-dev
 	iproute2 nftables ethtool tcpdump tshark python3 python3-scapy
 	zmap masscan nmap)
+# bench/run.sh also plots (matplotlib) and counts instructions (valgrind); dpdk-testpmd comes with dpdk-dev.
+[ "${1:-}" = --bench ] && PKGS+=(python3-matplotlib valgrind)
 
 missing=()
 for p in "${PKGS[@]}"; do
