@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../drivers/driver.h"
 #include "eal_args.h"
 
 int
@@ -16,6 +17,32 @@ trawl_dev_is_pci(const char *s)
 	if (sscanf(s, "%x:%x:%x.%x%n", &dom, &bus, &dev, &fn, &n) == 4 && s[n] == '\0')
 		return 1;
 	return sscanf(s, "%x:%x.%x%n", &bus, &dev, &fn, &n) == 3 && s[n] == '\0';
+}
+
+/* SPEC plus its driver entry's default "key=value" unless SPEC has that key already. */
+static char *
+vdev_with_defaults(const char *spec)
+{
+	for (const struct trawl_driver_desc *const *d = trawl_drivers; *d != NULL; d++) {
+		const char *def = (*d)->devargs;
+		size_t klen;
+		char key[64];
+		char *out;
+
+		/* A vdev's driver is the one whose name its own name starts with (net_af_packet0). */
+		if (def == NULL || strncmp(spec, (*d)->name, strlen((*d)->name)) != 0)
+			continue;
+		klen = strcspn(def, "=") + 1;
+		if (klen >= sizeof(key) - 1)
+			break;
+		snprintf(key, sizeof(key), ",%.*s", (int)klen, def);
+		if (strstr(spec, key) != NULL)
+			break;
+		if (asprintf(&out, "%s,%s", spec, def) < 0)
+			return NULL;
+		return out;
+	}
+	return strdup(spec);
 }
 
 int
@@ -37,8 +64,14 @@ trawl_eal_args_build(struct trawl_eal_args *a, const char *prog, const char *eal
 			return -E2BIG;
 		a->argv[a->argc++] = p;
 	}
-	if (dev != NULL) {
-		a->argv[a->argc++] = (char *)(trawl_dev_is_pci(dev) ? "-a" : "--vdev");
+	if (dev != NULL && !trawl_dev_is_pci(dev)) {
+		a->dev = vdev_with_defaults(dev);
+		if (a->dev == NULL)
+			return -ENOMEM;
+		a->argv[a->argc++] = (char *)"--vdev";
+		a->argv[a->argc++] = a->dev;
+	} else if (dev != NULL) {
+		a->argv[a->argc++] = (char *)"-a";
 		a->argv[a->argc++] = (char *)dev;
 	}
 	a->argv[a->argc] = NULL;
@@ -49,5 +82,7 @@ void
 trawl_eal_args_free(struct trawl_eal_args *a)
 {
 	free(a->buf);
+	free(a->dev);
 	a->buf = NULL;
+	a->dev = NULL;
 }

@@ -5,12 +5,14 @@
 /*
  * The EAL's argv for one run: our defaults, then the user's --eal words
  * (which win, as later EAL options do), then the device: "-a ADDR" for a
- * PCI address, "--vdev SPEC" for anything else.
+ * PCI address, "--vdev SPEC" for anything else, with the default
+ * arguments its drivers/ entry adds unless the spec sets them.
  */
 struct trawl_eal_args {
 	int argc;
 	char *argv[128];
 	char *buf;    /**< the split copy of --eal the words point into */
+	char *dev;    /**< the vdev spec with its driver entry's default arguments added */
 };
 
 /** @return 0, or -E2BIG if --eal has too many words. */

@@ -371,6 +371,7 @@ arm(struct scan *s, const struct rte_ether_addr *gw)
 	struct trawl_engine *eng = s->eng;
 
 	eng->pctx.gw_mac = *gw;
+	eng->pctx.csum_hw = s->port.caps.csum_hw; /* the port is started: its offloads are known */
 	eng->probe->prepare(&eng->pctx);
 	trawl_flag_set(&eng->armed);
 }
@@ -549,6 +550,20 @@ write_metadata(const struct scan *s, const struct totals *t)
 	json_object_set_new(o, "frames_other", json_integer((json_int_t)t->other));
 	json_object_set_new(o, "arp_replies_sent", json_integer((json_int_t)s->ctl.arp_replies_sent));
 	json_object_set_new(o, "rst_sent", json_integer((json_int_t)s->ctl.forwarded));
+	json_object_set_new(o, "port_driver", json_string(s->port.driver));
+	json_object_set_new(o, "checksum_offload", json_string(
+			s->port.caps.csum_hw == (TRAWL_CSUM_HW_IP | TRAWL_CSUM_HW_L4) ? "ipv4+tcp" :
+			s->port.caps.csum_hw == TRAWL_CSUM_HW_L4 ? "tcp" :
+			s->port.caps.csum_hw == TRAWL_CSUM_HW_IP ? "ipv4" : "none (software)"));
+	json_object_set_new(o, "rx_spread", json_string(s->port.caps.spread ? s->port.caps.spread : "none"));
+	{
+		/* How evenly RSS or fanout spread the replies: frames per RX queue. */
+		json_t *q = json_array();
+
+		for (uint32_t i = 0; s->rx != NULL && i < s->nrx; i++)
+			json_array_append_new(q, json_integer((json_int_t)trawl_stat_get(&s->rx[i].frames)));
+		json_object_set_new(o, "rx_frames_per_queue", q);
+	}
 	json_object_set_new(o, "port_rx_missed", json_integer((json_int_t)st.imissed));
 	json_object_set_new(o, "port_tx_errors", json_integer((json_int_t)st.oerrors));
 	json_object_set_new(o, "cooldown_s", json_real(c->cooldown));

@@ -36,6 +36,26 @@ trawl_port_find(const char *spec, struct trawl_port *p, struct trawl_err *err)
 	return 0;
 }
 
+/*
+ * Every RX queue the same share of the redirection table, round robin: some
+ * PMDs start with a table over fewer queues than configured.
+ */
+static int
+spread_reta(uint16_t port, uint16_t reta_size, uint16_t nrx)
+{
+	struct rte_eth_rss_reta_entry64 reta[RTE_ETH_RSS_RETA_SIZE_512 / RTE_ETH_RETA_GROUP_SIZE * 4];
+	uint16_t groups = (uint16_t)((reta_size + RTE_ETH_RETA_GROUP_SIZE - 1) / RTE_ETH_RETA_GROUP_SIZE);
+
+	if (groups > RTE_DIM(reta))
+		return -ENOTSUP;
+	memset(reta, 0, sizeof(reta));
+	for (uint16_t i = 0; i < reta_size; i++) {
+		reta[i / RTE_ETH_RETA_GROUP_SIZE].mask |= 1ULL << (i % RTE_ETH_RETA_GROUP_SIZE);
+		reta[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE] = i % nrx;
+	}
+	return rte_eth_dev_rss_reta_update(port, reta, reta_size);
+}
+
 int
 trawl_port_start(struct trawl_port *p, uint16_t nrx, uint16_t ntx, struct rte_mempool *pool,
 		struct trawl_err *err)
@@ -50,7 +70,7 @@ trawl_port_start(struct trawl_port *p, uint16_t nrx, uint16_t ntx, struct rte_me
 	if (rc != 0)
 		return trawl_err_set(err, rc, "port %u: cannot get device info: %s", p->id, rte_strerror(-rc));
 	snprintf(p->driver, sizeof(p->driver), "%s", info.driver_name);
-	rc = trawl_driver_find(info.driver_name)->configure(&info, &req, &conf, err);
+	rc = trawl_driver_configure(trawl_driver_find(info.driver_name), &info, &req, &conf, &p->caps, err);
 	if (rc != 0)
 		return rc;
 	rc = rte_eth_dev_configure(p->id, nrx, ntx, &conf);
@@ -73,6 +93,12 @@ trawl_port_start(struct trawl_port *p, uint16_t nrx, uint16_t ntx, struct rte_me
 	rc = rte_eth_dev_start(p->id);
 	if (rc != 0)
 		return trawl_err_set(err, rc, "port %u (%s): start: %s", p->id, p->driver, rte_strerror(-rc));
+	if (p->caps.reta_size != 0) {
+		rc = spread_reta(p->id, p->caps.reta_size, nrx);
+		if (rc != 0)
+			return trawl_err_set(err, rc, "port %u (%s): RSS redirection table of %u: %s", p->id,
+					p->driver, p->caps.reta_size, rte_strerror(-rc));
+	}
 	p->started = 1;
 	return 0;
 }

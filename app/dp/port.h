@@ -8,6 +8,7 @@
 #include <rte_mempool.h>
 
 #include "../core/err.h"
+#include "../../drivers/driver.h"
 
 #define TRAWL_RX_DESC 1024
 #define TRAWL_TX_DESC 1024
@@ -17,6 +18,7 @@ struct trawl_port {
 	int socket;
 	struct rte_ether_addr mac;
 	char driver[64];
+	struct trawl_port_caps caps;  /**< what the port was set up to do (offloads, spreading) */
 	int started;
 };
 

@@ -96,6 +96,12 @@ make_burst(struct trawl_tx *tx, unsigned int budget)
 
 		m->data_len = eng->pctx.len;
 		m->pkt_len = eng->pctx.len;
+		if (eng->pctx.tx_ol_flags != 0) {
+			/* The port finishes the checksums (drivers/ found the offloads). */
+			m->ol_flags = eng->pctx.tx_ol_flags;
+			m->l2_len = sizeof(struct rte_ether_hdr);
+			m->l3_len = sizeof(struct rte_ipv4_hdr);
+		}
 		bufs[i] = rte_pktmbuf_mtod(m, uint8_t *);
 	}
 	eng->probe->make(bufs, tgt, n, &eng->pctx);

@@ -25,9 +25,21 @@ struct trawl_probe_ctx {
 	struct rte_ether_addr gw_mac;        /**< next hop, given or from ARP */
 	const struct trawl_constraint *allowed; /**< replies only count from these */
 	uint16_t len;                        /**< probe frame length */
+	uint8_t csum_hw;                     /**< TRAWL_CSUM_HW_*: checksums the port fills in */
+	uint64_t tx_ol_flags;                /**< mbuf ol_flags every probe carries (set in prepare) */
 	uint8_t tmpl[TRAWL_PROBE_MAX_LEN];   /**< the frame every probe starts from */
 	uint32_t priv[4];                    /**< the module's own per-run values (set in prepare) */
 };
+
+/*
+ * Checksum offloads the port has and the scan uses (drivers/ decides). With
+ * TRAWL_CSUM_HW_IP the module leaves the IPv4 header checksum to the port;
+ * with TRAWL_CSUM_HW_L4 it writes only the pseudo-header sum into the L4
+ * checksum field, as DPDK's TX checksum offload expects, and the port
+ * finishes it. Without either, everything is computed in software.
+ */
+#define TRAWL_CSUM_HW_IP 0x1
+#define TRAWL_CSUM_HW_L4 0x2
 
 /* What the RX path learned from one packet. */
 enum trawl_rx_verdict {

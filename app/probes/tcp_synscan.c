@@ -6,6 +6,9 @@
  */
 #include <string.h>
 
+#include <rte_branch_prediction.h>
+#include <rte_mbuf_core.h>
+
 #include "../core/fingerprint.h"
 #include "probe.h"
 
@@ -28,7 +31,7 @@ struct syn_frame {
  * seven words. Measured against recomputing both checksums per probe with
  * rte_ipv4_cksum and rte_ipv4_udptcp_cksum (see bench/RESULTS.md).
  */
-enum { IP_BASE, TCP_BASE };
+enum { IP_BASE, TCP_BASE, PHDR_BASE };
 
 static uint32_t
 sum_be16(const uint8_t *p, size_t len)
@@ -75,7 +78,22 @@ syn_prepare(struct trawl_probe_ctx *ctx)
 	ctx->priv[IP_BASE] = sum_be16((const uint8_t *)&f->ip, sizeof(f->ip));
 	ctx->priv[TCP_BASE] = sum_be16((const uint8_t *)&f->tcp, sizeof(f->tcp) + sizeof(f->mss_opt)) +
 		(ctx->saddr >> 16) + (ctx->saddr & 0xffff) + IPPROTO_TCP + sizeof(f->tcp) + sizeof(f->mss_opt);
+	/* With L4 offload the port sums the TCP segment itself, seeded with the pseudo-header. */
+	ctx->priv[PHDR_BASE] = (ctx->saddr >> 16) + (ctx->saddr & 0xffff) + IPPROTO_TCP +
+		sizeof(f->tcp) + sizeof(f->mss_opt);
+	ctx->tx_ol_flags = 0;
+	if (ctx->csum_hw != 0)
+		ctx->tx_ol_flags = RTE_MBUF_F_TX_IPV4 |
+			((ctx->csum_hw & TRAWL_CSUM_HW_IP) ? RTE_MBUF_F_TX_IP_CKSUM : 0) |
+			((ctx->csum_hw & TRAWL_CSUM_HW_L4) ? RTE_MBUF_F_TX_TCP_CKSUM : 0);
 	return 0;
+}
+
+/* The pseudo-header sum, folded but not complemented: what L4 checksum offload starts from. */
+static inline uint16_t
+fold_plain(uint32_t s)
+{
+	return (uint16_t)~fold(s);
 }
 
 static void
@@ -96,9 +114,19 @@ syn_make(uint8_t *const bufs[], const struct trawl_target tgt[], unsigned int n,
 		f->tcp.src_port = rte_cpu_to_be_16(sport);
 		f->tcp.dst_port = rte_cpu_to_be_16(tgt[i].port);
 		f->tcp.sent_seq = rte_cpu_to_be_32(seq);
-		f->ip.hdr_checksum = rte_cpu_to_be_16(fold(ctx->priv[IP_BASE] + dsum + ipid));
-		f->tcp.cksum = rte_cpu_to_be_16(fold(ctx->priv[TCP_BASE] + dsum + sport + tgt[i].port +
-				(seq >> 16) + (seq & 0xffff)));
+		if (likely(ctx->csum_hw == 0)) {
+			f->ip.hdr_checksum = rte_cpu_to_be_16(fold(ctx->priv[IP_BASE] + dsum + ipid));
+			f->tcp.cksum = rte_cpu_to_be_16(fold(ctx->priv[TCP_BASE] + dsum + sport + tgt[i].port +
+					(seq >> 16) + (seq & 0xffff)));
+			continue;
+		}
+		/* The template's checksum fields are zero: what the port expects where it fills them. */
+		if (!(ctx->csum_hw & TRAWL_CSUM_HW_IP))
+			f->ip.hdr_checksum = rte_cpu_to_be_16(fold(ctx->priv[IP_BASE] + dsum + ipid));
+		f->tcp.cksum = (ctx->csum_hw & TRAWL_CSUM_HW_L4) ?
+			rte_cpu_to_be_16(fold_plain(ctx->priv[PHDR_BASE] + dsum)) :
+			rte_cpu_to_be_16(fold(ctx->priv[TCP_BASE] + dsum + sport + tgt[i].port +
+					(seq >> 16) + (seq & 0xffff)));
 	}
 }
 

@@ -271,6 +271,62 @@ test_rst_answer(void)
 	}
 }
 
+/*
+ * Checksum offload: with each of the port's offloads, the probe leaves
+ * exactly what DPDK's TX checksum offload expects (IP checksum 0, TCP
+ * checksum = the pseudo-header sum); finishing it as a NIC does (RFC 1071
+ * over the header, over the segment seeded with that field) gives the very
+ * frame the software path makes.
+ */
+static void
+test_checksum_offload(void)
+{
+	const struct trawl_probe_ops *ops = trawl_probe_find("tcp_synscan");
+	static const uint8_t modes[] = { TRAWL_CSUM_HW_IP, TRAWL_CSUM_HW_L4, TRAWL_CSUM_HW_IP | TRAWL_CSUM_HW_L4 };
+	struct trawl_target t[16];
+	uint8_t sw[16][TRAWL_PROBE_MAX_LEN], hw[16][TRAWL_PROBE_MAX_LEN];
+	uint8_t *bsw[16], *bhw[16];
+	struct trawl_probe_ctx ctx;
+
+	for (int i = 0; i < 16; i++) {
+		t[i] = (struct trawl_target){ .addr = 0xc6120000u + (uint32_t)i * 4099u, .port = (uint16_t)(1 + i * 997), .probe = 0 };
+		bsw[i] = sw[i];
+		bhw[i] = hw[i];
+	}
+	setup_ctx(&ctx);
+	CHECK_EQ_U64(ctx.tx_ol_flags, 0);
+	ops->make(bsw, t, 16, &ctx);
+	for (size_t m = 0; m < sizeof(modes); m++) {
+		ctx.csum_hw = modes[m];
+		CHECK(ops->prepare(&ctx) == 0);
+		CHECK(ctx.tx_ol_flags & RTE_MBUF_F_TX_IPV4);
+		CHECK(!!(ctx.tx_ol_flags & RTE_MBUF_F_TX_IP_CKSUM) == !!(modes[m] & TRAWL_CSUM_HW_IP));
+		CHECK(((ctx.tx_ol_flags & RTE_MBUF_F_TX_L4_MASK) == RTE_MBUF_F_TX_TCP_CKSUM) == !!(modes[m] & TRAWL_CSUM_HW_L4));
+		ops->make(bhw, t, 16, &ctx);
+		for (int i = 0; i < 16; i++) {
+			uint8_t *ip = hw[i] + 14, *tcp = ip + 20;
+
+			if (modes[m] & TRAWL_CSUM_HW_IP) {
+				CHECK(ip[10] == 0 && ip[11] == 0);
+				uint16_t c = (uint16_t)~ref_csum(ip, 20, 0);
+
+				ip[10] = (uint8_t)(c >> 8);
+				ip[11] = (uint8_t)c;
+			}
+			if (modes[m] & TRAWL_CSUM_HW_L4) {
+				uint16_t ph = ref_csum(NULL, 0, ref_pseudo(ip));
+
+				CHECK_EQ_U64((uint32_t)(tcp[16] << 8 | tcp[17]), ph);
+				uint16_t c = (uint16_t)~ref_csum(tcp, 24, 0);
+
+				tcp[16] = (uint8_t)(c >> 8);
+				tcp[17] = (uint8_t)c;
+			}
+			CHECK(memcmp(hw[i], sw[i], ctx.len) == 0);
+		}
+	}
+}
+
 static void
 test_arp_round_trip(void)
 {
@@ -298,6 +354,7 @@ main(void)
 	RUN(test_flipped_bit_fails);
 	RUN(test_parse_bounds);
 	RUN(test_rst_answer);
+	RUN(test_checksum_offload);
 	RUN(test_arp_round_trip);
 	return check_done();
 }

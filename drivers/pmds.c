@@ -1,0 +1,76 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The PMDs trawl knows by name, with what their DPDK 22.11 guides
+ * (doc/guides/nics/<pmd>.rst and features/<pmd>.ini) document: RSS with a
+ * redirection table, and IPv4/TCP checksum offload. At start the device's
+ * rte_eth_dev_info is checked too, so a VF or an older part without a
+ * feature just falls back (software checksums, one RX queue).
+ */
+#include <stddef.h>
+
+#include "../app/probes/probe.h"
+#include "driver.h"
+
+#define RSS_L3L4 (RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_NONFRAG_IPV4_UDP)
+#define CSUM_ALL (TRAWL_CSUM_HW_IP | TRAWL_CSUM_HW_L4)
+
+/* Intel 82599/X520/X540/X550: RETA of 128 (512 on X550), RSS over up to 16 queues. */
+static const struct trawl_driver_desc ixgbe = {
+	.name = "net_ixgbe", .model = "Intel 82599/X5x0 (ixgbe)",
+	.spread = TRAWL_SPREAD_RSS, .rss_hf = RSS_L3L4, .tx_csum = CSUM_ALL,
+};
+
+/* Intel X710/XL710/XXV710: RETA of 512 on the PF, up to 64 RSS queues. */
+static const struct trawl_driver_desc i40e = {
+	.name = "net_i40e", .model = "Intel 700 series (i40e)",
+	.spread = TRAWL_SPREAD_RSS, .rss_hf = RSS_L3L4, .tx_csum = CSUM_ALL,
+};
+
+/* Intel E810: RETA of 2048 on the PF. */
+static const struct trawl_driver_desc ice = {
+	.name = "net_ice", .model = "Intel E810 (ice)",
+	.spread = TRAWL_SPREAD_RSS, .rss_hf = RSS_L3L4, .tx_csum = CSUM_ALL,
+};
+
+/* The VFs of i40e and ice. */
+static const struct trawl_driver_desc iavf = {
+	.name = "net_iavf", .model = "Intel adaptive VF (iavf)",
+	.spread = TRAWL_SPREAD_RSS, .rss_hf = RSS_L3L4, .tx_csum = CSUM_ALL,
+};
+
+/* NVIDIA/Mellanox ConnectX-4 and later: RETA up to 512, L3/L4 checksums. */
+static const struct trawl_driver_desc mlx5 = {
+	.name = "mlx5_pci", .model = "NVIDIA ConnectX (mlx5)",
+	.spread = TRAWL_SPREAD_RSS, .rss_hf = RSS_L3L4, .tx_csum = CSUM_ALL,
+};
+
+/*
+ * virtio-net: TCP/UDP checksum offload when the host offers
+ * VIRTIO_NET_F_CSUM, no IPv4 header checksum offload; RSS only where the
+ * device offers VIRTIO_NET_F_RSS (dev_info says so at run time).
+ */
+static const struct trawl_driver_desc virtio = {
+	.name = "net_virtio", .model = "virtio-net",
+	.spread = TRAWL_SPREAD_RSS, .rss_hf = RSS_L3L4, .tx_csum = TRAWL_CSUM_HW_L4,
+};
+
+/*
+ * AF_PACKET: with qpairs=N the PMD opens N sockets in one PACKET_FANOUT
+ * group (hash mode): the kernel spreads replies by flow, no RSS needed. Its
+ * RX ring is framecnt frames (512 by default), which dropped replies at
+ * -r 0 without counting them: 4096 unless the user says otherwise.
+ */
+static const struct trawl_driver_desc af_packet = {
+	.name = "net_af_packet", .model = "Linux AF_PACKET socket",
+	.spread = TRAWL_SPREAD_FANOUT, .devargs = "framecnt=4096",
+};
+
+/* memif: one ring pair per queue; the peer decides which queue a reply takes. */
+static const struct trawl_driver_desc memif = {
+	.name = "net_memif", .model = "shared-memory interface (memif)",
+	.spread = TRAWL_SPREAD_PEER,
+};
+
+const struct trawl_driver_desc *const trawl_drivers[] = {
+	&ixgbe, &i40e, &ice, &iavf, &mlx5, &virtio, &af_packet, &memif, NULL,
+};

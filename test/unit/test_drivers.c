@@ -1,0 +1,146 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * drivers/: what each PMD entry asks of a port, given what the device
+ * reports (an rte_eth_dev_info filled by hand: no EAL, no device), and the
+ * default vdev arguments an entry adds to --dev.
+ */
+#include <string.h>
+
+#include "check.h"
+#include "eal_args.h"
+#include "probes/probe.h"
+#include "../../drivers/driver.h"
+
+static struct rte_eth_dev_info
+nic(const char *driver, uint64_t tx_capa, uint64_t rss, uint16_t reta)
+{
+	struct rte_eth_dev_info i;
+
+	memset(&i, 0, sizeof(i));
+	i.driver_name = driver;
+	i.max_rx_queues = 64;
+	i.max_tx_queues = 64;
+	i.tx_offload_capa = tx_capa;
+	i.flow_type_rss_offloads = rss;
+	i.reta_size = reta;
+	return i;
+}
+
+#define CSUM_CAPA (RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM | RTE_ETH_TX_OFFLOAD_UDP_CKSUM)
+#define RSS_ALL (RTE_ETH_RSS_IP | RTE_ETH_RSS_TCP | RTE_ETH_RSS_UDP)
+
+static int
+configure(const struct rte_eth_dev_info *i, uint16_t nrx, uint16_t ntx, struct rte_eth_conf *conf,
+		struct trawl_port_caps *caps, struct trawl_err *err)
+{
+	struct trawl_port_req req = { .nrx = nrx, .ntx = ntx };
+
+	return trawl_driver_configure(trawl_driver_find(i->driver_name), i, &req, conf, caps, err);
+}
+
+static void
+test_nics_use_offloads_and_rss(void)
+{
+	static const char *const names[] = { "net_ixgbe", "net_i40e", "net_ice", "net_iavf", "mlx5_pci" };
+	struct rte_eth_conf conf;
+	struct trawl_port_caps caps;
+	struct trawl_err err = { 0 };
+
+	for (size_t k = 0; k < RTE_DIM(names); k++) {
+		struct rte_eth_dev_info i = nic(names[k], CSUM_CAPA, RSS_ALL, 512);
+
+		CHECK(strcmp(trawl_driver_find(names[k])->name, names[k]) == 0);
+		CHECK(configure(&i, 4, 2, &conf, &caps, &err) == 0);
+		CHECK_EQ_U64(caps.csum_hw, TRAWL_CSUM_HW_IP | TRAWL_CSUM_HW_L4);
+		CHECK_EQ_U64(conf.txmode.offloads, RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM);
+		CHECK(conf.rxmode.mq_mode == RTE_ETH_MQ_RX_RSS);
+		CHECK(conf.rx_adv_conf.rss_conf.rss_hf & RTE_ETH_RSS_NONFRAG_IPV4_TCP);
+		CHECK_EQ_U64(caps.reta_size, 512);
+		CHECK(strcmp(caps.spread, "rss") == 0);
+		/* One RX queue: no RSS, no table to program. */
+		CHECK(configure(&i, 1, 1, &conf, &caps, &err) == 0);
+		CHECK(conf.rxmode.mq_mode == RTE_ETH_MQ_RX_NONE);
+		CHECK_EQ_U64(caps.reta_size, 0);
+	}
+}
+
+static void
+test_software_fallbacks(void)
+{
+	struct rte_eth_conf conf;
+	struct trawl_port_caps caps;
+	struct trawl_err err = { 0 };
+	/* An ixgbe the device says has no checksum offload (a VF, a quirk): software checksums. */
+	struct rte_eth_dev_info i = nic("net_ixgbe", 0, RSS_ALL, 128);
+
+	CHECK(configure(&i, 2, 1, &conf, &caps, &err) == 0);
+	CHECK_EQ_U64(caps.csum_hw, 0);
+	CHECK_EQ_U64(conf.txmode.offloads, 0);
+	/* virtio: TCP checksum offload only, the IPv4 header in software, whatever the device says. */
+	i = nic("net_virtio", CSUM_CAPA, 0, 0);
+	CHECK(configure(&i, 1, 1, &conf, &caps, &err) == 0);
+	CHECK_EQ_U64(caps.csum_hw, TRAWL_CSUM_HW_L4);
+	CHECK_EQ_U64(conf.txmode.offloads, RTE_ETH_TX_OFFLOAD_TCP_CKSUM);
+	/* ...and without VIRTIO_NET_F_RSS, one RX queue, said plainly. */
+	CHECK(configure(&i, 2, 1, &conf, &caps, &err) != 0);
+	CHECK(strstr(err.msg, "--receiver-threads 1") != NULL);
+	/* A PMD without an entry: generic, no offloads even if offered. */
+	i = nic("net_null", CSUM_CAPA, 0, 0);
+	CHECK(trawl_driver_find("net_null")->tx_csum == 0);
+	CHECK(configure(&i, 1, 1, &conf, &caps, &err) == 0);
+	CHECK_EQ_U64(caps.csum_hw, 0);
+	CHECK(configure(&i, 2, 2, &conf, &caps, &err) != 0);
+	/* Queue limits. */
+	i = nic("net_ice", CSUM_CAPA, RSS_ALL, 2048);
+	i.max_tx_queues = 4;
+	CHECK(configure(&i, 1, 8, &conf, &caps, &err) != 0);
+	CHECK(strstr(err.msg, "--sender-threads") != NULL);
+}
+
+static void
+test_software_spreaders(void)
+{
+	struct rte_eth_conf conf;
+	struct trawl_port_caps caps;
+	struct trawl_err err = { 0 };
+	struct rte_eth_dev_info i = nic("net_af_packet", 0, 0, 0);
+
+	/* af_packet reports no RSS, but qpairs share a PACKET_FANOUT group. */
+	CHECK(configure(&i, 2, 2, &conf, &caps, &err) == 0);
+	CHECK(strcmp(caps.spread, "fanout") == 0);
+	CHECK(conf.rxmode.mq_mode == RTE_ETH_MQ_RX_NONE);
+	i = nic("net_memif", 0, 0, 0);
+	CHECK(configure(&i, 2, 2, &conf, &caps, &err) == 0);
+	CHECK(strcmp(caps.spread, "peer") == 0);
+}
+
+static void
+test_vdev_default_args(void)
+{
+	struct trawl_eal_args a;
+
+	CHECK(trawl_eal_args_build(&a, "trawl", "--no-pci", "net_af_packet0,iface=v0") == 0);
+	CHECK(strcmp(a.argv[a.argc - 2], "--vdev") == 0);
+	CHECK(strcmp(a.argv[a.argc - 1], "net_af_packet0,iface=v0,framecnt=4096") == 0);
+	trawl_eal_args_free(&a);
+	/* The user's own value wins. */
+	CHECK(trawl_eal_args_build(&a, "trawl", NULL, "net_af_packet0,iface=v0,framecnt=1024") == 0);
+	CHECK(strcmp(a.argv[a.argc - 1], "net_af_packet0,iface=v0,framecnt=1024") == 0);
+	trawl_eal_args_free(&a);
+	CHECK(trawl_eal_args_build(&a, "trawl", NULL, "net_null0") == 0);
+	CHECK(strcmp(a.argv[a.argc - 1], "net_null0") == 0);
+	trawl_eal_args_free(&a);
+	CHECK(trawl_eal_args_build(&a, "trawl", NULL, "0000:03:00.0") == 0);
+	CHECK(strcmp(a.argv[a.argc - 2], "-a") == 0 && strcmp(a.argv[a.argc - 1], "0000:03:00.0") == 0);
+	trawl_eal_args_free(&a);
+}
+
+int
+main(void)
+{
+	RUN(test_nics_use_offloads_and_rss);
+	RUN(test_software_fallbacks);
+	RUN(test_software_spreaders);
+	RUN(test_vdev_default_args);
+	return check_done();
+}
