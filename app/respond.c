@@ -28,6 +28,7 @@
 #include "core/dataset.h"
 #include "core/ipv4.h"
 #include "core/respond_conf.h"
+#include "dp/hashcmp.h"
 #include "dp/lcore.h"
 #include "dp/port.h"
 #include "dp/responder.h"
@@ -330,6 +331,7 @@ trawl_respond_main(int argc, char **argv)
 			status = 1;
 			goto out;
 		}
+		rte_hash_set_cmp_func(resp[i].sources, trawl_hash_key32_cmp);
 		roles[i] = (struct trawl_role){ "respond", trawl_responder_poll, &resp[i] };
 	}
 	if (trawl_port_start(&port, (uint16_t)conf.threads, (uint16_t)conf.threads, pool, &err) != 0) {

@@ -33,6 +33,7 @@
 #include "core/scan_conf.h"
 #include "dp/ctl.h"
 #include "dp/lcore.h"
+#include "dp/hashcmp.h"
 #include "dp/port.h"
 #include "dp/rx.h"
 #include "dp/stats.h"
@@ -165,8 +166,8 @@ setup_engine(struct scan *s)
 	}
 	eng->pctx.val.key.k0 = key[0];
 	eng->pctx.val.key.k1 = key[1];
-	eng->pctx.val.sport_first = c->sport_first;
-	eng->pctx.val.sport_count = (uint16_t)RTE_MIN(65535u, (unsigned int)c->sport_last - c->sport_first + 1);
+	trawl_validate_ports(&eng->pctx.val, c->sport_first,
+			(uint16_t)RTE_MIN(65535u, (unsigned int)c->sport_last - c->sport_first + 1));
 	eng->pctx.val.probes = (uint16_t)c->probes;
 	eng->pctx.saddr = c->saddr;
 	eng->pctx.src_mac = s->port.mac;
@@ -273,6 +274,8 @@ setup_roles(struct scan *s)
 	s->writer->seen = rte_hash_create(&hp);
 	if (s->writer->seen == NULL)
 		return fail(s, "cannot create the dedup table (%u entries): %s", hp.entries, rte_strerror(rte_errno));
+	/* rte_hash has no compare of its own for 8-byte keys and would call memcmp per probe of a bucket. */
+	rte_hash_set_cmp_func(s->writer->seen, trawl_hash_key64_cmp);
 
 	/* RX queues take buffers from the pool of the socket their lcore is on. */
 	rc = trawl_port_start(&s->port, (uint16_t)s->nrx, (uint16_t)s->ntx, s->rx[0].pool, &err);

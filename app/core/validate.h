@@ -22,9 +22,33 @@
 struct trawl_validate {
 	struct trawl_siphash_key key;
 	uint16_t sport_first;   /**< first source port of the range */
-	uint16_t sport_count;   /**< ports in the range, >= 1 */
+	uint16_t sport_count;   /**< ports in the range, >= 1 (set with trawl_validate_ports) */
 	uint16_t probes;        /**< probes per target (-P) */
+	uint64_t sport_m;       /**< 2^64 / sport_count, rounded up: x % count without a division */
 };
+
+/** Set the source port range (count >= 1). */
+static inline void
+trawl_validate_ports(struct trawl_validate *v, uint16_t first, uint16_t count)
+{
+	v->sport_first = first;
+	v->sport_count = count;
+	v->sport_m = UINT64_MAX / count + 1;
+}
+
+/*
+ * x % sport_count by two multiplications (Lemire, Kaser and Kurz, "Faster
+ * remainder by direct computation", 2019; exact for every 32-bit x): a
+ * hardware division costs tens of cycles, and every probe and every reply
+ * took one or two.
+ */
+static inline uint32_t
+trawl_validate_mod(const struct trawl_validate *v, uint32_t x)
+{
+	uint64_t low = v->sport_m * x;
+
+	return (uint32_t)(((unsigned __int128)low * v->sport_count) >> 64);
+}
 
 static inline uint64_t
 trawl_validate_tag(const struct trawl_validate *v, uint32_t saddr, uint32_t daddr, uint16_t dport)
@@ -35,7 +59,7 @@ trawl_validate_tag(const struct trawl_validate *v, uint32_t saddr, uint32_t dadd
 static inline uint16_t
 trawl_validate_sport(const struct trawl_validate *v, uint64_t tag, uint16_t probe)
 {
-	return (uint16_t)(v->sport_first + ((uint32_t)((tag >> 32) & 0xffff) + probe) % v->sport_count);
+	return (uint16_t)(v->sport_first + trawl_validate_mod(v, (uint32_t)((tag >> 32) & 0xffff) + probe));
 }
 
 /** Is @p port one of the source ports the probes for @p tag used? */
@@ -43,11 +67,14 @@ static inline int
 trawl_validate_sport_ok(const struct trawl_validate *v, uint64_t tag, uint16_t port)
 {
 	uint32_t off = (uint16_t)(port - v->sport_first);
-	uint32_t base = (uint32_t)((tag >> 32) & 0xffff) % v->sport_count;
+	uint32_t base = trawl_validate_mod(v, (uint32_t)((tag >> 32) & 0xffff));
+	uint32_t d;
 
 	if (off >= v->sport_count)
 		return 0;
-	return (off + v->sport_count - base) % v->sport_count < v->probes;
+	/* (off - base) mod count, both below count: one conditional add, no division. */
+	d = off >= base ? off - base : off + v->sport_count - base;
+	return d < v->probes;
 }
 
 #endif

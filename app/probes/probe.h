@@ -28,7 +28,8 @@ struct trawl_probe_ctx {
 	uint8_t csum_hw;                     /**< TRAWL_CSUM_HW_*: checksums the port fills in */
 	uint64_t tx_ol_flags;                /**< mbuf ol_flags every probe carries (set in prepare) */
 	uint8_t tmpl[TRAWL_PROBE_MAX_LEN];   /**< the frame every probe starts from */
-	uint32_t priv[4];                    /**< the module's own per-run values (set in prepare) */
+	uint8_t tmpl_answer[TRAWL_ETH_MIN_LEN]; /**< the frame every answer starts from (set in prepare) */
+	uint32_t priv[8];                    /**< the module's own per-run values (set in prepare) */
 };
 
 /*

@@ -31,7 +31,7 @@ struct syn_frame {
  * seven words. Measured against recomputing both checksums per probe with
  * rte_ipv4_cksum and rte_ipv4_udptcp_cksum (see bench/RESULTS.md).
  */
-enum { IP_BASE, TCP_BASE, PHDR_BASE };
+enum { IP_BASE, TCP_BASE, PHDR_BASE, RST_IP_BASE, RST_TCP_BASE };
 
 static uint32_t
 sum_be16(const uint8_t *p, size_t len)
@@ -49,6 +49,36 @@ fold(uint32_t s)
 	s = (s & 0xffff) + (s >> 16);
 	s = (s & 0xffff) + (s >> 16);
 	return (uint16_t)~s;
+}
+
+/* The RST that answers a SYN-ACK, by parts like the probe: 60 bytes, TTL 64, no options. */
+struct rst_frame {
+	struct rte_ether_hdr eth;
+	struct rte_ipv4_hdr ip;
+	struct rte_tcp_hdr tcp;
+} __attribute__((packed, aligned(2)));
+
+#define RST_TTL 64
+
+static void
+prepare_rst(struct trawl_probe_ctx *ctx)
+{
+	struct rst_frame *f = (void *)ctx->tmpl_answer;
+
+	memset(ctx->tmpl_answer, 0, sizeof(ctx->tmpl_answer));
+	f->eth.dst_addr = ctx->gw_mac;
+	f->eth.src_addr = ctx->src_mac;
+	f->eth.ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	f->ip.version_ihl = RTE_IPV4_VHL_DEF;
+	f->ip.total_length = rte_cpu_to_be_16(sizeof(f->ip) + sizeof(f->tcp));
+	f->ip.time_to_live = RST_TTL;
+	f->ip.next_proto_id = IPPROTO_TCP;
+	f->ip.src_addr = rte_cpu_to_be_32(ctx->saddr);
+	f->tcp.data_off = (sizeof(f->tcp) / 4) << 4;
+	f->tcp.tcp_flags = RTE_TCP_RST_FLAG;
+	ctx->priv[RST_IP_BASE] = sum_be16((const uint8_t *)&f->ip, sizeof(f->ip));
+	ctx->priv[RST_TCP_BASE] = sum_be16((const uint8_t *)&f->tcp, sizeof(f->tcp)) +
+		(ctx->saddr >> 16) + (ctx->saddr & 0xffff) + IPPROTO_TCP + sizeof(f->tcp);
 }
 
 static int
@@ -81,6 +111,7 @@ syn_prepare(struct trawl_probe_ctx *ctx)
 	/* With L4 offload the port sums the TCP segment itself, seeded with the pseudo-header. */
 	ctx->priv[PHDR_BASE] = (ctx->saddr >> 16) + (ctx->saddr & 0xffff) + IPPROTO_TCP +
 		sizeof(f->tcp) + sizeof(f->mss_opt);
+	prepare_rst(ctx);
 	ctx->tx_ol_flags = 0;
 	if (ctx->csum_hw != 0)
 		ctx->tx_ol_flags = RTE_MBUF_F_TX_IPV4 |
@@ -181,11 +212,21 @@ syn_answer(uint8_t *buf, const struct trawl_ipv4_view *v, const struct trawl_pro
 	/* classify checked that the reply acks our ISN + 1: no second MAC to compute. */
 	uint32_t seq = rte_be_to_cpu_32(((const struct rte_tcp_hdr *)v->l4)->recv_ack);
 
+	struct rst_frame *f = (void *)buf;
+	uint32_t dsum = (r->saddr >> 16) + (r->saddr & 0xffff);
+
 	if (r->cls != TRAWL_CLASS_SYNACK)
 		return 0;
 	/* RST with seq = our ISN + 1, the target's expected next sequence number. */
-	return trawl_tcp_build(buf, &ctx->src_mac, &ctx->gw_mac, ctx->saddr, r->saddr,
-			r->dport, r->sport, seq, 0, RTE_TCP_RST_FLAG, 0, 64);
+	memcpy(buf, ctx->tmpl_answer, TRAWL_ETH_MIN_LEN);
+	f->ip.dst_addr = rte_cpu_to_be_32(r->saddr);
+	f->tcp.src_port = rte_cpu_to_be_16(r->dport);
+	f->tcp.dst_port = rte_cpu_to_be_16(r->sport);
+	f->tcp.sent_seq = rte_cpu_to_be_32(seq);
+	f->ip.hdr_checksum = rte_cpu_to_be_16(fold(ctx->priv[RST_IP_BASE] + dsum));
+	f->tcp.cksum = rte_cpu_to_be_16(fold(ctx->priv[RST_TCP_BASE] + dsum + r->dport + r->sport +
+			(seq >> 16) + (seq & 0xffff)));
+	return TRAWL_ETH_MIN_LEN;
 }
 
 const struct trawl_probe_ops trawl_probe_tcp_synscan = {

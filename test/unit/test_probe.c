@@ -55,8 +55,7 @@ setup_ctx(struct trawl_probe_ctx *ctx)
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->val.key.k0 = 0x0123456789abcdefULL;
 	ctx->val.key.k1 = 0xfedcba9876543210ULL;
-	ctx->val.sport_first = 32768;
-	ctx->val.sport_count = 61000 - 32768 + 1;
+	trawl_validate_ports(&ctx->val, 32768, 61000 - 32768 + 1);
 	ctx->val.probes = 2;
 	ctx->saddr = 0xc6130002; /* 198.19.0.2 */
 	ctx->src_mac = src;
@@ -257,6 +256,9 @@ test_rst_answer(void)
 		CHECK_EQ_U64(((uint32_t)out[26] << 24 | (uint32_t)out[27] << 16 | (uint32_t)out[28] << 8 | out[29]), ctx.saddr);
 		CHECK_EQ_U64(((uint32_t)out[30] << 24 | (uint32_t)out[31] << 16 | (uint32_t)out[32] << 8 | out[33]), 0xc6120005);
 		CHECK_EQ_U64(((uint32_t)out[36] << 8 | out[37]), 80);
+		CHECK_EQ_U64(((uint32_t)out[34] << 8 | out[35]), r.dport);
+		CHECK(out[14 + 8] == 64 && out[14 + 9] == 6);      /* TTL 64, TCP */
+		CHECK(out[14 + 20 + 12] == 0x50);                  /* 20-byte header, no options */
 		CHECK(memcmp(out, ctx.gw_mac.addr_bytes, 6) == 0);
 	}
 	/* No answer to a RST. */
@@ -327,6 +329,31 @@ test_checksum_offload(void)
 	}
 }
 
+/* The division-free remainder is the remainder: every range size, the values the code feeds it. */
+static void
+test_sport_mod_exact(void)
+{
+	struct trawl_validate v;
+	uint64_t bad = 0, x = 0x9e3779b97f4a7c15ULL;
+
+	for (uint32_t count = 1; count <= 65535; count++) {
+		trawl_validate_ports(&v, 1024, (uint16_t)count);
+		for (int k = 0; k < 64; k++) {
+			uint32_t y;
+
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			y = (uint32_t)(x % (2 * 65536)); /* tag_hi16 + probe < 2^17 */
+			bad += trawl_validate_mod(&v, y) != y % count;
+		}
+		bad += trawl_validate_mod(&v, 0) != 0;
+		bad += trawl_validate_mod(&v, 131071) != 131071 % count;
+		bad += trawl_validate_mod(&v, UINT32_MAX) != UINT32_MAX % count;
+	}
+	CHECK_EQ_U64(bad, 0);
+}
+
 static void
 test_arp_round_trip(void)
 {
@@ -355,6 +382,7 @@ main(void)
 	RUN(test_parse_bounds);
 	RUN(test_rst_answer);
 	RUN(test_checksum_offload);
+	RUN(test_sport_mod_exact);
 	RUN(test_arp_round_trip);
 	return check_done();
 }
