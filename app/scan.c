@@ -375,6 +375,8 @@ arm(struct scan *s, const struct rte_ether_addr *gw)
 
 	eng->pctx.gw_mac = *gw;
 	eng->pctx.csum_hw = s->port.caps.csum_hw; /* the port is started: its offloads are known */
+	for (uint32_t i = 0; i < s->ntx; i++)
+		s->tx[i].yield_when_full = s->port.caps.kernel_tx;
 	eng->probe->prepare(&eng->pctx);
 	trawl_flag_set(&eng->armed);
 }

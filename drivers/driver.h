@@ -19,6 +19,7 @@ struct trawl_port_caps {
 	uint8_t csum_hw;       /**< TRAWL_CSUM_HW_* the port fills in (0: software checksums) */
 	uint16_t reta_size;    /**< RSS redirection table entries to spread over the RX queues, 0 = none */
 	const char *spread;    /**< how replies reach several RX queues: "rss", "fanout", "peer", "none" */
+	uint8_t kernel_tx;     /**< the kernel transmits, on the sending lcore's CPU: yield when its ring is full */
 };
 
 /*
@@ -40,6 +41,7 @@ struct trawl_driver_desc {
 	uint64_t rss_hf;       /**< hash fields asked for (IPv4 + TCP/UDP ports where the NIC has them) */
 	uint8_t tx_csum;       /**< TRAWL_CSUM_HW_* it offloads for IPv4/TCP */
 	const char *devargs;   /**< added to a vdev's --dev arguments unless given (NULL: none) */
+	uint8_t kernel_tx;     /**< the kernel does the transmit work (see trawl_port_caps) */
 };
 
 /** The entry for @p driver_name, or the generic one. */

@@ -62,6 +62,15 @@ trawl_driver_configure(const struct trawl_driver_desc *d, const struct rte_eth_d
 		return trawl_err_set(err, -EINVAL, "%s has at most %u RX queues: lower --receiver-threads",
 				info->driver_name, info->max_rx_queues);
 	caps->csum_hw = csum_offloads(d, info, &conf->txmode.offloads);
+	caps->kernel_tx = d->kernel_tx;
+	/*
+	 * A fanout group hands each flow to one of its sockets whether or not
+	 * anyone reads it: with fewer RX queues polled than sockets, replies
+	 * (and the gateway's ARP reply) vanish into the unread ones.
+	 */
+	if (d->spread == TRAWL_SPREAD_FANOUT && req->nrx != info->max_rx_queues)
+		return trawl_err_set(err, -EINVAL, "%s has %u queue pairs sharing the replies: use --receiver-threads %u",
+				info->driver_name, info->max_rx_queues, info->max_rx_queues);
 	if (req->nrx <= 1)
 		return 0;
 	switch (d->spread) {

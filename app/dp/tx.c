@@ -1,4 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
+#include <sched.h>
+
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 
@@ -40,6 +42,8 @@ flush_pending(struct trawl_tx *tx)
 		trawl_stat_add(&tx->sent, n);
 		trawl_window_count(&tx->win, now, n);
 	}
+	else if (tx->yield_when_full)
+		sched_yield(); /* the kernel is behind on this CPU: let its softirq thread run */
 	tx->pend_off += n;
 	tx->npend -= n;
 	return tx->npend == 0;

@@ -57,6 +57,7 @@ test_nics_use_offloads_and_rss(void)
 		CHECK(conf.rx_adv_conf.rss_conf.rss_hf & RTE_ETH_RSS_NONFRAG_IPV4_TCP);
 		CHECK_EQ_U64(caps.reta_size, 512);
 		CHECK(strcmp(caps.spread, "rss") == 0);
+		CHECK(caps.kernel_tx == 0);
 		/* One RX queue: no RSS, no table to program. */
 		CHECK(configure(&i, 1, 1, &conf, &caps, &err) == 0);
 		CHECK(conf.rxmode.mq_mode == RTE_ETH_MQ_RX_NONE);
@@ -106,9 +107,16 @@ test_software_spreaders(void)
 	struct rte_eth_dev_info i = nic("net_af_packet", 0, 0, 0);
 
 	/* af_packet reports no RSS, but qpairs share a PACKET_FANOUT group. */
+	i.max_rx_queues = i.max_tx_queues = 2; /* qpairs=2 */
 	CHECK(configure(&i, 2, 2, &conf, &caps, &err) == 0);
 	CHECK(strcmp(caps.spread, "fanout") == 0);
+	CHECK(caps.kernel_tx == 1);
 	CHECK(conf.rxmode.mq_mode == RTE_ETH_MQ_RX_NONE);
+	/* ...and every socket of the group must be read, or what lands on the others is lost. */
+	CHECK(configure(&i, 1, 2, &conf, &caps, &err) != 0);
+	CHECK(strstr(err.msg, "--receiver-threads 2") != NULL);
+	i.max_rx_queues = i.max_tx_queues = 1;
+	CHECK(configure(&i, 1, 1, &conf, &caps, &err) == 0);
 	i = nic("net_memif", 0, 0, 0);
 	CHECK(configure(&i, 2, 2, &conf, &caps, &err) == 0);
 	CHECK(strcmp(caps.spread, "peer") == 0);
