@@ -168,26 +168,48 @@ sink_stop() { # NAME RESULTS MODE: add a row
 
 # The af_packet path's own ceiling: dpdk-testpmd, no scanner logic at all, forwarding the very
 # probes trawl sends (captured once to a pcap, replayed by net_pcap) out of the same af_packet
-# port, while reading the targets' answers back (the kernel is told where 198.19.0.2 is).
-$TRAWL scan --dev "net_pcap0,tx_pcap=$work/probes16.pcap" --eal "--no-huge -m 256 --no-pci --file-prefix bench-p16" \
-	-S 198.19.0.2 -G "$gw_mac" -b /dev/null -p 80 -r 0 -c 0 -q -o /dev/null 198.18.0.0/16 2>/dev/null
-ceiling() {
-	ip -n "$P-net" neigh replace 198.19.0.2 lladdr "$scan_mac" dev "$P-b" nud permanent
-	sink_start "$P-b" af_packet-ceiling
-	(sleep 4) | ip netns exec "$P-scan" timeout 30 dpdk-testpmd -l 0-1 --no-huge -m 1024 --no-pci \
-		--file-prefix "$P-t" --vdev "net_pcap0,rx_pcap=$work/probes16.pcap,infinite_rx=1" \
+# port, while reading the targets' answers back (the kernel is told where 198.19.0.2 is). With one
+# queue: one testpmd, one forwarding core. With two: two testpmd processes, one per core, each
+# forwarding half the probes (one testpmd with two net_pcap replay queues stalls).
+for sh in all 0 1; do
+	args="-e 7"; [ $sh != all ] && args="-e 7 --shards 2 --shard $sh"
+	$TRAWL scan --dev "net_pcap0,tx_pcap=$work/probes16-$sh.pcap" --eal "--no-huge -m 256 --no-pci --file-prefix bench-p16" \
+		-S 198.19.0.2 -G "$gw_mac" -b /dev/null -p 80 -r 0 -c 0 -q -o /dev/null $args 198.18.0.0/16 2>/dev/null
+done
+testpmd_fwd() { # PCAP CPU: forward PCAP's probes out of the af_packet port until stdin closes
+	(sleep 4) | ip netns exec "$P-scan" timeout 30 dpdk-testpmd --lcores "0@$2,1@$2" --no-huge -m 1024 --no-pci \
+		--file-prefix "$P-t$2" --vdev "net_pcap0,rx_pcap=$1,infinite_rx=1" \
 		--vdev "net_af_packet0,iface=$P-a" -- --forward-mode=io --nb-cores=1 --total-num-mbufs=100000 \
-		> "$work/testpmd.log" 2>&1
-	sink_stop af_packet-ceiling "" "dpdk-testpmd io forwarding the same probes, net_af_packet"
+		> "$work/testpmd-$2.log" 2>&1
+}
+ceiling() { # QUEUES
+	ip -n "$P-net" neigh replace 198.19.0.2 lladdr "$scan_mac" dev "$P-b" nud permanent
+	sink_start "$P-b" "af_packet-ceiling-$1q"
+	if [ "$1" = 1 ]; then
+		testpmd_fwd "$work/probes16-all.pcap" 1
+	else
+		testpmd_fwd "$work/probes16-0.pcap" 0 & local t0=$!
+		testpmd_fwd "$work/probes16-1.pcap" 1
+		wait $t0
+	fi
+	sink_stop "af_packet-ceiling-$1q" "" "dpdk-testpmd io forwarding the same probes, $1 queue(s) on $1 core(s)"
 	ip -n "$P-net" neigh del 198.19.0.2 dev "$P-b"
 }
 rounds=3; [ $quick = 1 ] && rounds=1
 for round in $(seq $rounds); do
+	# Two queue pairs, a TX and an RX lcore on each core: the kernel's share of the work (veth,
+	# the targets' stack) runs on the CPU that sends, so two senders spread it over both.
 	sink_start "$P-b" trawl
+	ip netns exec "$P-scan" $TRAWL scan --dev "net_af_packet0,iface=$P-a,qpairs=2" --eal "$mem --no-pci --file-prefix $P" \
+		-S 198.19.0.2 --gateway-ip 198.19.0.1 -b /dev/null -p 80 -r 0 -c 3 -q --no-header-row \
+		-T 2 --receiver-threads 2 -o "$work/trawl.csv" 198.18.0.0/16 2>/dev/null
+	sink_stop trawl "$work/trawl.csv" "-r 0 -T 2 --receiver-threads 2, net_af_packet qpairs=2"
+
+	sink_start "$P-b" trawl-1q
 	ip netns exec "$P-scan" $TRAWL scan --dev "net_af_packet0,iface=$P-a" --eal "$mem --no-pci --file-prefix $P" \
 		-S 198.19.0.2 --gateway-ip 198.19.0.1 -b /dev/null -p 80 -r 0 -c 3 -q --no-header-row \
-		-o "$work/trawl.csv" 198.18.0.0/16 2>/dev/null
-	sink_stop trawl "$work/trawl.csv" "-r 0, net_af_packet"
+		-o "$work/trawl1.csv" 198.18.0.0/16 2>/dev/null
+	sink_stop trawl-1q "$work/trawl1.csv" "-r 0, net_af_packet, one queue"
 
 	for T in 1 2; do
 		sink_start "$P-c" "zmap-T$T"
@@ -203,7 +225,8 @@ for round in $(seq $rounds); do
 	awk '$1 == "open" {print $4}' "$work/masscan.txt" > "$work/masscan.csv"
 	sink_stop masscan "$work/masscan.csv" "--rate 1e8, libpcap"
 
-	ceiling
+	ceiling 1
+	ceiling 2
 	say "same sink, round $round done"
 done
 tb_down
@@ -329,7 +352,8 @@ cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
 	echo "Each scanner from its own namespace through the same kernel \"internet\", one after the other, $rounds round(s)"
 	echo "interleaved. Send rate is measured at the sink: tcpdump in the target namespace timestamps every SYN"
 	echo "that arrives; rate = (SYNs - 1) / (last - first). Hits: open hosts found, from each scanner's own output."
-	echo "The af_packet ceiling is dpdk-testpmd forwarding trawl's own probes (a pcap replay) out of the same port."
+	echo "The af_packet ceilings are dpdk-testpmd forwarding trawl's own probes (a pcap replay) out of the same port:"
+	echo "one queue on one core, and two queues on two cores (two processes, half the probes each)."
 	echo
 	cat "$work/sink.md"
 	echo
