@@ -339,6 +339,8 @@ trawl_respond_main(int argc, char **argv)
 		status = 1;
 		goto out;
 	}
+	for (uint32_t i = 0; i < conf.threads; i++)
+		resp[i].link_gated = port.caps.link_gated; /* before launch: the lcores read it from then on */
 	/* Every ARP reply and answer leaves with the port's MAC; accept frames for any MAC, as a router would. */
 	rte_eth_promiscuous_enable(port.id);
 	if (trawl_lcore_map_build(&map, roles, conf.threads) != 0 || trawl_lcore_map_launch(&map) != 0) {

@@ -281,6 +281,13 @@ setup_roles(struct scan *s)
 	rc = trawl_port_start(&s->port, (uint16_t)s->nrx, (uint16_t)s->ntx, s->rx[0].pool, &err);
 	if (rc != 0)
 		return fail(s, "%s", err.msg);
+	/* What the port turned out to be, before any lcore runs. */
+	for (uint32_t i = 0; i < s->ntx; i++) {
+		s->tx[i].yield_when_full = s->port.caps.kernel_tx;
+		s->tx[i].link_gated = s->port.caps.link_gated;
+	}
+	for (uint32_t i = 0; i < s->nrx; i++)
+		s->rx[i].link_gated = s->port.caps.link_gated;
 	return 0;
 }
 
@@ -375,8 +382,6 @@ arm(struct scan *s, const struct rte_ether_addr *gw)
 
 	eng->pctx.gw_mac = *gw;
 	eng->pctx.csum_hw = s->port.caps.csum_hw; /* the port is started: its offloads are known */
-	for (uint32_t i = 0; i < s->ntx; i++)
-		s->tx[i].yield_when_full = s->port.caps.kernel_tx;
 	eng->probe->prepare(&eng->pctx);
 	trawl_flag_set(&eng->armed);
 }

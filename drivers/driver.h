@@ -20,6 +20,7 @@ struct trawl_port_caps {
 	uint16_t reta_size;    /**< RSS redirection table entries to spread over the RX queues, 0 = none */
 	const char *spread;    /**< how replies reach several RX queues: "rss", "fanout", "peer", "none" */
 	uint8_t kernel_tx;     /**< the kernel transmits, on the sending lcore's CPU: yield when its ring is full */
+	uint8_t link_gated;    /**< the peer can vanish mid-run: roles check the link before each round */
 };
 
 /*
@@ -42,6 +43,7 @@ struct trawl_driver_desc {
 	uint8_t tx_csum;       /**< TRAWL_CSUM_HW_* it offloads for IPv4/TCP */
 	const char *devargs;   /**< added to a vdev's --dev arguments unless given (NULL: none) */
 	uint8_t kernel_tx;     /**< the kernel does the transmit work (see trawl_port_caps) */
+	uint8_t link_gated;    /**< the peer can vanish mid-run (see trawl_port_caps) */
 };
 
 /** The entry for @p driver_name, or the generic one. */

@@ -63,6 +63,7 @@ trawl_driver_configure(const struct trawl_driver_desc *d, const struct rte_eth_d
 				info->driver_name, info->max_rx_queues);
 	caps->csum_hw = csum_offloads(d, info, &conf->txmode.offloads);
 	caps->kernel_tx = d->kernel_tx;
+	caps->link_gated = d->link_gated;
 	/*
 	 * A fanout group hands each flow to one of its sockets whether or not
 	 * anyone reads it: with fewer RX queues polled than sockets, replies

@@ -69,10 +69,14 @@ static const struct trawl_driver_desc af_packet = {
 	.spread = TRAWL_SPREAD_FANOUT, .devargs = "framecnt=4096", .kernel_tx = 1,
 };
 
-/* memif: one ring pair per queue; the peer decides which queue a reply takes. */
+/*
+ * memif: one ring pair per queue; the peer decides which queue a reply
+ * takes. The peer is another process that can exit at any time: see
+ * trawl_port_link_up().
+ */
 static const struct trawl_driver_desc memif = {
 	.name = "net_memif", .model = "shared-memory interface (memif)",
-	.spread = TRAWL_SPREAD_PEER,
+	.spread = TRAWL_SPREAD_PEER, .link_gated = 1,
 };
 
 const struct trawl_driver_desc *const trawl_drivers[] = {

@@ -4,6 +4,7 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
+#include "port.h"
 #include "responder.h"
 #include "stats.h"
 
@@ -71,6 +72,8 @@ trawl_responder_poll(void *arg)
 
 	if (trawl_flag_get(r->stop))
 		return TRAWL_ROLE_DONE;
+	if (r->link_gated && !trawl_port_link_up(r->port))
+		return TRAWL_ROLE_BUSY; /* a scanner came and went (memif): wait for the next */
 	n = rte_eth_rx_burst(r->port, r->queue, in, RESP_BURST);
 	if (n == 0)
 		return TRAWL_ROLE_BUSY;

@@ -3,6 +3,7 @@
 #include <rte_ethdev.h>
 #include <rte_prefetch.h>
 
+#include "port.h"
 #include "rx.h"
 #include "stats.h"
 
@@ -127,6 +128,8 @@ trawl_rx_poll(void *arg)
 		trawl_flag_set(&rx->finished);
 		return TRAWL_ROLE_DONE;
 	}
+	if (rx->link_gated && !trawl_port_link_up(rx->port))
+		return TRAWL_ROLE_BUSY;
 	n = rte_eth_rx_burst(rx->port, rx->queue, m, TRAWL_BURST);
 	if (n == 0)
 		return TRAWL_ROLE_BUSY;

@@ -24,6 +24,7 @@ struct trawl_rx {
 	struct rte_ring *to_ctl;      /**< SPSC, mbufs */
 	uint16_t port;
 	uint16_t queue;
+	int link_gated;               /**< look at the link before each round (memif) */
 
 	struct trawl_result pend[TRAWL_BURST];
 	uint16_t npend;

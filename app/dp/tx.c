@@ -5,6 +5,7 @@
 #include <rte_ethdev.h>
 
 #include "stats.h"
+#include "port.h"
 #include "tx.h"
 
 /* Control frames are few; a full queue a few times over means the port is gone. */
@@ -119,6 +120,13 @@ trawl_tx_poll(void *arg)
 	struct trawl_tx *tx = arg;
 	const struct trawl_engine *eng = tx->eng;
 	unsigned int budget;
+
+	if (tx->link_gated && !trawl_port_link_up(tx->port)) {
+		/* The peer is gone (or not there yet): nothing can be sent; do not hang the end of the run. */
+		if (trawl_flag_get(&eng->stop_rx))
+			return TRAWL_ROLE_DONE;
+		return TRAWL_ROLE_BUSY;
+	}
 
 	if (tx->inject != NULL && !rte_ring_empty(tx->inject))
 		send_control(tx);

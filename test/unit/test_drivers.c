@@ -57,7 +57,7 @@ test_nics_use_offloads_and_rss(void)
 		CHECK(conf.rx_adv_conf.rss_conf.rss_hf & RTE_ETH_RSS_NONFRAG_IPV4_TCP);
 		CHECK_EQ_U64(caps.reta_size, 512);
 		CHECK(strcmp(caps.spread, "rss") == 0);
-		CHECK(caps.kernel_tx == 0);
+		CHECK(caps.kernel_tx == 0 && caps.link_gated == 0);
 		/* One RX queue: no RSS, no table to program. */
 		CHECK(configure(&i, 1, 1, &conf, &caps, &err) == 0);
 		CHECK(conf.rxmode.mq_mode == RTE_ETH_MQ_RX_NONE);
@@ -120,6 +120,7 @@ test_software_spreaders(void)
 	i = nic("net_memif", 0, 0, 0);
 	CHECK(configure(&i, 2, 2, &conf, &caps, &err) == 0);
 	CHECK(strcmp(caps.spread, "peer") == 0);
+	CHECK(caps.link_gated == 1);
 }
 
 static void
