@@ -44,7 +44,8 @@
 
 #define POOL_CACHE 256
 #define WRITER_RING 8192      /* results per RX role in flight to the writer */
-#define CTL_RING 1024
+#define CTL_RING 4096         /* frames (RSTs, ARP) in flight to the control role and to TX role 0:
+                                 at 8 M RSTs/s, 0.5 ms of the TX lcore being preempted */
 #define DEDUP_MAX (1u << 21)  /* distinct responding targets remembered: ~100 MiB at most */
 
 enum phase {
@@ -91,8 +92,8 @@ static struct rte_mempool *
 pool_for(struct scan *s, int socket)
 {
 	char name[RTE_MEMPOOL_NAMESIZE];
-	/* Every descriptor can hold a buffer, plus a burst per role and ring slack. */
-	unsigned int n = (TRAWL_RX_DESC * s->nrx + TRAWL_TX_DESC * s->ntx) * 2 + 8192;
+	/* Every descriptor can hold a buffer, so can every control ring, plus a burst per role and slack. */
+	unsigned int n = (TRAWL_RX_DESC * s->nrx + TRAWL_TX_DESC * s->ntx) * 2 + CTL_RING * (s->nrx + 1) + 8192;
 
 	if (socket < 0 || socket >= RTE_MAX_NUMA_NODES)
 		socket = 0;
@@ -294,7 +295,7 @@ setup_roles(struct scan *s)
 /* --- supervision ------------------------------------------------------- */
 
 struct totals {
-	uint64_t sent, targets, frames, valid, invalid, other, alloc_fail, ctl_dropped;
+	uint64_t sent, targets, frames, valid, invalid, other, alloc_fail, ctl_dropped, rx_ctl_full;
 	uint64_t first_tsc, last_tsc;
 	uint64_t window_max;  /* busiest 10 ms: sum of each TX role's own (exact with -T 1, else a bound above) */
 	int all_sending_done, all_rx_finished;
@@ -329,6 +330,7 @@ sum(const struct scan *s, struct totals *t)
 		t->valid += trawl_stat_get(&rx->valid);
 		t->invalid += trawl_stat_get(&rx->invalid);
 		t->other += trawl_stat_get(&rx->other);
+		t->rx_ctl_full += trawl_stat_get(&rx->ctl_full);
 		t->all_rx_finished &= trawl_flag_get(&rx->finished);
 	}
 }
@@ -559,7 +561,10 @@ write_metadata(const struct scan *s, const struct totals *t)
 	json_object_set_new(o, "frames_received", json_integer((json_int_t)t->frames));
 	json_object_set_new(o, "frames_other", json_integer((json_int_t)t->other));
 	json_object_set_new(o, "arp_replies_sent", json_integer((json_int_t)s->ctl.arp_replies_sent));
-	json_object_set_new(o, "rst_sent", json_integer((json_int_t)s->ctl.forwarded));
+	json_object_set_new(o, "rst_sent", json_integer((json_int_t)trawl_stat_get(&s->ctl.forwarded)));
+	/* RSTs and ARP frames lost on the way out: a ring full between roles, or the port refusing. */
+	json_object_set_new(o, "control_frames_dropped", json_integer((json_int_t)(t->rx_ctl_full +
+			trawl_stat_get(&s->ctl.dropped) + t->ctl_dropped)));
 	json_object_set_new(o, "port_driver", json_string(s->port.driver));
 	json_object_set_new(o, "checksum_offload", json_string(
 			s->port.caps.csum_hw == (TRAWL_CSUM_HW_IP | TRAWL_CSUM_HW_L4) ? "ipv4+tcp" :

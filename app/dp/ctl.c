@@ -7,13 +7,16 @@
 #include "ctl.h"
 #include "stats.h"
 
-static void
+/* Hand a frame to TX role 0; returns 0, or -1 if its ring is full (the frame is freed and counted). */
+static int
 emit(struct trawl_ctl *c, struct rte_mbuf *m)
 {
 	if (rte_ring_sp_enqueue(c->out, m) != 0) {
 		rte_pktmbuf_free(m);
 		trawl_stat_add(&c->dropped, 1);
+		return -1;
 	}
+	return 0;
 }
 
 static void
@@ -101,9 +104,8 @@ trawl_ctl_poll(struct trawl_ctl *c)
 			if (trawl_eth_parse(rte_pktmbuf_mtod(m[k], const uint8_t *), m[k]->data_len, &l3off) ==
 			    TRAWL_L3_ARP) {
 				handle_arp(c, m[k]);
-			} else {
+			} else if (emit(c, m[k]) == 0) {
 				trawl_stat_add(&c->forwarded, 1);
-				emit(c, m[k]);
 			}
 		}
 	}

@@ -37,7 +37,7 @@ struct trawl_ctl {
 
 	uint64_t arp_replies_sent;        /**< requests for saddr answered */
 	uint64_t arp_ignored;
-	uint64_t forwarded;               /**< RSTs passed on */
+	uint64_t forwarded;               /**< RSTs handed to the TX role */
 	uint64_t dropped;                 /**< frames the inject ring would not take */
 };
 
