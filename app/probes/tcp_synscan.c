@@ -211,9 +211,8 @@ syn_answer(uint8_t *buf, const struct trawl_ipv4_view *v, const struct trawl_pro
 {
 	/* classify checked that the reply acks our ISN + 1: no second MAC to compute. */
 	uint32_t seq = rte_be_to_cpu_32(((const struct rte_tcp_hdr *)v->l4)->recv_ack);
-
-	struct rst_frame *f = (void *)buf;
 	uint32_t dsum = (r->saddr >> 16) + (r->saddr & 0xffff);
+	struct rst_frame *f = (void *)buf;
 
 	if (r->cls != TRAWL_CLASS_SYNACK)
 		return 0;

@@ -130,7 +130,7 @@ test_vdev_default_args(void)
 
 	CHECK(trawl_eal_args_build(&a, "trawl", "--no-pci", "net_af_packet0,iface=v0") == 0);
 	CHECK(strcmp(a.argv[a.argc - 2], "--vdev") == 0);
-	CHECK(strcmp(a.argv[a.argc - 1], "net_af_packet0,iface=v0,framecnt=4096") == 0);
+	CHECK(strcmp(a.argv[a.argc - 1], "net_af_packet0,iface=v0,framecnt=16384") == 0);
 	trawl_eal_args_free(&a);
 	/* The user's own value wins. */
 	CHECK(trawl_eal_args_build(&a, "trawl", NULL, "net_af_packet0,iface=v0,framecnt=1024") == 0);
