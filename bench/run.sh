@@ -52,10 +52,11 @@ cyc=$(/usr/bin/python3 -c "print(f'{$hz / $best:.0f}')")
 null_line="| trawl, 1 TX lcore, -r 0, net_null | $sent probes/run, best of $runs | $(printf '%.2f' "$(/usr/bin/python3 -c "print($best/1e6)")") Mpps | ~$cyc cycles/probe (CPU clock / rate) |"
 say "TX: $best pps into net_null"
 
-# Instructions per probe: callgrind on a short run, the TX lcore's thread only, counting what
+# Instructions per probe: callgrind on a short run, on one lcore (-l 0: no thread interleaving
+# under valgrind to change the count from run to run), counting what
 # making and handing over probes costs (make_burst + flush_pending + the limiter), not idle polls.
 valgrind --tool=callgrind --separate-threads=yes --callgrind-out-file="$work/cg.out" \
-	$TRAWL scan --dev net_null0 --eal "--no-huge -m 256 --no-pci -l 0-1 --file-prefix bench-cg" -S 198.19.0.2 \
+	$TRAWL scan --dev net_null0 --eal "--no-huge -m 256 --no-pci -l 0 --file-prefix bench-cg" -S 198.19.0.2 \
 	-G 02:00:00:00:00:01 -b /dev/null -p 1-256 -r 0 -c 0 -q -o /dev/null -m "$work/cg.json" -n 1000000 \
 	198.18.0.0/15 >/dev/null 2>&1
 ir_line=$(for f in "$work"/cg.out-*; do callgrind_annotate --inclusive=yes "$f" 2>/dev/null; done |
