@@ -60,20 +60,28 @@ struct rst_frame {
 
 #define RST_TTL 64
 
+/* Ethernet and IPv4 headers of a template, from us to the next hop; per-frame fields left zero. */
+static void
+template_l2l3(struct rte_ether_hdr *eth, struct rte_ipv4_hdr *ip, const struct trawl_probe_ctx *ctx,
+		uint16_t l4_len, uint8_t ttl)
+{
+	eth->dst_addr = ctx->gw_mac;
+	eth->src_addr = ctx->src_mac;
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
+	ip->version_ihl = RTE_IPV4_VHL_DEF;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + l4_len));
+	ip->time_to_live = ttl;
+	ip->next_proto_id = IPPROTO_TCP;
+	ip->src_addr = rte_cpu_to_be_32(ctx->saddr);
+}
+
 static void
 prepare_rst(struct trawl_probe_ctx *ctx)
 {
 	struct rst_frame *f = (void *)ctx->tmpl_answer;
 
 	memset(ctx->tmpl_answer, 0, sizeof(ctx->tmpl_answer));
-	f->eth.dst_addr = ctx->gw_mac;
-	f->eth.src_addr = ctx->src_mac;
-	f->eth.ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-	f->ip.version_ihl = RTE_IPV4_VHL_DEF;
-	f->ip.total_length = rte_cpu_to_be_16(sizeof(f->ip) + sizeof(f->tcp));
-	f->ip.time_to_live = RST_TTL;
-	f->ip.next_proto_id = IPPROTO_TCP;
-	f->ip.src_addr = rte_cpu_to_be_32(ctx->saddr);
+	template_l2l3(&f->eth, &f->ip, ctx, sizeof(f->tcp), RST_TTL);
 	f->tcp.data_off = (sizeof(f->tcp) / 4) << 4;
 	f->tcp.tcp_flags = RTE_TCP_RST_FLAG;
 	ctx->priv[RST_IP_BASE] = sum_be16((const uint8_t *)&f->ip, sizeof(f->ip));
@@ -87,14 +95,7 @@ syn_prepare(struct trawl_probe_ctx *ctx)
 	struct syn_frame *f = (void *)ctx->tmpl;
 
 	memset(ctx->tmpl, 0, sizeof(ctx->tmpl));
-	f->eth.dst_addr = ctx->gw_mac;
-	f->eth.src_addr = ctx->src_mac;
-	f->eth.ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-	f->ip.version_ihl = RTE_IPV4_VHL_DEF;
-	f->ip.total_length = rte_cpu_to_be_16(sizeof(f->ip) + sizeof(f->tcp) + sizeof(f->mss_opt));
-	f->ip.time_to_live = SYN_TTL;
-	f->ip.next_proto_id = IPPROTO_TCP;
-	f->ip.src_addr = rte_cpu_to_be_32(ctx->saddr);
+	template_l2l3(&f->eth, &f->ip, ctx, sizeof(f->tcp) + sizeof(f->mss_opt), SYN_TTL);
 	f->tcp.data_off = ((sizeof(f->tcp) + sizeof(f->mss_opt)) / 4) << 4;
 	f->tcp.tcp_flags = RTE_TCP_SYN_FLAG;
 	f->tcp.rx_win = rte_cpu_to_be_16(SYN_WINDOW);
