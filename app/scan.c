@@ -229,7 +229,8 @@ setup_roles(struct scan *s)
 		tx->pool = pool_for(s, socket);
 		tx->probes = (uint16_t)c->probes;
 		/* The whole rate and target budget, shared fairly over the TX lcores. */
-		trawl_ratelimit_init(&tx->rl, pps == 0 ? 0 : RTE_MAX(share(pps, s->ntx, t), (uint64_t)1), eng->hz);
+		trawl_ratelimit_init(&tx->rl, pps == 0 ? 0 : RTE_MAX(share(pps, s->ntx, t), (uint64_t)1), eng->hz,
+				TRAWL_BURST);
 		trawl_window_init(&tx->win, eng->hz / 1000);
 		tx->max_targets = limit == UINT64_MAX ? UINT64_MAX : share(limit, s->ntx, t);
 		trawl_cyclic_slice(&eng->cyclic, c->shard, c->shards, t, s->ntx, &tx->it);

@@ -4,44 +4,43 @@
 #include "ratelimit.h"
 
 void
-trawl_ratelimit_init(struct trawl_ratelimit *rl, uint64_t pps, uint64_t hz)
+trawl_ratelimit_init(struct trawl_ratelimit *rl, uint64_t pps, uint64_t hz, unsigned int max)
 {
 	memset(rl, 0, sizeof(*rl));
 	rl->pps = pps;
 	rl->hz = hz;
+	rl->cap = (uint64_t)((double)pps * TRAWL_RATELIMIT_CREDIT_S) + max;
+	rl->peak_per_tick = (double)pps * TRAWL_RATELIMIT_PEAK / (double)hz;
+	/* No burst allowance on top: at 1 kpps one burst of 32 would be 3x a 10 ms window. */
+	rl->peak_depth = (double)pps * TRAWL_RATELIMIT_PEAK * TRAWL_RATELIMIT_DEPTH_S;
+	if (rl->peak_depth < 1.0)
+		rl->peak_depth = 1.0;
 }
 
 unsigned int
 trawl_ratelimit_budget(struct trawl_ratelimit *rl, uint64_t now, unsigned int max)
 {
-	uint64_t allowed, done, deficit, cap;
-	double depth;
+	uint64_t allowed, done, deficit;
 
 	if (rl->pps == 0)
 		return max;
 	if (rl->t0 == 0) {
 		rl->t0 = rl->peak_last = now;
-		rl->spent_at_t0 = rl->spent;
 		rl->peak_tokens = 1;
 	}
 	allowed = (uint64_t)((unsigned __int128)(now - rl->t0) * rl->pps / rl->hz);
-	done = rl->spent - rl->spent_at_t0 + rl->forgiven;
+	done = rl->spent + rl->forgiven;
 	if (allowed <= done)
 		return 0;
 	deficit = allowed - done;
-	cap = (uint64_t)((double)rl->pps * TRAWL_RATELIMIT_CREDIT_S) + max;
-	if (deficit > cap) {
+	if (deficit > rl->cap) {
 		/* Forget credit beyond the cap: a long stall is not made up for. */
-		rl->forgiven += deficit - cap;
-		deficit = cap;
+		rl->forgiven += deficit - rl->cap;
+		deficit = rl->cap;
 	}
-	/* No burst allowance on top: at 1 kpps one burst of 32 would be 3x a 10 ms window. */
-	depth = (double)rl->pps * TRAWL_RATELIMIT_PEAK * TRAWL_RATELIMIT_DEPTH_S;
-	if (depth < 1.0)
-		depth = 1.0;
-	rl->peak_tokens += (double)(now - rl->peak_last) * (double)rl->pps * TRAWL_RATELIMIT_PEAK / (double)rl->hz;
-	if (rl->peak_tokens > depth)
-		rl->peak_tokens = depth;
+	rl->peak_tokens += (double)(now - rl->peak_last) * rl->peak_per_tick;
+	if (rl->peak_tokens > rl->peak_depth)
+		rl->peak_tokens = rl->peak_depth;
 	rl->peak_last = now;
 	if (deficit > (uint64_t)rl->peak_tokens)
 		deficit = (uint64_t)rl->peak_tokens;

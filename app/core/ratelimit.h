@@ -22,8 +22,10 @@ struct trawl_ratelimit {
 	uint64_t pps;         /**< 0 = unlimited */
 	uint64_t t0;          /**< 0 = not started */
 	uint64_t spent;       /**< probes sent since start */
-	uint64_t spent_at_t0;
 	uint64_t forgiven;    /**< credit beyond the cap, forgotten (counted as if spent) */
+	uint64_t cap;         /**< most credit kept, in probes (per run) */
+	double peak_per_tick; /**< peak bucket refill (per run) */
+	double peak_depth;    /**< peak bucket size, at least one probe (per run) */
 	uint64_t peak_last;
 	double peak_tokens;
 };
@@ -32,7 +34,8 @@ struct trawl_ratelimit {
 #define TRAWL_RATELIMIT_DEPTH_S 0.001 /* ...beyond 1 ms worth of it at once */
 #define TRAWL_RATELIMIT_CREDIT_S 0.1  /* stalls up to 100 ms cost nothing of the mean */
 
-void trawl_ratelimit_init(struct trawl_ratelimit *rl, uint64_t pps, uint64_t hz);
+/** @p max: the most probes ever asked for at once (the burst size). */
+void trawl_ratelimit_init(struct trawl_ratelimit *rl, uint64_t pps, uint64_t hz, unsigned int max);
 
 /** How many probes may go now, at most max. */
 unsigned int trawl_ratelimit_budget(struct trawl_ratelimit *rl, uint64_t now, unsigned int max);

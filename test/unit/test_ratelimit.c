@@ -64,7 +64,7 @@ simulate(struct sim *s, unsigned int seed)
 	uint64_t now = 1000 * MS, start = now, end = now + s->secs * HZ, next_stall = now;
 
 	srand(seed);
-	trawl_ratelimit_init(&rl, s->pps, HZ);
+	trawl_ratelimit_init(&rl, s->pps, HZ, BURST);
 	trawl_window_init(&w, MS);
 	while (now < end) {
 		unsigned int n = trawl_ratelimit_budget(&rl, now, BURST);
@@ -131,7 +131,7 @@ test_long_stall_not_made_up(void)
 	struct trawl_ratelimit rl;
 	uint64_t now = MS, sent = 0;
 
-	trawl_ratelimit_init(&rl, 100000, HZ);
+	trawl_ratelimit_init(&rl, 100000, HZ, BURST);
 	while (now < 3 * HZ + MS) {
 		unsigned int n = trawl_ratelimit_budget(&rl, now, BURST);
 
@@ -148,7 +148,7 @@ test_unlimited_and_tiny_rates(void)
 	struct trawl_ratelimit rl;
 	struct sim s = { .pps = 10, .secs = 20 };
 
-	trawl_ratelimit_init(&rl, 0, HZ);
+	trawl_ratelimit_init(&rl, 0, HZ, BURST);
 	CHECK_EQ_U64(trawl_ratelimit_budget(&rl, 5, BURST), BURST);
 	/* 10 pps: one probe at a time, 200 +- 1 in 20 s. */
 	simulate(&s, 7);
