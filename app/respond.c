@@ -195,6 +195,8 @@ write_report(const char *path, const struct trawl_responder *r, uint32_t n, cons
 	json_object_set_new(o, "not_probes", json_integer((json_int_t)t.probes[TRAWL_PROBE_NOT]));
 	json_object_set_new(o, "toolchains", tc);
 	json_object_set_new(o, "sources", srcs);
+	/* Scanners that left (memif) while a burst was under way: see app/dp/port.h. */
+	json_object_set_new(o, "bursts_abandoned", json_integer((json_int_t)trawl_port_bursts_abandoned()));
 	json_object_set_new(o, "sources_overflow", json_integer((json_int_t)t.sources_overflow));
 	json_object_set_new(o, "dataset", dsj);
 	rc = json_dump_file(o, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER);

@@ -580,6 +580,8 @@ write_metadata(const struct scan *s, const struct totals *t)
 			json_array_append_new(q, json_integer((json_int_t)trawl_stat_get(&s->rx[i].frames)));
 		json_object_set_new(o, "rx_frames_per_queue", q);
 	}
+	/* Bursts abandoned because the peer (memif) left under them: see app/dp/port.h. */
+	json_object_set_new(o, "bursts_abandoned", json_integer((json_int_t)trawl_port_bursts_abandoned()));
 	json_object_set_new(o, "port_rx_missed", json_integer((json_int_t)st.imissed));
 	json_object_set_new(o, "port_tx_errors", json_integer((json_int_t)st.oerrors));
 	json_object_set_new(o, "cooldown_s", json_real(c->cooldown));

@@ -20,7 +20,7 @@ struct trawl_port_caps {
 	uint16_t reta_size;    /**< RSS redirection table entries to spread over the RX queues, 0 = none */
 	const char *spread;    /**< how replies reach several RX queues: "rss", "fanout", "peer", "none" */
 	uint8_t kernel_tx;     /**< the kernel transmits, on the sending lcore's CPU: yield when its ring is full */
-	uint8_t link_gated;    /**< the peer can vanish mid-run: roles check the link before each round */
+	uint8_t link_gated;    /**< the peer can vanish mid-run: bursts look at the link and run guarded (app/dp/port.h) */
 };
 
 /*

@@ -5,6 +5,7 @@
 #include <rte_ethdev.h>
 
 #include "../../drivers/driver.h"
+#include "../core/faultguard.h"
 #include "port.h"
 
 int
@@ -99,6 +100,11 @@ trawl_port_start(struct trawl_port *p, uint16_t nrx, uint16_t ntx, struct rte_me
 			return trawl_err_set(err, rc, "port %u (%s): RSS redirection table of %u: %s", p->id,
 					p->driver, p->caps.reta_size, rte_strerror(-rc));
 	}
+	if (p->caps.link_gated) {
+		rc = trawl_guard_install();
+		if (rc != 0)
+			return trawl_err_set(err, rc, "port %u (%s): fault guard: %s", p->id, p->driver, strerror(-rc));
+	}
 	p->started = 1;
 	return 0;
 }
@@ -111,4 +117,72 @@ trawl_port_close(struct trawl_port *p)
 		p->started = 0;
 	}
 	rte_eth_dev_close(p->id);
+}
+
+/* Guarded bursts (see port.h): the arguments travel through trawl_guard_run's void *. */
+struct burst {
+	uint16_t port, queue, n, done;
+	struct rte_mbuf **m;
+};
+
+static uint64_t abandoned;
+
+static void
+rx_burst(void *arg)
+{
+	struct burst *b = arg;
+
+	b->done = rte_eth_rx_burst(b->port, b->queue, b->m, b->n);
+}
+
+static void
+tx_burst(void *arg)
+{
+	struct burst *b = arg;
+
+	b->done = rte_eth_tx_burst(b->port, b->queue, b->m, b->n);
+}
+
+/* The burst faulted: expected only if the peer has left (link down); anything else is a real bug. */
+static void
+burst_abandoned(uint16_t port, const char *dir)
+{
+	if (trawl_port_link_up(port))
+		rte_panic("port %u: fault inside a %s burst with the link up\n", port, dir);
+	__atomic_fetch_add(&abandoned, 1, __ATOMIC_RELAXED);
+}
+
+uint16_t
+trawl_port_rx_guarded(uint16_t port, uint16_t queue, struct rte_mbuf **m, uint16_t n)
+{
+	struct burst b = { .port = port, .queue = queue, .n = n, .m = m };
+
+	if (!trawl_port_link_up(port))
+		return 0;
+	if (trawl_guard_run(rx_burst, &b) != 0) {
+		burst_abandoned(port, "receive");
+		return 0; /* what it had copied out is lost with the mbufs it held */
+	}
+	return b.done;
+}
+
+uint16_t
+trawl_port_tx_guarded(uint16_t port, uint16_t queue, struct rte_mbuf **m, uint16_t n)
+{
+	struct burst b = { .port = port, .queue = queue, .n = n, .m = m };
+
+	if (!trawl_port_link_up(port))
+		return 0;
+	if (trawl_guard_run(tx_burst, &b) != 0) {
+		burst_abandoned(port, "transmit");
+		/* The PMD may have freed some of them already: freeing them again would corrupt the pool. */
+		return n;
+	}
+	return b.done;
+}
+
+uint64_t
+trawl_port_bursts_abandoned(void)
+{
+	return __atomic_load_n(&abandoned, __ATOMIC_RELAXED);
 }

@@ -14,20 +14,43 @@
 #define TRAWL_RX_DESC 1024
 #define TRAWL_TX_DESC 1024
 
-/*
- * Is the link up? For ports whose peer can go away (memif): DPDK 22.11's
- * memif unmaps the shared rings from its interrupt thread the moment the
- * peer disconnects, with no wait for lcores inside a burst (we saw the
- * responder die that way in about 1 run in 10 when a scanner exited). The
- * link goes down first, so a role that looks before each round narrows that
- * window to one round; only a fix in the PMD closes it.
- */
+/* Is the link up? (For a peer that can leave: memif.) */
 static inline int
 trawl_port_link_up(uint16_t port)
 {
 	struct rte_eth_link link;
 
 	return rte_eth_link_get_nowait(port, &link) == 0 && link.link_status == RTE_ETH_LINK_UP;
+}
+
+/*
+ * Bursts on ports whose peer can leave mid-run (caps.link_gated: memif).
+ * DPDK 22.11's memif unmaps the shared rings from its interrupt thread when
+ * the peer disconnects, with lcores still inside a burst; these look at the
+ * link first and run the burst under core/faultguard.h, so a burst the
+ * unmap lands in is abandoned (0 received; for TX all n taken, up to n mbufs
+ * leaked) instead of killing the process. trawl_port_start installs the
+ * guard's signal handlers for such ports.
+ */
+uint16_t trawl_port_rx_guarded(uint16_t port, uint16_t queue, struct rte_mbuf **m, uint16_t n);
+uint16_t trawl_port_tx_guarded(uint16_t port, uint16_t queue, struct rte_mbuf **m, uint16_t n);
+/** Bursts abandoned because the peer left under them (all ports, all lcores). */
+uint64_t trawl_port_bursts_abandoned(void);
+
+static inline uint16_t
+trawl_port_rx(uint16_t port, uint16_t queue, struct rte_mbuf **m, uint16_t n, int gated)
+{
+	if (unlikely(gated))
+		return trawl_port_rx_guarded(port, queue, m, n);
+	return rte_eth_rx_burst(port, queue, m, n);
+}
+
+static inline uint16_t
+trawl_port_tx(uint16_t port, uint16_t queue, struct rte_mbuf **m, uint16_t n, int gated)
+{
+	if (unlikely(gated))
+		return trawl_port_tx_guarded(port, queue, m, n);
+	return rte_eth_tx_burst(port, queue, m, n);
 }
 
 struct trawl_port {

@@ -72,9 +72,8 @@ trawl_responder_poll(void *arg)
 
 	if (trawl_flag_get(r->stop))
 		return TRAWL_ROLE_DONE;
-	if (r->link_gated && !trawl_port_link_up(r->port))
-		return TRAWL_ROLE_BUSY; /* a scanner came and went (memif): wait for the next */
-	n = rte_eth_rx_burst(r->port, r->queue, in, RESP_BURST);
+	/* A scanner that comes and goes (memif): nothing to receive until the next one. */
+	n = trawl_port_rx(r->port, r->queue, in, RESP_BURST, r->link_gated);
 	if (n == 0)
 		return TRAWL_ROLE_BUSY;
 	trawl_stat_add(&r->frames, n);
@@ -117,7 +116,7 @@ trawl_responder_poll(void *arg)
 			}
 		}
 	}
-	sent = nout ? rte_eth_tx_burst(r->port, r->queue, out, nout) : 0;
+	sent = nout ? trawl_port_tx(r->port, r->queue, out, nout, r->link_gated) : 0;
 	if (sent < nout) {
 		rte_pktmbuf_free_bulk(out + sent, nout - sent);
 		trawl_stat_add(&r->tx_full, nout - sent);

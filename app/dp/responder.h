@@ -36,7 +36,7 @@ struct trawl_responder {
 	int32_t last_pos;             /**< scans come in long runs from one address */
 	uint16_t port;
 	uint16_t queue;
-	int link_gated;               /**< look at the link before each round (memif) */
+	int link_gated;               /**< the peer can leave mid-run (memif): guarded bursts, port.h */
 	uint64_t loss_below;          /**< drop when a 64-bit draw is below this */
 	uint64_t dup_below;
 	uint64_t rng;

@@ -128,9 +128,7 @@ trawl_rx_poll(void *arg)
 		trawl_flag_set(&rx->finished);
 		return TRAWL_ROLE_DONE;
 	}
-	if (rx->link_gated && !trawl_port_link_up(rx->port))
-		return TRAWL_ROLE_BUSY;
-	n = rte_eth_rx_burst(rx->port, rx->queue, m, TRAWL_BURST);
+	n = trawl_port_rx(rx->port, rx->queue, m, TRAWL_BURST, rx->link_gated);
 	if (n == 0)
 		return TRAWL_ROLE_BUSY;
 	now = rte_rdtsc();

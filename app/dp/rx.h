@@ -24,7 +24,7 @@ struct trawl_rx {
 	struct rte_ring *to_ctl;      /**< SPSC, mbufs */
 	uint16_t port;
 	uint16_t queue;
-	int link_gated;               /**< look at the link before each round (memif) */
+	int link_gated;               /**< the peer can leave mid-run (memif): guarded bursts, port.h */
 
 	struct trawl_result pend[TRAWL_BURST];
 	uint16_t npend;

@@ -19,7 +19,7 @@ send_control(struct trawl_tx *tx)
 	unsigned int sent = 0;
 
 	for (int tries = 0; sent < n && tries < CTL_TX_TRIES; tries++)
-		sent += rte_eth_tx_burst(tx->port, tx->queue, m + sent, (uint16_t)(n - sent));
+		sent += trawl_port_tx(tx->port, tx->queue, m + sent, (uint16_t)(n - sent), tx->link_gated);
 	if (sent < n) {
 		rte_pktmbuf_free_bulk(m + sent, n - sent);
 		trawl_stat_add(&tx->ctl_dropped, n - sent);
@@ -32,7 +32,7 @@ send_control(struct trawl_tx *tx)
 static int
 flush_pending(struct trawl_tx *tx)
 {
-	uint16_t n = rte_eth_tx_burst(tx->port, tx->queue, tx->pend + tx->pend_off, tx->npend);
+	uint16_t n = trawl_port_tx(tx->port, tx->queue, tx->pend + tx->pend_off, tx->npend, tx->link_gated);
 
 	if (n != 0) {
 		uint64_t now = rte_rdtsc();

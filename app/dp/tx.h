@@ -26,7 +26,7 @@ struct trawl_tx {
 	struct trawl_cyclic_iter it;
 	uint64_t max_targets;         /**< targets this slice may take (-n), UINT64_MAX = all */
 	int yield_when_full;          /**< the port's transmit work is the kernel's, on this CPU */
-	int link_gated;               /**< look at the link before each round (memif) */
+	int link_gated;               /**< the peer can leave mid-run (memif): guarded bursts, port.h */
 	struct trawl_ratelimit rl;    /**< this lcore's share of -r */
 	struct trawl_window win;      /**< busiest 10 ms of probes (main reads win.max) */
 
