@@ -4,6 +4,7 @@
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/random.h>
 #include <unistd.h>
 
@@ -25,6 +26,8 @@ enum {
 	OPT_VERSION,
 	OPT_KEY,
 };
+
+#define SHORT_OPTS ":p:M:S:s:G:r:B:P:c:n:N:t:e:T:b:w:o:O:f:m:C:qh"
 
 static const struct option long_opts[] = {
 	{ "dev", required_argument, NULL, OPT_DEV },
@@ -55,6 +58,7 @@ static const struct option long_opts[] = {
 	{ "no-header-row", no_argument, NULL, OPT_NO_HEADER },
 	{ "metadata-file", required_argument, NULL, 'm' },
 	{ "quiet", no_argument, NULL, 'q' },
+	{ "config", required_argument, NULL, 'C' },
 	{ "dryrun", no_argument, NULL, OPT_DRYRUN },
 	{ "validation-key", required_argument, NULL, OPT_KEY },
 	{ "list-output-fields", no_argument, NULL, OPT_LIST_FIELDS },
@@ -103,6 +107,10 @@ static const char usage[] =
 "  --no-header-row            CSV without its header row\n"
 "  -m, --metadata-file FILE   JSON summary of the run\n"
 "  -q, --quiet                no status line\n"
+"Config\n"
+"  -C, --config FILE          YAML settings: any long flag name as a key (rate: 100000,\n"
+"                             target-ports: [80, 443], quiet: true), and targets: [CIDR, ...];\n"
+"                             flags on the command line win, TARGETs there replace its targets\n"
 "  -h, --help, --version\n"
 "Exit status: 0 done, 2 usage or configuration error, 1 runtime failure.\n";
 
@@ -300,6 +308,7 @@ parse_opt(struct trawl_scan_conf *c, int opt, const char *arg, FILE *out, struct
 	case OPT_NO_HEADER: c->no_header = 1; break;
 	case 'm': c->metadata_file = arg; break;
 	case 'q': c->quiet = 1; break;
+	case 'C': break; /* read before the other flags: see apply_config */
 	case OPT_DRYRUN: c->dryrun = 1; break;
 	case OPT_KEY: {
 		char hi[17], lo[17];
@@ -330,6 +339,158 @@ parse_opt(struct trawl_scan_conf *c, int opt, const char *arg, FILE *out, struct
 		return TRAWL_CONF_EXIT;
 	default:
 		return -EINVAL; /* getopt already said which */
+	}
+	return 0;
+}
+
+/* --- -C/--config: the same settings from a YAML file ------------------- */
+
+static const char *const not_settings[] = {
+	"config", "help", "version", "list-output-fields", "list-probe-modules", NULL,
+};
+
+static const struct option *
+find_setting(const char *name)
+{
+	for (unsigned int i = 0; not_settings[i] != NULL; i++)
+		if (strcmp(name, not_settings[i]) == 0)
+			return NULL;
+	for (const struct option *o = long_opts; o->name != NULL; o++)
+		if (strcmp(name, o->name) == 0)
+			return o;
+	return NULL;
+}
+
+/* A list's items as one flag value (ports: "80,443"; EAL arguments: space-separated). */
+static int
+join_items(struct trawl_yaml_setting *s, char sep)
+{
+	size_t len = 0;
+	char *j;
+
+	if (s->nitems == 1)
+		return 0;
+	for (size_t i = 0; i < s->nitems; i++)
+		len += strlen(s->items[i]) + 1;
+	j = malloc(len + 1);
+	if (j == NULL)
+		return -ENOMEM;
+	len = 0;
+	for (size_t i = 0; i < s->nitems; i++) {
+		size_t n = strlen(s->items[i]);
+
+		if (i != 0)
+			j[len++] = sep;
+		memcpy(j + len, s->items[i], n);
+		len += n;
+		free(s->items[i]);
+	}
+	j[len] = '\0';
+	s->items[0] = j;
+	s->nitems = 1;
+	return 0;
+}
+
+static int
+is_word(const char *v, const char *const *words)
+{
+	for (unsigned int i = 0; words[i] != NULL; i++)
+		if (strcasecmp(v, words[i]) == 0)
+			return 1;
+	return 0;
+}
+
+/* A value's error, said where the value stands in the file. */
+static int
+config_at(struct trawl_err *err, int rc, const char *path, uint32_t line, uint32_t col)
+{
+	char msg[sizeof(err->msg)];
+
+	snprintf(msg, sizeof(msg), "%s", err->msg);
+	return trawl_err_set(err, rc, "%s:%u:%u: %s", path, line, col, msg);
+}
+
+static int
+apply_setting(struct trawl_scan_conf *c, struct trawl_yaml_setting *s, int cli_targets, FILE *out,
+		struct trawl_err *err)
+{
+	static const char *const yes[] = { "true", "yes", "on", NULL };
+	static const char *const no[] = { "false", "no", "off", NULL };
+	const char *path = c->config->path;
+	const struct option *o;
+	int rc;
+
+	if (strcmp(s->key, "targets") == 0) {
+		if (cli_targets)
+			return 0; /* TARGETs on the command line replace the file's */
+		for (size_t i = 0; i < s->nitems; i++) {
+			struct trawl_range r;
+
+			if (trawl_parse_cidr(s->items[i], &r) != 0)
+				return trawl_err_set(err, -EINVAL, "%s:%u:%u: target '%s' is not an IPv4 address or CIDR block",
+						path, s->line, s->col, s->items[i]);
+			if (trawl_ranges_add(&c->allow, r) != 0)
+				return trawl_err_set(err, -ENOMEM, "out of memory");
+		}
+		return 0;
+	}
+	o = find_setting(s->key);
+	if (o == NULL)
+		return trawl_err_set(err, -EINVAL, "%s:%u:%u: unknown setting '%s' (a long flag of trawl scan --help, "
+				"or targets)", path, s->key_line, s->key_col, s->key);
+	if (s->nitems == 0)
+		return trawl_err_set(err, -EINVAL, "%s:%u:%u: %s: empty list", path, s->line, s->col, s->key);
+	if (o->has_arg == no_argument) {
+		if (s->is_list || !(is_word(s->items[0], yes) || is_word(s->items[0], no)))
+			return trawl_err_set(err, -EINVAL, "%s:%u:%u: %s: expected true or false", path, s->line, s->col,
+					s->key);
+		return is_word(s->items[0], yes) ? parse_opt(c, o->val, NULL, out, err) : 0;
+	}
+	if (join_items(s, o->val == OPT_EAL ? ' ' : ',') != 0)
+		return trawl_err_set(err, -ENOMEM, "out of memory");
+	rc = parse_opt(c, o->val, s->items[0], out, err);
+	return rc < 0 ? config_at(err, rc, path, s->line, s->col) : rc;
+}
+
+/*
+ * First pass over a copy of argv (getopt reorders what it reads): -C only;
+ * the real pass reports bad flags. @return whether there are TARGETs on the
+ * command line, or -ENOMEM.
+ */
+static int
+find_config(struct trawl_scan_conf *c, int argc, char **argv)
+{
+	char **copy = malloc(((size_t)argc + 1) * sizeof(char *));
+	int opt, targets;
+
+	if (copy == NULL)
+		return -ENOMEM;
+	memcpy(copy, argv, ((size_t)argc + 1) * sizeof(char *));
+	optind = 0;
+	while ((opt = getopt_long(argc, copy, SHORT_OPTS, long_opts, NULL)) != -1)
+		if (opt == 'C')
+			c->config_file = optarg;
+	targets = optind < argc; /* glibc moved the TARGETs behind the flags */
+	free(copy);
+	return targets;
+}
+
+/* The file's settings go in first; the command line, parsed after, overrides them. */
+static int
+apply_config(struct trawl_scan_conf *c, int cli_targets, FILE *out, struct trawl_err *err)
+{
+	int rc;
+
+	c->config = calloc(1, sizeof(*c->config));
+	if (c->config == NULL)
+		return trawl_err_set(err, -ENOMEM, "out of memory");
+	rc = trawl_yaml_settings_load(c->config_file, c->config, err);
+	if (rc != 0)
+		return rc == -ENOMEM ? rc : -EINVAL; /* unreadable or bad: a config error */
+	for (size_t i = 0; i < c->config->n; i++) {
+		rc = apply_setting(c, &c->config->s[i], cli_targets, out, err);
+		if (rc != 0)
+			return rc;
 	}
 	return 0;
 }
@@ -393,9 +554,17 @@ trawl_scan_conf_parse(struct trawl_scan_conf *c, int argc, char **argv, FILE *ou
 	c->blocklist_file = trawl_default_blocklist();
 	trawl_ports_parse(c->ports, "80", NULL);
 
-	optind = 1;
 	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":p:M:S:s:G:r:B:P:c:n:N:t:e:T:b:w:o:O:f:m:qh", long_opts, NULL)) != -1) {
+	rc = find_config(c, argc, argv);
+	if (rc < 0)
+		return trawl_err_set(err, rc, "out of memory");
+	if (c->config_file != NULL) {
+		rc = apply_config(c, rc, out, err);
+		if (rc != 0)
+			return rc;
+	}
+	optind = 0; /* glibc: start afresh */
+	while ((opt = getopt_long(argc, argv, SHORT_OPTS, long_opts, NULL)) != -1) {
 		if (opt == ':')
 			return trawl_err_set(err, -EINVAL, "option '%s' needs a value (see trawl scan --help)",
 					argv[optind - 1]);
@@ -440,6 +609,11 @@ trawl_scan_conf_free(struct trawl_scan_conf *c)
 {
 	trawl_ranges_free(&c->allow);
 	trawl_ranges_free(&c->block);
+	if (c->config != NULL) {
+		trawl_yaml_settings_free(c->config);
+		free(c->config);
+		c->config = NULL;
+	}
 	free(c->ports);
 	c->ports = NULL;
 }

@@ -10,6 +10,7 @@
 #include "err.h"
 #include "ipv4.h"
 #include "ports.h"
+#include "yamlconf.h"
 
 #define TRAWL_DEFAULT_RATE 10000
 #define TRAWL_DEFAULT_COOLDOWN 8.0
@@ -57,6 +58,8 @@ struct trawl_scan_conf {
 	int dryrun;                   /**< count targets, send nothing */
 	uint64_t key[2];              /**< validation key (--validation-key), else random */
 	int have_key;
+	const char *config_file;      /**< -C: YAML settings, under the command line's */
+	struct trawl_yaml_settings *config; /**< its values (the strings above may point into them) */
 };
 
 enum trawl_conf_rc {

@@ -8,6 +8,7 @@ import sys
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "../lib"))
 import trawltest as tt  # noqa: E402
+from scapy.all import TCP, rdpcap  # noqa: E402
 
 c = tt.Checks()
 d = tt.tmpdir()
@@ -26,10 +27,16 @@ p = tt.run(["scan", "--help"])
 c.check(p.returncode == 0 and all(flag in p.stdout for flag in
         ["--dev", "--eal", "--source-ip", "--gateway-ip", "--gateway-mac", "--target-ports", "--rate", "--probes",
          "--cooldown-time", "--seed", "--sender-threads", "--blocklist-file", "--allowlist-file", "--output-file",
-         "--output-module", "--output-fields", "--no-header-row", "--metadata-file", "--quiet", "--probe-module"]),
+         "--output-module", "--output-fields", "--no-header-row", "--metadata-file", "--quiet", "--probe-module",
+         "--config"]),
         "scan --help lists the contract's flags")
 
+bad_yaml = os.path.join(d, "bad.yaml")
+with open(bad_yaml, "w") as f:
+    f.write("rate: 1000\ntarget-ports: [80,\n  70000]\n")
 cases = [
+    (2, f"{bad_yaml}:2:15", BASE + ["-b", "/dev/null", "-C", bad_yaml, "198.18.0.0/24"]),
+    (2, "/nonexistent/trawl.yaml", BASE + ["-b", "/dev/null", "-C", "/nonexistent/trawl.yaml", "198.18.0.0/24"]),
     (2, "unknown option", BASE + ["-b", "/dev/null", "--bogus", "198.18.0.0/24"]),
     (2, "198.18.0.0/99", BASE + ["-b", "/dev/null", "198.18.0.0/99"]),
     (2, "--source-ip", ["scan", "--dev", "net_null0", "-G", "02:00:00:00:00:01", "-b", "/dev/null", "198.18.0.0/24"]),
@@ -49,4 +56,37 @@ for rc, needle, args in cases:
     c.check(len(lines) >= 1 and needle in lines[0], f"message names '{needle}': {p.stderr.strip()[:300]}")
     c.check(len(lines) == 1 or needle == "unknown subcommand", f"one line for {needle}")
 c.check(not os.path.exists(tx), "nothing was sent by any refused run")
+
+# -C: a whole scan from a YAML file, with one flag of the command line over it.
+cfg_tx, cfg_meta = os.path.join(d, "cfg.pcap"), os.path.join(d, "cfg-meta.json")
+cfg = os.path.join(d, "scan.yaml")
+with open(cfg, "w") as f:
+    f.write(f"""# a scan as a file
+dev: net_pcap0,tx_pcap={cfg_tx}
+eal: [{", ".join(tt.eal("cli-cfg").split())}]
+source-ip: 198.19.0.2
+gateway-mac: "02:00:00:00:00:01"
+blocklist-file: /dev/null
+target-ports: 80
+rate: 0
+cooldown-time: 0
+quiet: true
+metadata-file: {cfg_meta}
+targets:
+  - 198.18.0.0/28
+  - 198.18.1.0/30
+""")
+p = tt.run(["scan", "-C", cfg, "-p", "443", "-o", os.devnull], timeout=60)
+c.eq(p.returncode, 0, f"scan from -C: exit status ({p.stderr.strip()[:300]})")
+if p.returncode == 0:
+    probes = [x for x in rdpcap(cfg_tx) if TCP in x]
+    c.eq(len(probes), 20, "scan from -C: one probe per target of the file's targets")
+    c.eq({x[TCP].dport for x in probes}, {443}, "scan from -C: -p on the command line wins over target-ports")
+    c.eq(tt.metadata(cfg_meta).get("packets_sent"), 20, "scan from -C: metadata-file from the file")
+
+# The shipped example parses and names the targets it says (no packet: --dryrun).
+example = os.path.join(os.path.dirname(__file__), "../../config/example-scan.yaml")
+p = tt.run(["scan", "-C", example, "--dryrun", "-m", os.devnull], timeout=60)
+c.eq(p.returncode, 0, f"config/example-scan.yaml: --dryrun exit status ({p.stderr.strip()[:300]})")
+c.eq(p.stdout.strip(), "512", "config/example-scan.yaml: 256 addresses x 2 ports")
 c.done()

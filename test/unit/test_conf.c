@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* `trawl scan` flags: what is accepted, and that every mistake is refused with a reason. */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "core/scan_conf.h"
 #include "check.h"
@@ -82,11 +84,12 @@ test_refuses_with_reason(void)
 	};
 
 	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-		int argc = 0, rc;
+		int rc;
+		char *argv[16];
 
-		while (cases[i].argv[argc] != NULL)
-			argc++;
-		rc = parse(&c, &err, (char **)cases[i].argv);
+		/* getopt reorders argv: a writable copy, as a real argv is. */
+		memcpy(argv, cases[i].argv, sizeof(argv));
+		rc = parse(&c, &err, argv);
 		if (rc >= 0 || strstr(err.msg, cases[i].needle) == NULL)
 			fprintf(stderr, "case %u: rc %d, message '%s', wanted '%s'\n", i, rc, err.msg, cases[i].needle);
 		CHECK(rc < 0);
@@ -95,10 +98,118 @@ test_refuses_with_reason(void)
 	}
 }
 
+/* A YAML file for -C in the temp directory; returns its path (static buffer). */
+static const char *
+yaml_file(const char *text)
+{
+	static char path[64];
+	static int n;
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/tmp/trawl-test-conf-%d-%d.yaml", (int)getpid(), n++);
+	f = fopen(path, "w");
+	CHECK(f != NULL);
+	if (f != NULL) {
+		fputs(text, f);
+		fclose(f);
+	}
+	return path;
+}
+
+static void
+test_config_file_under_the_command_line(void)
+{
+	struct trawl_scan_conf c;
+	struct trawl_err err;
+	char path[64], arg[80];
+
+	snprintf(path, sizeof(path), "%s", yaml_file(
+		"# a survey host's defaults\n"
+		"dev: net_null0\n"
+		"source-ip: 198.19.0.2\n"
+		"gateway-mac: \"02:00:00:00:00:01\"\n"
+		"blocklist-file: /dev/null\n"
+		"rate: 5000\n"
+		"target-ports: [80, 443, 8000-8010]\n"
+		"eal: [--no-huge, -m, 256]\n"
+		"quiet: true\n"
+		"no-header-row: false\n"
+		"targets:\n"
+		"  - 198.18.0.0/16\n"
+		"  - 198.19.1.0/24\n"));
+	CHECK(PARSE("scan", "-C", path) == TRAWL_CONF_RUN);
+	CHECK(strcmp(c.dev, "net_null0") == 0 && c.have_saddr && c.have_gateway_mac && c.block.n == 0);
+	CHECK_EQ_U64(c.rate, 5000);
+	CHECK_EQ_U64(c.ports->n, 13);
+	CHECK(strcmp(c.eal, "--no-huge -m 256") == 0);
+	CHECK(c.quiet == 1 && c.no_header == 0);
+	CHECK_EQ_U64(c.allow.n, 2);
+	trawl_scan_conf_free(&c);
+
+	/* Flags win wherever they stand; TARGETs on the command line replace the file's. */
+	snprintf(arg, sizeof(arg), "--config=%s", path);
+	CHECK(PARSE("scan", "-r", "7", arg, "-p", "22", "203.0.113.0/24") == TRAWL_CONF_RUN);
+	CHECK_EQ_U64(c.rate, 7);
+	CHECK_EQ_U64(c.ports->n, 1);
+	CHECK(c.allow.n == 1 && c.allow.v[0].lo == 0xcb007100u);
+	trawl_scan_conf_free(&c);
+	unlink(path);
+
+	/* An empty file is no settings: the flags alone decide. */
+	snprintf(path, sizeof(path), "%s", yaml_file(""));
+	CHECK(PARSE(BASE, "-C", path, "198.18.0.0/16") == TRAWL_CONF_RUN);
+	CHECK_EQ_U64(c.rate, TRAWL_DEFAULT_RATE);
+	trawl_scan_conf_free(&c);
+	unlink(path);
+}
+
+static void
+test_config_errors_say_where(void)
+{
+	static const struct {
+		const char *yaml, *where, *what;
+	} cases[] = {
+		{ "rate: [1, 2\n", ":2:1:", "bad YAML" },
+		{ "rate: 5\nfrobnicate: 1\n", ":2:1:", "unknown setting 'frobnicate'" },
+		{ "rate: fast\n", ":1:7:", "--rate 'fast'" },
+		{ "rate: 10\ntarget-ports: [80, 70000]\n", ":2:15:", "port" },
+		{ "rate:\n  a: 1\n", ":2:3:", "not a mapping" },
+		{ "rate: 1\nrate: 2\n", ":2:1:", "twice" },
+		{ "quiet: maybe\n", ":1:8:", "expected true or false" },
+		{ "targets: [198.18.0.0/40]\n", ":1:10:", "198.18.0.0/40" },
+		{ "help: true\n", ":1:1:", "unknown setting 'help'" },
+		{ "- rate\n", ":1:1:", "expected settings" },
+		{ "target-ports: []\n", ":1:15:", "empty list" },
+	};
+	struct trawl_scan_conf c;
+	struct trawl_err err;
+
+	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		char path[64], want[96];
+		int rc;
+
+		snprintf(path, sizeof(path), "%s", yaml_file(cases[i].yaml));
+		snprintf(want, sizeof(want), "%s%s", path, cases[i].where);
+		rc = PARSE(BASE, "-C", path);
+		if (rc != -EINVAL || strstr(err.msg, want) == NULL || strstr(err.msg, cases[i].what) == NULL)
+			fprintf(stderr, "case %u: rc %d, message '%s', wanted '%s' and '%s'\n", i, rc, err.msg, want,
+					cases[i].what);
+		CHECK(rc == -EINVAL);
+		CHECK(strstr(err.msg, want) != NULL && strstr(err.msg, cases[i].what) != NULL);
+		trawl_scan_conf_free(&c);
+		unlink(path);
+	}
+	CHECK(PARSE(BASE, "-C", "/nonexistent/trawl.yaml", "198.18.0.0/16") == -EINVAL);
+	CHECK(strstr(err.msg, "/nonexistent/trawl.yaml") != NULL);
+	trawl_scan_conf_free(&c);
+}
+
 int
 main(void)
 {
 	RUN(test_accepts_full_command);
 	RUN(test_refuses_with_reason);
+	RUN(test_config_file_under_the_command_line);
+	RUN(test_config_errors_say_where);
 	return check_done();
 }
