@@ -143,13 +143,24 @@ tx_burst(void *arg)
 	b->done = rte_eth_tx_burst(b->port, b->queue, b->m, b->n);
 }
 
-/* The burst faulted: expected only if the peer has left (link down); anything else is a real bug. */
-static void
-burst_abandoned(uint16_t port, const char *dir)
+/*
+ * Run one burst guarded. A fault is expected only once the peer has left
+ * (link down); with the link up it is a real bug, and we stop there.
+ * @p on_fault: what the caller is told (RX: nothing received; TX: all taken,
+ * since the PMD may have freed some already and freeing them again would
+ * corrupt the pool).
+ */
+static uint16_t
+guarded(struct burst *b, void (*fn)(void *), uint16_t on_fault, const char *dir)
 {
-	if (trawl_port_link_up(port))
-		rte_panic("port %u: fault inside a %s burst with the link up\n", port, dir);
+	if (!trawl_port_link_up(b->port))
+		return 0;
+	if (trawl_guard_run(fn, b) == 0)
+		return b->done;
+	if (trawl_port_link_up(b->port))
+		rte_panic("port %u: fault inside a %s burst with the link up\n", b->port, dir);
 	__atomic_fetch_add(&abandoned, 1, __ATOMIC_RELAXED);
+	return on_fault;
 }
 
 uint16_t
@@ -157,13 +168,7 @@ trawl_port_rx_guarded(uint16_t port, uint16_t queue, struct rte_mbuf **m, uint16
 {
 	struct burst b = { .port = port, .queue = queue, .n = n, .m = m };
 
-	if (!trawl_port_link_up(port))
-		return 0;
-	if (trawl_guard_run(rx_burst, &b) != 0) {
-		burst_abandoned(port, "receive");
-		return 0; /* what it had copied out is lost with the mbufs it held */
-	}
-	return b.done;
+	return guarded(&b, rx_burst, 0, "receive");
 }
 
 uint16_t
@@ -171,14 +176,7 @@ trawl_port_tx_guarded(uint16_t port, uint16_t queue, struct rte_mbuf **m, uint16
 {
 	struct burst b = { .port = port, .queue = queue, .n = n, .m = m };
 
-	if (!trawl_port_link_up(port))
-		return 0;
-	if (trawl_guard_run(tx_burst, &b) != 0) {
-		burst_abandoned(port, "transmit");
-		/* The PMD may have freed some of them already: freeing them again would corrupt the pool. */
-		return n;
-	}
-	return b.done;
+	return guarded(&b, tx_burst, n, "transmit");
 }
 
 uint64_t
