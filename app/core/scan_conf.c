@@ -107,11 +107,11 @@ static const char usage[] =
 "  --no-header-row            CSV without its header row\n"
 "  -m, --metadata-file FILE   JSON summary of the run\n"
 "  -q, --quiet                no status line\n"
+"  -h, --help, --version\n"
 "Config\n"
 "  -C, --config FILE          YAML settings: any long flag name as a key (rate: 100000,\n"
 "                             target-ports: [80, 443], quiet: true), and targets: [CIDR, ...];\n"
 "                             flags on the command line win, TARGETs there replace its targets\n"
-"  -h, --help, --version\n"
 "Exit status: 0 done, 2 usage or configuration error, 1 runtime failure.\n";
 
 const char *
