@@ -19,19 +19,40 @@ trawl_dev_is_pci(const char *s)
 	return sscanf(s, "%x:%x.%x%n", &bus, &dev, &fn, &n) == 3 && s[n] == '\0';
 }
 
+/*
+ * memif's queue counts in its secret (drivers/pmds.c): NULL if none is to
+ * be added (one given already, or a server with one queue pair).
+ */
+static const char *
+memif_secret(const char *spec, uint16_t nrx, uint16_t ntx, char *buf, size_t len)
+{
+	int server = strstr(spec, ",role=server") != NULL || strstr(spec, ",role=master") != NULL;
+	/* Client-to-server rings are the client's TX queues and the server's RX queues. */
+	unsigned int c2s = server ? nrx : ntx, s2c = server ? ntx : nrx;
+
+	if (strstr(spec, ",secret=") != NULL || (server && c2s == 1 && s2c == 1))
+		return NULL;
+	snprintf(buf, len, "secret=trawl-%ux%u", c2s, s2c);
+	return buf;
+}
+
 /* SPEC plus its driver entry's default "key=value" unless SPEC has that key already. */
 static char *
-vdev_with_defaults(const char *spec)
+vdev_with_defaults(const char *spec, uint16_t nrx, uint16_t ntx)
 {
 	for (const struct trawl_driver_desc *const *d = trawl_drivers; *d != NULL; d++) {
 		const char *def = (*d)->devargs;
 		size_t klen;
-		char key[64];
+		char key[64], secret[48];
 		char *out;
 
 		/* A vdev's driver is the one whose name its own name starts with (net_af_packet0). */
-		if (def == NULL || strncmp(spec, (*d)->name, strlen((*d)->name)) != 0)
+		if (strncmp(spec, (*d)->name, strlen((*d)->name)) != 0)
 			continue;
+		if ((*d)->queue_secret)
+			def = memif_secret(spec, nrx, ntx, secret, sizeof(secret));
+		if (def == NULL)
+			break;
 		klen = strcspn(def, "=") + 1;
 		if (klen >= sizeof(key) - 1)
 			break;
@@ -46,7 +67,8 @@ vdev_with_defaults(const char *spec)
 }
 
 int
-trawl_eal_args_build(struct trawl_eal_args *a, const char *prog, const char *eal, const char *dev)
+trawl_eal_args_build(struct trawl_eal_args *a, const char *prog, const char *eal, const char *dev, uint16_t nrx,
+		uint16_t ntx)
 {
 	const int max = (int)(sizeof(a->argv) / sizeof(a->argv[0])) - 3;
 	char *p;
@@ -65,7 +87,7 @@ trawl_eal_args_build(struct trawl_eal_args *a, const char *prog, const char *eal
 		a->argv[a->argc++] = p;
 	}
 	if (dev != NULL && !trawl_dev_is_pci(dev)) {
-		a->dev = vdev_with_defaults(dev);
+		a->dev = vdev_with_defaults(dev, nrx, ntx);
 		if (a->dev == NULL)
 			return -ENOMEM;
 		a->argv[a->argc++] = (char *)"--vdev";

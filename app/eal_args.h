@@ -2,6 +2,8 @@
 #ifndef TRAWL_EAL_ARGS_H
 #define TRAWL_EAL_ARGS_H
 
+#include <stdint.h>
+
 /*
  * The EAL's argv for one run: our defaults, then the user's --eal words
  * (which win, as later EAL options do), then the device: "-a ADDR" for a
@@ -15,8 +17,12 @@ struct trawl_eal_args {
 	char *dev;    /**< the vdev spec with its driver entry's default arguments added */
 };
 
-/** @return 0, or -E2BIG if --eal has too many words. */
-int trawl_eal_args_build(struct trawl_eal_args *a, const char *prog, const char *eal, const char *dev);
+/**
+ * @p nrx and @p ntx are the queues the port will have (memif says them to
+ * its peer). @return 0, or -E2BIG if --eal has too many words.
+ */
+int trawl_eal_args_build(struct trawl_eal_args *a, const char *prog, const char *eal, const char *dev, uint16_t nrx,
+		uint16_t ntx);
 
 void trawl_eal_args_free(struct trawl_eal_args *a);
 

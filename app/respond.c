@@ -271,7 +271,7 @@ trawl_respond_main(int argc, char **argv)
 	if (!conf.quiet)
 		fprintf(stderr, "trawl respond: dataset loaded in %.2f s: %" PRIu64 " live hosts, %zu listed (address, port) pairs\n",
 			load_s, live_hosts, ds.npairs);
-	if (trawl_eal_args_build(&eal, "trawl", conf.eal, conf.dev) != 0) {
+	if (trawl_eal_args_build(&eal, "trawl", conf.eal, conf.dev, (uint16_t)conf.threads, (uint16_t)conf.threads) != 0) {
 		fprintf(stderr, "trawl respond: --eal: too many arguments\n");
 		return 2;
 	}

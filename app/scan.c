@@ -1,10 +1,17 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * `trawl scan`: parse and check everything (exit 2 on any problem, nothing
- * sent), start the EAL and the port, lay the roles on lcores, resolve the
- * gateway, then supervise the run from the main lcore: status line,
- * signals, stop conditions, cooldown, and an orderly drain. Shape after
- * DPDK's examples/skeleton and l2fwd.
+ * sent), start the EAL and the port, lay the roles on lcores, wait for the
+ * link, resolve the gateway, then supervise the run from the main lcore:
+ * status line, signals, stop conditions, cooldown, and an orderly drain.
+ * Shape after DPDK's examples/skeleton and l2fwd.
+ *
+ * Every run ends, whatever the port or the output does: a link that does
+ * not come up (or goes and does not come back) within TRAWL_LINK_WAIT_S is
+ * an error; -t and signals stop sending even when the port takes nothing;
+ * after a first SIGINT/SIGTERM the run is over within the cooldown plus a
+ * second, after a second one at once; and an output that takes nothing for
+ * OUTPUT_STALL_S is given up on, with what was not written counted.
  */
 #include <errno.h>
 #include <pthread.h>
@@ -16,39 +23,30 @@
 #include <sys/random.h>
 #include <time.h>
 
-#include <jansson.h>
 #include <rte_cycles.h>
 #include <rte_eal.h>
 #include <rte_errno.h>
 #include <rte_ethdev.h>
-#include <rte_hash.h>
-#include <rte_hash_crc.h>
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
-#include "core/constraint.h"
 #include "core/cyclic.h"
-#include "core/scan_conf.h"
-#include "dp/ctl.h"
-#include "dp/lcore.h"
-#include "dp/hashcmp.h"
-#include "dp/port.h"
-#include "dp/rx.h"
 #include "dp/stats.h"
-#include "dp/tx.h"
-#include "dp/writer.h"
 #include "eal_args.h"
 #include "scan.h"
+#include "scan_run.h"
 
 #define POOL_CACHE 256
-#define WRITER_RING 8192      /* results per RX role in flight to the writer */
-#define CTL_RING 4096         /* frames (RSTs, ARP) in flight to the control role and to TX role 0:
-                                 at 8 M RSTs/s, 0.5 ms of the TX lcore being preempted */
-#define DEDUP_MAX (1u << 21)  /* distinct responding targets remembered: ~100 MiB at most */
+#define WRITER_RING 65536     /* results per RX role in flight to the writer: 4.4 ms at 14.88 M/s (2.5 MiB) */
+#define ANSWER_RING 4096      /* RSTs per RX role in flight to its TX role */
+#define CTL_RING 1024         /* ARP frames in flight to and from the control role */
+#define OUTPUT_STALL_S 2.0    /* an output that takes nothing for this long at the end is given up on */
+#define END_MARGIN_S 0.5      /* after a first signal: the run's own end within cooldown + this, exit within + 1 s */
 
 enum phase {
+	PHASE_LINK,
 	PHASE_ARP,
 	PHASE_SEND,
 	PHASE_COOLDOWN,
@@ -56,26 +54,7 @@ enum phase {
 	PHASE_FINISH,
 };
 
-struct scan {
-	struct trawl_scan_conf conf;
-	struct trawl_constraint allowed;
-	struct trawl_output out;
-	struct trawl_engine *eng;
-	struct trawl_port port;
-	struct rte_mempool *pool[RTE_MAX_NUMA_NODES];
-	struct trawl_tx *tx;
-	struct trawl_rx *rx;
-	struct trawl_writer *writer;
-	struct trawl_ctl ctl;
-	struct trawl_lcore_map map;
-	uint32_t ntx, nrx;
-	uint64_t targets_planned;
-	struct timespec start_ts;
-	struct timespec end_ts;
-	uint64_t start_tsc;
-	const char *failure;          /* runtime failure to report, NULL if none */
-	char failure_buf[512];
-};
+static const char *const phase_names[] = { "link", "arp", "send", "cooldown", "drain", "done" };
 
 static int signals_seen;
 
@@ -86,14 +65,24 @@ on_signal(int sig)
 	__atomic_add_fetch(&signals_seen, 1, __ATOMIC_RELAXED);
 }
 
+static double
+mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
+}
+
 /* --- set-up ------------------------------------------------------------ */
 
 static struct rte_mempool *
 pool_for(struct scan *s, int socket)
 {
 	char name[RTE_MEMPOOL_NAMESIZE];
-	/* Every descriptor can hold a buffer, so can every control ring, plus a burst per role and slack. */
-	unsigned int n = (TRAWL_RX_DESC * s->nrx + TRAWL_TX_DESC * s->ntx) * 2 + CTL_RING * (s->nrx + 1) + 8192;
+	/* Every descriptor can hold a buffer, so can every answer and control ring, plus a burst per role and slack. */
+	unsigned int n = (TRAWL_RX_DESC * s->nrx + TRAWL_TX_DESC * s->ntx) * 2 + (ANSWER_RING + CTL_RING) * s->nrx +
+		CTL_RING + 8192;
 
 	if (socket < 0 || socket >= RTE_MAX_NUMA_NODES)
 		socket = 0;
@@ -121,6 +110,8 @@ fail(struct scan *s, const char *fmt, ...)
 {
 	va_list ap;
 
+	if (s->failure != NULL)
+		return -1; /* the first failure is the one to report */
 	va_start(ap, fmt);
 	vsnprintf(s->failure_buf, sizeof(s->failure_buf), fmt, ap);
 	va_end(ap);
@@ -145,6 +136,65 @@ share(uint64_t total, uint64_t parts, uint64_t i)
 	return total / parts + (i < total % parts ? 1 : 0);
 }
 
+/* Half the memory the kernel says is available: the default dedup budget. */
+static uint64_t
+default_dedup_budget(void)
+{
+	FILE *f = fopen("/proc/meminfo", "r");
+	char line[128];
+	unsigned long long kb = 0;
+
+	while (f != NULL && fgets(line, sizeof(line), f) != NULL)
+		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1)
+			break;
+	if (f != NULL)
+		fclose(f);
+	return kb != 0 ? (uint64_t)kb * 1024 / 2 : UINT64_C(1) << 30;
+}
+
+static void
+fmt_bytes(char *buf, size_t len, uint64_t b)
+{
+	if (b >= (UINT64_C(1) << 30))
+		snprintf(buf, len, "%.1f GiB", (double)b / (double)(UINT64_C(1) << 30));
+	else if (b >= (UINT64_C(1) << 20))
+		snprintf(buf, len, "%.1f MiB", (double)b / (double)(UINT64_C(1) << 20));
+	else if (b >= 1024)
+		snprintf(buf, len, "%.1f KiB", (double)b / 1024.0);
+	else
+		snprintf(buf, len, "%" PRIu64 " bytes", b);
+}
+
+/*
+ * The dedup structure for this scan's targets, within the budget, and what
+ * it is said before anything is sent: its memory, and whether it is exact.
+ */
+static int
+setup_dedup(struct scan *s)
+{
+	uint64_t targets = s->eng->space.count;
+	uint64_t budget = s->conf.dedup_memory ? s->conf.dedup_memory : default_dedup_budget();
+	char mem[32], need[32], have[32];
+	int rc = trawl_dedup_init(&s->dedup, targets, budget);
+
+	fmt_bytes(need, sizeof(need), trawl_dedup_bitmap_bytes(targets));
+	fmt_bytes(have, sizeof(have), budget);
+	if (rc == -EINVAL)
+		return fail(s, "--dedup-memory %s is too little to remember who answered (at least %u KiB)", have,
+				(unsigned int)(TRAWL_DEDUP_MIN_SLOTS * 8 / 1024));
+	if (rc != 0)
+		return fail(s, "cannot map %s for the dedup table", need);
+	fmt_bytes(mem, sizeof(mem), s->dedup.bytes);
+	if (!trawl_dedup_exact(&s->dedup))
+		fprintf(stderr, "trawl scan: warning: an exact record of who answered %" PRIu64 " targets needs %s, over "
+			"the %s allowed (--dedup-memory): a %s hash remembers %" PRIu64 " responders exactly; past that, "
+			"a repeat may be written again (counted as dedup_overflow)\n", targets, need, have, mem,
+			s->dedup.capacity);
+	else if (!s->conf.quiet)
+		fprintf(stderr, "trawl scan: dedup: a bitmap over %" PRIu64 " targets, %s (exact)\n", targets, mem);
+	return 0;
+}
+
 static int
 setup_engine(struct scan *s)
 {
@@ -152,7 +202,7 @@ setup_engine(struct scan *s)
 	struct trawl_engine *eng = s->eng;
 	uint64_t key[2];
 
-	eng->probe = trawl_probe_find(c->probe_module);
+	eng->probe = s->mods.probe;
 	eng->hz = rte_get_tsc_hz();
 	eng->port_id = s->port.id;
 	trawl_target_space_init(&eng->space, &s->allowed, c->ports);
@@ -172,9 +222,11 @@ setup_engine(struct scan *s)
 	eng->pctx.val.probes = (uint16_t)c->probes;
 	eng->pctx.saddr = c->saddr;
 	eng->pctx.src_mac = s->port.mac;
-	eng->pctx.allowed = &s->allowed;
+	eng->pctx.space = &eng->space;
 
 	s->targets_planned = trawl_cyclic_shard_targets(&eng->cyclic, c->shard, c->shards);
+	if (setup_dedup(s) != 0)
+		return -1;
 	/* The frame length (for -B) is known now; the real next hop comes with arm(). */
 	return eng->probe->prepare(&eng->pctx) == 0 ? 0 : fail(s, "probe module %s: set-up failed", c->probe_module);
 }
@@ -248,9 +300,12 @@ setup_roles(struct scan *s)
 	s->ctl.mac = s->port.mac;
 	s->writer->eng = eng;
 	s->writer->out = &s->out;
+	s->writer->fl = &s->fl;
+	s->writer->dedup = &s->dedup;
 	s->writer->max_results = c->max_results;
 	for (uint32_t r = 0; r < s->nrx; r++) {
 		struct trawl_rx *rx = &s->rx[r];
+		struct trawl_tx *tx = &s->tx[r % s->ntx];
 		int socket = lcore_socket_of_role(s, rx);
 
 		rx->eng = eng;
@@ -258,26 +313,15 @@ setup_roles(struct scan *s)
 		rx->queue = (uint16_t)r;
 		rx->pool = pool_for(s, socket);
 		rx->to_writer = ring("res", r, sizeof(struct trawl_result), WRITER_RING, socket);
+		rx->to_tx = ring("ans", r, sizeof(void *), ANSWER_RING, socket);
 		rx->to_ctl = ring("ctl", r, sizeof(void *), CTL_RING, socket);
-		if (rx->pool == NULL || rx->to_writer == NULL || rx->to_ctl == NULL)
+		if (rx->pool == NULL || rx->to_writer == NULL || rx->to_tx == NULL || rx->to_ctl == NULL)
 			return fail(s, "cannot create RX %u's pool or rings: %s", r, rte_strerror(rte_errno));
 		s->writer->in[s->writer->nin++] = rx->to_writer;
 		s->ctl.in[s->ctl.nin++] = rx->to_ctl;
+		/* RX role r's RSTs leave through TX role r % ntx: no lcore hop in between. */
+		tx->answers[tx->nanswers++] = rx->to_tx;
 	}
-
-	/* Dedup: one entry per responding target, bounded; past the bound repeats go unnoticed (counted). */
-	struct rte_hash_parameters hp = {
-		.name = "trawl_seen",
-		.entries = (uint32_t)RTE_MAX(RTE_MIN(eng->space.count, (uint64_t)DEDUP_MAX), (uint64_t)64),
-		.key_len = sizeof(uint64_t),
-		.hash_func = rte_hash_crc,
-		.socket_id = lcore_socket_of_role(s, s->writer),
-	};
-	s->writer->seen = rte_hash_create(&hp);
-	if (s->writer->seen == NULL)
-		return fail(s, "cannot create the dedup table (%u entries): %s", hp.entries, rte_strerror(rte_errno));
-	/* rte_hash has no compare of its own for 8-byte keys and would call memcmp per probe of a bucket. */
-	rte_hash_set_cmp_func(s->writer->seen, trawl_hash_key64_cmp);
 
 	/* RX queues take buffers from the pool of the socket their lcore is on. */
 	rc = trawl_port_start(&s->port, (uint16_t)s->nrx, (uint16_t)s->ntx, s->rx[0].pool, &err);
@@ -293,90 +337,23 @@ setup_roles(struct scan *s)
 	return 0;
 }
 
+/* The header row (if the module writes one) goes out first, in a buffer of its own. */
+static int
+setup_output(struct scan *s)
+{
+	struct trawl_err err;
+	struct trawl_outbuf *b;
+
+	if (trawl_flusher_start(&s->fl, &err) != 0)
+		return fail(s, "%s", err.msg);
+	b = trawl_flusher_take(&s->fl);
+	b->len = s->out.ops->header(&s->out, b->data);
+	b->rows = 0;
+	trawl_flusher_give(&s->fl, b);
+	return 0;
+}
+
 /* --- supervision ------------------------------------------------------- */
-
-struct totals {
-	uint64_t sent, targets, frames, valid, invalid, other, alloc_fail, ctl_dropped, rx_ctl_full;
-	uint64_t first_tsc, last_tsc;
-	uint64_t window_max;  /* busiest 10 ms: sum of each TX role's own (exact with -T 1, else a bound above) */
-	int all_sending_done, all_rx_finished;
-};
-
-static void
-sum(const struct scan *s, struct totals *t)
-{
-	memset(t, 0, sizeof(*t));
-	t->all_sending_done = 1;
-	t->all_rx_finished = 1;
-	for (uint32_t i = 0; i < s->ntx; i++) {
-		const struct trawl_tx *tx = &s->tx[i];
-		uint64_t f = __atomic_load_n(&tx->first_tsc, __ATOMIC_RELAXED);
-		uint64_t l = __atomic_load_n(&tx->last_tsc, __ATOMIC_RELAXED);
-
-		t->sent += trawl_stat_get(&tx->sent);
-		t->targets += trawl_stat_get(&tx->targets);
-		t->alloc_fail += trawl_stat_get(&tx->alloc_fail);
-		t->ctl_dropped += trawl_stat_get(&tx->ctl_dropped);
-		t->window_max += trawl_stat_get(&tx->win.max);
-		if (f != 0 && (t->first_tsc == 0 || f < t->first_tsc))
-			t->first_tsc = f;
-		if (l > t->last_tsc)
-			t->last_tsc = l;
-		t->all_sending_done &= trawl_flag_get(&tx->sending_done);
-	}
-	for (uint32_t i = 0; i < s->nrx; i++) {
-		const struct trawl_rx *rx = &s->rx[i];
-
-		t->frames += trawl_stat_get(&rx->frames);
-		t->valid += trawl_stat_get(&rx->valid);
-		t->invalid += trawl_stat_get(&rx->invalid);
-		t->other += trawl_stat_get(&rx->other);
-		t->rx_ctl_full += trawl_stat_get(&rx->ctl_full);
-		t->all_rx_finished &= trawl_flag_get(&rx->finished);
-	}
-}
-
-static void
-fmt_duration(char *buf, size_t len, double secs)
-{
-	unsigned long t = (unsigned long)(secs + 0.5);
-
-	if (t >= 3600)
-		snprintf(buf, len, "%lu:%02lu:%02lu", t / 3600, t / 60 % 60, t % 60);
-	else
-		snprintf(buf, len, "%lu:%02lu", t / 60, t % 60);
-}
-
-static void
-status_line(const struct scan *s, enum phase ph, uint64_t now, uint64_t phase_start,
-		const struct totals *t, const struct totals *prev, double dt)
-{
-	static const char *const names[] = { "arp", "send", "cooldown", "drain", "done" };
-	const struct trawl_engine *eng = s->eng;
-	double elapsed = (double)(now - s->start_tsc) / (double)eng->hz;
-	double pct = s->targets_planned ? 100.0 * (double)t->targets / (double)s->targets_planned : 100.0;
-	char el[32], left[32] = "";
-	struct rte_eth_stats st;
-	uint64_t drops = 0;
-
-	if (rte_eth_stats_get(s->port.id, &st) == 0)
-		drops = st.imissed + st.rx_nombuf + st.oerrors;
-	fmt_duration(el, sizeof(el), elapsed);
-	if (ph == PHASE_SEND && t->targets != 0 && t->targets < s->targets_planned && t->first_tsc != 0) {
-		double sending = (double)(now - t->first_tsc) / (double)eng->hz;
-		double rem = sending * (double)(s->targets_planned - t->targets) / (double)t->targets;
-
-		fmt_duration(left, sizeof(left), rem + s->conf.cooldown);
-	} else if (ph == PHASE_COOLDOWN) {
-		fmt_duration(left, sizeof(left), s->conf.cooldown - (double)(now - phase_start) / (double)eng->hz);
-	}
-	fprintf(stderr, "%s %3.0f%%%s%s%s [%s]; sent %" PRIu64 " (%.1f Kpps); recv %" PRIu64
-		" (%.0f pps), valid %" PRIu64 ", results %" PRIu64 "; drops %" PRIu64 "\n",
-		el, pct > 100 ? 100 : pct, left[0] ? " (" : "", left, left[0] ? " left)" : "", names[ph],
-		t->sent, dt > 0 ? (double)(t->sent - prev->sent) / dt / 1000.0 : 0.0,
-		t->frames, dt > 0 ? (double)(t->frames - prev->frames) / dt : 0.0, t->valid,
-		trawl_stat_get(&s->writer->results), drops);
-}
 
 static void
 arm(struct scan *s, const struct rte_ether_addr *gw)
@@ -397,199 +374,222 @@ stop_all(struct scan *s)
 	trawl_flag_set(&s->eng->stop_writer);
 }
 
+/* Every role stops at its next round, counting what it leaves. */
+static void
+abort_run(struct scan *s, const char *why)
+{
+	if (s->aborted)
+		return;
+	s->aborted = 1;
+	s->abort_reason = why;
+	stop_all(s);
+	trawl_flag_set(&s->eng->abort);
+}
+
+static const char *
+link_advice(const struct scan *s)
+{
+	static char buf[256];
+
+	if (strcmp(s->port.driver, "net_memif") == 0) {
+		snprintf(buf, sizeof(buf), " (memif: is the peer running on that socket, with exactly %u TX and %u RX "
+			"queues? trawl respond --threads N offers N of each; memif refuses any other count)", s->ntx, s->nrx);
+		return buf;
+	}
+	return " (cable, peer, or a vdev without one)";
+}
+
+struct supervisor {
+	enum phase ph;
+	uint64_t now, phase_start, send_start;
+	uint64_t hard_end;       /* after a first signal: the run is over by then (TSC), 0 = none */
+	uint64_t link_lost;      /* TSC the link was seen down while sending, 0 = up */
+	uint64_t out_bytes;      /* output progress, to tell a stuck output from a slow one */
+	uint64_t out_progress;   /* TSC of the last progress */
+	int signalled;
+};
+
+/* One supervision step; returns 1 once the run is over. */
 static int
-supervise(struct scan *s)
+step(struct scan *s, struct supervisor *v, const struct totals *t, int main_done)
 {
 	const struct trawl_scan_conf *c = &s->conf;
 	struct trawl_engine *eng = s->eng;
-	enum phase ph = PHASE_SEND;
-	uint64_t hz = eng->hz;
-	uint64_t now = rte_rdtsc(), phase_start = now, send_start = now, next_status = now + hz;
-	uint64_t last_status = now, next_check = now;
-	struct totals t, prev;
-	int rc = 0;
+	uint64_t hz = eng->hz, now = v->now;
+	int sig = __atomic_load_n(&signals_seen, __ATOMIC_RELAXED);
+	int limit = __atomic_load_n(&s->writer->limit_reached, __ATOMIC_ACQUIRE);
 
-	memset(&prev, 0, sizeof(prev));
-	if (c->have_gateway_mac) {
-		arm(s, &c->gateway_mac);
-	} else {
-		trawl_ctl_resolve(&s->ctl, c->gateway_ip);
-		ph = PHASE_ARP;
+	if (sig >= 1 && !v->signalled) {
+		v->signalled = 1;
+		v->hard_end = now + (uint64_t)((c->cooldown + END_MARGIN_S) * (double)hz);
 	}
+	if (sig >= 2)
+		abort_run(s, "second signal");
+	else if (v->hard_end != 0 && now >= v->hard_end)
+		abort_run(s, "signal: cooldown over");
+	switch (v->ph) {
+	case PHASE_LINK:
+		if (trawl_port_link_up(s->port.id)) {
+			if (c->have_gateway_mac) {
+				arm(s, &c->gateway_mac);
+				v->ph = PHASE_SEND;
+				v->send_start = now;
+			} else {
+				trawl_ctl_resolve(&s->ctl, c->gateway_ip);
+				v->ph = PHASE_ARP;
+			}
+			v->phase_start = now;
+		} else if (sig != 0 || now - v->phase_start >= TRAWL_LINK_WAIT_S * hz) {
+			if (sig == 0)
+				fail(s, "port %u (%s): the link did not come up within %u s%s; nothing was sent", s->port.id,
+					s->port.driver, TRAWL_LINK_WAIT_S, link_advice(s));
+			stop_all(s);
+			v->ph = PHASE_DRAIN;
+		}
+		break;
+	case PHASE_ARP:
+		if (__atomic_load_n(&s->ctl.resolved, __ATOMIC_ACQUIRE)) {
+			arm(s, &s->ctl.gateway_mac);
+			v->ph = PHASE_SEND;
+			v->phase_start = v->send_start = now;
+		} else if (sig != 0) {
+			stop_all(s);
+			v->ph = PHASE_DRAIN;
+		}
+		break;
+	case PHASE_SEND:
+		if (s->port.caps.link_gated && !trawl_port_link_up(s->port.id)) {
+			if (v->link_lost == 0)
+				v->link_lost = now;
+			else if (now - v->link_lost >= TRAWL_LINK_WAIT_S * hz) {
+				fail(s, "port %u (%s): the link went down at %" PRIu64 " of %" PRIu64 " targets and did not come "
+					"back within %u s", s->port.id, s->port.driver, t->targets, s->targets_planned,
+					TRAWL_LINK_WAIT_S);
+				trawl_flag_set(&eng->stop_tx);
+			}
+		} else {
+			v->link_lost = 0;
+		}
+		if (sig != 0 || limit || (c->max_runtime > 0 && (double)(now - v->send_start) >= c->max_runtime * (double)hz))
+			trawl_flag_set(&eng->stop_tx);
+		if (t->all_sending_done) {
+			v->ph = PHASE_COOLDOWN;
+			v->phase_start = now;
+		}
+		break;
+	case PHASE_COOLDOWN:
+		if (limit || s->failure != NULL || (double)(now - v->phase_start) >= c->cooldown * (double)hz) {
+			trawl_flag_set(&eng->stop_rx);
+			v->ph = PHASE_DRAIN;
+		}
+		break;
+	case PHASE_DRAIN:
+		if (t->all_rx_finished) {
+			trawl_flag_set(&eng->stop_writer);
+			v->ph = PHASE_FINISH;
+			v->out_progress = now;
+		}
+		break;
+	case PHASE_FINISH:
+		break;
+	}
+	/* An output that takes nothing while results wait for it: given up on after OUTPUT_STALL_S. */
+	if (trawl_stat_get(&s->fl.bytes_written) != v->out_bytes || trawl_flag_get(&s->writer->finished)) {
+		v->out_bytes = trawl_stat_get(&s->fl.bytes_written);
+		v->out_progress = now;
+	} else if (v->ph == PHASE_FINISH && now - v->out_progress >= (uint64_t)(OUTPUT_STALL_S * (double)hz)) {
+		abort_run(s, "output stalled");
+	}
+	return (v->ph == PHASE_FINISH || s->aborted) && main_done && t->all_tx_finished && t->all_rx_finished &&
+		trawl_flag_get(&s->writer->finished);
+}
+
+/* Seconds left, for the status line: the send's estimate plus the cooldown, or the cooldown's rest. */
+static double
+time_left(const struct scan *s, const struct supervisor *v, const struct totals *t)
+{
+	double hz = (double)s->eng->hz;
+
+	if (v->ph == PHASE_SEND && t->targets != 0 && t->targets < s->targets_planned && t->first_tsc != 0) {
+		double sending = (double)(v->now - t->first_tsc) / hz;
+
+		return sending * (double)(s->targets_planned - t->targets) / (double)t->targets + s->conf.cooldown;
+	}
+	if (v->ph == PHASE_COOLDOWN)
+		return s->conf.cooldown - (double)(v->now - v->phase_start) / hz;
+	return -1;
+}
+
+/* The link, then the gateway: as far as they go now, before any lcore runs (a reply may be waiting already). */
+static enum phase
+first_phase(struct scan *s)
+{
+	if (!trawl_port_link_up(s->port.id))
+		return PHASE_LINK;
+	if (s->conf.have_gateway_mac) {
+		arm(s, &s->conf.gateway_mac);
+		return PHASE_SEND;
+	}
+	trawl_ctl_resolve(&s->ctl, s->conf.gateway_ip);
+	return PHASE_ARP;
+}
+
+static void
+supervise(struct scan *s, enum phase first)
+{
+	uint64_t hz = s->eng->hz;
+	struct supervisor v = { .ph = first };
+	uint64_t next_status, last_status, next_check;
+	struct totals t, prev;
+
+	v.now = v.phase_start = v.send_start = rte_rdtsc();
+	next_status = v.now + hz;
+	last_status = next_check = v.now;
+	memset(&prev, 0, sizeof(prev));
 	for (;;) {
 		int main_done = trawl_lcore_poll_main(&s->map);
-		int sig = __atomic_load_n(&signals_seen, __ATOMIC_RELAXED);
 
-		if (trawl_ctl_poll(&s->ctl) == -ETIMEDOUT && ph == PHASE_ARP) {
-			char ip[16];
-
-			stop_all(s);
-			rc = fail(s, "ARP: no reply from gateway %s after %u requests over %u s on port %u (%s); "
-					"nothing was scanned", trawl_ipv4_str(c->gateway_ip, ip), TRAWL_ARP_TRIES,
-					TRAWL_ARP_TRIES, s->port.id, s->port.driver);
-			s->ctl.resolving = 0;
-			ph = PHASE_DRAIN;
-		}
-		now = rte_rdtsc();
+		v.now = rte_rdtsc();
 		/*
 		 * Supervise once a millisecond, not every round: summing reads every
 		 * role's counters, and on a shared main lcore doing it per round kept
 		 * pulling the TX lcore's hot cache lines across cores.
 		 */
-		if (now < next_check)
-			continue;
-		next_check = now + hz / 1000;
-		sum(s, &t);
-		switch (ph) {
-		case PHASE_ARP:
-			if (__atomic_load_n(&s->ctl.resolved, __ATOMIC_ACQUIRE)) {
-				arm(s, &s->ctl.gateway_mac);
-				ph = PHASE_SEND;
-				phase_start = send_start = now;
-			} else if (sig != 0) {
-				stop_all(s);
-				ph = PHASE_DRAIN;
+		if (v.now >= next_check) {
+			next_check = v.now + hz / 1000;
+			trawl_scan_sum(s, &t);
+			if (step(s, &v, &t, main_done))
+				break;
+			if (!s->conf.quiet && v.now >= next_status) {
+				trawl_scan_status(s, phase_names[v.ph], v.now, time_left(s, &v, &t), &t, &prev,
+						(double)(v.now - last_status) / (double)hz);
+				prev = t;
+				last_status = v.now;
+				next_status = v.now + hz;
 			}
-			break;
-		case PHASE_SEND:
-			if (sig != 0 || __atomic_load_n(&s->writer->limit_reached, __ATOMIC_ACQUIRE) ||
-			    (c->max_runtime > 0 && (double)(now - send_start) >= c->max_runtime * (double)hz))
-				trawl_flag_set(&eng->stop_tx);
-			if (t.all_sending_done) {
-				ph = PHASE_COOLDOWN;
-				phase_start = now;
-			}
-			break;
-		case PHASE_COOLDOWN:
-			if (sig >= 2 || __atomic_load_n(&s->writer->limit_reached, __ATOMIC_ACQUIRE) ||
-			    (double)(now - phase_start) >= c->cooldown * (double)hz) {
-				trawl_flag_set(&eng->stop_rx);
-				ph = PHASE_DRAIN;
-			}
-			break;
-		case PHASE_DRAIN:
-			if (t.all_rx_finished) {
-				trawl_flag_set(&eng->stop_writer);
-				ph = PHASE_FINISH;
-			}
-			break;
-		case PHASE_FINISH:
-			break;
 		}
-		if (ph == PHASE_FINISH && main_done)
-			break;
-		if (!c->quiet && now >= next_status) {
-			status_line(s, ph, now, phase_start, &t, &prev, (double)(now - last_status) / (double)hz);
-			prev = t;
-			last_status = now;
-			next_status = now + hz;
+		if (trawl_ctl_poll(&s->ctl) == -ETIMEDOUT && v.ph == PHASE_ARP) {
+			char ip[16];
+
+			stop_all(s);
+			fail(s, "ARP: no reply from gateway %s after %u requests over %u s on port %u (%s); "
+					"nothing was scanned", trawl_ipv4_str(s->conf.gateway_ip, ip), TRAWL_ARP_TRIES,
+					TRAWL_ARP_TRIES, s->port.id, s->port.driver);
+			s->ctl.resolving = 0;
+			v.ph = PHASE_DRAIN;
 		}
 	}
 	trawl_lcore_map_wait(&s->map);
-	return rc;
-}
-
-/* --- results ----------------------------------------------------------- */
-
-static void
-iso_time(const struct timespec *ts, char *buf, size_t len)
-{
-	struct tm tm;
-
-	gmtime_r(&ts->tv_sec, &tm);
-	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
-}
-
-/*
- * Targets in this shard after the blocklist. With one shard that is the
- * target count. With several, a slice's positions include the few group
- * elements above the target count that are skipped, so the exact figure is
- * the walk's own once every slice ran to its end; until then, the
- * positions (at most a prime gap more).
- */
-static uint64_t
-shard_targets(const struct scan *s, const struct totals *t)
-{
-	int walked_all = 1;
-
-	for (uint32_t i = 0; i < s->ntx; i++)
-		walked_all &= s->tx[i].it.left == 0 && s->tx[i].cur_left == 0;
-	return (s->conf.shards > 1 && walked_all) ? t->targets : s->targets_planned;
-}
-
-static int
-write_metadata(const struct scan *s, const struct totals *t)
-{
-	const struct trawl_scan_conf *c = &s->conf;
-	const struct trawl_writer *w = s->writer;
-	double send_time = t->last_tsc > t->first_tsc ? (double)(t->last_tsc - t->first_tsc) / (double)s->eng->hz : 0;
-	char start[32], end[32], ip[16];
-	struct rte_eth_stats st;
-	json_t *o = json_object();
-	int rc;
-
-	memset(&st, 0, sizeof(st));
-	rte_eth_stats_get(s->port.id, &st);
-	iso_time(&s->start_ts, start, sizeof(start));
-	iso_time(&s->end_ts, end, sizeof(end));
-	json_object_set_new(o, "trawl_version", json_string(TRAWL_VERSION));
-	json_object_set_new(o, "seed", json_integer((json_int_t)c->seed));
-	json_object_set_new(o, "seed_hex", json_sprintf("0x%016" PRIx64, c->seed));
-	json_object_set_new(o, "probe_module", json_string(c->probe_module));
-	json_object_set_new(o, "source_ip", json_string(trawl_ipv4_str(c->saddr, ip)));
-	json_object_set_new(o, "target_ports", json_integer(c->ports->n));
-	json_object_set_new(o, "allowed_addresses", json_integer((json_int_t)trawl_constraint_count(&s->allowed)));
-	json_object_set_new(o, "targets", json_integer((json_int_t)shard_targets(s, t)));
-	json_object_set_new(o, "targets_scanned", json_integer((json_int_t)t->targets));
-	json_object_set_new(o, "shards", json_integer(c->shards));
-	json_object_set_new(o, "shard", json_integer(c->shard));
-	json_object_set_new(o, "sender_threads", json_integer(s->ntx));
-	json_object_set_new(o, "receiver_threads", json_integer(s->nrx));
-	json_object_set_new(o, "probes_per_target", json_integer(c->probes));
-	json_object_set_new(o, "rate_requested_pps", json_integer((json_int_t)c->rate));
-	json_object_set_new(o, "packets_sent", json_integer((json_int_t)t->sent));
-	json_object_set_new(o, "send_time_s", json_real(send_time));
-	json_object_set_new(o, "send_rate_pps", json_real(send_time > 0 ? (double)t->sent / send_time : 0));
-	/* Probes in the busiest 10 ms (1 ms steps), as a rate: what a policer upstream sees. */
-	json_object_set_new(o, "send_rate_peak_10ms_pps", json_integer((json_int_t)(t->window_max * 100)));
-	json_object_set_new(o, "results", json_integer((json_int_t)trawl_stat_get(&w->results)));
-	json_object_set_new(o, "successes_unique", json_integer((json_int_t)trawl_stat_get(&w->successes)));
-	json_object_set_new(o, "replies_received", json_integer((json_int_t)(t->valid + t->invalid)));
-	json_object_set_new(o, "replies_valid", json_integer((json_int_t)t->valid));
-	json_object_set_new(o, "validation_failed", json_integer((json_int_t)t->invalid));
-	json_object_set_new(o, "duplicates", json_integer((json_int_t)trawl_stat_get(&w->duplicates)));
-	json_object_set_new(o, "dedup_overflow", json_integer((json_int_t)trawl_stat_get(&w->dedup_full)));
-	json_object_set_new(o, "frames_received", json_integer((json_int_t)t->frames));
-	json_object_set_new(o, "frames_other", json_integer((json_int_t)t->other));
-	json_object_set_new(o, "arp_replies_sent", json_integer((json_int_t)s->ctl.arp_replies_sent));
-	json_object_set_new(o, "rst_sent", json_integer((json_int_t)trawl_stat_get(&s->ctl.forwarded)));
-	/* RSTs and ARP frames lost on the way out: a ring full between roles, or the port refusing. */
-	json_object_set_new(o, "control_frames_dropped", json_integer((json_int_t)(t->rx_ctl_full +
-			trawl_stat_get(&s->ctl.dropped) + t->ctl_dropped)));
-	json_object_set_new(o, "port_driver", json_string(s->port.driver));
-	json_object_set_new(o, "checksum_offload", json_string(
-			s->port.caps.csum_hw == (TRAWL_CSUM_HW_IP | TRAWL_CSUM_HW_L4) ? "ipv4+tcp" :
-			s->port.caps.csum_hw == TRAWL_CSUM_HW_L4 ? "tcp" :
-			s->port.caps.csum_hw == TRAWL_CSUM_HW_IP ? "ipv4" : "none (software)"));
-	json_object_set_new(o, "rx_spread", json_string(s->port.caps.spread ? s->port.caps.spread : "none"));
+	/* The output thread gets what is left of the time: until the deadline after a signal, else while it moves. */
 	{
-		/* How evenly RSS or fanout spread the replies: frames per RX queue. */
-		json_t *q = json_array();
+		double deadline = 0;
 
-		for (uint32_t i = 0; s->rx != NULL && i < s->nrx; i++)
-			json_array_append_new(q, json_integer((json_int_t)trawl_stat_get(&s->rx[i].frames)));
-		json_object_set_new(o, "rx_frames_per_queue", q);
+		if (v.hard_end != 0)
+			deadline = mono() + (v.now < v.hard_end ? (double)(v.hard_end - v.now) / (double)hz : 0) + 0.2;
+		if (s->aborted && strcmp(s->abort_reason, "second signal") == 0)
+			deadline = mono() + 0.2;
+		trawl_flusher_finish(&s->fl, OUTPUT_STALL_S, deadline);
 	}
-	/* Bursts abandoned because the peer (memif) left under them: see app/dp/port.h. */
-	json_object_set_new(o, "bursts_abandoned", json_integer((json_int_t)trawl_port_bursts_abandoned()));
-	json_object_set_new(o, "port_rx_missed", json_integer((json_int_t)st.imissed));
-	json_object_set_new(o, "port_tx_errors", json_integer((json_int_t)st.oerrors));
-	json_object_set_new(o, "cooldown_s", json_real(c->cooldown));
-	json_object_set_new(o, "start_time", json_string(start));
-	json_object_set_new(o, "end_time", json_string(end));
-	rc = json_dump_file(o, c->metadata_file, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-	json_decref(o);
-	return rc;
 }
 
 /* --- the whole run ----------------------------------------------------- */
@@ -656,28 +656,30 @@ dryrun(struct scan *s)
 }
 
 static void
+free_ring_mbufs(struct rte_ring *r)
+{
+	struct rte_mbuf *m;
+
+	while (r != NULL && rte_ring_sc_dequeue(r, (void **)&m) == 0)
+		rte_pktmbuf_free(m);
+	rte_ring_free(r);
+}
+
+static void
 teardown(struct scan *s)
 {
 	if (s->port.started)
 		trawl_port_close(&s->port);
-	if (s->writer != NULL)
-		rte_hash_free(s->writer->seen);
 	for (uint32_t r = 0; s->rx != NULL && r < s->nrx; r++) {
-		struct rte_mbuf *m;
-
 		rte_ring_free(s->rx[r].to_writer);
-		while (s->rx[r].to_ctl != NULL && rte_ring_sc_dequeue(s->rx[r].to_ctl, (void **)&m) == 0)
-			rte_pktmbuf_free(m);
-		rte_ring_free(s->rx[r].to_ctl);
+		free_ring_mbufs(s->rx[r].to_tx);
+		free_ring_mbufs(s->rx[r].to_ctl);
 	}
-	if (s->tx != NULL && s->tx[0].inject != NULL) {
-		struct rte_mbuf *m;
-
-		while (rte_ring_sc_dequeue(s->tx[0].inject, (void **)&m) == 0)
-			rte_pktmbuf_free(m);
-		rte_ring_free(s->tx[0].inject);
-	}
+	if (s->tx != NULL)
+		free_ring_mbufs(s->tx[0].inject);
 	trawl_lcore_map_free(&s->map);
+	trawl_flusher_close(&s->fl);
+	trawl_dedup_free(&s->dedup);
 	rte_free(s->tx);
 	rte_free(s->rx);
 	rte_free(s->writer);
@@ -691,15 +693,19 @@ trawl_scan_main(int argc, char **argv)
 {
 	static struct scan scan;
 	struct scan *s = &scan;
-	const struct trawl_field *fields[TRAWL_MAX_FIELDS];
 	struct trawl_eal_args eal;
 	struct trawl_err err = { "" };
 	struct totals t;
-	int rc, nfields, status = 0;
+	enum phase first;
+	int rc, status = 0;
 
 	rc = trawl_scan_conf_parse(&s->conf, argc, argv, stdout, &err);
-	if (rc == TRAWL_CONF_EXIT)
+	if (rc == TRAWL_CONF_EXIT) {
+		trawl_scan_modules_list(&s->conf, stdout);
 		return 0;
+	}
+	if (rc == 0 && trawl_scan_modules_resolve(&s->conf, &s->mods, &err) != 0)
+		rc = -EINVAL;
 	if (rc < 0) {
 		if (err.msg[0])
 			fprintf(stderr, "trawl scan: %s\n", err.msg);
@@ -716,16 +722,15 @@ trawl_scan_main(int argc, char **argv)
 	}
 	if (s->conf.dryrun)
 		return dryrun(s);
-	nfields = trawl_fields_parse(s->conf.output_fields, fields, &err);
-	if (trawl_output_open(&s->out, trawl_output_find(s->conf.output_module), s->conf.output_file,
-			fields, (unsigned int)nfields, !s->conf.no_header, &err) != 0) {
+	trawl_output_init(&s->out, s->mods.output, s->mods.fields, s->mods.nfields, !s->conf.no_header);
+	if (trawl_flusher_open(&s->fl, s->conf.output_file, &err) != 0) {
 		fprintf(stderr, "trawl scan: output: %s\n", err.msg);
 		return 2;
 	}
 	s->ntx = s->conf.tx_threads;
 	s->nrx = s->conf.rx_threads;
 
-	if (trawl_eal_args_build(&eal, "trawl", s->conf.eal, s->conf.dev) != 0) {
+	if (trawl_eal_args_build(&eal, "trawl", s->conf.eal, s->conf.dev, (uint16_t)s->nrx, (uint16_t)s->ntx) != 0) {
 		fprintf(stderr, "trawl scan: --eal: too many arguments\n");
 		return 2;
 	}
@@ -738,6 +743,8 @@ trawl_scan_main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	/* A reader that went away (| head) is a write error of the output, not a reason to die unreported. */
+	signal(SIGPIPE, SIG_IGN);
 	clock_gettime(CLOCK_REALTIME, &s->start_ts);
 	s->start_tsc = rte_rdtsc();
 
@@ -750,33 +757,37 @@ trawl_scan_main(int argc, char **argv)
 		fail(s, "%s", err.msg);
 		goto out;
 	}
-	if (setup_engine(s) != 0 || setup_roles(s) != 0)
+	if (setup_engine(s) != 0 || setup_roles(s) != 0 || setup_output(s) != 0)
 		goto out;
 	s->writer->tsc0 = s->start_tsc;
 	s->writer->wall0 = s->start_ts;
+	first = first_phase(s);
 	if (trawl_lcore_map_launch(&s->map) != 0) {
-		stop_all(s);
+		abort_run(s, "launch failed");
 		trawl_lcore_map_wait(&s->map);
 		fail(s, "cannot launch the lcores");
 		goto out;
 	}
-	supervise(s);
+	supervise(s, first);
 	clock_gettime(CLOCK_REALTIME, &s->end_ts);
-	sum(s, &t);
-	if (trawl_output_close(&s->out) != 0 || s->writer->io_error)
-		fail(s, "%s: results could not be written in full", s->conf.output_file);
-	if (s->conf.metadata_file != NULL && write_metadata(s, &t) != 0)
+	trawl_scan_sum(s, &t);
+	if (s->fl.error != 0)
+		fail(s, "%s: results could not be written in full: %s (%" PRIu64 " of %" PRIu64 " written)",
+			s->conf.output_file, strerror(s->fl.error), s->fl.rows_written, s->writer->results);
+	else if (s->fl.rows_lost != 0)
+		fail(s, "%s: the output took nothing for %.0f s: %" PRIu64 " of %" PRIu64 " results not written",
+			s->conf.output_file, OUTPUT_STALL_S, s->fl.rows_lost, s->writer->results);
+	if (s->conf.metadata_file != NULL && trawl_scan_write_metadata(s, &t) != 0)
 		fail(s, "%s: cannot write the metadata", s->conf.metadata_file);
 	if (!s->conf.quiet && s->failure == NULL)
 		fprintf(stderr, "trawl: done: %" PRIu64 " targets, %" PRIu64 " probes sent, %" PRIu64
-			" replies validated, %" PRIu64 " failed validation, %" PRIu64 " results\n",
-			t.targets, t.sent, t.valid, t.invalid, trawl_stat_get(&s->writer->results));
+			" replies validated, %" PRIu64 " failed validation, %" PRIu64 " results, %" PRIu64 " replies lost\n",
+			t.targets, t.sent, t.valid, t.invalid, trawl_stat_get(&s->writer->results), trawl_scan_lost(s, &t));
 out:
 	if (s->failure != NULL) {
 		fprintf(stderr, "trawl scan: %s\n", s->failure);
 		status = 1;
 	}
-	trawl_output_close(&s->out);
 	teardown(s);
 	rte_eal_cleanup();
 	trawl_eal_args_free(&eal);

@@ -44,6 +44,7 @@ struct trawl_driver_desc {
 	const char *devargs;   /**< added to a vdev's --dev arguments unless given (NULL: none) */
 	uint8_t kernel_tx;     /**< the kernel does the transmit work (see trawl_port_caps) */
 	uint8_t link_gated;    /**< the peer can vanish mid-run (see trawl_port_caps) */
+	uint8_t queue_secret;  /**< memif: queue counts must match the peer's; say them in its secret (eal_args.c) */
 };
 
 /** The entry for @p driver_name, or the generic one. */

@@ -76,10 +76,21 @@ static const struct trawl_driver_desc af_packet = {
  * memif: one ring pair per queue; the peer decides which queue a reply
  * takes. The peer is another process that can exit at any time: see
  * trawl_port_link_up().
+ *
+ * Both ends must have the same queue counts, and DPDK 22.11 does not check
+ * it the one way round: a server with more queues than its client connects,
+ * and its extra queues then read and write the client's ring 0 (seen here:
+ * the responder got more probes than were sent, the scanner lost replies,
+ * nothing counted). A client with more queues than the server is refused
+ * (link down). So trawl puts its counts in the connection's secret
+ * ("trawl-<client-to-server>x<server-to-client>", app/eal_args.c): a client
+ * always sends it, a server with other than one queue pair asks for it, and
+ * any mismatch is refused at connection. A server with one queue pair asks
+ * for nothing, so other memif clients (testpmd, VPP) still connect to it.
  */
 static const struct trawl_driver_desc memif = {
 	.name = "net_memif", .model = "shared-memory interface (memif)",
-	.spread = TRAWL_SPREAD_PEER, .link_gated = 1,
+	.spread = TRAWL_SPREAD_PEER, .link_gated = 1, .queue_secret = 1,
 };
 
 const struct trawl_driver_desc *const trawl_drivers[] = {

@@ -68,15 +68,23 @@ trawl_constraint_lookup(const struct trawl_constraint *c, uint64_t idx)
 	return c->lo[base - c->cum] + (uint32_t)(idx - *base);
 }
 
-/** Is @p addr in the allowed set? */
-static inline int
-trawl_constraint_contains(const struct trawl_constraint *c, uint32_t addr)
+#define TRAWL_CONSTRAINT_NONE UINT64_MAX
+
+/**
+ * The rank of @p addr among the allowed addresses (the inverse of
+ * trawl_constraint_lookup: 0 .. count - 1), or TRAWL_CONSTRAINT_NONE if it
+ * is not allowed. One search answers both "may this reply count?" and
+ * "which target is it?".
+ */
+static inline uint64_t
+trawl_constraint_rank(const struct trawl_constraint *c, uint32_t addr)
 {
 	const uint32_t *base = c->lo;
 	uint32_t n = c->k, i;
+	uint64_t off;
 
 	if (n == 0 || addr < c->lo[0])
-		return 0;
+		return TRAWL_CONSTRAINT_NONE;
 	/* largest i with lo[i] <= addr */
 	while (n > 1) {
 		uint32_t half = n / 2;
@@ -85,7 +93,15 @@ trawl_constraint_contains(const struct trawl_constraint *c, uint32_t addr)
 		n -= half;
 	}
 	i = (uint32_t)(base - c->lo);
-	return (uint64_t)(addr - *base) < c->cum[i + 1] - c->cum[i];
+	off = (uint64_t)(addr - *base);
+	return off < c->cum[i + 1] - c->cum[i] ? c->cum[i] + off : TRAWL_CONSTRAINT_NONE;
+}
+
+/** Is @p addr in the allowed set? */
+static inline int
+trawl_constraint_contains(const struct trawl_constraint *c, uint32_t addr)
+{
+	return trawl_constraint_rank(c, addr) != TRAWL_CONSTRAINT_NONE;
 }
 
 /** Bytes of memory the structure holds. */

@@ -15,10 +15,11 @@ extern const char *const trawl_class_names[TRAWL_CLASS_MAX];
 
 /*
  * One validated reply, as an RX lcore hands it to the writer over an
- * rte_ring: a fixed-size plain record (no mbuf travels), 32 bytes.
+ * rte_ring: a fixed-size plain record (no mbuf travels), 40 bytes.
  */
 struct trawl_result {
 	uint64_t tsc;        /**< rte_rdtsc() when the RX lcore saw it */
+	uint64_t target;     /**< target index (trawl_target_index): what dedup remembers */
 	uint32_t saddr;      /**< the target (reply source), host order */
 	uint32_t daddr;      /**< our address (reply destination) */
 	uint16_t sport;      /**< target port */
@@ -31,12 +32,5 @@ struct trawl_result {
 	uint8_t success;     /**< 1: the target is open */
 	uint8_t repeat;      /**< set by the writer's deduplication */
 };
-
-/** The deduplication key: target address and port. */
-static inline uint64_t
-trawl_result_key(const struct trawl_result *r)
-{
-	return ((uint64_t)r->saddr << 16) | r->sport;
-}
 
 #endif

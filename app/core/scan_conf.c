@@ -8,8 +8,6 @@
 #include <sys/random.h>
 #include <unistd.h>
 
-#include "../outputs/output.h"
-#include "../probes/probe.h"
 #include "scan_conf.h"
 
 enum {
@@ -25,6 +23,7 @@ enum {
 	OPT_DRYRUN,
 	OPT_VERSION,
 	OPT_KEY,
+	OPT_DEDUP_MEMORY,
 };
 
 #define SHORT_OPTS ":p:M:S:s:G:r:B:P:c:n:N:t:e:T:b:w:o:O:f:m:C:qh"
@@ -61,6 +60,7 @@ static const struct option long_opts[] = {
 	{ "config", required_argument, NULL, 'C' },
 	{ "dryrun", no_argument, NULL, OPT_DRYRUN },
 	{ "validation-key", required_argument, NULL, OPT_KEY },
+	{ "dedup-memory", required_argument, NULL, OPT_DEDUP_MEMORY },
 	{ "list-output-fields", no_argument, NULL, OPT_LIST_FIELDS },
 	{ "list-probe-modules", no_argument, NULL, OPT_LIST_PROBES },
 	{ "help", no_argument, NULL, 'h' },
@@ -106,6 +106,10 @@ static const char usage[] =
 "  -f, --output-fields LIST   comma list (default saddr; --list-output-fields)\n"
 "  --no-header-row            CSV without its header row\n"
 "  -m, --metadata-file FILE   JSON summary of the run\n"
+"  --dedup-memory SIZE        most memory for remembering which targets answered, so none is\n"
+"                             written twice (K/M/G suffixes; default: half the memory available).\n"
+"                             An exact bitmap over the targets when it fits, else a hash that is\n"
+"                             exact up to a stated number of responders: said before sending\n"
 "  -q, --quiet                no status line\n"
 "  -h, --help, --version\n"
 "Config\n"
@@ -160,6 +164,33 @@ parse_seconds(const char *s, double *out)
 	if (errno != 0 || end == s || *end != '\0' || !isfinite(v) || v < 0)
 		return -EINVAL;
 	*out = v;
+	return 0;
+}
+
+/* "8G", "512M", "64K" or plain bytes, binary multiples (memory sizes). */
+static int
+parse_size(const char *s, uint64_t *out)
+{
+	char *end;
+	unsigned long long v;
+	unsigned int shift = 0;
+
+	if (*s == '\0' || *s == '-' || *s == '+')
+		return -EINVAL;
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno != 0 || end == s)
+		return -EINVAL;
+	switch (*end) {
+	case 'T': case 't': shift = 40; end++; break;
+	case 'G': case 'g': shift = 30; end++; break;
+	case 'M': case 'm': shift = 20; end++; break;
+	case 'K': case 'k': shift = 10; end++; break;
+	default: break;
+	}
+	if (*end != '\0' || v == 0 || v > (UINT64_MAX >> shift))
+		return -EINVAL;
+	*out = (uint64_t)v << shift;
 	return 0;
 }
 
@@ -323,13 +354,15 @@ parse_opt(struct trawl_scan_conf *c, int opt, const char *arg, FILE *out, struct
 		c->have_key = 1;
 		break;
 	}
+	case OPT_DEDUP_MEMORY:
+		if (parse_size(arg, &c->dedup_memory) != 0)
+			return bad(err, "--dedup-memory", arg, "expected a size such as 512M or 8G");
+		break;
 	case OPT_LIST_FIELDS:
-		for (const struct trawl_field *f = trawl_fields; f->name != NULL; f++)
-			fprintf(out, "%-16s %s\n", f->name, f->help);
+		c->list = TRAWL_LIST_FIELDS; /* printed by the caller, where the modules are */
 		return TRAWL_CONF_EXIT;
 	case OPT_LIST_PROBES:
-		for (unsigned int i = 0; trawl_probe_modules[i] != NULL; i++)
-			fprintf(out, "%-16s %s\n", trawl_probe_modules[i]->name, trawl_probe_modules[i]->help);
+		c->list = TRAWL_LIST_PROBES;
 		return TRAWL_CONF_EXIT;
 	case 'h':
 		fputs(usage, out);
@@ -512,13 +545,10 @@ defaults(struct trawl_scan_conf *c)
 	c->sport_last = 61000;
 }
 
-/* Cross-flag checks: everything that is wrong is found before EAL starts. */
+/* Cross-flag checks: everything that is wrong is found before EAL starts (module names: app/scan_modules.c). */
 static int
 check(struct trawl_scan_conf *c, struct trawl_err *err)
 {
-	const struct trawl_field *fields[TRAWL_MAX_FIELDS];
-	int rc;
-
 	if (c->dev == NULL)
 		return trawl_err_set(err, -EINVAL, "--dev is required (a PCI address or a vdev such as net_af_packet0,iface=eth1)");
 	if (!c->have_saddr)
@@ -527,13 +557,6 @@ check(struct trawl_scan_conf *c, struct trawl_err *err)
 		return trawl_err_set(err, -EINVAL, "the next hop is required: --gateway-ip ADDR (resolved by ARP) or -G MAC");
 	if (c->shard >= c->shards)
 		return trawl_err_set(err, -EINVAL, "--shard %u is not below --shards %u", c->shard, c->shards);
-	if (trawl_probe_find(c->probe_module) == NULL)
-		return trawl_err_set(err, -EINVAL, "unknown probe module '%s' (see --list-probe-modules)", c->probe_module);
-	if (trawl_output_find(c->output_module) == NULL)
-		return trawl_err_set(err, -EINVAL, "unknown output module '%s' (csv or json)", c->output_module);
-	rc = trawl_fields_parse(c->output_fields, fields, err);
-	if (rc < 0)
-		return rc;
 	if (c->allow.n == 0)
 		return trawl_err_set(err, -EINVAL, "no targets: give TARGET addresses or CIDR blocks, or -w FILE "
 				"(there is no implicit 0.0.0.0/0)");

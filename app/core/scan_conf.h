@@ -58,18 +58,28 @@ struct trawl_scan_conf {
 	int dryrun;                   /**< count targets, send nothing */
 	uint64_t key[2];              /**< validation key (--validation-key), else random */
 	int have_key;
+	uint64_t dedup_memory;        /**< --dedup-memory bytes, 0 = half of what is available */
+	int list;                     /**< enum trawl_list: a --list-* flag was given */
 	const char *config_file;      /**< -C: YAML settings, under the command line's */
 	struct trawl_yaml_settings *config; /**< its values (the strings above may point into them) */
 };
 
+enum trawl_list {
+	TRAWL_LIST_NONE = 0,
+	TRAWL_LIST_FIELDS,    /**< --list-output-fields */
+	TRAWL_LIST_PROBES,    /**< --list-probe-modules */
+};
+
 enum trawl_conf_rc {
 	TRAWL_CONF_RUN = 0,   /**< go ahead */
-	TRAWL_CONF_EXIT = 1,  /**< --help, --version, --list-*: printed, exit 0 */
+	TRAWL_CONF_EXIT = 1,  /**< --help, --version: printed; --list-*: c->list says which; exit 0 */
 };
 
 /**
  * Parse `trawl scan` arguments (argv[0] is "scan") and read the allowlist
- * and blocklist files. @p out receives help text and lists.
+ * and blocklist files. @p out receives help text. Probe and output module
+ * names and fields are checked one floor up (app/scan_modules.h), where
+ * the modules are.
  * @return TRAWL_CONF_RUN, TRAWL_CONF_EXIT, or -EINVAL (or -errno for an
  * unreadable file) with one line in @p err.
  */

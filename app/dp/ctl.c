@@ -98,16 +98,8 @@ trawl_ctl_poll(struct trawl_ctl *c)
 	for (unsigned int i = 0; i < c->nin; i++) {
 		unsigned int n = rte_ring_sc_dequeue_burst(c->in[i], (void **)m, TRAWL_BURST, NULL);
 
-		for (unsigned int k = 0; k < n; k++) {
-			uint32_t l3off;
-
-			if (trawl_eth_parse(rte_pktmbuf_mtod(m[k], const uint8_t *), m[k]->data_len, &l3off) ==
-			    TRAWL_L3_ARP) {
-				handle_arp(c, m[k]);
-			} else if (emit(c, m[k]) == 0) {
-				trawl_stat_add(&c->forwarded, 1);
-			}
-		}
+		for (unsigned int k = 0; k < n; k++)
+			handle_arp(c, m[k]);
 	}
 	return 0;
 }

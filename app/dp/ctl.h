@@ -14,10 +14,10 @@
 
 /*
  * The control role, on the main lcore: the appliance's own ARP (the kernel
- * no longer sees the port). It resolves the gateway, answers requests for
- * our source address, and forwards the RSTs the RX roles build. Frames
- * arrive from each RX role's SPSC ring and leave through TX role 0's SPSC
- * inject ring. Not a hot path: a few frames per reply at most.
+ * no longer sees the port). It resolves the gateway and answers requests
+ * for our source address. Frames arrive from each RX role's SPSC ring and
+ * leave through TX role 0's SPSC inject ring. Not a hot path: the RSTs that
+ * answer replies go from the RX roles to the TX roles directly.
  */
 struct trawl_ctl {
 	const struct trawl_engine *eng;
@@ -37,7 +37,6 @@ struct trawl_ctl {
 
 	uint64_t arp_replies_sent;        /**< requests for saddr answered */
 	uint64_t arp_ignored;
-	uint64_t forwarded;               /**< RSTs handed to the TX role */
 	uint64_t dropped;                 /**< frames the inject ring would not take */
 };
 

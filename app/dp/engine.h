@@ -11,13 +11,16 @@
 #include "../probes/probe.h"
 
 #define TRAWL_BURST 32
+#define TRAWL_MAX_RX 64   /* RX roles (queues) at most */
 
 /*
  * What every role of one run shares. Written by the main lcore before the
  * roles start, or (the flags) once, with release/acquire ordering; never
  * written by a role. Phases: armed (gateway known, template ready: TX may
  * send) -> stop_tx (no new probes) -> stop_rx (cooldown over) ->
- * stop_writer (all RX roles done: drain and finish).
+ * stop_writer (all RX roles done: drain and finish). abort, at any time:
+ * every role stops at its next round and counts what it leaves behind (a
+ * second signal, or a run that has to end while its output is stuck).
  */
 struct trawl_engine {
 	const struct trawl_probe_ops *probe;
@@ -31,6 +34,7 @@ struct trawl_engine {
 	uint32_t stop_tx;
 	uint32_t stop_rx;
 	uint32_t stop_writer;
+	uint32_t abort;
 } __rte_cache_aligned;
 
 #endif

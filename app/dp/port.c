@@ -93,7 +93,8 @@ trawl_port_start(struct trawl_port *p, uint16_t nrx, uint16_t ntx, struct rte_me
 	}
 	rc = rte_eth_dev_start(p->id);
 	if (rc != 0)
-		return trawl_err_set(err, rc, "port %u (%s): start: %s", p->id, p->driver, rte_strerror(-rc));
+		return trawl_err_set(err, rc, "port %u (%s): start: %s%s", p->id, p->driver, rte_strerror(-rc),
+				p->caps.link_gated ? " (memif client: is a server listening on that socket?)" : "");
 	if (p->caps.reta_size != 0) {
 		rc = spread_reta(p->id, p->caps.reta_size, nrx);
 		if (rc != 0)

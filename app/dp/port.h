@@ -13,6 +13,8 @@
 
 #define TRAWL_RX_DESC 1024
 #define TRAWL_TX_DESC 1024
+/* A link not up this many seconds after start (or gone this long mid-run) is an error. */
+#define TRAWL_LINK_WAIT_S 5
 
 /* Is the link up? (For a peer that can leave: memif.) */
 static inline int

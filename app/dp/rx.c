@@ -7,33 +7,33 @@
 #include "rx.h"
 #include "stats.h"
 
-static void
-to_ctl(struct trawl_rx *rx, struct rte_mbuf *m)
-{
-	if (rte_ring_sp_enqueue(rx->to_ctl, m) != 0) {
-		rte_pktmbuf_free(m);
-		trawl_stat_add(&rx->ctl_full, 1);
-	}
-}
+/* What one burst produced, handed on in bursts at its end. */
+struct burst_out {
+	struct trawl_result res[TRAWL_BURST];
+	struct rte_mbuf *ans[TRAWL_BURST];
+	unsigned int nres;
+	unsigned int nans;
+};
 
 /*
- * Send the probe module's answer to a valid reply (the RST). In place in the
+ * The probe module's answer to a valid reply (the RST). In place in the
  * reply's own mbuf when it is a plain one-segment buffer with room: no
  * allocation, no copy. Consumes m.
  */
 static void
-answer(struct trawl_rx *rx, struct rte_mbuf *m, const struct trawl_ipv4_view *v, const struct trawl_result *r)
+answer(struct trawl_rx *rx, struct rte_mbuf *m, const struct trawl_ipv4_view *v, const struct trawl_result *r,
+		struct burst_out *o)
 {
 	const struct trawl_engine *eng = rx->eng;
 	struct rte_mbuf *out = m;
 	uint16_t len;
 
-	if (m->nb_segs != 1 || !RTE_MBUF_DIRECT(m) || rte_mbuf_refcnt_read(m) != 1 ||
-	    rte_pktmbuf_data_room_size(m->pool) < m->data_off + TRAWL_PROBE_MAX_LEN) {
+	if (unlikely(m->nb_segs != 1 || !RTE_MBUF_DIRECT(m) || rte_mbuf_refcnt_read(m) != 1 ||
+		     rte_pktmbuf_data_room_size(m->pool) < m->data_off + TRAWL_PROBE_MAX_LEN)) {
 		out = rte_pktmbuf_alloc(rx->pool);
 		if (out == NULL) {
 			rte_pktmbuf_free(m);
-			trawl_stat_add(&rx->ctl_full, 1);
+			trawl_stat_add(&rx->answers_dropped, 1);
 			return;
 		}
 	}
@@ -48,70 +48,87 @@ answer(struct trawl_rx *rx, struct rte_mbuf *m, const struct trawl_ipv4_view *v,
 	out->pkt_len = len;
 	out->ol_flags = 0;
 	out->packet_type = 0;
-	trawl_stat_add(&rx->answers, 1);
-	to_ctl(rx, out);
+	o->ans[o->nans++] = out;
 }
 
-/*
- * Look at one frame. Returns 1 if it produced a result in rx->pend. Frees
- * the mbuf or passes it on.
- */
-static int
-handle(struct trawl_rx *rx, struct rte_mbuf *m, uint64_t now)
+/* Look at one frame: a result and an answer into o, an ARP frame to control, the rest freed. */
+static void
+handle(struct trawl_rx *rx, struct rte_mbuf *m, uint64_t now, int armed, struct burst_out *o)
 {
 	const struct trawl_engine *eng = rx->eng;
 	/* Bounds come from what we hold (the first segment), never from headers alone. */
 	const uint8_t *frame = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint32_t caplen = m->data_len, l3off = 0;
 	struct trawl_ipv4_view v;
-	struct trawl_result *r = &rx->pend[rx->npend];
+	struct trawl_result *r = &o->res[o->nres];
 	enum trawl_rx_verdict verdict;
 
 	switch (trawl_eth_parse(frame, caplen, &l3off)) {
 	case TRAWL_L3_ARP:
 		trawl_stat_add(&rx->arp, 1);
-		to_ctl(rx, m);
-		return 0;
+		if (rte_ring_sp_enqueue(rx->to_ctl, m) != 0) {
+			rte_pktmbuf_free(m);
+			trawl_stat_add(&rx->arp_dropped, 1);
+		}
+		return;
 	case TRAWL_L3_IPV4:
 		break;
 	default:
 		trawl_stat_add(&rx->other, 1);
 		rte_pktmbuf_free(m);
-		return 0;
+		return;
 	}
 	if (trawl_ipv4_parse(frame + l3off, caplen - l3off, &v) != 0) {
 		trawl_stat_add(&rx->other, 1);
 		rte_pktmbuf_free(m);
-		return 0;
+		return;
 	}
 	verdict = eng->probe->classify(&eng->pctx, &v, r);
 	if (verdict != TRAWL_RX_VALID) {
 		trawl_stat_add(verdict == TRAWL_RX_OTHER ? &rx->other : &rx->invalid, 1);
 		rte_pktmbuf_free(m);
-		return 0;
+		return;
 	}
 	trawl_stat_add(&rx->valid, 1);
 	r->tsc = now;
 	r->repeat = 0;
-	if (eng->probe->answer != NULL)
-		answer(rx, m, &v, r);
+	o->nres++;
+	/* Not armed: no probe has gone out, and the answer's template has no next hop yet. */
+	if (eng->probe->answer != NULL && armed)
+		answer(rx, m, &v, r, o);
 	else
 		rte_pktmbuf_free(m);
-	return 1;
 }
 
-/* Offer pending results to the writer; returns 1 once none is left. */
-static int
-flush_results(struct trawl_rx *rx)
+void
+trawl_rx_burst(struct trawl_rx *rx, struct rte_mbuf **m, uint16_t n, uint64_t now)
 {
-	unsigned int n = rte_ring_sp_enqueue_burst_elem(rx->to_writer, rx->pend + rx->pend_off,
-			sizeof(struct trawl_result), rx->npend, NULL);
+	struct burst_out o;
+	int armed = trawl_flag_get(&rx->eng->armed);
+	unsigned int k;
 
-	rx->pend_off += n;
-	rx->npend -= n;
-	if (rx->npend == 0)
-		rx->pend_off = 0;
-	return rx->npend == 0;
+	o.nres = 0;
+	o.nans = 0;
+	trawl_stat_add(&rx->frames, n);
+	for (uint16_t i = 0; i < n; i++) {
+		if (i + 1 < n)
+			rte_prefetch0(rte_pktmbuf_mtod(m[i + 1], void *));
+		handle(rx, m[i], now, armed, &o);
+	}
+	if (o.nres != 0) {
+		k = rte_ring_sp_enqueue_burst_elem(rx->to_writer, o.res, sizeof(o.res[0]), o.nres, NULL);
+		trawl_stat_add(&rx->handed, k);
+		if (unlikely(k < o.nres))
+			trawl_stat_add(&rx->writer_behind, o.nres - k);
+	}
+	if (o.nans != 0) {
+		k = rte_ring_sp_enqueue_burst(rx->to_tx, (void **)o.ans, o.nans, NULL);
+		trawl_stat_add(&rx->answers, k);
+		if (unlikely(k < o.nans)) {
+			rte_pktmbuf_free_bulk(o.ans + k, o.nans - k);
+			trawl_stat_add(&rx->answers_dropped, o.nans - k);
+		}
+	}
 }
 
 int
@@ -120,25 +137,13 @@ trawl_rx_poll(void *arg)
 	struct trawl_rx *rx = arg;
 	struct rte_mbuf *m[TRAWL_BURST];
 	uint16_t n;
-	uint64_t now;
 
-	if (rx->npend != 0 && !flush_results(rx))
-		return TRAWL_ROLE_BUSY;
-	if (trawl_flag_get(&rx->eng->stop_rx)) {
+	if (trawl_flag_get(&rx->eng->stop_rx) || trawl_flag_get(&rx->eng->abort)) {
 		trawl_flag_set(&rx->finished);
 		return TRAWL_ROLE_DONE;
 	}
 	n = trawl_port_rx(rx->port, rx->queue, m, TRAWL_BURST, rx->link_gated);
-	if (n == 0)
-		return TRAWL_ROLE_BUSY;
-	now = rte_rdtsc();
-	trawl_stat_add(&rx->frames, n);
-	for (uint16_t i = 0; i < n; i++) {
-		if (i + 1 < n)
-			rte_prefetch0(rte_pktmbuf_mtod(m[i + 1], void *));
-		rx->npend += (uint16_t)handle(rx, m[i], now);
-	}
-	if (rx->npend != 0)
-		flush_results(rx);
+	if (n != 0)
+		trawl_rx_burst(rx, m, n, rte_rdtsc());
 	return TRAWL_ROLE_BUSY;
 }

@@ -11,36 +11,47 @@
 #include "lcore.h"
 
 /*
- * One RX role: owns RX queue `queue`. It parses and validates every frame,
- * hands validated results to the writer over its own SPSC ring, and hands
- * ARP frames and the RSTs it builds to the control role over another.
- * Backpressure instead of loss: when the writer's ring is full the results
- * wait here, and the role stops taking frames off the port until they fit.
+ * One RX role: owns RX queue `queue` and drains it every round, whatever
+ * the roles after it are doing. It parses and validates every frame, hands
+ * results to the writer over its own SPSC ring, the RSTs it writes over the
+ * SYN-ACKs to a TX role over another, and ARP frames to the control role
+ * over a third. A ring that is full is never waited for: what does not fit
+ * is dropped here and counted by the reason (the writer behind, the TX
+ * role behind), so every frame the port delivered ends in a counter:
+ *   frames = arp + other + invalid + valid
+ *   valid = results handed on + writer_behind
  */
 struct trawl_rx {
 	const struct trawl_engine *eng;
-	struct rte_mempool *pool;     /**< for RSTs */
+	struct rte_mempool *pool;     /**< for an answer when the reply's own mbuf cannot carry it */
 	struct rte_ring *to_writer;   /**< SPSC, elements are struct trawl_result */
-	struct rte_ring *to_ctl;      /**< SPSC, mbufs */
+	struct rte_ring *to_tx;       /**< SPSC, answer mbufs, sent by TX role queue % ntx */
+	struct rte_ring *to_ctl;      /**< SPSC, ARP frames */
 	uint16_t port;
 	uint16_t queue;
 	int link_gated;               /**< the peer can leave mid-run (memif): guarded bursts, port.h */
 
-	struct trawl_result pend[TRAWL_BURST];
-	uint16_t npend;
-	uint16_t pend_off;
-
-	uint32_t finished;        /**< set by this role once its last result is in the ring */
+	uint32_t finished;            /**< set by this role once it stopped receiving */
 
 	/* Counters (this lcore writes, main reads). */
-	uint64_t frames;          /**< frames received */
-	uint64_t valid;           /**< validated replies */
-	uint64_t invalid;         /**< replies failing validation */
-	uint64_t other;           /**< frames that are no reply of ours */
-	uint64_t arp;             /**< ARP frames passed to control */
-	uint64_t ctl_full;        /**< control frames dropped: control ring full */
-	uint64_t answers;         /**< answers (RSTs) built */
+	uint64_t frames;              /**< frames received */
+	uint64_t valid;               /**< validated replies */
+	uint64_t invalid;             /**< replies failing validation */
+	uint64_t other;               /**< frames that are no reply of ours */
+	uint64_t arp;                 /**< ARP frames passed to control */
+	uint64_t arp_dropped;         /**< ARP frames dropped: control ring full */
+	uint64_t handed;              /**< results the writer's ring took */
+	uint64_t writer_behind;       /**< results dropped: the writer's ring was full */
+	uint64_t answers;             /**< answers (RSTs) the TX role's ring took */
+	uint64_t answers_dropped;     /**< answers dropped: no buffer, or the TX role's ring full */
 } __rte_cache_aligned;
+
+/**
+ * Handle @p n frames received at TSC @p now: validate, answer, hand results
+ * on. Consumes every mbuf. (The poll function's work, callable on its own
+ * so bench/ can feed bursts through it without a port.)
+ */
+void trawl_rx_burst(struct trawl_rx *rx, struct rte_mbuf **m, uint16_t n, uint64_t now);
 
 /** Role poll function (arg: struct trawl_rx). */
 int trawl_rx_poll(void *arg);

@@ -8,24 +8,47 @@
 #include "port.h"
 #include "tx.h"
 
-/* Control frames are few; a full queue a few times over means the port is gone. */
+/* Tries a burst of control frames or answers gets before what is left is dropped. */
 #define CTL_TX_TRIES 64
 
+/*
+ * Send what one ring holds now (a burst at most). Frames are few next to
+ * probes (a RST per open port, ARP); a port refusing them a few times over is
+ * gone or stuck, and they are dropped and counted rather than waited for.
+ */
 static void
-send_control(struct trawl_tx *tx)
+send_ring(struct trawl_tx *tx, struct rte_ring *r, uint64_t *sent_ctr, uint64_t *dropped_ctr)
 {
 	struct rte_mbuf *m[TRAWL_BURST];
-	unsigned int n = rte_ring_sc_dequeue_burst(tx->inject, (void **)m, TRAWL_BURST, NULL);
+	unsigned int n = rte_ring_sc_dequeue_burst(r, (void **)m, TRAWL_BURST, NULL);
 	unsigned int sent = 0;
 
 	for (int tries = 0; sent < n && tries < CTL_TX_TRIES; tries++)
 		sent += trawl_port_tx(tx->port, tx->queue, m + sent, (uint16_t)(n - sent), tx->link_gated);
 	if (sent < n) {
 		rte_pktmbuf_free_bulk(m + sent, n - sent);
-		trawl_stat_add(&tx->ctl_dropped, n - sent);
+		trawl_stat_add(dropped_ctr, n - sent);
 	}
 	if (sent != 0)
-		trawl_stat_add(&tx->ctl_sent, sent);
+		trawl_stat_add(sent_ctr, sent);
+}
+
+/* Control frames and answers waiting; returns 1 if any ring still holds frames. */
+static int
+send_replies(struct trawl_tx *tx)
+{
+	int left = 0;
+
+	if (tx->inject != NULL && !rte_ring_empty(tx->inject)) {
+		send_ring(tx, tx->inject, &tx->ctl_sent, &tx->ctl_dropped);
+		left |= !rte_ring_empty(tx->inject);
+	}
+	for (unsigned int i = 0; i < tx->nanswers; i++)
+		if (!rte_ring_empty(tx->answers[i])) {
+			send_ring(tx, tx->answers[i], &tx->answers_sent, &tx->answers_dropped);
+			left |= !rte_ring_empty(tx->answers[i]);
+		}
+	return left;
 }
 
 /* Hand pending frames to the port; returns 1 once none is left. */
@@ -114,34 +137,57 @@ make_burst(struct trawl_tx *tx, unsigned int budget)
 	tx->pend_off = 0;
 }
 
+/* No more probes: what was made but not taken is dropped (the port may never take it). */
+static void
+end_sending(struct trawl_tx *tx)
+{
+	if (tx->npend != 0) {
+		rte_pktmbuf_free_bulk(tx->pend + tx->pend_off, tx->npend);
+		trawl_stat_add(&tx->probes_dropped, tx->npend);
+		tx->npend = 0;
+		tx->pend_off = 0;
+	}
+	__atomic_store_n(&tx->sending_done, 1, __ATOMIC_RELEASE);
+}
+
+static int
+finish(struct trawl_tx *tx)
+{
+	end_sending(tx);
+	trawl_flag_set(&tx->finished);
+	return TRAWL_ROLE_DONE;
+}
+
 int
 trawl_tx_poll(void *arg)
 {
 	struct trawl_tx *tx = arg;
 	const struct trawl_engine *eng = tx->eng;
+	int link = !tx->link_gated || trawl_port_link_up(tx->port);
+	int left = 0;
 	unsigned int budget;
 
-	if (tx->link_gated && !trawl_port_link_up(tx->port)) {
-		/* The peer is gone (or not there yet): nothing can be sent; do not hang the end of the run. */
-		if (trawl_flag_get(&eng->stop_rx))
-			return TRAWL_ROLE_DONE;
+	if (unlikely(trawl_flag_get(&eng->abort)))
+		return finish(tx);
+	if (!tx->sending_done && trawl_flag_get(&eng->stop_tx))
+		end_sending(tx);
+	if (link)
+		left = send_replies(tx);
+	if (tx->sending_done || !trawl_flag_get(&eng->armed)) {
+		/*
+		 * Keep sending answers until every RX role has stopped (stop_writer
+		 * says so) and they are all out; with the link gone (the peer left)
+		 * nothing more can go, and the rings are emptied at teardown.
+		 */
+		if (trawl_flag_get(&eng->stop_writer) && (!left || !link))
+			return finish(tx);
 		return TRAWL_ROLE_BUSY;
 	}
-
-	if (tx->inject != NULL && !rte_ring_empty(tx->inject))
-		send_control(tx);
+	/* The peer is gone (or not there yet): nothing can be sent until it is back. */
+	if (!link)
+		return TRAWL_ROLE_BUSY;
 	if (tx->npend != 0 && !flush_pending(tx))
 		return TRAWL_ROLE_BUSY;
-	if (tx->sending_done || !trawl_flag_get(&eng->armed)) {
-		/* Keep serving control frames until receiving is over. */
-		if (trawl_flag_get(&eng->stop_rx) && (tx->inject == NULL || rte_ring_empty(tx->inject)))
-			return TRAWL_ROLE_DONE;
-		return TRAWL_ROLE_BUSY;
-	}
-	if (trawl_flag_get(&eng->stop_tx)) {
-		__atomic_store_n(&tx->sending_done, 1, __ATOMIC_RELEASE);
-		return TRAWL_ROLE_BUSY;
-	}
 	budget = trawl_ratelimit_budget(&tx->rl, rte_rdtsc(), TRAWL_BURST);
 	if (budget == 0)
 		return TRAWL_ROLE_BUSY;

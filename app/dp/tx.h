@@ -13,14 +13,22 @@
 
 /*
  * One TX role: owns TX queue `queue` and slice `slice` of the target
- * permutation. It also sends whatever the control role hands it over the
- * SPSC `inject` ring (ARP replies and requests, RSTs), so no TX queue is
- * ever shared between lcores, even on ports with a single TX queue.
+ * permutation. It also sends the answers (RSTs) of the RX roles whose rings
+ * it is given, and what the control role hands it over the SPSC `inject`
+ * ring (ARP), so no TX queue is ever shared between lcores, even on ports
+ * with a single TX queue.
+ *
+ * Sending ends at stop_tx whatever the port does: probes made but not taken
+ * by the port are dropped then (counted), so -t and signals bound a run even
+ * when the port refuses everything. The role ends once every RX role has
+ * (stop_writer) and its rings are empty, or at abort.
  */
 struct trawl_tx {
 	const struct trawl_engine *eng;
 	struct rte_mempool *pool;
 	struct rte_ring *inject;      /**< control frames to send, may be NULL */
+	struct rte_ring *answers[TRAWL_MAX_RX]; /**< RX roles' answers to send */
+	unsigned int nanswers;
 	uint16_t port;
 	uint16_t queue;
 	struct trawl_cyclic_iter it;
@@ -41,12 +49,16 @@ struct trawl_tx {
 	uint16_t pend_off;
 
 	uint32_t sending_done;        /**< set by this role: no more probes (main reads it) */
+	uint32_t finished;            /**< set by this role when it has stopped */
 
 	/* Counters (this lcore writes, main reads). */
 	uint64_t targets;             /**< targets drawn from the permutation */
 	uint64_t sent;                /**< probes the port accepted */
 	uint64_t ctl_sent;            /**< control frames sent */
 	uint64_t ctl_dropped;         /**< control frames the port would not take */
+	uint64_t answers_sent;        /**< RX roles' answers (RSTs) sent */
+	uint64_t answers_dropped;     /**< answers the port would not take */
+	uint64_t probes_dropped;      /**< probes made but never taken by the port when sending stopped */
 	uint64_t alloc_fail;
 	uint64_t first_tsc;           /**< TSC of the first probe, 0 = none yet */
 	uint64_t last_tsc;            /**< TSC of the latest probe */

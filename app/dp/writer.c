@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include <rte_hash.h>
+#include <rte_cycles.h>
 
 #include "stats.h"
 #include "writer.h"
@@ -17,40 +17,97 @@ to_timespec(const struct trawl_writer *w, uint64_t tsc, struct timespec *ts)
 	ts->tv_nsec = (long)(ns % 1000000000u);
 }
 
-/* Mark r->repeat; remember r's target if it is new. */
-static void
-dedup(struct trawl_writer *w, struct trawl_result *r)
+void
+trawl_writer_consume(struct trawl_writer *w, struct trawl_result *r, unsigned int n)
 {
-	uint64_t key = trawl_result_key(r);
-	hash_sig_t sig = rte_hash_hash(w->seen, &key); /* once, for the lookup and the add */
+	struct trawl_outbuf *b = w->cur;
+	struct timespec ts = { 0, 0 };
 
-	if (rte_hash_lookup_with_hash(w->seen, &key, sig) >= 0) {
-		r->repeat = 1;
-		trawl_stat_add(&w->duplicates, 1);
-		return;
+	/*
+	 * Every key lands somewhere new in a table of hundreds of MiB: ask for
+	 * all of the burst's lines first, so the cache misses overlap instead of
+	 * coming one after another.
+	 */
+	for (unsigned int i = 0; i < n; i++)
+		trawl_dedup_prefetch(w->dedup, r[i].target);
+	trawl_stat_add(&w->received, n);
+	for (unsigned int i = 0; i < n; i++) {
+		int rc = trawl_dedup_insert(w->dedup, r[i].target);
+		size_t len;
+
+		if (rc == TRAWL_DEDUP_SEEN) {
+			r[i].repeat = 1;
+			trawl_stat_add(&w->duplicates, 1);
+			continue;
+		}
+		if (unlikely(rc == TRAWL_DEDUP_FULL))
+			trawl_stat_add(&w->dedup_full, 1);
+		if (!r[i].success) {
+			trawl_stat_add(&w->failures, 1);
+			continue;
+		}
+		trawl_stat_add(&w->successes, 1);
+		if (unlikely(w->limit_reached)) {
+			trawl_stat_add(&w->beyond_limit, 1);
+			continue;
+		}
+		if (w->out->needs_time)
+			to_timespec(w, r[i].tsc, &ts);
+		len = w->out->ops->format(w->out, &r[i], &ts, b->data + b->len);
+		if (unlikely(len == 0)) {
+			trawl_stat_add(&w->unformatted, 1);
+			continue;
+		}
+		b->len += len;
+		b->rows++;
+		trawl_stat_add(&w->results, 1);
+		if (w->max_results != 0 && w->results >= w->max_results)
+			__atomic_store_n(&w->limit_reached, 1, __ATOMIC_RELEASE);
 	}
-	if (rte_hash_add_key_with_hash(w->seen, &key, sig) < 0)
-		trawl_stat_add(&w->dedup_full, 1);
 }
 
+/* Hand the current buffer over if it holds anything. */
 static void
-consume(struct trawl_writer *w, struct trawl_result *r)
+give(struct trawl_writer *w)
 {
-	struct timespec ts;
+	if (w->cur != NULL && w->cur->len != 0) {
+		trawl_flusher_give(w->fl, w->cur);
+		w->cur = NULL;
+		w->cur_since = 0;
+	}
+}
 
-	trawl_stat_add(&w->received, 1);
-	dedup(w, r);
-	if (!r->success || r->repeat)
-		return;
-	trawl_stat_add(&w->successes, 1);
-	if (w->limit_reached)
-		return;
-	to_timespec(w, r->tsc, &ts);
-	if (w->out->ops->write(w->out, r, &ts) != 0 && !w->io_error)
-		__atomic_store_n(&w->io_error, 1, __ATOMIC_RELEASE);
-	trawl_stat_add(&w->results, 1);
-	if (w->max_results != 0 && w->results >= w->max_results)
-		__atomic_store_n(&w->limit_reached, 1, __ATOMIC_RELEASE);
+/* Rows the current buffer has room for (each may take TRAWL_OUTPUT_MAX_ROW), 0 if there is none. */
+static unsigned int
+room(struct trawl_writer *w)
+{
+	if (w->cur != NULL && TRAWL_OUTBUF_BYTES - w->cur->len >= TRAWL_OUTPUT_MAX_ROW)
+		goto have;
+	give(w);
+	if (w->cur == NULL)
+		w->cur = trawl_flusher_take(w->fl);
+	if (w->cur == NULL)
+		return 0;
+have:
+	return (unsigned int)RTE_MIN((TRAWL_OUTBUF_BYTES - w->cur->len) / TRAWL_OUTPUT_MAX_ROW, (size_t)WRITER_BURST);
+}
+
+static unsigned int
+waiting(const struct trawl_writer *w)
+{
+	unsigned int n = 0;
+
+	for (unsigned int i = 0; i < w->nin; i++)
+		n += rte_ring_count(w->in[i]);
+	return n;
+}
+
+static int
+finish(struct trawl_writer *w)
+{
+	give(w);
+	trawl_flag_set(&w->finished);
+	return TRAWL_ROLE_DONE;
 }
 
 int
@@ -62,14 +119,37 @@ trawl_writer_poll(void *arg)
 	/* Read the flag before draining: anything enqueued before it was set is seen below. */
 	int finishing = trawl_flag_get(&w->eng->stop_writer);
 
+	if (unlikely(trawl_flag_get(&w->eng->abort))) {
+		/* A forced end: what the rings still hold is never looked at, and says so. */
+		trawl_stat_add(&w->abandoned, waiting(w));
+		return finish(w);
+	}
 	for (unsigned int i = 0; i < w->nin; i++) {
-		unsigned int n = rte_ring_sc_dequeue_burst_elem(w->in[i], r, sizeof(r[0]), WRITER_BURST, NULL);
+		unsigned int max = room(w), n;
 
-		for (unsigned int k = 0; k < n; k++)
-			consume(w, &r[k]);
+		if (max == 0) {
+			if (!rte_ring_empty(w->in[i]))
+				trawl_stat_add(&w->output_waits, 1);
+			return TRAWL_ROLE_BUSY; /* every buffer is with the flusher: leave the results in the rings */
+		}
+		n = rte_ring_sc_dequeue_burst_elem(w->in[i], r, sizeof(r[0]), max, NULL);
+		if (n != 0)
+			trawl_writer_consume(w, r, n);
 		total += n;
 	}
-	if (finishing && total == 0)
-		return TRAWL_ROLE_DONE;
+	if (total == 0) {
+		uint64_t now;
+
+		if (finishing)
+			return finish(w);
+		if (w->cur == NULL || w->cur->len == 0)
+			return TRAWL_ROLE_BUSY;
+		/* Idle with rows held: they reach the file within a millisecond, not when a buffer fills. */
+		now = rte_rdtsc();
+		if (w->cur_since == 0)
+			w->cur_since = now;
+		else if (now - w->cur_since >= w->eng->hz / 1000)
+			give(w);
+	}
 	return TRAWL_ROLE_BUSY;
 }

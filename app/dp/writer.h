@@ -5,28 +5,38 @@
 #include <stdint.h>
 #include <time.h>
 
-#include <rte_hash.h>
 #include <rte_ring.h>
 
+#include "../core/dedup.h"
 #include "../outputs/output.h"
 #include "engine.h"
+#include "flusher.h"
 #include "lcore.h"
-
-#define TRAWL_MAX_RX 64
 
 /*
  * The result writer: the single consumer of every RX role's ring. It marks
- * repeats (a target answering twice: retransmitted SYN-ACKs, -P n), keeps
- * what the filter passes (ZMap's default: success and not a repeat), and
- * writes it through the output module. It is the only code that touches
- * the output stream.
+ * repeats (a target answering twice: retransmitted SYN-ACKs, -P n) with
+ * core/dedup, keeps what the filter passes (ZMap's default: success and
+ * not a repeat), formats it into the flusher's buffers and hands full ones
+ * over. It takes results only while it has room for them: when the output
+ * is behind, the results wait in the rings and the RX roles count what
+ * does not fit.
+ *
+ * Every result taken ends in exactly one counter:
+ *   received = duplicates + failures + successes
+ *   successes = results + beyond_limit + unformatted
+ * and at a forced end (the output stuck, a second signal) what it never
+ * took is counted as abandoned.
  */
 struct trawl_writer {
 	const struct trawl_engine *eng;
 	struct rte_ring *in[TRAWL_MAX_RX];
 	unsigned int nin;
-	struct rte_hash *seen;        /**< keys: trawl_result_key(), see dedup.h */
-	struct trawl_output *out;
+	struct trawl_dedup *dedup;
+	const struct trawl_output *out;
+	struct trawl_flusher *fl;
+	struct trawl_outbuf *cur;     /**< being filled */
+	uint64_t cur_since;           /**< TSC of the first idle round with rows in cur, 0 = none */
 	uint64_t max_results;         /**< 0 = no limit */
 
 	/* TSC -> wall clock: ts = wall0 + (tsc - tsc0) / hz. */
@@ -34,16 +44,27 @@ struct trawl_writer {
 	struct timespec wall0;
 
 	uint32_t limit_reached;       /**< set by the writer once max_results are written */
-	uint32_t io_error;            /**< set once a write failed */
+	uint32_t finished;            /**< set by the writer when it has stopped */
 
-	uint64_t received;            /**< validated replies seen */
-	uint64_t results;             /**< results written */
+	uint64_t received;            /**< validated replies taken from the rings */
 	uint64_t duplicates;          /**< repeats */
-	uint64_t dedup_full;          /**< replies not remembered: table full */
-	uint64_t successes;           /**< unique successful replies, written or not */
+	uint64_t failures;            /**< first replies that are no success (RST: closed) */
+	uint64_t successes;           /**< first successful replies */
+	uint64_t results;             /**< rows formatted and handed to the output */
+	uint64_t beyond_limit;        /**< successes after -N was reached */
+	uint64_t unformatted;         /**< successes whose row did not fit TRAWL_OUTPUT_MAX_ROW */
+	uint64_t dedup_full;          /**< first replies the dedup hash had no room to remember */
+	uint64_t abandoned;           /**< replies left in the rings at a forced end */
+	uint64_t output_waits;        /**< rounds with results waiting and no buffer free */
 } __rte_cache_aligned;
 
 /** Role poll function (arg: struct trawl_writer). */
 int trawl_writer_poll(void *arg);
+
+/**
+ * Take up to @p n results (in arrival order) as the poll function does, for
+ * bench/: the caller guarantees buffer room for n rows (see writer.c).
+ */
+void trawl_writer_consume(struct trawl_writer *w, struct trawl_result *r, unsigned int n);
 
 #endif

@@ -1,40 +1,51 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* CSV, as ZMap writes it: a header row of field names, then one line per result. */
-#include <inttypes.h>
+/*
+ * CSV, as ZMap writes it: a header row of field names, then one line per
+ * result. No field value holds a comma, quote or newline, so nothing is
+ * quoted. 32 fields of at most 64 bytes fit TRAWL_OUTPUT_MAX_ROW.
+ */
+#include <string.h>
 
+#include "../core/fmt.h"
 #include "output.h"
 
-static int
-csv_start(struct trawl_output *o)
+static size_t
+csv_header(const struct trawl_output *o, char *buf)
 {
+	char *p = buf;
+
 	if (!o->header)
 		return 0;
-	for (unsigned int i = 0; i < o->nfields; i++)
-		fprintf(o->f, "%s%s", i ? "," : "", o->fields[i]->name);
-	return fputc('\n', o->f) == EOF ? -1 : 0;
+	for (unsigned int i = 0; i < o->nfields; i++) {
+		size_t n = strlen(o->fields[i]->name);
+
+		if (i != 0)
+			*p++ = ',';
+		memcpy(p, o->fields[i]->name, n);
+		p += n;
+	}
+	*p++ = '\n';
+	return (size_t)(p - buf);
 }
 
-static int
-csv_write(struct trawl_output *o, const struct trawl_result *r, const struct timespec *ts)
+static size_t
+csv_format(const struct trawl_output *o, const struct trawl_result *r, const struct timespec *ts, char *buf)
 {
-	char buf[64];
+	char *p = buf;
 
-	/* No field value holds a comma, quote or newline, so nothing needs quoting. */
 	for (unsigned int i = 0; i < o->nfields; i++) {
 		const struct trawl_field *f = o->fields[i];
 
 		if (i != 0)
-			fputc(',', o->f);
-		if (f->type == TRAWL_FIELD_INT)
-			fprintf(o->f, "%" PRId64, f->get_int(r));
-		else
-			fputs(f->get_str(r, ts, buf), o->f);
+			*p++ = ',';
+		p = f->type == TRAWL_FIELD_INT ? trawl_put_i64(p, f->get_int(r)) : f->put(p, r, ts);
 	}
-	return fputc('\n', o->f) == EOF ? -1 : 0;
+	*p++ = '\n';
+	return (size_t)(p - buf);
 }
 
 const struct trawl_output_ops trawl_output_csv = {
 	.name = "csv",
-	.start = csv_start,
-	.write = csv_write,
+	.header = csv_header,
+	.format = csv_format,
 };

@@ -2,43 +2,62 @@
 #include <errno.h>
 #include <string.h>
 
-#include "../core/ipv4.h"
+#include "../core/fmt.h"
 #include "output.h"
 
-static const char *
-get_saddr(const struct trawl_result *r, const struct timespec *ts, char *buf)
+static char *
+put_saddr(char *dst, const struct trawl_result *r, const struct timespec *ts)
 {
 	(void)ts;
-	return trawl_ipv4_str(r->saddr, buf);
+	return trawl_put_ipv4(dst, r->saddr);
 }
 
-static const char *
-get_daddr(const struct trawl_result *r, const struct timespec *ts, char *buf)
+static char *
+put_daddr(char *dst, const struct trawl_result *r, const struct timespec *ts)
 {
 	(void)ts;
-	return trawl_ipv4_str(r->daddr, buf);
+	return trawl_put_ipv4(dst, r->daddr);
 }
 
-static const char *
-get_classification(const struct trawl_result *r, const struct timespec *ts, char *buf)
+static char *
+put_classification(char *dst, const struct trawl_result *r, const struct timespec *ts)
 {
+	const char *s = r->cls < TRAWL_CLASS_MAX ? trawl_class_names[r->cls] : "unknown";
+	size_t n = strlen(s);
+
 	(void)ts;
-	(void)buf;
-	return r->cls < TRAWL_CLASS_MAX ? trawl_class_names[r->cls] : "unknown";
+	memcpy(dst, s, n);
+	return dst + n;
 }
 
-/* ISO 8601 in UTC with milliseconds, as ZMap's timestamp_str. */
-static const char *
-get_timestamp(const struct trawl_result *r, const struct timespec *ts, char *buf)
+/*
+ * ISO 8601 in UTC with milliseconds, as ZMap's timestamp_str. Results come
+ * in time order, thousands a second: the date and time of day are formatted
+ * once a second and kept (the writer is one thread).
+ */
+static char *
+put_timestamp(char *dst, const struct trawl_result *r, const struct timespec *ts)
 {
-	struct tm tm;
-	size_t n;
+	static __thread time_t cached_sec = -1;
+	static __thread char cached[32];
+	static __thread size_t cached_len;
+	long ms = ts->tv_nsec / 1000000;
 
 	(void)r;
-	gmtime_r(&ts->tv_sec, &tm);
-	n = strftime(buf, 64, "%Y-%m-%dT%H:%M:%S", &tm);
-	snprintf(buf + n, 64 - n, ".%03ldZ", ts->tv_nsec / 1000000);
-	return buf;
+	if (ts->tv_sec != cached_sec) {
+		struct tm tm;
+
+		gmtime_r(&ts->tv_sec, &tm);
+		cached_len = strftime(cached, sizeof(cached), "%Y-%m-%dT%H:%M:%S.", &tm);
+		cached_sec = ts->tv_sec;
+	}
+	memcpy(dst, cached, cached_len);
+	dst += cached_len;
+	*dst++ = (char)('0' + ms / 100);
+	*dst++ = (char)('0' + ms / 10 % 10);
+	*dst++ = (char)('0' + ms % 10);
+	*dst++ = 'Z';
+	return dst;
 }
 
 #define INT_FIELD(fname, expr) \
@@ -53,19 +72,19 @@ INT_FIELD(window, r->window)
 INT_FIELD(ipid, r->ipid)
 
 const struct trawl_field trawl_fields[] = {
-	{ "saddr", "target address (source of the reply)", TRAWL_FIELD_STR, NULL, get_saddr },
-	{ "daddr", "our address the reply was sent to", TRAWL_FIELD_STR, NULL, get_daddr },
-	{ "sport", "target port (source port of the reply)", TRAWL_FIELD_INT, get_sport, NULL },
-	{ "dport", "our source port the reply was sent to", TRAWL_FIELD_INT, get_dport, NULL },
-	{ "classification", "synack or rst", TRAWL_FIELD_STR, NULL, get_classification },
-	{ "success", "1 if the port is open", TRAWL_FIELD_INT, get_success, NULL },
-	{ "repeat", "1 if this target answered before", TRAWL_FIELD_INT, get_repeat, NULL },
-	{ "ttl", "IP TTL of the reply", TRAWL_FIELD_INT, get_ttl, NULL },
-	{ "seqnum", "TCP sequence number of the reply", TRAWL_FIELD_INT, get_seqnum, NULL },
-	{ "window", "TCP window of the reply", TRAWL_FIELD_INT, get_window, NULL },
-	{ "ipid", "IP ID of the reply", TRAWL_FIELD_INT, get_ipid, NULL },
-	{ "timestamp", "when the reply arrived (UTC, ISO 8601)", TRAWL_FIELD_STR, NULL, get_timestamp },
-	{ NULL, NULL, TRAWL_FIELD_INT, NULL, NULL },
+	{ "saddr", "target address (source of the reply)", TRAWL_FIELD_STR, NULL, put_saddr, 0 },
+	{ "daddr", "our address the reply was sent to", TRAWL_FIELD_STR, NULL, put_daddr, 0 },
+	{ "sport", "target port (source port of the reply)", TRAWL_FIELD_INT, get_sport, NULL, 0 },
+	{ "dport", "our source port the reply was sent to", TRAWL_FIELD_INT, get_dport, NULL, 0 },
+	{ "classification", "synack or rst", TRAWL_FIELD_STR, NULL, put_classification, 0 },
+	{ "success", "1 if the port is open", TRAWL_FIELD_INT, get_success, NULL, 0 },
+	{ "repeat", "1 if this target answered before", TRAWL_FIELD_INT, get_repeat, NULL, 0 },
+	{ "ttl", "IP TTL of the reply", TRAWL_FIELD_INT, get_ttl, NULL, 0 },
+	{ "seqnum", "TCP sequence number of the reply", TRAWL_FIELD_INT, get_seqnum, NULL, 0 },
+	{ "window", "TCP window of the reply", TRAWL_FIELD_INT, get_window, NULL, 0 },
+	{ "ipid", "IP ID of the reply", TRAWL_FIELD_INT, get_ipid, NULL, 0 },
+	{ "timestamp", "when the reply arrived (UTC, ISO 8601)", TRAWL_FIELD_STR, NULL, put_timestamp, 1 },
+	{ NULL, NULL, TRAWL_FIELD_INT, NULL, NULL, 0 },
 };
 
 int

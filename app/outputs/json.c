@@ -4,32 +4,42 @@
 
 #include "output.h"
 
-static int
-json_write(struct trawl_output *o, const struct trawl_result *r, const struct timespec *ts)
+static size_t
+json_header(const struct trawl_output *o, char *buf)
+{
+	(void)o;
+	(void)buf;
+	return 0;
+}
+
+static size_t
+json_format(const struct trawl_output *o, const struct trawl_result *r, const struct timespec *ts, char *buf)
 {
 	json_t *obj = json_object();
-	char buf[64];
+	char text[64];
+	size_t n = 0;
 	int rc = 0;
 
 	if (obj == NULL)
-		return -1;
+		return 0;
 	for (unsigned int i = 0; i < o->nfields && rc == 0; i++) {
 		const struct trawl_field *f = o->fields[i];
-		json_t *v = f->type == TRAWL_FIELD_INT ? json_integer(f->get_int(r))
-						       : json_string(f->get_str(r, ts, buf));
+		json_t *v = f->type == TRAWL_FIELD_INT ? json_integer(f->get_int(r)) :
+			json_stringn(text, (size_t)(f->put(text, r, ts) - text));
 
 		rc = json_object_set_new(obj, f->name, v);
 	}
 	if (rc == 0)
-		rc = json_dumpf(obj, o->f, JSON_COMPACT | JSON_PRESERVE_ORDER);
+		n = json_dumpb(obj, buf, TRAWL_OUTPUT_MAX_ROW - 1, JSON_COMPACT | JSON_PRESERVE_ORDER);
 	json_decref(obj);
-	if (rc == 0 && fputc('\n', o->f) == EOF)
-		rc = -1;
-	return rc;
+	if (n == 0 || n > TRAWL_OUTPUT_MAX_ROW - 1)
+		return 0; /* json_dumpb says how much it needed when it did not fit */
+	buf[n++] = '\n';
+	return n;
 }
 
 const struct trawl_output_ops trawl_output_json = {
 	.name = "json",
-	.start = NULL,
-	.write = json_write,
+	.header = json_header,
+	.format = json_format,
 };

@@ -2,14 +2,20 @@
 #ifndef TRAWL_OUTPUT_H
 #define TRAWL_OUTPUT_H
 
+#include <stddef.h>
 #include <stdint.h>
-#include <stdio.h>
 #include <time.h>
 
 #include "../core/err.h"
 #include "../core/result.h"
 
 #define TRAWL_MAX_FIELDS 32
+/*
+ * The most bytes one record (or the header) may take, newline included. A
+ * pipe's atomic write is 4096 bytes (PIPE_BUF), so a record never has to be
+ * cut between two writes (dp/flusher.h).
+ */
+#define TRAWL_OUTPUT_MAX_ROW 4096
 
 enum trawl_field_type {
 	TRAWL_FIELD_STR,
@@ -21,9 +27,11 @@ struct trawl_field {
 	const char *name;
 	const char *help;
 	enum trawl_field_type type;
-	/* Integer fields return the value; string fields write into buf (64 bytes). */
+	/** INT fields: the value. */
 	int64_t (*get_int)(const struct trawl_result *r);
-	const char *(*get_str)(const struct trawl_result *r, const struct timespec *ts, char *buf);
+	/** STR fields: the text at dst (at most 64 bytes, no terminator, never a comma, quote or newline); returns its end. */
+	char *(*put)(char *dst, const struct trawl_result *r, const struct timespec *ts);
+	uint8_t needs_time;    /**< reads ts (only then does the writer compute it) */
 };
 
 /** The known fields, NULL-terminated by name. */
@@ -36,39 +44,35 @@ extern const struct trawl_field trawl_fields[];
 int trawl_fields_parse(const char *spec, const struct trawl_field *out[TRAWL_MAX_FIELDS],
 		struct trawl_err *err);
 
-/* An open results stream. */
+/* How results are turned into text: the module and the fields. Where the text goes is dp/flusher's. */
 struct trawl_output {
 	const struct trawl_output_ops *ops;
-	FILE *f;
-	int close_f;             /**< 0 for stdout */
-	int header;              /**< CSV: write the header row */
+	int header;              /**< CSV: a header row first */
+	int needs_time;          /**< a field reads the timestamp */
 	unsigned int nfields;
 	const struct trawl_field *fields[TRAWL_MAX_FIELDS];
 };
 
 /*
- * An output module. write() is called by the writer lcore for each result
- * that passes the filter, in arrival order; it must not block on anything
- * but the stream itself.
+ * An output module. Both calls write into a buffer with at least
+ * TRAWL_OUTPUT_MAX_ROW bytes of room and return how many they wrote. format()
+ * runs on the writer lcore for each result that passes the filter, in
+ * arrival order: no allocation, no system call, no stdio.
  */
 struct trawl_output_ops {
 	const char *name;
-	int (*start)(struct trawl_output *o);  /**< before any record (CSV header) */
-	int (*write)(struct trawl_output *o, const struct trawl_result *r, const struct timespec *ts);
+	/** The text before any record (CSV's header row), or 0 bytes. */
+	size_t (*header)(const struct trawl_output *o, char *buf);
+	/** One record, newline-terminated; 0 if it does not fit in TRAWL_OUTPUT_MAX_ROW. */
+	size_t (*format)(const struct trawl_output *o, const struct trawl_result *r, const struct timespec *ts,
+			char *buf);
 };
 
 /** The module called @p name, or NULL. */
 const struct trawl_output_ops *trawl_output_find(const char *name);
 
-/**
- * Open @p path ("-" for stdout) with module @p ops and fields, and start
- * it. @return 0 or -errno with the reason in @p err.
- */
-int trawl_output_open(struct trawl_output *o, const struct trawl_output_ops *ops, const char *path,
-		const struct trawl_field *const *fields, unsigned int nfields, int header,
-		struct trawl_err *err);
-
-/** Flush and close. @return 0 or -EIO if anything written was lost. */
-int trawl_output_close(struct trawl_output *o);
+/** Set up @p o for module @p ops and these fields. */
+void trawl_output_init(struct trawl_output *o, const struct trawl_output_ops *ops,
+		const struct trawl_field *const *fields, unsigned int nfields, int header);
 
 #endif

@@ -23,7 +23,7 @@ struct trawl_probe_ctx {
 	uint32_t saddr;                      /**< our source address, host order */
 	struct rte_ether_addr src_mac;       /**< the port's MAC */
 	struct rte_ether_addr gw_mac;        /**< next hop, given or from ARP */
-	const struct trawl_constraint *allowed; /**< replies only count from these */
+	const struct trawl_target_space *space; /**< replies only count from its targets */
 	uint16_t len;                        /**< probe frame length */
 	uint8_t csum_hw;                     /**< TRAWL_CSUM_HW_*: checksums the port fills in */
 	uint64_t tx_ol_flags;                /**< mbuf ol_flags every probe carries (set in prepare) */
@@ -75,8 +75,9 @@ struct trawl_probe_ops {
 	/*
 	 * classify: given an IPv4 packet addressed to anyone, decide whether it
 	 * answers one of our probes. It may read only v->l4_len bytes past
-	 * v->l4. On TRAWL_RX_VALID it fills every field of *r but tsc and
-	 * repeat.
+	 * v->l4. A reply counts only from one of the scan's targets
+	 * (trawl_target_index over ctx->space, which also gives r->target). On
+	 * TRAWL_RX_VALID it fills every field of *r but tsc and repeat.
 	 */
 	enum trawl_rx_verdict (*classify)(const struct trawl_probe_ctx *ctx,
 			const struct trawl_ipv4_view *v, struct trawl_result *r);

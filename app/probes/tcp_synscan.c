@@ -170,7 +170,7 @@ syn_classify(const struct trawl_probe_ctx *ctx, const struct trawl_ipv4_view *v,
 	uint16_t sport, dport;
 	uint32_t ack;
 	uint8_t flags;
-	uint64_t tag;
+	uint64_t tag, target;
 
 	if (v->proto != IPPROTO_TCP || v->daddr != ctx->saddr)
 		return TRAWL_RX_OTHER;
@@ -183,7 +183,9 @@ syn_classify(const struct trawl_probe_ctx *ctx, const struct trawl_ipv4_view *v,
 	tag = trawl_validate_tag(&ctx->val, ctx->saddr, v->saddr, sport);
 	if (ack != (uint32_t)tag + 1 || !trawl_validate_sport_ok(&ctx->val, tag, dport))
 		return TRAWL_RX_INVALID;
-	if (!trawl_constraint_contains(ctx->allowed, v->saddr))
+	/* Not allowlisted (or a port we did not probe): the tag matched by chance or by forgery. */
+	target = trawl_target_index(ctx->space, v->saddr, sport);
+	if (target == TRAWL_TARGET_NONE)
 		return TRAWL_RX_INVALID;
 	if (flags & RTE_TCP_RST_FLAG) {
 		r->cls = TRAWL_CLASS_RST;
@@ -195,6 +197,7 @@ syn_classify(const struct trawl_probe_ctx *ctx, const struct trawl_ipv4_view *v,
 	} else {
 		return TRAWL_RX_INVALID;
 	}
+	r->target = target;
 	r->saddr = v->saddr;
 	r->daddr = v->daddr;
 	r->sport = sport;

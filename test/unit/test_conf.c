@@ -6,6 +6,7 @@
 #include <unistd.h>
 
 #include "core/scan_conf.h"
+#include "scan_modules.h"
 #include "check.h"
 
 #define BASE "scan", "--dev", "net_null0", "-S", "198.19.0.2", "-G", "02:00:00:00:00:01", "-b", "/dev/null"
@@ -22,6 +23,14 @@ parse(struct trawl_scan_conf *c, struct trawl_err *err, char **argv)
 	err->msg[0] = '\0';
 	rc = trawl_scan_conf_parse(c, argc, argv, out, err);
 	fclose(out);
+	if (rc == TRAWL_CONF_RUN) {
+		/* Module names are checked one floor up, as trawl scan does right after parsing. */
+		struct trawl_scan_modules m;
+		int mrc = trawl_scan_modules_resolve(c, &m, err);
+
+		if (mrc != 0)
+			return mrc;
+	}
 	return rc;
 }
 
@@ -42,7 +51,15 @@ test_accepts_full_command(void)
 	trawl_scan_conf_free(&c);
 
 	CHECK(PARSE(BASE, "-B", "10M", "198.18.0.0/16") == TRAWL_CONF_RUN);
-	CHECK(c.bandwidth == 10000000);
+	CHECK(c.bandwidth == 10000000 && c.dedup_memory == 0);
+	trawl_scan_conf_free(&c);
+	CHECK(PARSE(BASE, "--dedup-memory", "3G", "198.18.0.0/16") == TRAWL_CONF_RUN);
+	CHECK(c.dedup_memory == 3ULL << 30);
+	trawl_scan_conf_free(&c);
+	CHECK(PARSE(BASE, "--dedup-memory", "4096", "198.18.0.0/16") == TRAWL_CONF_RUN);
+	CHECK(c.dedup_memory == 4096);
+	trawl_scan_conf_free(&c);
+	CHECK(PARSE("scan", "--list-output-fields") == TRAWL_CONF_EXIT && c.list == TRAWL_LIST_FIELDS);
 	trawl_scan_conf_free(&c);
 	CHECK(PARSE("scan", "--help") == TRAWL_CONF_EXIT);
 	trawl_scan_conf_free(&c);
@@ -81,6 +98,9 @@ test_refuses_with_reason(void)
 		{ "--max-targets", { BASE, "-n", "120%", "1.2.3.4" } },
 		{ "--validation-key", { BASE, "--validation-key", "abc", "1.2.3.4" } },
 		{ "--cooldown-time", { BASE, "-c", "soon", "1.2.3.4" } },
+		{ "--dedup-memory", { BASE, "--dedup-memory", "lots", "1.2.3.4" } },
+		{ "--dedup-memory", { BASE, "--dedup-memory", "0", "1.2.3.4" } },
+		{ "--dedup-memory", { BASE, "--dedup-memory", "99999999999T", "1.2.3.4" } },
 	};
 
 	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {

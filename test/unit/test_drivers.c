@@ -128,20 +128,49 @@ test_vdev_default_args(void)
 {
 	struct trawl_eal_args a;
 
-	CHECK(trawl_eal_args_build(&a, "trawl", "--no-pci", "net_af_packet0,iface=v0") == 0);
+	CHECK(trawl_eal_args_build(&a, "trawl", "--no-pci", "net_af_packet0,iface=v0", 1, 1) == 0);
 	CHECK(strcmp(a.argv[a.argc - 2], "--vdev") == 0);
 	CHECK(strcmp(a.argv[a.argc - 1], "net_af_packet0,iface=v0,framecnt=16384") == 0);
 	trawl_eal_args_free(&a);
 	/* The user's own value wins. */
-	CHECK(trawl_eal_args_build(&a, "trawl", NULL, "net_af_packet0,iface=v0,framecnt=1024") == 0);
+	CHECK(trawl_eal_args_build(&a, "trawl", NULL, "net_af_packet0,iface=v0,framecnt=1024", 1, 1) == 0);
 	CHECK(strcmp(a.argv[a.argc - 1], "net_af_packet0,iface=v0,framecnt=1024") == 0);
 	trawl_eal_args_free(&a);
-	CHECK(trawl_eal_args_build(&a, "trawl", NULL, "net_null0") == 0);
+	CHECK(trawl_eal_args_build(&a, "trawl", NULL, "net_null0", 1, 1) == 0);
 	CHECK(strcmp(a.argv[a.argc - 1], "net_null0") == 0);
 	trawl_eal_args_free(&a);
-	CHECK(trawl_eal_args_build(&a, "trawl", NULL, "0000:03:00.0") == 0);
+	CHECK(trawl_eal_args_build(&a, "trawl", NULL, "0000:03:00.0", 1, 1) == 0);
 	CHECK(strcmp(a.argv[a.argc - 2], "-a") == 0 && strcmp(a.argv[a.argc - 1], "0000:03:00.0") == 0);
 	trawl_eal_args_free(&a);
+}
+
+/*
+ * memif's queue counts travel in its secret, so a peer with other counts is
+ * refused at connection instead of sharing ring 0 (drivers/pmds.c): the
+ * client always says them, counted client-to-server first; a server asks
+ * only when it has other than one queue pair; a secret given wins.
+ */
+static void
+test_memif_queue_secret(void)
+{
+	static const struct { const char *spec; uint16_t nrx, ntx; const char *want; } cases[] = {
+		{ "net_memif0,role=client,socket=/s", 2, 2, "net_memif0,role=client,socket=/s,secret=trawl-2x2" },
+		{ "net_memif0,socket=/s", 1, 1, "net_memif0,socket=/s,secret=trawl-1x1" },          /* client by default */
+		{ "net_memif0,role=client,socket=/s", 1, 2, "net_memif0,role=client,socket=/s,secret=trawl-2x1" },
+		{ "net_memif0,role=server,socket=/s", 1, 2, "net_memif0,role=server,socket=/s,secret=trawl-1x2" },
+		{ "net_memif0,role=server,socket=/s", 3, 3, "net_memif0,role=server,socket=/s,secret=trawl-3x3" },
+		{ "net_memif0,role=server,socket=/s", 1, 1, "net_memif0,role=server,socket=/s" },
+		{ "net_memif0,role=client,secret=mine", 2, 2, "net_memif0,role=client,secret=mine" },
+	};
+	struct trawl_eal_args a;
+
+	for (unsigned int i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		CHECK(trawl_eal_args_build(&a, "trawl", NULL, cases[i].spec, cases[i].nrx, cases[i].ntx) == 0);
+		if (strcmp(a.argv[a.argc - 1], cases[i].want) != 0)
+			fprintf(stderr, "case %u: %s\n", i, a.argv[a.argc - 1]);
+		CHECK(strcmp(a.argv[a.argc - 1], cases[i].want) == 0);
+		trawl_eal_args_free(&a);
+	}
 }
 
 int
@@ -151,5 +180,6 @@ main(void)
 	RUN(test_software_fallbacks);
 	RUN(test_software_spreaders);
 	RUN(test_vdev_default_args);
+	RUN(test_memif_queue_secret);
 	return check_done();
 }

@@ -44,6 +44,8 @@ test_siphash_reference_vector(void)
 }
 
 static struct trawl_constraint allowed;
+static struct trawl_ports ports;
+static struct trawl_target_space space;
 
 static void
 setup_ctx(struct trawl_probe_ctx *ctx)
@@ -66,7 +68,9 @@ setup_ctx(struct trawl_probe_ctx *ctx)
 	trawl_constraint_build(&allowed, &allow, &block);
 	trawl_ranges_free(&allow);
 	trawl_ranges_free(&block);
-	ctx->allowed = &allowed;
+	trawl_ports_parse(&ports, "80,8080", NULL);
+	trawl_target_space_init(&space, &allowed, &ports);
+	ctx->space = &space;
 	CHECK(trawl_probe_find("tcp_synscan")->prepare(ctx) == 0);
 }
 
@@ -140,6 +144,8 @@ test_reply_round_trip(void)
 	CHECK(classify(&ctx, f, len, &r) == TRAWL_RX_VALID);
 	CHECK(r.cls == TRAWL_CLASS_SYNACK && r.success == 1);
 	CHECK(r.saddr == 0xc6120005 && r.sport == 80 && r.ttl == 61 && r.window == 29200);
+	/* The target it answers for: address rank 5 of the allowed set, port 80 (index 0 of 80,8080). */
+	CHECK_EQ_U64(r.target, 5 * 2 + 0);
 	/* The second probe's source port validates too (-P 2). */
 	len = make_reply(f, &ctx, 0xc6120005, 80, 1, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
 	CHECK(classify(&ctx, f, len, &r) == TRAWL_RX_VALID);
@@ -158,6 +164,13 @@ test_reply_round_trip(void)
 	CHECK(classify(&ctx, f, len, &r) == TRAWL_RX_INVALID);
 	len = make_reply(f, &ctx, 0xc6130105, 80, 0, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
 	CHECK(classify(&ctx, f, len, &r) == TRAWL_RX_INVALID);
+	/* Nor from a port that was never probed (the MAC covers the port, but not the port list). */
+	len = make_reply(f, &ctx, 0xc6120005, 443, 0, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+	CHECK(classify(&ctx, f, len, &r) == TRAWL_RX_INVALID);
+	/* After the blocked /24 the ranks close up: 198.18.2.0 is the 256th allowed address. */
+	len = make_reply(f, &ctx, 0xc6120200, 8080, 0, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+	CHECK(classify(&ctx, f, len, &r) == TRAWL_RX_VALID);
+	CHECK_EQ_U64(r.target, 256 * 2 + 1);
 }
 
 static void

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-/* Addresses, CIDR blocks, list files, the constraint structure and port lists. */
+/* Addresses, CIDR blocks, list files, the constraint structure, port lists and target indexes. */
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -7,7 +7,9 @@
 
 #include "core/constraint.h"
 #include "core/ipv4.h"
+#include "core/cyclic.h"
 #include "core/ports.h"
+#include "core/target.h"
 #include "check.h"
 
 static void
@@ -158,7 +160,10 @@ test_constraint_random_against_bitmap(void)
 			CHECK(trawl_constraint_contains(&c, 0x0a000000 | x) == ref[x]);
 			if (ref[x]) {
 				CHECK(trawl_constraint_lookup(&c, i) == (0x0a000000 | x));
+				CHECK_EQ_U64(trawl_constraint_rank(&c, 0x0a000000 | x), i);
 				i++;
+			} else {
+				CHECK(trawl_constraint_rank(&c, 0x0a000000 | x) == TRAWL_CONSTRAINT_NONE);
 			}
 			n += ref[x];
 		}
@@ -186,6 +191,72 @@ test_ports(void)
 	free(ps);
 }
 
+/* Every index maps to a target and back, and nothing else maps to an index. */
+static void
+check_index_round_trip(const struct trawl_target_space *ts, uint64_t idx)
+{
+	struct trawl_target t;
+
+	trawl_target_at(ts, idx, &t);
+	CHECK_EQ_U64(trawl_target_index(ts, t.addr, t.port), idx);
+}
+
+static void
+test_target_index(void)
+{
+	struct trawl_ports *ps = malloc(sizeof(*ps));
+	struct trawl_target_space ts;
+	struct trawl_constraint c;
+
+	/* 0.0.0.0/0 on every port: the first and last target and the 2^48 - 2^17 scale. */
+	build(&c, (const char *[]){ "0.0.0.0/0", NULL }, NULL);
+	trawl_ports_parse(ps, "0-65535", NULL);
+	trawl_target_space_init(&ts, &c, ps);
+	CHECK_EQ_U64(ts.count, (4294967296ULL - 2) * 65536);
+	CHECK_EQ_U64(trawl_target_index(&ts, 1, 0), 0);
+	CHECK_EQ_U64(trawl_target_index(&ts, 0xfffffffe, 65535), ts.count - 1);
+	CHECK(trawl_target_index(&ts, 0, 80) == TRAWL_TARGET_NONE);
+	CHECK(trawl_target_index(&ts, 0xffffffff, 80) == TRAWL_TARGET_NONE);
+	check_index_round_trip(&ts, 0);
+	check_index_round_trip(&ts, ts.count - 1);
+	for (uint64_t i = 1, x = 99; i < 100000; i++)
+		check_index_round_trip(&ts, trawl_splitmix64(&x) % ts.count);
+
+	/* A range of ports: a subtraction, and ports around it are no target. */
+	trawl_ports_parse(ps, "1000-1023", NULL);
+	trawl_target_space_init(&ts, &c, ps);
+	CHECK(ts.ports_dense);
+	CHECK(trawl_target_index(&ts, 5, 999) == TRAWL_TARGET_NONE);
+	CHECK(trawl_target_index(&ts, 5, 1024) == TRAWL_TARGET_NONE);
+	CHECK_EQ_U64(trawl_target_index(&ts, 5, 1023), 4 * 24 + 23);
+	for (uint64_t i = 0; i < 24 * 3; i++)
+		check_index_round_trip(&ts, i);
+	trawl_constraint_free(&c);
+
+	/* Scattered ports and a blocklist: every (address, port) of a /22 against the walk's own numbering. */
+	build(&c, (const char *[]){ "10.0.0.0/22", NULL }, (const char *[]){ "10.0.1.0/25", "10.0.3.255", NULL });
+	trawl_ports_parse(ps, "22,80,443,8080,65535", NULL);
+	trawl_target_space_init(&ts, &c, ps);
+	CHECK(!ts.ports_dense);
+	for (uint32_t a = 0x0a000000; a < 0x0a000400; a++)
+		for (uint32_t port = 0; port < 65536; port += (port < 9000 ? 1 : 977)) {
+			uint64_t idx = trawl_target_index(&ts, a, (uint16_t)port);
+			int target = trawl_constraint_contains(&c, a) &&
+				(port == 22 || port == 80 || port == 443 || port == 8080 || port == 65535);
+
+			CHECK((idx != TRAWL_TARGET_NONE) == target);
+			if (target) {
+				struct trawl_target t;
+
+				trawl_target_at(&ts, idx, &t);
+				CHECK(t.addr == a && t.port == port);
+			}
+		}
+	CHECK_EQ_U64(trawl_target_index(&ts, 0x0a000000, 65535), 4);
+	trawl_constraint_free(&c);
+	free(ps);
+}
+
 int
 main(void)
 {
@@ -194,5 +265,6 @@ main(void)
 	RUN(test_constraint_counts);
 	RUN(test_constraint_random_against_bitmap);
 	RUN(test_ports);
+	RUN(test_target_index);
 	return check_done();
 }

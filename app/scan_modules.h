@@ -1,0 +1,30 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef TRAWL_SCAN_MODULES_H
+#define TRAWL_SCAN_MODULES_H
+
+#include <stdio.h>
+
+#include "core/err.h"
+#include "core/scan_conf.h"
+#include "outputs/output.h"
+#include "probes/probe.h"
+
+/*
+ * The modules a scan's configuration names (-M, -O, -f), looked up where
+ * their tables are: core/scan_conf knows the names only. No EAL, so the
+ * unit tests check it with the flag parser.
+ */
+struct trawl_scan_modules {
+	const struct trawl_probe_ops *probe;
+	const struct trawl_output_ops *output;
+	const struct trawl_field *fields[TRAWL_MAX_FIELDS];
+	unsigned int nfields;
+};
+
+/** Look up -M, -O and -f. @return 0, or -EINVAL naming the unknown one in @p err. */
+int trawl_scan_modules_resolve(const struct trawl_scan_conf *c, struct trawl_scan_modules *m, struct trawl_err *err);
+
+/** Print what c->list asks for (--list-output-fields, --list-probe-modules) to @p out. */
+void trawl_scan_modules_list(const struct trawl_scan_conf *c, FILE *out);
+
+#endif

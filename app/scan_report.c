@@ -1,0 +1,309 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * What a scan says about itself: the counters of every role summed, the
+ * status line once a second, and the metadata file at the end. Every frame
+ * the port delivered is accounted for in the metadata, by where it went:
+ *   frames_received = replies_received + frames_other + arp_frames
+ *   replies_valid = results_handed + replies_lost_by_reason.writer_behind
+ * and every reply that did not become a row says why (duplicates, closed,
+ * lost on the way in, unwritten at the end).
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <jansson.h>
+#include <rte_ethdev.h>
+
+#include "dp/stats.h"
+#include "scan_run.h"
+
+void
+trawl_scan_sum(const struct scan *s, struct totals *t)
+{
+	struct rte_eth_stats st;
+
+	memset(t, 0, sizeof(*t));
+	t->all_sending_done = 1;
+	t->all_tx_finished = 1;
+	t->all_rx_finished = 1;
+	for (uint32_t i = 0; s->tx != NULL && i < s->ntx; i++) {
+		const struct trawl_tx *tx = &s->tx[i];
+		uint64_t f = __atomic_load_n(&tx->first_tsc, __ATOMIC_RELAXED);
+		uint64_t l = __atomic_load_n(&tx->last_tsc, __ATOMIC_RELAXED);
+
+		t->sent += trawl_stat_get(&tx->sent);
+		t->targets += trawl_stat_get(&tx->targets);
+		t->alloc_fail += trawl_stat_get(&tx->alloc_fail);
+		t->probes_dropped += trawl_stat_get(&tx->probes_dropped);
+		t->ctl_sent += trawl_stat_get(&tx->ctl_sent);
+		t->ctl_dropped += trawl_stat_get(&tx->ctl_dropped);
+		t->answers_sent += trawl_stat_get(&tx->answers_sent);
+		t->answers_refused += trawl_stat_get(&tx->answers_dropped);
+		t->window_max += trawl_stat_get(&tx->win.max);
+		if (f != 0 && (t->first_tsc == 0 || f < t->first_tsc))
+			t->first_tsc = f;
+		if (l > t->last_tsc)
+			t->last_tsc = l;
+		t->all_sending_done &= trawl_flag_get(&tx->sending_done);
+		t->all_tx_finished &= trawl_flag_get(&tx->finished);
+	}
+	for (uint32_t i = 0; s->rx != NULL && i < s->nrx; i++) {
+		const struct trawl_rx *rx = &s->rx[i];
+
+		t->frames += trawl_stat_get(&rx->frames);
+		t->valid += trawl_stat_get(&rx->valid);
+		t->invalid += trawl_stat_get(&rx->invalid);
+		t->other += trawl_stat_get(&rx->other);
+		t->arp += trawl_stat_get(&rx->arp);
+		t->arp_dropped += trawl_stat_get(&rx->arp_dropped);
+		t->handed += trawl_stat_get(&rx->handed);
+		t->writer_behind += trawl_stat_get(&rx->writer_behind);
+		t->answers += trawl_stat_get(&rx->answers);
+		t->answers_dropped += trawl_stat_get(&rx->answers_dropped);
+		t->all_rx_finished &= trawl_flag_get(&rx->finished);
+	}
+	if (s->port.started && rte_eth_stats_get(s->port.id, &st) == 0) {
+		t->port_missed = st.imissed;
+		t->port_nombuf = st.rx_nombuf;
+		t->port_errors = st.ierrors;
+		t->port_tx_errors = st.oerrors;
+	}
+}
+
+uint64_t
+trawl_scan_lost(const struct scan *s, const struct totals *t)
+{
+	return t->port_missed + t->port_nombuf + t->port_errors + t->writer_behind +
+		(s->writer != NULL ? trawl_stat_get(&s->writer->abandoned) : 0);
+}
+
+static void
+fmt_duration(char *buf, size_t len, double secs)
+{
+	unsigned long t = (unsigned long)(secs + 0.5);
+
+	if (t >= 3600)
+		snprintf(buf, len, "%lu:%02lu:%02lu", t / 3600, t / 60 % 60, t % 60);
+	else
+		snprintf(buf, len, "%lu:%02lu", t / 60, t % 60);
+}
+
+void
+trawl_scan_status(const struct scan *s, const char *phase, uint64_t now, double left_s,
+		const struct totals *t, const struct totals *prev, double dt)
+{
+	double elapsed = (double)(now - s->start_tsc) / (double)s->eng->hz;
+	double pct = s->targets_planned ? 100.0 * (double)t->targets / (double)s->targets_planned : 100.0;
+	uint64_t lost = trawl_scan_lost(s, t), port = t->port_missed + t->port_nombuf + t->port_errors;
+	char el[32], left[32] = "", why[96] = "";
+
+	fmt_duration(el, sizeof(el), elapsed);
+	if (left_s >= 0)
+		fmt_duration(left, sizeof(left), left_s);
+	if (lost != 0)
+		snprintf(why, sizeof(why), " (port %" PRIu64 ", writer behind %" PRIu64 ")", port, t->writer_behind);
+	fprintf(stderr, "%s %3.0f%%%s%s%s [%s]; sent %" PRIu64 " (%.1f Kpps); recv %" PRIu64
+		" (%.0f pps), valid %" PRIu64 ", results %" PRIu64 "; lost %" PRIu64 "%s\n",
+		el, pct > 100 ? 100 : pct, left[0] ? " (" : "", left, left[0] ? " left)" : "", phase,
+		t->sent, dt > 0 ? (double)(t->sent - prev->sent) / dt / 1000.0 : 0.0,
+		t->frames, dt > 0 ? (double)(t->frames - prev->frames) / dt : 0.0, t->valid,
+		trawl_stat_get(&s->writer->results), lost, why);
+}
+
+static void
+iso_time(const struct timespec *ts, char *buf, size_t len)
+{
+	struct tm tm;
+
+	gmtime_r(&ts->tv_sec, &tm);
+	strftime(buf, len, "%Y-%m-%dT%H:%M:%SZ", &tm);
+}
+
+/*
+ * Targets in this shard after the blocklist. With one shard that is the
+ * target count. With several, a slice's positions include the few group
+ * elements above the target count that are skipped, so the exact figure is
+ * the walk's own once every slice ran to its end; until then, the
+ * positions (at most a prime gap more).
+ */
+static uint64_t
+shard_targets(const struct scan *s, const struct totals *t)
+{
+	int walked_all = 1;
+
+	for (uint32_t i = 0; i < s->ntx; i++)
+		walked_all &= s->tx[i].it.left == 0 && s->tx[i].cur_left == 0;
+	return (s->conf.shards > 1 && walked_all) ? t->targets : s->targets_planned;
+}
+
+/* The port's own receive-drop counters beyond rte_eth_stats, where the PMD keeps any (xstats). */
+static json_t *
+port_xstats_drops(uint16_t port)
+{
+	json_t *o = json_object();
+	int n = rte_eth_xstats_get_names(port, NULL, 0);
+	struct rte_eth_xstat_name *names;
+	struct rte_eth_xstat *vals;
+
+	if (n <= 0)
+		return o;
+	names = calloc((size_t)n, sizeof(*names));
+	vals = calloc((size_t)n, sizeof(*vals));
+	if (names != NULL && vals != NULL && rte_eth_xstats_get_names(port, names, (unsigned int)n) == n &&
+	    rte_eth_xstats_get(port, vals, (unsigned int)n) == n) {
+		for (int i = 0; i < n; i++) {
+			const char *nm = names[vals[i].id].name;
+
+			if (vals[i].value != 0 && strstr(nm, "rx") != NULL &&
+			    (strstr(nm, "drop") || strstr(nm, "miss") || strstr(nm, "error") || strstr(nm, "nombuf") ||
+			     strstr(nm, "discard")))
+				json_object_set_new(o, nm, json_integer((json_int_t)vals[i].value));
+		}
+	}
+	free(names);
+	free(vals);
+	return o;
+}
+
+/*
+ * json_dump_file, with one key holding an unsigned 64-bit number: jansson's
+ * integers are signed, and a seed above 2^63 would come out negative. The
+ * value goes in as a marker string and is replaced by its digits.
+ */
+static int
+dump_with_u64(json_t *o, const char *path, const char *key, uint64_t v)
+{
+	static const char marker[] = "\"@trawl-u64@\"";
+	char *text, *at, digits[24];
+	FILE *f;
+	int rc;
+
+	json_object_set_new(o, key, json_string("@trawl-u64@"));
+	text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	if (text == NULL)
+		return -1;
+	at = strstr(text, marker);
+	f = fopen(path, "w");
+	if (at == NULL || f == NULL) {
+		free(text);
+		if (f != NULL)
+			fclose(f);
+		return -1;
+	}
+	snprintf(digits, sizeof(digits), "%" PRIu64, v);
+	*at = '\0';
+	rc = fprintf(f, "%s%s%s\n", text, digits, at + sizeof(marker) - 1) < 0;
+	rc |= fclose(f) != 0;
+	free(text);
+	return rc ? -1 : 0;
+}
+
+#define SET_U(o, k, v) json_object_set_new((o), (k), json_integer((json_int_t)(v)))
+
+int
+trawl_scan_write_metadata(const struct scan *s, const struct totals *t)
+{
+	const struct trawl_scan_conf *c = &s->conf;
+	const struct trawl_writer *w = s->writer;
+	const struct trawl_flusher *fl = &s->fl;
+	double send_time = t->last_tsc > t->first_tsc ? (double)(t->last_tsc - t->first_tsc) / (double)s->eng->hz : 0;
+	uint64_t abandoned = trawl_stat_get(&w->abandoned);
+	char start[32], end[32], ip[16];
+	json_t *o = json_object(), *lost = json_object(), *q = json_array(), *dd = json_object();
+	int rc;
+
+	iso_time(&s->start_ts, start, sizeof(start));
+	iso_time(&s->end_ts, end, sizeof(end));
+	json_object_set_new(o, "trawl_version", json_string(TRAWL_VERSION));
+	json_object_set_new(o, "seed", json_null()); /* its place in the order; the number goes in at the end */
+	json_object_set_new(o, "seed_hex", json_sprintf("0x%016" PRIx64, c->seed));
+	json_object_set_new(o, "probe_module", json_string(c->probe_module));
+	json_object_set_new(o, "source_ip", json_string(trawl_ipv4_str(c->saddr, ip)));
+	SET_U(o, "target_ports", c->ports->n);
+	SET_U(o, "allowed_addresses", trawl_constraint_count(&s->allowed));
+	SET_U(o, "targets", shard_targets(s, t));
+	SET_U(o, "targets_scanned", t->targets);
+	SET_U(o, "shards", c->shards);
+	SET_U(o, "shard", c->shard);
+	SET_U(o, "sender_threads", s->ntx);
+	SET_U(o, "receiver_threads", s->nrx);
+	SET_U(o, "probes_per_target", c->probes);
+	SET_U(o, "rate_requested_pps", c->rate);
+	SET_U(o, "packets_sent", t->sent);
+	/* Probes made but never taken by the port when sending stopped (-t, a signal, a port refusing). */
+	SET_U(o, "packets_not_sent", t->probes_dropped);
+	json_object_set_new(o, "send_time_s", json_real(send_time));
+	json_object_set_new(o, "send_rate_pps", json_real(send_time > 0 ? (double)t->sent / send_time : 0));
+	/* Probes in the busiest 10 ms (1 ms steps), as a rate: what a policer upstream sees. */
+	SET_U(o, "send_rate_peak_10ms_pps", t->window_max * 100);
+
+	/* Results: every validated reply the writer took ends in one of these. */
+	SET_U(o, "results", trawl_stat_get(&w->results));
+	SET_U(o, "results_written", trawl_stat_get(&fl->rows_written));
+	SET_U(o, "results_unwritten", trawl_stat_get(&fl->rows_lost));
+	SET_U(o, "successes_unique", trawl_stat_get(&w->successes));
+	SET_U(o, "closed_unique", trawl_stat_get(&w->failures));
+	SET_U(o, "duplicates", trawl_stat_get(&w->duplicates));
+	SET_U(o, "results_beyond_max", trawl_stat_get(&w->beyond_limit));
+
+	/* Frames: every one the port delivered, by where it went. */
+	SET_U(o, "frames_received", t->frames);
+	SET_U(o, "replies_received", t->valid + t->invalid);
+	SET_U(o, "replies_valid", t->valid);
+	SET_U(o, "validation_failed", t->invalid);
+	SET_U(o, "frames_other", t->other);
+	SET_U(o, "arp_frames", t->arp);
+	SET_U(o, "results_handed", t->handed);
+	SET_U(o, "writer_received", trawl_stat_get(&w->received));
+
+	/* Replies lost on the way in, by where; and their total. */
+	SET_U(lost, "port_missed", t->port_missed);
+	SET_U(lost, "port_nombuf", t->port_nombuf);
+	SET_U(lost, "port_errors", t->port_errors);
+	SET_U(lost, "writer_behind", t->writer_behind);
+	SET_U(lost, "abandoned_at_exit", abandoned);
+	SET_U(o, "replies_lost", trawl_scan_lost(s, t));
+	json_object_set_new(o, "replies_lost_by_reason", lost);
+	json_object_set_new(o, "port_xstats_rx_drops", port_xstats_drops(s->port.id));
+	SET_U(o, "output_waits", trawl_stat_get(&w->output_waits));
+	if (s->aborted)
+		json_object_set_new(o, "cut_short", json_string(s->abort_reason));
+
+	/* Dedup: the structure, the memory stated at start, and how much of it was needed. */
+	json_object_set_new(dd, "method", json_string(s->dedup.kind == TRAWL_DEDUP_BITMAP ? "bitmap" : "hash"));
+	json_object_set_new(dd, "exact", json_boolean(trawl_dedup_exact(&s->dedup)));
+	SET_U(dd, "memory_bytes", s->dedup.bytes);
+	SET_U(dd, "capacity", s->dedup.capacity);
+	SET_U(dd, "remembered", s->dedup.used);
+	SET_U(dd, "overflow", trawl_stat_get(&w->dedup_full));
+	json_object_set_new(o, "dedup", dd);
+	SET_U(o, "dedup_overflow", trawl_stat_get(&w->dedup_full));
+
+	SET_U(o, "arp_replies_sent", s->ctl.arp_replies_sent);
+	SET_U(o, "rst_sent", t->answers_sent);
+	/* RSTs and ARP frames lost on the way out: a ring full between roles, or the port refusing. */
+	SET_U(o, "control_frames_dropped", t->arp_dropped + t->answers_dropped + t->answers_refused +
+			t->ctl_dropped + s->ctl.dropped);
+	json_object_set_new(o, "port_driver", json_string(s->port.driver));
+	json_object_set_new(o, "checksum_offload", json_string(
+			s->port.caps.csum_hw == (TRAWL_CSUM_HW_IP | TRAWL_CSUM_HW_L4) ? "ipv4+tcp" :
+			s->port.caps.csum_hw == TRAWL_CSUM_HW_L4 ? "tcp" :
+			s->port.caps.csum_hw == TRAWL_CSUM_HW_IP ? "ipv4" : "none (software)"));
+	json_object_set_new(o, "rx_spread", json_string(s->port.caps.spread ? s->port.caps.spread : "none"));
+	/* How evenly RSS or fanout spread the replies: frames per RX queue. */
+	for (uint32_t i = 0; s->rx != NULL && i < s->nrx; i++)
+		json_array_append_new(q, json_integer((json_int_t)trawl_stat_get(&s->rx[i].frames)));
+	json_object_set_new(o, "rx_frames_per_queue", q);
+	/* Bursts abandoned because the peer (memif) left under them: see app/dp/port.h. */
+	SET_U(o, "bursts_abandoned", trawl_port_bursts_abandoned());
+	SET_U(o, "port_rx_missed", t->port_missed);
+	SET_U(o, "port_tx_errors", t->port_tx_errors);
+	json_object_set_new(o, "cooldown_s", json_real(c->cooldown));
+	json_object_set_new(o, "start_time", json_string(start));
+	json_object_set_new(o, "end_time", json_string(end));
+	rc = dump_with_u64(o, c->metadata_file, "seed", c->seed);
+	json_decref(o);
+	return rc;
+}

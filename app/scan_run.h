@@ -1,0 +1,79 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef TRAWL_SCAN_RUN_H
+#define TRAWL_SCAN_RUN_H
+
+/*
+ * One `trawl scan` run, shared by scan.c (set-up, supervision, teardown)
+ * and scan_report.c (the counters summed, the status line and the
+ * metadata). Private to the scan subcommand.
+ */
+#include <stdint.h>
+#include <time.h>
+
+#include <rte_ethdev.h>
+#include <rte_mempool.h>
+
+#include "core/constraint.h"
+#include "core/dedup.h"
+#include "core/scan_conf.h"
+#include "dp/ctl.h"
+#include "dp/flusher.h"
+#include "dp/lcore.h"
+#include "dp/port.h"
+#include "dp/rx.h"
+#include "dp/tx.h"
+#include "dp/writer.h"
+#include "outputs/output.h"
+#include "scan_modules.h"
+
+struct scan {
+	struct trawl_scan_conf conf;
+	struct trawl_scan_modules mods;
+	struct trawl_constraint allowed;
+	struct trawl_output out;
+	struct trawl_flusher fl;
+	struct trawl_dedup dedup;
+	struct trawl_engine *eng;
+	struct trawl_port port;
+	struct rte_mempool *pool[RTE_MAX_NUMA_NODES];
+	struct trawl_tx *tx;
+	struct trawl_rx *rx;
+	struct trawl_writer *writer;
+	struct trawl_ctl ctl;
+	struct trawl_lcore_map map;
+	uint32_t ntx, nrx;
+	uint64_t targets_planned;
+	struct timespec start_ts;
+	struct timespec end_ts;
+	uint64_t start_tsc;
+	int aborted;                  /**< the run was cut short: second signal, deadline, stuck output */
+	const char *abort_reason;
+	const char *failure;          /**< runtime failure to report, NULL if none */
+	char failure_buf[512];
+};
+
+/* Every role's counters summed (the main lcore reads them while the roles run). */
+struct totals {
+	uint64_t sent, targets, alloc_fail, probes_dropped;
+	uint64_t ctl_sent, ctl_dropped, answers_sent, answers_refused;
+	uint64_t frames, valid, invalid, other, arp, arp_dropped, handed, writer_behind, answers, answers_dropped;
+	uint64_t first_tsc, last_tsc;
+	uint64_t window_max;  /* busiest 10 ms: sum of each TX role's own (exact with -T 1, else a bound above) */
+	int all_sending_done, all_tx_finished, all_rx_finished;
+	/* The port's own counters (rte_eth_stats). */
+	uint64_t port_missed, port_nombuf, port_errors, port_tx_errors;
+};
+
+void trawl_scan_sum(const struct scan *s, struct totals *t);
+
+/** Replies lost on the way in, every reason: the port's drops, the writer behind, abandoned at a forced end. */
+uint64_t trawl_scan_lost(const struct scan *s, const struct totals *t);
+
+/** The status line (stderr). */
+void trawl_scan_status(const struct scan *s, const char *phase, uint64_t now, double left_s,
+		const struct totals *t, const struct totals *prev, double dt);
+
+/** The -m file. @return 0 or -1. */
+int trawl_scan_write_metadata(const struct scan *s, const struct totals *t);
+
+#endif
