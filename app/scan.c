@@ -191,7 +191,7 @@ setup_dedup(struct scan *s)
 			"a repeat may be written again (counted as dedup_overflow)\n", targets, need, have, mem,
 			s->dedup.capacity);
 	else if (!s->conf.quiet)
-		fprintf(stderr, "trawl scan: dedup: a bitmap over %" PRIu64 " targets, %s (exact)\n", targets, mem);
+		fprintf(stderr, "dedup: a bitmap over %" PRIu64 " targets, %s (exact)\n", targets, mem);
 	return 0;
 }
 
@@ -493,6 +493,9 @@ step(struct scan *s, struct supervisor *v, const struct totals *t, int main_done
 	case PHASE_FINISH:
 		break;
 	}
+	/* An output that fails (disk full, reader gone): nothing more can be recorded, so nothing more is sent. */
+	if (trawl_flusher_error(&s->fl) != 0)
+		abort_run(s, "output failed");
 	/* An output that takes nothing while results wait for it: given up on after OUTPUT_STALL_S. */
 	if (trawl_stat_get(&s->fl.bytes_written) != v->out_bytes || trawl_flag_get(&s->writer->finished)) {
 		v->out_bytes = trawl_stat_get(&s->fl.bytes_written);
@@ -771,12 +774,13 @@ trawl_scan_main(int argc, char **argv)
 	supervise(s, first);
 	clock_gettime(CLOCK_REALTIME, &s->end_ts);
 	trawl_scan_sum(s, &t);
-	if (s->fl.error != 0)
+	if (trawl_flusher_error(&s->fl) != 0)
 		fail(s, "%s: results could not be written in full: %s (%" PRIu64 " of %" PRIu64 " written)",
-			s->conf.output_file, strerror(s->fl.error), s->fl.rows_written, s->writer->results);
+			s->conf.output_file, strerror(trawl_flusher_error(&s->fl)), s->fl.rows_written, s->writer->results);
 	else if (s->fl.rows_lost != 0)
-		fail(s, "%s: the output took nothing for %.0f s: %" PRIu64 " of %" PRIu64 " results not written",
-			s->conf.output_file, OUTPUT_STALL_S, s->fl.rows_lost, s->writer->results);
+		fail(s, "%s: the output took nothing for %.0f s%s: %" PRIu64 " of %" PRIu64 " results not written",
+			s->conf.output_file, OUTPUT_STALL_S, s->fl.stuck ? " and its write never returned" : "",
+			s->fl.rows_lost, s->writer->results);
 	if (s->conf.metadata_file != NULL && trawl_scan_write_metadata(s, &t) != 0)
 		fail(s, "%s: cannot write the metadata", s->conf.metadata_file);
 	if (!s->conf.quiet && s->failure == NULL)

@@ -4,7 +4,10 @@
 #   bench/run.sh [--quick]
 # 1. TX: probes/s into net_null, -r 0, one TX lcore; cycles (TSC) and instructions (callgrind) per probe;
 #    the whole of IPv4 on one port (not in --quick).
-# 2. RX: validated replies/s on the RX lcore, from a net_pcap replay where every probe is answered.
+# 2. The receive side: the RX role by stage (net_ring, every reply a new result; callgrind split; the
+#    MAC alone, SipHash vs AES-NI); trawl on one lcore over net_memif from a generator (repeats); the
+#    writer at 60 M new results to a file; dedup structures at 60 M responders, trawl's and DPDK's;
+#    end to end, scan vs respond over memif, a rate sweep (and a plot).
 # 3. Rate limiter: 1 kpps, 100 kpps, 1 Mpps into net_null: mean and the busiest 10 ms.
 # 4. Same sink: trawl vs zmap -T1/-T2 vs masscan on the veth testbed (test/integration/testbed.sh),
 #    each scanning the same /16 with the same ground truth at its maximum rate, and the af_packet
@@ -126,8 +129,45 @@ if [ -z "$mem" ]; then
 else
 	echo "| RX over net_memif | not run: no hugepages | |" >> "$work/rx.md"
 fi
-build/bench/dedupmem --no-huge -m 512 --no-pci --file-prefix bench-dm --log-level=warning 2>/dev/null >> "$work/rx.md"
-say "RX: $(cat "$work/rx.md")"
+say "RX over memif: $(cat "$work/rx.md")"
+
+# The RX role alone and the receive path by stage, in process (net_ring), every reply a new result:
+# three runs, all kept. Then the same under callgrind: instructions per reply, by stage.
+: > "$work/rxrole.md"
+for i in 1 2 3; do
+	build/bench/rxbench --no-huge -m 512 --no-pci -l 1 --file-prefix bench-rxr --log-level=warning \
+		--vdev net_ring0 --vdev net_ring1 $( [ $i -gt 1 ] && echo "-- 16777216 nomac" ) 2>/dev/null >> "$work/rxrole.md"
+	[ $quick = 1 ] && break
+done
+valgrind --tool=callgrind --callgrind-out-file="$work/cg-rx.out" build/bench/rxbench --no-huge -m 512 --no-pci -l 1 \
+	--file-prefix bench-rxcg --log-level=warning --vdev net_ring0 --vdev net_ring1 -- 1048576 nomac >/dev/null 2>&1
+callgrind_annotate --inclusive=yes "$work/cg-rx.out" 2>/dev/null | /usr/bin/python3 -c "
+import re, sys
+cost = {}
+for line in sys.stdin:
+    m = re.match(r'\s*([\d,]+) \([^)]*\)\s+\S*:(trawl_rx_burst|trawl_eth_parse|trawl_ipv4_parse|syn_classify|trawl_siphash24_2w|syn_answer) ', line)
+    if m:
+        cost[m.group(2)] = int(m.group(1).replace(',', '')) / 1048576
+t = cost.get('trawl_rx_burst', 0)
+parse = cost.get('trawl_eth_parse', 0) + cost.get('trawl_ipv4_parse', 0)
+cls, sip, rst = cost.get('syn_classify', 0), cost.get('trawl_siphash24_2w', 0), cost.get('syn_answer', 0)
+print(f'| RX role under callgrind, by stage | 1048576 replies | {t:.0f} instructions/reply: parse {parse:.0f}, '
+      f'validate and classify {cls:.0f} (of which SipHash-2-4 {sip:.0f}), RST {rst:.0f}, hand-offs and counters {t - parse - cls - rst:.0f} |')
+" >> "$work/rxrole.md"
+say "RX role: $(cat "$work/rxrole.md")"
+
+# The writer at Internet scale: 60 M new results, then 60 M repeats, CSV to a file on disk.
+nres=60000000; [ $quick = 1 ] && nres=6000000
+build/bench/writerbench --no-huge -m 512 --no-pci -l 1 --file-prefix bench-wr --log-level=warning -- \
+	$nres "$work/writer.csv" 2>/dev/null > "$work/writer.md"
+rm -f "$work/writer.csv"
+build/bench/dedupbench --no-huge -m 4096 --no-pci -l 1 --file-prefix bench-dd --log-level=warning -- $nres \
+	2>/dev/null > "$work/dedup.md"
+say "writer: $(cat "$work/writer.md" "$work/dedup.md")"
+
+# End to end over memif: a rate sweep, one and two queue pairs a side.
+TRAWL=$TRAWL /usr/bin/python3 bench/e2e.py "$work/e2e.md" bench/e2e.png $( [ $quick = 1 ] && echo --quick )
+say "end to end: $(cat "$work/e2e.md")"
 
 # --- 3. rate limiter ------------------------------------------------------------
 limsecs=10; [ $quick = 1 ] && limsecs=2
@@ -325,19 +365,67 @@ cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
 	echo "$ir_line"
 	echo "$v4_line"
 	echo
-	echo "## 2. RX: validated replies per second (goal 14.88 M on one RX lcore)"
+	echo "## 2. The receive side (goals: 14.88 M replies/s on one RX lcore, 14.88 M new results/s on the writer)"
+	echo
+	echo "Cycles are TSC cycles (the guest's nominal $(/usr/bin/python3 -c "print(f'{$hz / 1e9:.2f}')") GHz), i.e. wall time: 14.88 M/s is $(/usr/bin/python3 -c "print(f'{$hz / 14.88e6:.0f}')") of them."
+	echo
+	echo "### 2a. The RX lcore, in process: bench/rxbench"
+	echo
+	echo "Pre-built SYN-ACKs, every one from a different target (every reply a new result), through net_ring:"
+	echo "A the PMD's receive, B the RX role (parse, SipHash-2-4 validation, classification, the RST written"
+	echo "over the reply, results and RSTs handed on in bursts), C the RSTs out as the TX role sends them."
+	echo "Every run kept; the first also times the MAC alone (AES-NI measured, not adopted: the path is"
+	echo "already past line rate, and the MAC decides every probe's sequence number and source port)."
+	echo
+	echo "| what | size | figure |"
+	echo "|---|---|---|"
+	cat "$work/rxrole.md"
+	echo
+	echo "### 2b. trawl on one lcore over net_memif from a generator (repeats)"
 	echo
 	echo "A generator process (dpdk-testpmd forwarding a net_pcap replay of 4096 SYN-ACKs) on one core feeds"
-	echo "trawl over net_memif; trawl has the other core alone, all its roles on one lcore: RX (validate,"
-	echo "classify, RST written in place), writer (dedup), ARP, and the TX role sending the RSTs back."
-	echo "After the first 4096 every reply is a repeat, so the writer's work is a hash lookup that hits."
-	echo
-	echo "The writer's dedup table is bounded at 2^21 targets (its memory, measured, is the last row); past"
-	echo "that, repeats are no longer recognised and the run counts them as dedup_overflow."
+	echo "trawl over net_memif; trawl has the other core alone, all its roles on one lcore: RX, writer, ARP,"
+	echo "and the TX role sending the RSTs back. After the first 4096 every reply is a repeat."
 	echo
 	echo "| what | size | figure |"
 	echo "|---|---|---|"
 	cat "$work/rx.md"
+	echo
+	echo "### 2c. The writer at 60 M responders: bench/writerbench"
+	echo
+	echo "60 M results, every one a different target of 0.0.0.0/0 less the default blocklist on one port, in"
+	echo "the permutation's order, through the writer role (ring, dedup bitmap with burst prefetch, CSV of"
+	echo "the default field) and the output thread writing to a file on disk; then the same 60 M again"
+	echo "(all repeats). The bitmap's first touches (page faults) are in the first figure."
+	echo
+	echo "| what | size | figure |"
+	echo "|---|---|---|"
+	cat "$work/writer.md"
+	echo
+	echo "### 2d. Dedup structures at 60 M responders: bench/dedupbench"
+	echo
+	echo "Side by side in one run, memory faulted in first (the structures compared, not the page faults;"
+	echo "2c has those). Bursts of 64 with the lines prefetched first, as the writer does; rte_hash through"
+	echo "rte_hash_lookup_bulk, which prefetches itself. trawl keeps its own bitmap: as fast as rte_bitmap,"
+	echo "and rte_bitmap's 32-bit positions cannot number a multi-port scan of the whole space."
+	echo
+	echo "| structure | memory | every key new | every key a repeat |"
+	echo "|---|---|---|---|"
+	cat "$work/dedup.md"
+	echo
+	echo "### 2e. End to end: trawl scan vs trawl respond over net_memif (bench/e2e.py)"
+	echo
+	echo "198.18.0.0/15 open on ports 1-32 (4,194,304 open targets), -P 2: 8.4 M replies. 1x1: scanner on"
+	echo "one core (TX, RX, writer, main on one lcore), responder on the other. 2x2: two queue pairs, both"
+	echo "processes on both cores: four busy-polling threads on two cores, where a memif ring fills while"
+	echo "its reader is descheduled; shown for correctness (no row twice, every loss counted), not speed."
+	echo "Replies the responder could not hand to memif are its tx_full; the scanner counts what it loses."
+	echo
+	echo "| queue pairs | rate asked (M) | reached (Mpps) | rows | distinct | rows == distinct == open | responder tx_full | scanner lost | every reply handed over was received |"
+	echo "|---|---|---|---|---|---|---|---|---|"
+	cat "$work/e2e.md"
+	echo
+	echo "![end to end over memif](e2e.png)"
 	echo
 	echo "## 3. Rate limiter into net_null, $limsecs s each (goal: mean within 2%, no 10 ms above 2x)"
 	echo

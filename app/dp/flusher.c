@@ -52,6 +52,12 @@ count_rows(const char *p, size_t n)
 	return k;
 }
 
+static void
+set_error(struct trawl_flusher *f, int e)
+{
+	__atomic_store_n(&f->error, e, __ATOMIC_RELEASE);
+}
+
 /* Wait until a piece fits (chunked outputs). @return 1 when it does, 0 if given up on, -errno. */
 static int
 wait_writable(struct trawl_flusher *f)
@@ -75,7 +81,7 @@ write_buf(struct trawl_flusher *f, const struct trawl_outbuf *b)
 {
 	size_t off = 0;
 
-	while (off < b->len && f->error == 0) {
+	while (off < b->len && trawl_flusher_error(f) == 0) {
 		size_t n = b->len - off;
 		ssize_t w;
 
@@ -92,7 +98,7 @@ write_buf(struct trawl_flusher *f, const struct trawl_outbuf *b)
 			if (rc == 0)
 				break;
 			if (rc < 0) {
-				f->error = -rc;
+				set_error(f, -rc);
 				break;
 			}
 		}
@@ -102,7 +108,7 @@ write_buf(struct trawl_flusher *f, const struct trawl_outbuf *b)
 				continue;
 			if (errno == EAGAIN && f->chunked)
 				continue; /* a non-blocking descriptor we inherited: poll again */
-			f->error = errno;
+			set_error(f, errno);
 			break;
 		}
 		if (b->rows != 0)
@@ -132,7 +138,7 @@ flusher_main(void *arg)
 		}
 		struct trawl_outbuf *b = p;
 
-		if (f->error == 0)
+		if (trawl_flusher_error(f) == 0)
 			write_buf(f, b);
 		else
 			trawl_stat_add(&f->rows_lost, b->rows);
@@ -214,7 +220,7 @@ trawl_flusher_finish(struct trawl_flusher *f, double stall_s, double deadline)
 	double last = mono();
 
 	if (!f->running)
-		return f->error != 0 || f->rows_lost != 0 ? -EIO : 0;
+		return trawl_flusher_error(f) != 0 || f->rows_lost != 0 ? -EIO : 0;
 	trawl_flag_set(&f->stop);
 	for (;;) {
 		double now = mono();
@@ -230,14 +236,18 @@ trawl_flusher_finish(struct trawl_flusher *f, double stall_s, double deadline)
 		}
 		if (now - last >= stall_s || (deadline > 0 && now >= deadline)) {
 			trawl_flag_set(&f->abandon);
-			if (join(f, JOIN_LIMIT_S) != 0)
-				return -EIO; /* stuck in a write to a regular file: left running, buffers kept */
+			if (join(f, JOIN_LIMIT_S) != 0) {
+				/* Stuck inside write(): left running, its buffers kept; what it has not confirmed is lost. */
+				f->stuck = 1;
+				f->rows_lost = f->rows_given - trawl_stat_get(&f->rows_written);
+				return -EIO;
+			}
 			break;
 		}
 		nanosleep(&tick, NULL);
 	}
 	count_queued(f);
-	return f->error != 0 || f->rows_lost != 0 ? -EIO : 0;
+	return trawl_flusher_error(f) != 0 || f->rows_lost != 0 ? -EIO : 0;
 }
 
 void

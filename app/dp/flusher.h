@@ -52,12 +52,21 @@ struct trawl_flusher {
 	uint32_t stop;          /**< main: the writer gave its last buffer; write what is queued, then exit */
 	uint32_t abandon;       /**< main: exit at the next chance, writing nothing more */
 
+	uint64_t rows_given;    /**< records handed over (the writer's count) */
+
 	/* Written by the flusher thread (or by main once it has exited); read by anyone. */
 	uint64_t rows_written;  /**< records the file descriptor took */
 	uint64_t bytes_written;
-	uint64_t rows_lost;     /**< records given but not written: abandoned, or after a write error */
-	int error;              /**< errno of the first failed write; 0 if none */
+	uint64_t rows_lost;     /**< records given but not written: abandoned, after a write error, or stuck */
+	int stuck;              /**< the thread did not come back from a write(2): left running */
+	int error;              /**< errno of the first failed write; 0 if none (read with trawl_flusher_error) */
 };
+
+static inline int
+trawl_flusher_error(const struct trawl_flusher *f)
+{
+	return __atomic_load_n(&f->error, __ATOMIC_ACQUIRE);
+}
 
 /**
  * Open @p path for the results ("-": standard output). Before the EAL, so a
@@ -73,7 +82,7 @@ int trawl_flusher_start(struct trawl_flusher *f, struct trawl_err *err);
 static inline struct trawl_outbuf *
 trawl_flusher_take(struct trawl_flusher *f)
 {
-	void *b;
+	void *b = NULL;
 
 	return rte_ring_sc_dequeue(f->free, &b) == 0 ? b : NULL;
 }
@@ -82,6 +91,7 @@ trawl_flusher_take(struct trawl_flusher *f)
 static inline void
 trawl_flusher_give(struct trawl_flusher *f, struct trawl_outbuf *b)
 {
+	__atomic_store_n(&f->rows_given, f->rows_given + b->rows, __ATOMIC_RELAXED);
 	rte_ring_sp_enqueue(f->full, b);
 }
 
@@ -89,7 +99,9 @@ trawl_flusher_give(struct trawl_flusher *f, struct trawl_outbuf *b)
  * Main lcore, once the writer has given its last buffer: let the thread
  * write what is queued and exit. It is given up on (what is left counted in
  * rows_lost) when it has written nothing for @p stall_s seconds, or at
- * @p deadline (CLOCK_MONOTONIC seconds, 0 = none). @return 0 if everything
+ * @p deadline (CLOCK_MONOTONIC seconds, 0 = none). A thread that does not
+ * come back from a write(2) even then (a dead disk) is left running, and
+ * every row not confirmed written counts as lost. @return 0 if everything
  * given was written, -EIO otherwise.
  */
 int trawl_flusher_finish(struct trawl_flusher *f, double stall_s, double deadline);

@@ -77,11 +77,13 @@ give(struct trawl_writer *w)
 	}
 }
 
-/* Rows the current buffer has room for (each may take TRAWL_OUTPUT_MAX_ROW), 0 if there is none. */
+/* Rows the current buffer has room for (each as long as the output's longest), 0 if there is none. */
 static unsigned int
 room(struct trawl_writer *w)
 {
-	if (w->cur != NULL && TRAWL_OUTBUF_BYTES - w->cur->len >= TRAWL_OUTPUT_MAX_ROW)
+	size_t max = w->out->max_row;
+
+	if (w->cur != NULL && TRAWL_OUTBUF_BYTES - w->cur->len >= max * WRITER_BURST)
 		goto have;
 	give(w);
 	if (w->cur == NULL)
@@ -89,7 +91,7 @@ room(struct trawl_writer *w)
 	if (w->cur == NULL)
 		return 0;
 have:
-	return (unsigned int)RTE_MIN((TRAWL_OUTBUF_BYTES - w->cur->len) / TRAWL_OUTPUT_MAX_ROW, (size_t)WRITER_BURST);
+	return (unsigned int)RTE_MIN((TRAWL_OUTBUF_BYTES - w->cur->len) / max, (size_t)WRITER_BURST);
 }
 
 static unsigned int
@@ -142,9 +144,14 @@ trawl_writer_poll(void *arg)
 
 		if (finishing)
 			return finish(w);
-		if (w->cur == NULL || w->cur->len == 0)
+		/*
+		 * Idle with rows held: they reach the file within a millisecond,
+		 * not when a buffer fills; but only when the output has nothing
+		 * queued, else part-filled buffers would queue up behind a slow
+		 * output and hold a fraction of the rows they can.
+		 */
+		if (w->cur == NULL || w->cur->len == 0 || !rte_ring_empty(w->fl->full))
 			return TRAWL_ROLE_BUSY;
-		/* Idle with rows held: they reach the file within a millisecond, not when a buffer fills. */
 		now = rte_rdtsc();
 		if (w->cur_since == 0)
 			w->cur_since = now;

@@ -44,8 +44,20 @@ csv_format(const struct trawl_output *o, const struct trawl_result *r, const str
 	return (size_t)(p - buf);
 }
 
+/* Every field at its longest, a comma between, the newline: the writer sizes its bursts by it. */
+static size_t
+csv_max_row(const struct trawl_output *o)
+{
+	size_t n = 0;
+
+	for (unsigned int i = 0; i < o->nfields; i++)
+		n += o->fields[i]->max_len + 1;
+	return n;
+}
+
 const struct trawl_output_ops trawl_output_csv = {
 	.name = "csv",
 	.header = csv_header,
 	.format = csv_format,
+	.max_row = csv_max_row,
 };

@@ -72,19 +72,19 @@ INT_FIELD(window, r->window)
 INT_FIELD(ipid, r->ipid)
 
 const struct trawl_field trawl_fields[] = {
-	{ "saddr", "target address (source of the reply)", TRAWL_FIELD_STR, NULL, put_saddr, 0 },
-	{ "daddr", "our address the reply was sent to", TRAWL_FIELD_STR, NULL, put_daddr, 0 },
-	{ "sport", "target port (source port of the reply)", TRAWL_FIELD_INT, get_sport, NULL, 0 },
-	{ "dport", "our source port the reply was sent to", TRAWL_FIELD_INT, get_dport, NULL, 0 },
-	{ "classification", "synack or rst", TRAWL_FIELD_STR, NULL, put_classification, 0 },
-	{ "success", "1 if the port is open", TRAWL_FIELD_INT, get_success, NULL, 0 },
-	{ "repeat", "1 if this target answered before", TRAWL_FIELD_INT, get_repeat, NULL, 0 },
-	{ "ttl", "IP TTL of the reply", TRAWL_FIELD_INT, get_ttl, NULL, 0 },
-	{ "seqnum", "TCP sequence number of the reply", TRAWL_FIELD_INT, get_seqnum, NULL, 0 },
-	{ "window", "TCP window of the reply", TRAWL_FIELD_INT, get_window, NULL, 0 },
-	{ "ipid", "IP ID of the reply", TRAWL_FIELD_INT, get_ipid, NULL, 0 },
-	{ "timestamp", "when the reply arrived (UTC, ISO 8601)", TRAWL_FIELD_STR, NULL, put_timestamp, 1 },
-	{ NULL, NULL, TRAWL_FIELD_INT, NULL, NULL, 0 },
+	{ "saddr", "target address (source of the reply)", TRAWL_FIELD_STR, NULL, put_saddr, 0, 15 },
+	{ "daddr", "our address the reply was sent to", TRAWL_FIELD_STR, NULL, put_daddr, 0, 15 },
+	{ "sport", "target port (source port of the reply)", TRAWL_FIELD_INT, get_sport, NULL, 0, 20 },
+	{ "dport", "our source port the reply was sent to", TRAWL_FIELD_INT, get_dport, NULL, 0, 20 },
+	{ "classification", "synack or rst", TRAWL_FIELD_STR, NULL, put_classification, 0, 7 },
+	{ "success", "1 if the port is open", TRAWL_FIELD_INT, get_success, NULL, 0, 20 },
+	{ "repeat", "1 if this target answered before", TRAWL_FIELD_INT, get_repeat, NULL, 0, 20 },
+	{ "ttl", "IP TTL of the reply", TRAWL_FIELD_INT, get_ttl, NULL, 0, 20 },
+	{ "seqnum", "TCP sequence number of the reply", TRAWL_FIELD_INT, get_seqnum, NULL, 0, 20 },
+	{ "window", "TCP window of the reply", TRAWL_FIELD_INT, get_window, NULL, 0, 20 },
+	{ "ipid", "IP ID of the reply", TRAWL_FIELD_INT, get_ipid, NULL, 0, 20 },
+	{ "timestamp", "when the reply arrived (UTC, ISO 8601)", TRAWL_FIELD_STR, NULL, put_timestamp, 1, 24 },
+	{ NULL, NULL, TRAWL_FIELD_INT, NULL, NULL, 0, 0 },
 };
 
 int

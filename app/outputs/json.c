@@ -38,8 +38,16 @@ json_format(const struct trawl_output *o, const struct trawl_result *r, const st
 	return n;
 }
 
+static size_t
+json_max_row(const struct trawl_output *o)
+{
+	(void)o;
+	return TRAWL_OUTPUT_MAX_ROW; /* jansson's layout is its own: the bound format() checks */
+}
+
 const struct trawl_output_ops trawl_output_json = {
 	.name = "json",
 	.header = json_header,
 	.format = json_format,
+	.max_row = json_max_row,
 };

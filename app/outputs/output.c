@@ -32,4 +32,5 @@ trawl_output_init(struct trawl_output *o, const struct trawl_output_ops *ops,
 	memcpy(o->fields, fields, nfields * sizeof(fields[0]));
 	for (unsigned int i = 0; i < nfields; i++)
 		o->needs_time |= fields[i]->needs_time;
+	o->max_row = ops->max_row(o);
 }

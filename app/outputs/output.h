@@ -32,6 +32,7 @@ struct trawl_field {
 	/** STR fields: the text at dst (at most 64 bytes, no terminator, never a comma, quote or newline); returns its end. */
 	char *(*put)(char *dst, const struct trawl_result *r, const struct timespec *ts);
 	uint8_t needs_time;    /**< reads ts (only then does the writer compute it) */
+	uint8_t max_len;       /**< the longest text it writes (INT: 20, a signed 64-bit decimal) */
 };
 
 /** The known fields, NULL-terminated by name. */
@@ -49,6 +50,7 @@ struct trawl_output {
 	const struct trawl_output_ops *ops;
 	int header;              /**< CSV: a header row first */
 	int needs_time;          /**< a field reads the timestamp */
+	size_t max_row;          /**< the longest record format() can write, newline included */
 	unsigned int nfields;
 	const struct trawl_field *fields[TRAWL_MAX_FIELDS];
 };
@@ -66,6 +68,8 @@ struct trawl_output_ops {
 	/** One record, newline-terminated; 0 if it does not fit in TRAWL_OUTPUT_MAX_ROW. */
 	size_t (*format)(const struct trawl_output *o, const struct trawl_result *r, const struct timespec *ts,
 			char *buf);
+	/** The longest record format() can write for these fields, at most TRAWL_OUTPUT_MAX_ROW. */
+	size_t (*max_row)(const struct trawl_output *o);
 };
 
 /** The module called @p name, or NULL. */

@@ -12,41 +12,24 @@ scanners in a row. DPDK's memif unmaps the rings when the peer goes, with
 the responder's lcores inside a burst now and then (3 runs in 25 died of it
 before the bursts were guarded: app/dp/port.h); the report says how many
 bursts were abandoned."""
-import json
 import os
 import random
-import signal
-import subprocess
 import sys
-import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "../lib"))
 import trawltest as tt  # noqa: E402
 
 c = tt.Checks()
 d = tt.tmpdir()
-sock = os.path.join(d, "memif.sock")
 rng = random.Random(int(os.environ.get("TRAWL_TEST_SEED", "5")))
 live = sorted(rng.sample(range(4096), 300))
 open_set = {f"198.18.{x >> 8}.{x & 255}" for x in live}
-with open(os.path.join(d, "ds.txt"), "w") as f:
-    f.writelines(f"{a}:80\n" for a in sorted(open_set))
 
-resp = subprocess.Popen([tt.TRAWL, "respond", "--dev", f"net_memif0,role=server,socket={sock},socket-abstract=no", "--threads", "2",
-                         "--eal", tt.eal("memif-r").replace("-m 256", "-m 512") + " -l 0-1", "--dataset", os.path.join(d, "ds.txt"), "-q",
-                         "--report", os.path.join(d, "report.json")],
-                        stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-try:
-    # The server's socket file (socket-abstract=no) appears once its port is up (bounded wait).
-    for _ in range(100):
-        if os.path.exists(sock) or resp.poll() is not None:
-            break
-        time.sleep(0.1)
-    c.check(os.path.exists(sock), "respond listens on the memif socket")
+with tt.Responder(d, [f"{a}:80" for a in sorted(open_set)], "memif-r", threads=2, lcores="0-1") as resp:
     for run in range(3):
         csv, meta = os.path.join(d, f"out{run}.csv"), os.path.join(d, f"meta{run}.json")
-        p = tt.run(["scan", "--dev", f"net_memif0,role=client,socket={sock},socket-abstract=no", "-T", "2",
-                    "--receiver-threads", "2", "--eal", tt.eal(f"memif-s{run}").replace("-m 256", "-m 512") + " -l 0-1",
+        p = tt.run(["scan", "--dev", resp.client(), "-T", "2", "--receiver-threads", "2",
+                    "--eal", tt.eal(f"memif-s{run}").replace("-m 256", "-m 512") + " -l 0-1",
                     "-S", "198.19.0.2", "-G", "02:00:00:00:00:01", "-b", "/dev/null", "-p", "80", "-r", "20000", "-c", "1",
                     "-q", "--no-header-row", "-o", csv, "-m", meta, "198.18.0.0/20"], timeout=60)
         c.eq(p.returncode, 0, f"scanner {run + 1} over memif: exit status")
@@ -62,18 +45,11 @@ try:
         c.eq(m.get("rx_spread"), "peer", "memif spreads replies by the peer's queue")
         q = m.get("rx_frames_per_queue", [])
         c.check(len(q) == 2 and min(q) >= 50 and sum(q) == 300, f"scanner {run + 1}: both RX queues carried replies ({q})")
-        c.check(resp.poll() is None, f"respond outlives scanner {run + 1}")
-finally:
-    resp.send_signal(signal.SIGINT)
-    try:
-        c.eq(resp.wait(timeout=20), 0, "respond exits 0 on SIGINT")
-    except subprocess.TimeoutExpired:
-        resp.kill()
-        resp.wait()
-        c.check(False, "respond exits on SIGINT")
-    r = json.load(open(os.path.join(d, "report.json"))) if os.path.exists(os.path.join(d, "report.json")) else {}
-    # Every probe of the three scanners reached the responder (a burst abandoned as a scanner left holds none: all sent).
-    c.eq(r.get("probes"), 3 * 4096, "respond saw every probe of the three scanners")
-    c.check("bursts_abandoned" in r, f"report counts abandoned bursts ({r.get('bursts_abandoned')})")
-    print(f"bursts abandoned as scanners left: {r.get('bursts_abandoned')}")
+        c.check(resp.alive(), f"respond outlives scanner {run + 1}")
+c.eq(resp.rc, 0, "respond exits 0 on SIGINT")
+r = resp.report
+# Every probe of the three scanners reached the responder (a burst abandoned as a scanner left holds none: all sent).
+c.eq(r.get("probes"), 3 * 4096, "respond saw every probe of the three scanners")
+c.check("bursts_abandoned" in r, f"report counts abandoned bursts ({r.get('bursts_abandoned')})")
+print(f"bursts abandoned as scanners left: {r.get('bursts_abandoned')}")
 c.done()

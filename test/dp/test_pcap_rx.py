@@ -3,6 +3,7 @@
 """Replies fed in from a crafted pcap (net_pcap rx_pcap): genuine SYN-ACKs
 become results, exactly once; a RST is validated but is no success; forged
 and malformed replies are counted as failed validation and never reported;
+every frame is accounted for in the metadata, by where it went;
 every validated SYN-ACK is answered with a RST carrying the right sequence
 number; an ARP request for the source address is answered. The output
 modules write what -f asks for, typed in JSON, with a header in CSV."""
@@ -76,6 +77,15 @@ c.eq(meta["replies_valid"], 5, "validated: 3 SYN-ACKs, 1 repeat, 1 RST")
 c.eq(meta["validation_failed"], len(forged), "every forged reply failed validation")
 c.eq(meta["duplicates"], 1, "the repeat was counted")
 c.eq(meta["arp_replies_sent"], 1, "ARP request for our address answered")
+# Every frame of the replay ends in exactly one place, and the metadata says which.
+c.eq((meta["frames_received"], meta["replies_valid"], meta["validation_failed"], meta["frames_other"],
+      meta["arp_frames"]), (len(pkts), 5, len(forged), 2, 1),
+     "frames: 5 valid replies + the forged + 2 not ours (UDP, another address) + 1 ARP")
+c.eq((meta["results_handed"], meta["writer_received"], meta["duplicates"], meta["closed_unique"],
+      meta["successes_unique"], meta["results_written"], meta["results_unwritten"], meta["replies_lost"]),
+     (5, 5, 1, 1, 3, 3, 0, 0), "valid replies: 1 repeat + 1 closed + 3 results, all written, none lost")
+c.check(meta["dedup"]["method"] == "bitmap" and meta["dedup"]["exact"] and meta["dedup"]["remembered"] == 4,
+        f"dedup remembers the 4 targets that answered: {meta['dedup']}")
 
 probes = [p for p in out if TCP in p and p[TCP].flags == "S"]
 rsts = [p for p in out if TCP in p and p[TCP].flags == "R"]

@@ -9,10 +9,12 @@ import atexit
 import json
 import os
 import shutil
+import signal
 import struct
 import subprocess
 import sys
 import tempfile
+import time
 
 TRAWL = os.environ.get("TRAWL", os.path.join(os.path.dirname(__file__), "../../build/app/trawl"))
 
@@ -131,3 +133,59 @@ class Checks:
     def done(self):
         print(f"{self.passed} passed, {self.failed} failed")
         sys.exit(1 if self.failed else 0)
+
+
+class Responder:
+    """trawl respond as a net_memif server on a socket in directory d, answering from the dataset
+    lines given; a context manager that stops it with SIGINT (bounded) and keeps its report.
+    client() is the --dev of a scanner connecting to it."""
+
+    def __init__(self, d, lines, name, ports=None, threads=1, lcores="1", mem=512):
+        self.sock = os.path.join(d, f"{name}.sock")
+        self.report_path = os.path.join(d, f"{name}-report.json")
+        ds = os.path.join(d, f"{name}-ds.txt")
+        with open(ds, "w") as f:
+            f.writelines(f"{x}\n" for x in lines)
+        self.args = [TRAWL, "respond", "--dev", f"net_memif0,role=server,socket={self.sock},socket-abstract=no",
+                     "--threads", str(threads), "--eal", eal(name).replace("-m 256", f"-m {mem}") + f" -l {lcores}",
+                     "--dataset", ds, "-q", "--report", self.report_path] + (["-p", ports] if ports else [])
+        self.proc = None
+        self.rc = None
+        self.report = {}
+
+    def __enter__(self):
+        self.proc = subprocess.Popen(self.args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        # The server's socket file (socket-abstract=no) appears once its port is up (bounded wait).
+        for _ in range(100):
+            if os.path.exists(self.sock) or self.proc.poll() is not None:
+                break
+            time.sleep(0.1)
+        if not os.path.exists(self.sock):
+            self.stop()
+            raise AssertionError(f"trawl respond did not come up: {self.proc.stderr.read() if self.proc.stderr else ''}")
+        return self
+
+    def client(self):
+        return f"net_memif0,role=client,socket={self.sock},socket-abstract=no"
+
+    def alive(self):
+        return self.proc.poll() is None
+
+    def stop(self):
+        if self.proc is None or self.rc is not None:
+            return self.rc
+        self.proc.send_signal(signal.SIGINT)
+        try:
+            self.rc = self.proc.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
+            self.rc = -9
+        if os.path.exists(self.report_path):
+            with open(self.report_path) as f:
+                self.report = json.load(f)
+        return self.rc
+
+    def __exit__(self, *exc):
+        self.stop()
+        return False
