@@ -88,12 +88,12 @@ else
 fi
 say "TX: $v4_line"
 
-# --- 2. RX: validated replies per second ---------------------------------------
+# --- 2. the receive side -------------------------------------------------------
 # Replies for 4096 probes (every one answered, by trawl respond), fed to trawl over net_memif by a
 # generator in its own process on the other core (dpdk-testpmd forwarding a net_pcap replay, which
 # offers far more than trawl takes), so what is measured is trawl's receive path: memif RX, parse,
 # SipHash validation, classification, the RST written over each SYN-ACK and sent, the writer's
-# dedup (rte_hash, bounded at 2^21 targets). trawl runs on ONE lcore here (-l 0: RX, writer, ARP
+# dedup (a bitmap, every lookup a hit). trawl runs on ONE lcore here (-l 0: RX, writer, ARP
 # and the TX role sending the RSTs), since the generator has the other. memif needs hugepages.
 $TRAWL scan --dev "net_pcap0,tx_pcap=$work/rxprobes.pcap" --eal "--no-huge -m 256 --no-pci --file-prefix bench-rxa" \
 	-S 198.19.0.2 -G 02:00:00:00:00:01 -b /dev/null -p 80 -r 0 -c 0 -q -o /dev/null --validation-key $KEY \
