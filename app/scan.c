@@ -591,6 +591,8 @@ supervise(struct scan *s, enum phase first)
 			deadline = mono() + (v.now < v.hard_end ? (double)(v.hard_end - v.now) / (double)hz : 0) + 0.2;
 		if (s->aborted && strcmp(s->abort_reason, "second signal") == 0)
 			deadline = mono() + 0.2;
+		if (s->aborted && strcmp(s->abort_reason, "output stalled") == 0)
+			deadline = mono(); /* it had its OUTPUT_STALL_S already */
 		trawl_flusher_finish(&s->fl, OUTPUT_STALL_S, deadline);
 	}
 }

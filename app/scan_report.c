@@ -292,10 +292,23 @@ trawl_scan_write_metadata(const struct scan *s, const struct totals *t)
 			s->port.caps.csum_hw == TRAWL_CSUM_HW_L4 ? "tcp" :
 			s->port.caps.csum_hw == TRAWL_CSUM_HW_IP ? "ipv4" : "none (software)"));
 	json_object_set_new(o, "rx_spread", json_string(s->port.caps.spread ? s->port.caps.spread : "none"));
-	/* How evenly RSS or fanout spread the replies: frames per RX queue. */
-	for (uint32_t i = 0; s->rx != NULL && i < s->nrx; i++)
-		json_array_append_new(q, json_integer((json_int_t)trawl_stat_get(&s->rx[i].frames)));
-	json_object_set_new(o, "rx_frames_per_queue", q);
+	/* How evenly RSS or fanout spread the replies: frames per RX queue; and where each queue lost any. */
+	{
+		json_t *qd = json_array(), *qw = json_array();
+		struct rte_eth_stats st;
+		int have = s->port.started && rte_eth_stats_get(s->port.id, &st) == 0;
+
+		for (uint32_t i = 0; s->rx != NULL && i < s->nrx; i++) {
+			json_array_append_new(q, json_integer((json_int_t)trawl_stat_get(&s->rx[i].frames)));
+			json_array_append_new(qw, json_integer((json_int_t)trawl_stat_get(&s->rx[i].writer_behind)));
+			/* The port's own per-queue drops, where the PMD keeps them (the first 16 queues). */
+			json_array_append_new(qd, have && i < RTE_ETHDEV_QUEUE_STAT_CNTRS ?
+					json_integer((json_int_t)st.q_errors[i]) : json_null());
+		}
+		json_object_set_new(o, "rx_frames_per_queue", q);
+		json_object_set_new(o, "writer_behind_per_queue", qw);
+		json_object_set_new(o, "port_rx_drops_per_queue", qd);
+	}
 	/* Bursts abandoned because the peer (memif) left under them: see app/dp/port.h. */
 	SET_U(o, "bursts_abandoned", trawl_port_bursts_abandoned());
 	SET_U(o, "port_rx_missed", t->port_missed);

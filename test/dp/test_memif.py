@@ -45,6 +45,8 @@ with tt.Responder(d, [f"{a}:80" for a in sorted(open_set)], "memif-r", threads=2
         c.eq(m.get("rx_spread"), "peer", "memif spreads replies by the peer's queue")
         q = m.get("rx_frames_per_queue", [])
         c.check(len(q) == 2 and min(q) >= 50 and sum(q) == 300, f"scanner {run + 1}: both RX queues carried replies ({q})")
+        c.eq((m.get("writer_behind_per_queue"), len(m.get("port_rx_drops_per_queue", []))), ([0, 0], 2),
+             f"scanner {run + 1}: losses per RX queue, ours and the port's")
         c.check(resp.alive(), f"respond outlives scanner {run + 1}")
 c.eq(resp.rc, 0, "respond exits 0 on SIGINT")
 r = resp.report

@@ -1,0 +1,199 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Rows as the writer formats them, without stdio (core/fmt, outputs/): the
+ * same text snprintf would make, for every octet in every position and for
+ * random addresses; numbers at their edges; every field in CSV and JSON;
+ * timestamps across second boundaries; and no row longer than the bound
+ * the writer sizes its bursts by.
+ */
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "core/cyclic.h"
+#include "core/fmt.h"
+#include "outputs/output.h"
+#include "check.h"
+
+static void
+test_ipv4_like_snprintf(void)
+{
+	char a[32], b[32];
+	uint64_t x = 1;
+	unsigned int bad = 0;
+
+	for (uint32_t pos = 0; pos < 4; pos++)
+		for (uint32_t v = 0; v < 256; v++) {
+			uint32_t addr = (v << (8 * pos)) | (pos == 0 ? 0x01020300 : 0x00000009);
+
+			*trawl_put_ipv4(a, addr) = '\0';
+			snprintf(b, sizeof(b), "%u.%u.%u.%u", addr >> 24, (addr >> 16) & 0xff, (addr >> 8) & 0xff, addr & 0xff);
+			bad += strcmp(a, b) != 0;
+		}
+	for (int i = 0; i < 2000000; i++) {
+		uint32_t addr = (uint32_t)trawl_splitmix64(&x);
+
+		*trawl_put_ipv4(a, addr) = '\0';
+		snprintf(b, sizeof(b), "%u.%u.%u.%u", addr >> 24, (addr >> 16) & 0xff, (addr >> 8) & 0xff, addr & 0xff);
+		bad += strcmp(a, b) != 0;
+	}
+	CHECK_EQ_U64(bad, 0);
+	*trawl_put_ipv4(a, 0) = '\0';
+	CHECK(strcmp(a, "0.0.0.0") == 0);
+	*trawl_put_ipv4(a, UINT32_MAX) = '\0';
+	CHECK(strcmp(a, "255.255.255.255") == 0);
+}
+
+static void
+test_numbers_at_edges(void)
+{
+	static const uint64_t u[] = { 0, 1, 9, 10, 99, 100, 65535, 4294967295ULL, 9999999999999999999ULL,
+				      10000000000000000000ULL, UINT64_MAX };
+	static const int64_t s[] = { 0, -1, 1, -9, -10, INT64_MAX, INT64_MIN, INT64_MIN + 1 };
+	char a[32], b[32];
+
+	for (unsigned int i = 0; i < sizeof(u) / sizeof(u[0]); i++) {
+		*trawl_put_u64(a, u[i]) = '\0';
+		snprintf(b, sizeof(b), "%" PRIu64, u[i]);
+		CHECK(strcmp(a, b) == 0);
+	}
+	for (unsigned int i = 0; i < sizeof(s) / sizeof(s[0]); i++) {
+		*trawl_put_i64(a, s[i]) = '\0';
+		snprintf(b, sizeof(b), "%" PRId64, s[i]);
+		if (strcmp(a, b) != 0)
+			fprintf(stderr, "%s != %s\n", a, b);
+		CHECK(strcmp(a, b) == 0);
+	}
+}
+
+static struct trawl_result
+sample(void)
+{
+	struct trawl_result r;
+
+	memset(&r, 0, sizeof(r));
+	r.saddr = 0xc6120a0b;   /* 198.18.10.11 */
+	r.daddr = 0xc6130002;   /* 198.19.0.2 */
+	r.sport = 443;
+	r.dport = 40001;
+	r.seq = 4000000000u;
+	r.ipid = 65535;
+	r.window = 29200;
+	r.ttl = 57;
+	r.cls = TRAWL_CLASS_SYNACK;
+	r.success = 1;
+	return r;
+}
+
+static size_t
+row(const char *module, const char *spec, const struct trawl_result *r, const struct timespec *ts, char *buf,
+		struct trawl_output *o)
+{
+	const struct trawl_field *f[TRAWL_MAX_FIELDS];
+	struct trawl_err err;
+	int n = trawl_fields_parse(spec, f, &err);
+	size_t len;
+
+	CHECK(n > 0);
+	trawl_output_init(o, trawl_output_find(module), f, (unsigned int)n, 1);
+	len = o->ops->format(o, r, ts, buf);
+	buf[len] = '\0';
+	return len;
+}
+
+static void
+test_csv_and_json_rows(void)
+{
+	static const char all[] = "saddr,daddr,sport,dport,classification,success,repeat,ttl,seqnum,window,ipid,timestamp";
+	struct trawl_result r = sample();
+	struct timespec ts = { 1795305600 + 3661, 7000000 }; /* 2026-11-22T01:01:01.007Z */
+	struct trawl_output o;
+	char buf[TRAWL_OUTPUT_MAX_ROW];
+	size_t len;
+
+	len = row("csv", all, &r, &ts, buf, &o);
+	CHECK(strcmp(buf, "198.18.10.11,198.19.0.2,443,40001,synack,1,0,57,4000000000,29200,65535,"
+			"2026-11-22T01:01:01.007Z\n") == 0);
+	CHECK(len <= o.max_row);
+	CHECK(o.needs_time);
+	CHECK_EQ_U64(o.ops->header(&o, buf), strlen(all) + 1);
+	CHECK(strncmp(buf, all, strlen(all)) == 0 && buf[strlen(all)] == '\n');
+	len = row("json", "saddr,sport,classification,timestamp", &r, &ts, buf, &o);
+	CHECK(strcmp(buf, "{\"saddr\":\"198.18.10.11\",\"sport\":443,\"classification\":\"synack\","
+			"\"timestamp\":\"2026-11-22T01:01:01.007Z\"}\n") == 0);
+	CHECK_EQ_U64(o.ops->header(&o, buf), 0);
+	/* The default field alone: no timestamp computed for it. */
+	row("csv", "saddr", &r, &ts, buf, &o);
+	CHECK(strcmp(buf, "198.18.10.11\n") == 0 && !o.needs_time && o.max_row == 16);
+	(void)len;
+}
+
+/* The cached date is redone when the second changes, forwards or back. */
+static void
+test_timestamps_across_seconds(void)
+{
+	struct trawl_result r = sample();
+	struct trawl_output o;
+	char buf[TRAWL_OUTPUT_MAX_ROW];
+	struct timespec ts[] = {
+		{ 1795305599, 999000000 }, { 1795305600, 0 }, { 1795305600, 999999999 }, { 1795305599, 1000000 },
+	};
+	static const char *const want[] = {
+		"2026-11-21T23:59:59.999Z\n", "2026-11-22T00:00:00.000Z\n", "2026-11-22T00:00:00.999Z\n",
+		"2026-11-21T23:59:59.001Z\n",
+	};
+
+	for (unsigned int i = 0; i < 4; i++) {
+		row("csv", "timestamp", &r, &ts[i], buf, &o);
+		if (strcmp(buf, want[i]) != 0)
+			fprintf(stderr, "%s", buf);
+		CHECK(strcmp(buf, want[i]) == 0);
+	}
+}
+
+/* The writer takes as many results as fit at the output's longest row: no row may be longer. */
+static void
+test_rows_within_bound(void)
+{
+	static const char all[] = "saddr,daddr,sport,dport,classification,success,repeat,ttl,seqnum,window,ipid,timestamp";
+	struct trawl_result r = sample();
+	struct timespec ts = { 4102444799, 999999999 }; /* 2099-12-31T23:59:59.999Z */
+	struct trawl_output o;
+	char buf[TRAWL_OUTPUT_MAX_ROW];
+	uint64_t x = 3;
+	size_t worst = 0, bound = 0;
+
+	for (int i = 0; i < 100000; i++) {
+		uint64_t v = trawl_splitmix64(&x);
+
+		r.saddr = (uint32_t)v;
+		r.daddr = (uint32_t)(v >> 32) | 0x80808080; /* three-digit octets now and then */
+		r.sport = (uint16_t)(v >> 7);
+		r.dport = (uint16_t)(v >> 23);
+		r.seq = (uint32_t)(v >> 17);
+		r.ipid = (uint16_t)v;
+		r.window = (uint16_t)(v >> 40);
+		r.ttl = (uint8_t)(v >> 50);
+		r.cls = (uint8_t)(v % (TRAWL_CLASS_MAX + 1)); /* and an unknown one */
+		r.success = (uint8_t)(v >> 60) & 1;
+		size_t len = row("csv", all, &r, &ts, buf, &o);
+
+		bound = o.max_row;
+		CHECK(len <= bound);
+		if (len > worst)
+			worst = len;
+		CHECK(row("json", all, &r, &ts, buf, &o) != 0);
+	}
+	CHECK(worst <= bound && bound < TRAWL_OUTPUT_MAX_ROW);
+}
+
+int
+main(void)
+{
+	RUN(test_ipv4_like_snprintf);
+	RUN(test_numbers_at_edges);
+	RUN(test_csv_and_json_rows);
+	RUN(test_timestamps_across_seconds);
+	RUN(test_rows_within_bound);
+	return check_done();
+}
