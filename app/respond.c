@@ -25,6 +25,7 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
+#include "core/clock.h"
 #include "core/dataset.h"
 #include "core/ipv4.h"
 #include "core/respond_conf.h"
@@ -54,20 +55,11 @@ on_report(int sig)
 	__atomic_add_fetch(&report_signals, 1, __ATOMIC_RELAXED);
 }
 
-static double
-mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 static int
 load(struct trawl_dataset *ds, const char *const *files, unsigned int n, double *secs)
 {
 	struct trawl_err err;
-	double t0 = mono();
+	double t0 = trawl_mono();
 
 	if (trawl_dataset_init(ds) != 0) {
 		fprintf(stderr, "trawl respond: cannot map the dataset bitmaps (1 GiB of address space)\n");
@@ -82,7 +74,7 @@ load(struct trawl_dataset *ds, const char *const *files, unsigned int n, double 
 		}
 	}
 	trawl_dataset_seal(ds);
-	*secs = mono() - t0;
+	*secs = trawl_mono() - t0;
 	return 0;
 }
 
@@ -352,7 +344,7 @@ trawl_respond_main(int argc, char **argv)
 		status = 1;
 		goto out;
 	}
-	t_start = mono();
+	t_start = trawl_mono();
 	{
 		/* TSC, not clock_gettime, per round: main may be running the responder role too. */
 		uint64_t hz = rte_get_tsc_hz(), next = rte_rdtsc() + hz;
@@ -369,7 +361,7 @@ trawl_respond_main(int argc, char **argv)
 				fprintf(stderr, "respond %.0fs: probes %" PRIu64 " (%.0f pps), answered %" PRIu64
 					", dropped %" PRIu64 ", zmap %" PRIu64 " masscan %" PRIu64 " nmap %" PRIu64
 					" unicornscan %" PRIu64 " trawl %" PRIu64 " unknown %" PRIu64 "\n",
-					mono() - t_start, probes_total(&t), (double)(probes_total(&t) - probes_total(&prev)),
+					trawl_mono() - t_start, probes_total(&t), (double)(probes_total(&t) - probes_total(&prev)),
 					answered_total(&t), t.unanswered + t.lost + t.tx_full,
 					t.toolchains[TRAWL_TC_ZMAP], t.toolchains[TRAWL_TC_MASSCAN], t.toolchains[TRAWL_TC_NMAP],
 					t.toolchains[TRAWL_TC_UNICORNSCAN], t.toolchains[TRAWL_TC_TRAWL],
@@ -377,7 +369,7 @@ trawl_respond_main(int argc, char **argv)
 			prev = t;
 			if (conf.report != NULL && __atomic_load_n(&report_signals, __ATOMIC_RELAXED) != reports) {
 				reports = __atomic_load_n(&report_signals, __ATOMIC_RELAXED);
-				write_report(conf.report, resp, conf.threads, &ds, load_s, mono() - t_start);
+				write_report(conf.report, resp, conf.threads, &ds, load_s, trawl_mono() - t_start);
 			}
 		}
 	}
@@ -385,7 +377,7 @@ trawl_respond_main(int argc, char **argv)
 	while (!trawl_lcore_poll_main(&map))
 		;
 	trawl_lcore_map_wait(&map);
-	if (conf.report != NULL && write_report(conf.report, resp, conf.threads, &ds, load_s, mono() - t_start) != 0) {
+	if (conf.report != NULL && write_report(conf.report, resp, conf.threads, &ds, load_s, trawl_mono() - t_start) != 0) {
 		fprintf(stderr, "trawl respond: %s: cannot write the report\n", conf.report);
 		status = 1;
 	}

@@ -32,6 +32,7 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include "core/clock.h"
 #include "core/cyclic.h"
 #include "dp/stats.h"
 #include "eal_args.h"
@@ -63,15 +64,6 @@ on_signal(int sig)
 {
 	(void)sig;
 	__atomic_add_fetch(&signals_seen, 1, __ATOMIC_RELAXED);
-}
-
-static double
-mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
 }
 
 /* --- set-up ------------------------------------------------------------ */
@@ -588,11 +580,11 @@ supervise(struct scan *s, enum phase first)
 		double deadline = 0;
 
 		if (v.hard_end != 0)
-			deadline = mono() + (v.now < v.hard_end ? (double)(v.hard_end - v.now) / (double)hz : 0) + 0.2;
+			deadline = trawl_mono() + (v.now < v.hard_end ? (double)(v.hard_end - v.now) / (double)hz : 0) + 0.2;
 		if (s->aborted && strcmp(s->abort_reason, "second signal") == 0)
-			deadline = mono() + 0.2;
+			deadline = trawl_mono() + 0.2;
 		if (s->aborted && strcmp(s->abort_reason, "output stalled") == 0)
-			deadline = mono(); /* it had its OUTPUT_STALL_S already */
+			deadline = trawl_mono(); /* it had its OUTPUT_STALL_S already */
 		trawl_flusher_finish(&s->fl, OUTPUT_STALL_S, deadline);
 	}
 }

@@ -36,6 +36,7 @@
 #include "core/ports.h"
 #include "core/target.h"
 #include "dp/hashcmp.h"
+#include "benchutil.h"
 
 #define BURST 64
 #define MiB (1024.0 * 1024.0)
@@ -44,19 +45,6 @@ static uint64_t *keys;
 static uint64_t nkeys;
 static double hz;
 static int quiet;
-
-static uint64_t
-rss(void)
-{
-	unsigned long long size, res = 0;
-	FILE *f = fopen("/proc/self/statm", "r");
-
-	if (f != NULL && fscanf(f, "%llu %llu", &size, &res) != 2)
-		res = 0;
-	if (f != NULL)
-		fclose(f);
-	return res * 4096;
-}
 
 static uint64_t
 heap(void)
@@ -82,7 +70,7 @@ static void
 trawl_structure(const char *what, uint64_t targets, uint64_t budget)
 {
 	struct trawl_dedup d;
-	uint64_t r0 = rss(), c[2] = { 0, 0 }, wrong = 0;
+	uint64_t r0 = bench_rss(), c[2] = { 0, 0 }, wrong = 0;
 	char note[64];
 
 	if (trawl_dedup_init(&d, targets, budget) != 0)
@@ -101,7 +89,7 @@ trawl_structure(const char *what, uint64_t targets, uint64_t budget)
 		}
 		c[pass] = rte_rdtsc_precise() - t0;
 	}
-	snprintf(note, sizeof(note), " stated, %.0f MiB resident", (double)(rss() - r0) / MiB);
+	snprintf(note, sizeof(note), " stated, %.0f MiB resident", (double)(bench_rss() - r0) / MiB);
 	row(what, (double)d.bytes / MiB, note, c[0], c[1], wrong);
 	trawl_dedup_free(&d);
 }
@@ -110,7 +98,7 @@ static void
 dpdk_bitmap(uint64_t targets)
 {
 	uint32_t size = rte_bitmap_get_memory_footprint((uint32_t)targets);
-	uint64_t r0 = rss(), c[2] = { 0, 0 }, wrong = 0;
+	uint64_t r0 = bench_rss(), c[2] = { 0, 0 }, wrong = 0;
 	uint8_t *mem = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
 	struct rte_bitmap *b;
 	char note[64];
@@ -141,7 +129,7 @@ dpdk_bitmap(uint64_t targets)
 		}
 		c[pass] = rte_rdtsc_precise() - t0;
 	}
-	snprintf(note, sizeof(note), ", %.0f MiB resident; positions are 32-bit", (double)(rss() - r0) / MiB);
+	snprintf(note, sizeof(note), ", %.0f MiB resident; positions are 32-bit", (double)(bench_rss() - r0) / MiB);
 	row("rte_bitmap over the same targets", (double)size / MiB, note, c[0], c[1], wrong);
 	munmap(mem, size);
 }
@@ -191,24 +179,18 @@ int
 main(int argc, char **argv)
 {
 	static struct trawl_ports ports;
-	struct trawl_ranges allow = { 0 }, block = { 0 };
 	struct trawl_constraint c;
 	struct trawl_target_space sp;
 	struct trawl_cyclic cyc;
 	struct trawl_cyclic_iter it;
-	struct trawl_err err;
 	int n = rte_eal_init(argc, argv);
 
 	if (n < 0)
 		return 1;
 	nkeys = argc - n > 1 ? strtoull(argv[n + 1], NULL, 0) : 60000000;
 	hz = (double)rte_get_tsc_hz();
-	trawl_ranges_add(&allow, (struct trawl_range){ 0, UINT32_MAX });
-	if (trawl_ranges_load(&block, TRAWL_SRCCONFDIR "/blocklist.conf", &err) != 0 ||
-	    trawl_constraint_build(&c, &allow, &block) != 0)
+	if (bench_ipv4_space(&c, &ports, &sp) != 0)
 		return 1;
-	trawl_ports_parse(&ports, "80", NULL);
-	trawl_target_space_init(&sp, &c, &ports);
 	/* The responders: the first N targets of a scan's permutation. */
 	keys = malloc(sizeof(*keys) * nkeys);
 	trawl_cyclic_init(&cyc, sp.count, 1);

@@ -35,30 +35,9 @@
 #include "dp/flusher.h"
 #include "dp/writer.h"
 #include "outputs/output.h"
+#include "benchutil.h"
 
 #define BURST 64
-
-static double
-mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static uint64_t
-rss(void)
-{
-	unsigned long long size, res = 0;
-	FILE *f = fopen("/proc/self/statm", "r");
-
-	if (f != NULL && fscanf(f, "%llu %llu", &size, &res) != 2)
-		res = 0;
-	if (f != NULL)
-		fclose(f);
-	return res * 4096;
-}
 
 struct pass {
 	uint64_t results, cycles, polls_waiting;
@@ -74,7 +53,7 @@ run_pass(struct trawl_writer *w, struct rte_ring *ring, const struct trawl_targe
 	struct trawl_cyclic_iter it;
 	struct trawl_result r[BURST];
 	uint64_t idx, fed = 0, before = w->received, waits = w->output_waits;
-	double t0 = mono();
+	double t0 = trawl_mono();
 
 	memset(p, 0, sizeof(*p));
 	memset(r, 0, sizeof(r));
@@ -112,7 +91,7 @@ run_pass(struct trawl_writer *w, struct rte_ring *ring, const struct trawl_targe
 	}
 	p->results = w->received - before;
 	p->polls_waiting = w->output_waits - waits;
-	p->wall = mono() - t0;
+	p->wall = trawl_mono() - t0;
 }
 
 static double
@@ -148,7 +127,6 @@ int
 main(int argc, char **argv)
 {
 	static struct trawl_ports ports;
-	struct trawl_ranges allow = { 0 }, block = { 0 };
 	struct trawl_constraint c;
 	struct trawl_target_space sp;
 	struct trawl_engine *eng;
@@ -174,16 +152,10 @@ main(int argc, char **argv)
 	if (argc - n > 3 && strcmp(argv[n + 3], "nofmt") == 0)
 		fmt = 0;
 	hz = (double)rte_get_tsc_hz();
-	trawl_ranges_add(&allow, (struct trawl_range){ 0, UINT32_MAX });
-	if (trawl_ranges_load(&block, TRAWL_SRCCONFDIR "/blocklist.conf", &err) != 0 ||
-	    trawl_constraint_build(&c, &allow, &block) != 0) {
-		fprintf(stderr, "writerbench: %s\n", err.msg);
+	if (bench_ipv4_space(&c, &ports, &sp) != 0)
 		return 1;
-	}
-	trawl_ports_parse(&ports, "80", NULL);
-	trawl_target_space_init(&sp, &c, &ports);
 
-	rss0 = rss();
+	rss0 = bench_rss();
 	if (trawl_dedup_init(&dedup, sp.count, UINT64_C(1) << 30) != 0)
 		return 1;
 	trawl_fields_parse("saddr", fields, &err);
@@ -209,9 +181,9 @@ main(int argc, char **argv)
 	eng->stop_writer = 1;
 	while (trawl_writer_poll(w) != TRAWL_ROLE_DONE)
 		;
-	t_fin = mono();
+	t_fin = trawl_mono();
 	trawl_flusher_finish(&fl, 10.0, 0);
-	t_fin = mono() - t_fin;
+	t_fin = trawl_mono() - t_fin;
 	if (fl.rows_written != total || w->duplicates != total || dedup.used != total) {
 		fprintf(stderr, "writerbench: %" PRIu64 " rows written, %" PRIu64 " repeats, %" PRIu64 " remembered, wanted %"
 			PRIu64 "\n", fl.rows_written, w->duplicates, dedup.used, total);
@@ -228,7 +200,7 @@ main(int argc, char **argv)
 		(double)fl.bytes_written / 1e6, fresh.wall, fresh.wall + again.wall, t_fin, fresh.polls_waiting,
 		(double)fl.bytes_written / 1e6 / (fresh.wall + t_fin));
 	printf("| dedup memory after %" PRIu64 " new results | mapped %.0f MiB (stated at start) | resident %.0f MiB |\n",
-		total, (double)dedup.bytes / (1 << 20), (double)(rss() - rss0) / (1 << 20));
+		total, (double)dedup.bytes / (1 << 20), (double)(bench_rss() - rss0) / (1 << 20));
 	if (fmt)
 		printf("| formatting one address | trawl_put_ipv4 %.1f cycles | snprintf(\"%%u.%%u.%%u.%%u\") %.1f cycles |\n",
 			format_cycles(0, 20000000), format_cycles(1, 20000000));

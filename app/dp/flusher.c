@@ -12,6 +12,7 @@
 #include <rte_errno.h>
 #include <rte_lcore.h>
 
+#include "../core/clock.h"
 #include "flusher.h"
 #include "stats.h"
 
@@ -173,15 +174,6 @@ trawl_flusher_start(struct trawl_flusher *f, struct trawl_err *err)
 	return 0;
 }
 
-static double
-mono(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
 /* Give the thread up to `limit` seconds to exit; 0 once joined. */
 static int
 join(struct trawl_flusher *f, double limit)
@@ -217,13 +209,13 @@ trawl_flusher_finish(struct trawl_flusher *f, double stall_s, double deadline)
 {
 	const struct timespec tick = { 0, 10 * 1000 * 1000 };
 	uint64_t seen = trawl_stat_get(&f->bytes_written);
-	double last = mono();
+	double last = trawl_mono();
 
 	if (!f->running)
 		return trawl_flusher_error(f) != 0 || f->rows_lost != 0 ? -EIO : 0;
 	trawl_flag_set(&f->stop);
 	for (;;) {
-		double now = mono();
+		double now = trawl_mono();
 		uint64_t b = trawl_stat_get(&f->bytes_written);
 
 		if (pthread_tryjoin_np(f->tid, NULL) == 0) {
