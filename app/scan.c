@@ -168,6 +168,7 @@ setup_dedup(struct scan *s)
 	uint64_t budget = s->conf.dedup_memory ? s->conf.dedup_memory : default_dedup_budget();
 	char mem[32], need[32], have[32];
 	int rc = trawl_dedup_init(&s->dedup, targets, budget);
+	double t0;
 
 	fmt_bytes(need, sizeof(need), trawl_dedup_bitmap_bytes(targets));
 	fmt_bytes(have, sizeof(have), budget);
@@ -177,13 +178,17 @@ setup_dedup(struct scan *s)
 	if (rc != 0)
 		return fail(s, "cannot map %s for the dedup table", need);
 	fmt_bytes(mem, sizeof(mem), s->dedup.bytes);
+	t0 = trawl_mono();
+	if (trawl_dedup_populate(&s->dedup) != 0)
+		return fail(s, "cannot fault in %s for the dedup table (lower --dedup-memory)", mem);
 	if (!trawl_dedup_exact(&s->dedup))
 		fprintf(stderr, "trawl scan: warning: an exact record of who answered %" PRIu64 " targets needs %s, over "
 			"the %s allowed (--dedup-memory): a %s hash remembers %" PRIu64 " responders exactly; past that, "
 			"a repeat may be written again (counted as dedup_overflow)\n", targets, need, have, mem,
 			s->dedup.capacity);
 	else if (!s->conf.quiet)
-		fprintf(stderr, "dedup: a bitmap over %" PRIu64 " targets, %s (exact)\n", targets, mem);
+		fprintf(stderr, "dedup: a bitmap over %" PRIu64 " targets, %s (exact), ready in %.2f s\n", targets, mem,
+			trawl_mono() - t0);
 	return 0;
 }
 

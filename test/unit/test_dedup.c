@@ -4,7 +4,7 @@
  * the target space (first and last address, every port), far past any fixed
  * table (the old 2^21 bound), the hash fallback exact up to its stated
  * capacity and never claiming a repeat it did not see, and memory that is
- * stated up front but only taken as keys land.
+ * stated up front and faulted in before the scan sends.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -58,6 +58,23 @@ test_bitmap_whole_ipv4(void)
 	CHECK_EQ_U64(d.used, sizeof(edge) / sizeof(edge[0]) + 2);
 	/* Touching keys at both ends takes a page or two, not the table. */
 	CHECK(rss() < before + 16 * MiB);
+	trawl_dedup_free(&d);
+}
+
+/* Before a scan sends, the whole table is faulted in: no page fault stalls the writer mid-scan. */
+static void
+test_populate(void)
+{
+	struct trawl_dedup d;
+	uint64_t before = rss();
+
+	CHECK(trawl_dedup_init(&d, UINT64_C(64) << 23, GiB) == 0); /* 64 MiB of bits */
+	CHECK(rss() < before + 16 * MiB);
+	CHECK(trawl_dedup_populate(&d) == 0);
+	CHECK(rss() >= before + 60 * MiB);
+	/* Still all zeros: every key new. */
+	CHECK(trawl_dedup_insert(&d, 0) == TRAWL_DEDUP_NEW && trawl_dedup_insert(&d, d.targets - 1) == TRAWL_DEDUP_NEW);
+	CHECK(trawl_dedup_insert(&d, 12345678) == TRAWL_DEDUP_NEW && d.used == 3);
 	trawl_dedup_free(&d);
 }
 
@@ -185,6 +202,7 @@ int
 main(void)
 {
 	RUN(test_bitmap_whole_ipv4);
+	RUN(test_populate);
 	RUN(test_bitmap_beyond_any_fixed_table);
 	RUN(test_every_port);
 	RUN(test_hash_fallback);
