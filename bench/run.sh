@@ -348,11 +348,15 @@ ip netns del "$P-r"; ip netns del "$P-s"; rm -rf /var/run/dpdk/"$P"-*
 bench/report.py sink "$rows" bench/sink.png > "$work/sink.md" || exit 1
 bench/report.py limit "$work/limit.tsv" bench/ratelimit.png > "$work/limit.md" || exit 1
 cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
+# lscpu names the hypervisor on some guests only; the CPU's 'hypervisor' flag says it is one.
+virt=$(lscpu | sed -n 's/^Hypervisor vendor: *//p' | head -1)
+[ -z "$virt" ] && grep -qw hypervisor /proc/cpuinfo && virt="virtual machine"
+virt=${virt:+$virt guest}; virt=${virt:-bare metal}
 {
 	echo "# trawl benchmark results"
 	echo
 	echo "Written by \`bench/run.sh$( [ $quick = 1 ] && echo ' --quick')\` on $(date -u +%Y-%m-%dT%H:%MZ)."
-	echo "Machine: $cpu, $(nproc) cores ($(lscpu | sed -n 's/^Hypervisor vendor: *//p' | head -1) guest), $(free -g | awk '/Mem/ {print $2}') GiB,"
+	echo "Machine: $cpu, $(nproc) cores ($virt), $(free -g | awk '/Mem/ {print $2}') GiB,"
 	echo "Linux $(uname -r), DPDK $(pkg-config --modversion libdpdk), trawl $(cat VERSION) ($(git rev-parse --short HEAD 2>/dev/null || echo '?')), memory: ${mem:-hugepages}."
 	echo "perf counters are not available in this guest, so cycles per probe are the CPU clock divided by the rate of the one busy TX lcore;"
 	echo "instructions per probe come from callgrind. The VM is noisy: the same run moves 20-40% from one time to the next."
