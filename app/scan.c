@@ -373,12 +373,11 @@ stop_all(struct scan *s)
 
 /* Every role stops at its next round, counting what it leaves. */
 static void
-abort_run(struct scan *s, const char *why)
+abort_run(struct scan *s, enum trawl_cut why)
 {
-	if (s->aborted)
+	if (s->cut != TRAWL_CUT_NONE)
 		return;
-	s->aborted = 1;
-	s->abort_reason = why;
+	s->cut = why;
 	stop_all(s);
 	trawl_flag_set(&s->eng->abort);
 }
@@ -421,9 +420,9 @@ step(struct scan *s, struct supervisor *v, const struct totals *t, int main_done
 		v->hard_end = now + (uint64_t)((c->cooldown + END_MARGIN_S) * (double)hz);
 	}
 	if (sig >= 2)
-		abort_run(s, "second signal");
+		abort_run(s, TRAWL_CUT_SECOND_SIGNAL);
 	else if (v->hard_end != 0 && now >= v->hard_end)
-		abort_run(s, "signal: cooldown over");
+		abort_run(s, TRAWL_CUT_SIGNAL_DEADLINE);
 	switch (v->ph) {
 	case PHASE_LINK:
 		if (trawl_port_link_up(s->port.id)) {
@@ -492,15 +491,15 @@ step(struct scan *s, struct supervisor *v, const struct totals *t, int main_done
 	}
 	/* An output that fails (disk full, reader gone): nothing more can be recorded, so nothing more is sent. */
 	if (trawl_flusher_error(&s->fl) != 0)
-		abort_run(s, "output failed");
+		abort_run(s, TRAWL_CUT_OUTPUT_FAILED);
 	/* An output that takes nothing while results wait for it: given up on after OUTPUT_STALL_S. */
 	if (trawl_stat_get(&s->fl.bytes_written) != v->out_bytes || trawl_flag_get(&s->writer->finished)) {
 		v->out_bytes = trawl_stat_get(&s->fl.bytes_written);
 		v->out_progress = now;
 	} else if (v->ph == PHASE_FINISH && now - v->out_progress >= (uint64_t)(OUTPUT_STALL_S * (double)hz)) {
-		abort_run(s, "output stalled");
+		abort_run(s, TRAWL_CUT_OUTPUT_STALLED);
 	}
-	return (v->ph == PHASE_FINISH || s->aborted) && main_done && t->all_tx_finished && t->all_rx_finished &&
+	return (v->ph == PHASE_FINISH || s->cut != TRAWL_CUT_NONE) && main_done && t->all_tx_finished && t->all_rx_finished &&
 		trawl_flag_get(&s->writer->finished);
 }
 
@@ -557,10 +556,11 @@ supervise(struct scan *s, enum phase first)
 		 */
 		if (v.now >= next_check) {
 			next_check = v.now + hz / 1000;
-			trawl_scan_sum(s, &t);
+			trawl_scan_sum(s, &t, 0);
 			if (step(s, &v, &t, main_done))
 				break;
 			if (!s->conf.quiet && v.now >= next_status) {
+				trawl_scan_sum(s, &t, 1); /* the port's counters too, once a second */
 				trawl_scan_status(s, phase_names[v.ph], v.now, time_left(s, &v, &t), &t, &prev,
 						(double)(v.now - last_status) / (double)hz);
 				prev = t;
@@ -586,9 +586,9 @@ supervise(struct scan *s, enum phase first)
 
 		if (v.hard_end != 0)
 			deadline = trawl_mono() + (v.now < v.hard_end ? (double)(v.hard_end - v.now) / (double)hz : 0) + 0.2;
-		if (s->aborted && strcmp(s->abort_reason, "second signal") == 0)
+		if (s->cut == TRAWL_CUT_SECOND_SIGNAL)
 			deadline = trawl_mono() + 0.2;
-		if (s->aborted && strcmp(s->abort_reason, "output stalled") == 0)
+		if (s->cut == TRAWL_CUT_OUTPUT_STALLED)
 			deadline = trawl_mono(); /* it had its OUTPUT_STALL_S already */
 		trawl_flusher_finish(&s->fl, OUTPUT_STALL_S, deadline);
 	}
@@ -765,14 +765,14 @@ trawl_scan_main(int argc, char **argv)
 	s->writer->wall0 = s->start_ts;
 	first = first_phase(s);
 	if (trawl_lcore_map_launch(&s->map) != 0) {
-		abort_run(s, "launch failed");
+		abort_run(s, TRAWL_CUT_LAUNCH_FAILED);
 		trawl_lcore_map_wait(&s->map);
 		fail(s, "cannot launch the lcores");
 		goto out;
 	}
 	supervise(s, first);
 	clock_gettime(CLOCK_REALTIME, &s->end_ts);
-	trawl_scan_sum(s, &t);
+	trawl_scan_sum(s, &t, 1);
 	if (trawl_flusher_error(&s->fl) != 0)
 		fail(s, "%s: results could not be written in full: %s (%" PRIu64 " of %" PRIu64 " written)",
 			s->conf.output_file, strerror(trawl_flusher_error(&s->fl)), s->fl.rows_written, s->writer->results);

@@ -19,8 +19,17 @@
 #include "dp/stats.h"
 #include "scan_run.h"
 
+const char *const trawl_cut_names[] = {
+	[TRAWL_CUT_NONE] = "",
+	[TRAWL_CUT_SECOND_SIGNAL] = "second signal",
+	[TRAWL_CUT_SIGNAL_DEADLINE] = "signal: cooldown over",
+	[TRAWL_CUT_OUTPUT_FAILED] = "output failed",
+	[TRAWL_CUT_OUTPUT_STALLED] = "output stalled",
+	[TRAWL_CUT_LAUNCH_FAILED] = "launch failed",
+};
+
 void
-trawl_scan_sum(const struct scan *s, struct totals *t)
+trawl_scan_sum(const struct scan *s, struct totals *t, int port)
 {
 	struct rte_eth_stats st;
 
@@ -64,7 +73,7 @@ trawl_scan_sum(const struct scan *s, struct totals *t)
 		t->answers_dropped += trawl_stat_get(&rx->answers_dropped);
 		t->all_rx_finished &= trawl_flag_get(&rx->finished);
 	}
-	if (s->port.started && rte_eth_stats_get(s->port.id, &st) == 0) {
+	if (port && s->port.started && rte_eth_stats_get(s->port.id, &st) == 0) {
 		t->port_missed = st.imissed;
 		t->port_nombuf = st.rx_nombuf;
 		t->port_errors = st.ierrors;
@@ -268,8 +277,8 @@ trawl_scan_write_metadata(const struct scan *s, const struct totals *t)
 	json_object_set_new(o, "replies_lost_by_reason", lost);
 	json_object_set_new(o, "port_xstats_rx_drops", port_xstats_drops(s->port.id));
 	SET_U(o, "output_waits", trawl_stat_get(&w->output_waits));
-	if (s->aborted)
-		json_object_set_new(o, "cut_short", json_string(s->abort_reason));
+	if (s->cut != TRAWL_CUT_NONE)
+		json_object_set_new(o, "cut_short", json_string(trawl_cut_names[s->cut]));
 
 	/* Dedup: the structure, the memory stated at start, and how much of it was needed. */
 	json_object_set_new(dd, "method", json_string(s->dedup.kind == TRAWL_DEDUP_BITMAP ? "bitmap" : "hash"));

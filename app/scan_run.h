@@ -26,6 +26,19 @@
 #include "outputs/output.h"
 #include "scan_modules.h"
 
+/* Why a run was cut short (every role stopped at once, what it left counted). */
+enum trawl_cut {
+	TRAWL_CUT_NONE = 0,
+	TRAWL_CUT_SECOND_SIGNAL,
+	TRAWL_CUT_SIGNAL_DEADLINE,    /**< a first signal, and the cooldown and a half second are over */
+	TRAWL_CUT_OUTPUT_FAILED,
+	TRAWL_CUT_OUTPUT_STALLED,
+	TRAWL_CUT_LAUNCH_FAILED,
+};
+
+/** What the metadata's cut_short says for each. */
+extern const char *const trawl_cut_names[];
+
 struct scan {
 	struct trawl_scan_conf conf;
 	struct trawl_scan_modules mods;
@@ -46,8 +59,7 @@ struct scan {
 	struct timespec start_ts;
 	struct timespec end_ts;
 	uint64_t start_tsc;
-	int aborted;                  /**< the run was cut short: second signal, deadline, stuck output */
-	const char *abort_reason;
+	enum trawl_cut cut;           /**< why the run was cut short, TRAWL_CUT_NONE if it was not */
 	const char *failure;          /**< runtime failure to report, NULL if none */
 	char failure_buf[512];
 };
@@ -64,7 +76,8 @@ struct totals {
 	uint64_t port_missed, port_nombuf, port_errors, port_tx_errors;
 };
 
-void trawl_scan_sum(const struct scan *s, struct totals *t);
+/** Every role's counters; the port's own (rte_eth_stats: register reads on a NIC) only if @p port. */
+void trawl_scan_sum(const struct scan *s, struct totals *t, int port);
 
 /** Replies lost on the way in, every reason: the port's drops, the writer behind, abandoned at a forced end. */
 uint64_t trawl_scan_lost(const struct scan *s, const struct totals *t);

@@ -121,6 +121,17 @@ write_buf(struct trawl_flusher *f, const struct trawl_outbuf *b)
 		trawl_stat_add(&f->rows_lost, count_rows(b->data + off, b->len - off));
 }
 
+/* A buffer back to the writer, empty; its rows counted as lost if it was not written. */
+static void
+recycle(struct trawl_flusher *f, struct trawl_outbuf *b, int lost)
+{
+	if (lost)
+		trawl_stat_add(&f->rows_lost, b->rows);
+	b->len = 0;
+	b->rows = 0;
+	rte_ring_sp_enqueue(f->free, b);
+}
+
 static void *
 flusher_main(void *arg)
 {
@@ -138,14 +149,12 @@ flusher_main(void *arg)
 			continue;
 		}
 		struct trawl_outbuf *b = p;
+		/* After a write error nothing more is written; write_buf counts what it could not write itself. */
+		int failed = trawl_flusher_error(f) != 0;
 
-		if (trawl_flusher_error(f) == 0)
+		if (!failed)
 			write_buf(f, b);
-		else
-			trawl_stat_add(&f->rows_lost, b->rows);
-		b->len = 0;
-		b->rows = 0;
-		rte_ring_sp_enqueue(f->free, b);
+		recycle(f, b, failed);
 	}
 	return NULL;
 }
@@ -194,14 +203,8 @@ count_queued(struct trawl_flusher *f)
 {
 	void *p;
 
-	while (rte_ring_sc_dequeue(f->full, &p) == 0) {
-		struct trawl_outbuf *b = p;
-
-		trawl_stat_add(&f->rows_lost, b->rows);
-		b->len = 0;
-		b->rows = 0;
-		rte_ring_sp_enqueue(f->free, b);
-	}
+	while (rte_ring_sc_dequeue(f->full, &p) == 0)
+		recycle(f, p, 1);
 }
 
 int
@@ -245,10 +248,12 @@ trawl_flusher_finish(struct trawl_flusher *f, double stall_s, double deadline)
 void
 trawl_flusher_close(struct trawl_flusher *f)
 {
+	if (f->stuck)
+		return; /* still inside write() (trawl_flusher_finish waited already): its buffers must outlive it */
 	if (f->running) {
 		trawl_flag_set(&f->abandon);
 		if (join(f, JOIN_LIMIT_S) != 0)
-			return; /* still inside write(): its buffers must outlive it */
+			return;
 	}
 	if (f->full != NULL)
 		count_queued(f);
