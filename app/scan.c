@@ -94,11 +94,10 @@ ring(const char *kind, unsigned int i, unsigned int esize, unsigned int count, i
 	return rte_ring_create_elem(name, esize, count, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
 }
 
-static int
-fail(struct scan *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+#define fail trawl_scan_fail
 
-static int
-fail(struct scan *s, const char *fmt, ...)
+int
+trawl_scan_fail(struct scan *s, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -222,7 +221,7 @@ setup_engine(struct scan *s)
 	eng->pctx.space = &eng->space;
 
 	s->targets_planned = trawl_cyclic_shard_targets(&eng->cyclic, c->shard, c->shards);
-	if (setup_dedup(s) != 0)
+	if (setup_dedup(s) != 0 || scan_ckpt_read_output(s) != 0)
 		return -1;
 	/* The frame length (for -B) is known now; the real next hop comes with arm(). */
 	return eng->probe->prepare(&eng->pctx) == 0 ? 0 : fail(s, "probe module %s: set-up failed", c->probe_module);
@@ -286,6 +285,7 @@ setup_roles(struct scan *s)
 		if (tx->pool == NULL)
 			return fail(s, "cannot create the mbuf pool on socket %d: %s", socket, rte_errno ? rte_strerror(rte_errno) : "see the EAL message above");
 	}
+	scan_ckpt_place_tx(s);
 	s->tx[0].inject = ring("inj", 0, sizeof(void *), CTL_RING, s->port.socket);
 	if (s->tx[0].inject == NULL)
 		return fail(s, "cannot create the control ring: %s", rte_strerror(rte_errno));
@@ -300,6 +300,13 @@ setup_roles(struct scan *s)
 	s->writer->fl = &s->fl;
 	s->writer->dedup = &s->dedup;
 	s->writer->max_results = c->max_results;
+	if (c->max_results != 0 && s->ck.rows_before != 0) {
+		/* -N counts the rows of every attempt of a --checkpoint scan. */
+		if (s->ck.rows_before >= c->max_results)
+			s->writer->limit_reached = 1;
+		else
+			s->writer->max_results = c->max_results - s->ck.rows_before;
+	}
 	for (uint32_t r = 0; r < s->nrx; r++) {
 		struct trawl_rx *rx = &s->rx[r];
 		struct trawl_tx *tx = &s->tx[r % s->ntx];
@@ -559,6 +566,13 @@ supervise(struct scan *s, enum phase first)
 			trawl_scan_sum(s, &t, 0);
 			if (step(s, &v, &t, main_done))
 				break;
+			scan_ckpt_tick(s, v.now);
+			if (__atomic_load_n(&s->ck.error, __ATOMIC_RELAXED) != 0 && s->failure == NULL) {
+				pthread_mutex_lock(&s->ck.mu);
+				fail(s, "--checkpoint %s", s->ck.errmsg);
+				pthread_mutex_unlock(&s->ck.mu);
+				trawl_flag_set(&s->eng->stop_tx);
+			}
 			if (!s->conf.quiet && v.now >= next_status) {
 				trawl_scan_sum(s, &t, 1); /* the port's counters too, once a second */
 				trawl_scan_status(s, phase_names[v.ph], v.now, time_left(s, &v, &t), &t, &prev,
@@ -670,6 +684,7 @@ free_ring_mbufs(struct rte_ring *r)
 static void
 teardown(struct scan *s)
 {
+	scan_ckpt_finish(s); /* stops its thread if a failed start left it running; else nothing */
 	if (s->port.started)
 		trawl_port_close(&s->port);
 	for (uint32_t r = 0; s->rx != NULL && r < s->nrx; r++) {
@@ -724,8 +739,18 @@ trawl_scan_main(int argc, char **argv)
 	}
 	if (s->conf.dryrun)
 		return dryrun(s);
-	trawl_output_init(&s->out, s->mods.output, s->mods.fields, s->mods.nfields, !s->conf.no_header);
-	if (trawl_flusher_open(&s->fl, s->conf.output_file, &err) != 0) {
+	rc = scan_ckpt_open(s);
+	if (rc != 0) {
+		if (rc < 0)
+			fprintf(stderr, "trawl scan: %s\n", s->failure);
+		trawl_constraint_free(&s->allowed);
+		trawl_scan_conf_free(&s->conf);
+		return rc < 0 ? 2 : 0;
+	}
+	/* A resumed scan adds to what it wrote: no second header row. */
+	trawl_output_init(&s->out, s->mods.output, s->mods.fields, s->mods.nfields,
+			!s->conf.no_header && !s->ck.resumed);
+	if (trawl_flusher_open(&s->fl, s->conf.output_file, s->ck.resumed, &err) != 0) {
 		fprintf(stderr, "trawl scan: output: %s\n", err.msg);
 		return 2;
 	}
@@ -759,7 +784,7 @@ trawl_scan_main(int argc, char **argv)
 		fail(s, "%s", err.msg);
 		goto out;
 	}
-	if (setup_engine(s) != 0 || setup_roles(s) != 0 || setup_output(s) != 0)
+	if (setup_engine(s) != 0 || setup_roles(s) != 0 || setup_output(s) != 0 || scan_ckpt_start(s) != 0)
 		goto out;
 	s->writer->tsc0 = s->start_tsc;
 	s->writer->wall0 = s->start_ts;
@@ -771,6 +796,7 @@ trawl_scan_main(int argc, char **argv)
 		goto out;
 	}
 	supervise(s, first);
+	scan_ckpt_finish(s);
 	clock_gettime(CLOCK_REALTIME, &s->end_ts);
 	trawl_scan_sum(s, &t, 1);
 	if (trawl_flusher_error(&s->fl) != 0)

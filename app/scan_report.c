@@ -249,7 +249,8 @@ trawl_scan_write_metadata(const struct scan *s, const struct totals *t)
 	SET_U(o, "send_rate_peak_10ms_pps", t->window_max * 100);
 
 	/* Results: every validated reply the writer took ends in one of these. */
-	SET_U(o, "results", trawl_stat_get(&w->results));
+	/* With --checkpoint, the rows of every attempt: what the -o file holds. */
+	SET_U(o, "results", s->ck.rows_before + trawl_stat_get(&w->results));
 	SET_U(o, "results_written", trawl_stat_get(&fl->rows_written));
 	SET_U(o, "results_unwritten", trawl_stat_get(&fl->rows_lost));
 	SET_U(o, "successes_unique", trawl_stat_get(&w->successes));
@@ -290,6 +291,19 @@ trawl_scan_write_metadata(const struct scan *s, const struct totals *t)
 	json_object_set_new(o, "dedup", dd);
 	SET_U(o, "dedup_overflow", trawl_stat_get(&w->dedup_full));
 
+	if (s->ck.path != NULL) {
+		json_t *ck = json_object();
+
+		json_object_set_new(ck, "file", json_string(s->ck.path));
+		json_object_set_new(ck, "resumed", json_boolean(s->ck.resumed));
+		SET_U(ck, "attempt", s->ck.ck.attempts);
+		SET_U(ck, "results_before", s->ck.rows_before);
+		SET_U(ck, "results_this_attempt", trawl_stat_get(&w->results));
+		SET_U(ck, "rows_not_of_this_scan", s->ck.rows_foreign);
+		SET_U(ck, "commits", s->ck.commits);
+		json_object_set_new(ck, "done", json_boolean(s->ck.ck.done));
+		json_object_set_new(o, "checkpoint", ck);
+	}
 	SET_U(o, "arp_replies_sent", s->ctl.arp_replies_sent);
 	SET_U(o, "rst_sent", t->answers_sent);
 	/* RSTs and ARP frames lost on the way out: a ring full between roles, or the port refusing. */

@@ -24,6 +24,7 @@
 #include "dp/tx.h"
 #include "dp/writer.h"
 #include "outputs/output.h"
+#include "scan_ckpt.h"
 #include "scan_modules.h"
 
 /* Why a run was cut short (every role stopped at once, what it left counted). */
@@ -53,6 +54,7 @@ struct scan {
 	struct trawl_rx *rx;
 	struct trawl_writer *writer;
 	struct trawl_ctl ctl;
+	struct scan_ckpt ck;
 	struct trawl_lcore_map map;
 	uint32_t ntx, nrx;
 	uint64_t targets_planned;
@@ -75,6 +77,9 @@ struct totals {
 	/* The port's own counters (rte_eth_stats). */
 	uint64_t port_missed, port_nombuf, port_errors, port_tx_errors;
 };
+
+/** Record a runtime failure (the first one stands) and say it at the end. @return -1. */
+int trawl_scan_fail(struct scan *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /** Every role's counters; the port's own (rte_eth_stats: register reads on a NIC) only if @p port. */
 void trawl_scan_sum(const struct scan *s, struct totals *t, int port);

@@ -192,3 +192,12 @@ trawl_cyclic_slice(const struct trawl_cyclic *c, uint32_t shard, uint32_t nshard
 	it->left = to - from;
 	return 0;
 }
+
+void
+trawl_cyclic_iter_skip(struct trawl_cyclic_iter *it, uint64_t k)
+{
+	if (k > it->left)
+		k = it->left;
+	it->cur = trawl_mulmod(it->cur, trawl_powmod(it->step, k, it->p), it->p);
+	it->left -= k;
+}

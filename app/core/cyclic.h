@@ -124,6 +124,12 @@ trawl_cyclic_next(struct trawl_cyclic_iter *it, uint64_t *idx)
 	return 0;
 }
 
+/**
+ * Move @p it on by @p k positions (at most it->left), as if they had been
+ * walked: a checkpoint's resume, one modular exponentiation.
+ */
+void trawl_cyclic_iter_skip(struct trawl_cyclic_iter *it, uint64_t k);
+
 /** splitmix64: the seed expander for everything derived from --seed. */
 static inline uint64_t
 trawl_splitmix64(uint64_t *state)

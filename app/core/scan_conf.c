@@ -24,6 +24,7 @@ enum {
 	OPT_VERSION,
 	OPT_KEY,
 	OPT_DEDUP_MEMORY,
+	OPT_CHECKPOINT,
 };
 
 #define SHORT_OPTS ":p:M:S:s:G:r:B:P:c:n:N:t:e:T:b:w:o:O:f:m:C:qh"
@@ -61,6 +62,7 @@ static const struct option long_opts[] = {
 	{ "dryrun", no_argument, NULL, OPT_DRYRUN },
 	{ "validation-key", required_argument, NULL, OPT_KEY },
 	{ "dedup-memory", required_argument, NULL, OPT_DEDUP_MEMORY },
+	{ "checkpoint", required_argument, NULL, OPT_CHECKPOINT },
 	{ "list-output-fields", no_argument, NULL, OPT_LIST_FIELDS },
 	{ "list-probe-modules", no_argument, NULL, OPT_LIST_PROBES },
 	{ "help", no_argument, NULL, 'h' },
@@ -110,6 +112,10 @@ static const char usage[] =
 "                             written twice (K/M/G suffixes; default: half the memory available).\n"
 "                             An exact bitmap over the targets when it fits, else a hash that is\n"
 "                             exact up to a stated number of responders: said before sending\n"
+"  --checkpoint FILE          crash-safe progress: where every sender stands, written to FILE at\n"
+"                             least once a second and at exit; run the same scan again to go on\n"
+"                             from there (results appended to -o FILE, no row twice). Without -e\n"
+"                             the seed is kept in FILE. A finished scan's FILE: nothing is sent\n"
 "  -q, --quiet                no status line\n"
 "  -h, --help, --version\n"
 "Config\n"
@@ -338,6 +344,7 @@ parse_opt(struct trawl_scan_conf *c, int opt, const char *arg, FILE *out, struct
 	case 'f': c->output_fields = arg; break;
 	case OPT_NO_HEADER: c->no_header = 1; break;
 	case 'm': c->metadata_file = arg; break;
+	case OPT_CHECKPOINT: c->checkpoint = arg; break;
 	case 'q': c->quiet = 1; break;
 	case 'C': break; /* read before the other flags: see apply_config */
 	case OPT_DRYRUN: c->dryrun = 1; break;
@@ -557,6 +564,9 @@ check(struct trawl_scan_conf *c, struct trawl_err *err)
 		return trawl_err_set(err, -EINVAL, "the next hop is required: --gateway-ip ADDR (resolved by ARP) or -G MAC");
 	if (c->shard >= c->shards)
 		return trawl_err_set(err, -EINVAL, "--shard %u is not below --shards %u", c->shard, c->shards);
+	if (c->checkpoint != NULL && strcmp(c->output_file, "-") == 0)
+		return trawl_err_set(err, -EINVAL, "--checkpoint needs -o FILE: a resumed scan reads back the rows "
+				"already written, so that none is written twice");
 	if (c->allow.n == 0)
 		return trawl_err_set(err, -EINVAL, "no targets: give TARGET addresses or CIDR blocks, or -w FILE "
 				"(there is no implicit 0.0.0.0/0)");

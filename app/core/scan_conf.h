@@ -28,6 +28,7 @@ struct trawl_scan_conf {
 	const char *output_module;
 	const char *output_fields;
 	const char *metadata_file;
+	const char *checkpoint;       /**< --checkpoint FILE, NULL = none */
 	struct trawl_ranges allow;    /**< TARGETs and -w, in that order */
 	struct trawl_ranges block;    /**< -b */
 	struct trawl_ports *ports;

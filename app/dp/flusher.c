@@ -21,7 +21,7 @@
 #define JOIN_LIMIT_S 5.0    /* a regular-file write that long is a dead disk: leave the thread */
 
 int
-trawl_flusher_open(struct trawl_flusher *f, const char *path, struct trawl_err *err)
+trawl_flusher_open(struct trawl_flusher *f, const char *path, int append, struct trawl_err *err)
 {
 	struct stat st;
 
@@ -29,7 +29,7 @@ trawl_flusher_open(struct trawl_flusher *f, const char *path, struct trawl_err *
 	if (strcmp(path, "-") == 0) {
 		f->fd = STDOUT_FILENO;
 	} else {
-		f->fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+		f->fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC | (append ? O_APPEND : O_TRUNC), 0644);
 		if (f->fd < 0)
 			return trawl_err_set(err, -errno, "%s: %s", path, strerror(errno));
 		f->own_fd = 1;

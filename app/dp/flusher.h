@@ -69,11 +69,12 @@ trawl_flusher_error(const struct trawl_flusher *f)
 }
 
 /**
- * Open @p path for the results ("-": standard output). Before the EAL, so a
+ * Open @p path for the results ("-": standard output), emptied, or kept and
+ * added to if @p append (a resumed --checkpoint scan). Before the EAL, so a
  * bad path is a configuration error and nothing is sent.
  * @return 0 or -errno with the reason in @p err.
  */
-int trawl_flusher_open(struct trawl_flusher *f, const char *path, struct trawl_err *err);
+int trawl_flusher_open(struct trawl_flusher *f, const char *path, int append, struct trawl_err *err);
 
 /** Buffers, rings and the thread. @return 0 or -errno with the reason in @p err. */
 int trawl_flusher_start(struct trawl_flusher *f, struct trawl_err *err);

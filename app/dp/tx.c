@@ -84,6 +84,8 @@ next_targets(struct trawl_tx *tx, struct trawl_target *tgt, unsigned int n)
 		if (tx->cur_left == 0) {
 			uint64_t idx;
 
+			tx->cur_start_left = tx->it.left;
+			tx->cur_start_targets = tx->targets;
 			if (tx->targets >= tx->max_targets || !trawl_cyclic_next(&tx->it, &idx))
 				break;
 			trawl_target_at(&eng->space, idx, &tx->cur);
@@ -97,6 +99,22 @@ next_targets(struct trawl_tx *tx, struct trawl_target *tgt, unsigned int n)
 		tx->cur_left--;
 	}
 	return k;
+}
+
+/* Every frame made so far was taken by the port: say where the walk stands (seqlock, one writer). */
+static void
+publish_position(struct trawl_tx *tx)
+{
+	uint64_t left = tx->cur_left != 0 ? tx->cur_start_left : tx->it.left;
+	uint64_t targets = tx->cur_left != 0 ? tx->cur_start_targets : tx->targets;
+
+	if (left == tx->pos_left && targets == tx->pos_targets)
+		return;
+	__atomic_store_n(&tx->pos_seq, tx->pos_seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	__atomic_store_n(&tx->pos_left, left, __ATOMIC_RELAXED);
+	__atomic_store_n(&tx->pos_targets, targets, __ATOMIC_RELAXED);
+	__atomic_store_n(&tx->pos_seq, tx->pos_seq + 1, __ATOMIC_RELEASE);
 }
 
 static void
@@ -116,6 +134,7 @@ make_burst(struct trawl_tx *tx, unsigned int budget)
 	if (n < budget)
 		rte_pktmbuf_free_bulk(tx->pend + n, budget - n);
 	if (n == 0) {
+		publish_position(tx); /* the end of the run, past any element above n */
 		__atomic_store_n(&tx->sending_done, 1, __ATOMIC_RELEASE);
 		return;
 	}
@@ -188,6 +207,7 @@ trawl_tx_poll(void *arg)
 		return TRAWL_ROLE_BUSY;
 	if (tx->npend != 0 && !flush_pending(tx))
 		return TRAWL_ROLE_BUSY;
+	publish_position(tx);
 	budget = trawl_ratelimit_budget(&tx->rl, rte_rdtsc(), TRAWL_BURST);
 	if (budget == 0)
 		return TRAWL_ROLE_BUSY;

@@ -42,6 +42,18 @@ struct trawl_tx {
 	struct trawl_target cur;
 	uint16_t cur_left;            /**< probes of `cur` still to make */
 	uint16_t probes;
+	uint64_t cur_start_left;      /**< it.left before `cur` was drawn */
+	uint64_t cur_start_targets;   /**< targets before `cur` was drawn */
+
+	/*
+	 * Where the walk stands for --checkpoint: everything before it was taken
+	 * by the port (a target is counted from its first probe, so a -P run cut
+	 * short is sent again in full). Published by this role under pos_seq
+	 * (odd while it writes); read with trawl_tx_position().
+	 */
+	uint32_t pos_seq;
+	uint64_t pos_left;
+	uint64_t pos_targets;
 
 	/* Frames made but not yet taken by the port: sent first next round, never dropped. */
 	struct rte_mbuf *pend[TRAWL_BURST];
@@ -63,6 +75,29 @@ struct trawl_tx {
 	uint64_t first_tsc;           /**< TSC of the first probe, 0 = none yet */
 	uint64_t last_tsc;            /**< TSC of the latest probe */
 } __rte_cache_aligned;
+
+/** Where @p tx stands (any lcore; a consistent pair). */
+static inline void
+trawl_tx_position(const struct trawl_tx *tx, uint64_t *left, uint64_t *targets)
+{
+	uint32_t s1, s2;
+
+	do {
+		s1 = __atomic_load_n(&tx->pos_seq, __ATOMIC_ACQUIRE);
+		*left = __atomic_load_n(&tx->pos_left, __ATOMIC_RELAXED);
+		*targets = __atomic_load_n(&tx->pos_targets, __ATOMIC_RELAXED);
+		__atomic_thread_fence(__ATOMIC_ACQUIRE);
+		s2 = __atomic_load_n(&tx->pos_seq, __ATOMIC_RELAXED);
+	} while ((s1 & 1) != 0 || s1 != s2);
+}
+
+/** Set where @p tx starts (before it runs): its iterator and target count as they are. */
+static inline void
+trawl_tx_position_init(struct trawl_tx *tx)
+{
+	tx->pos_left = tx->it.left;
+	tx->pos_targets = tx->targets;
+}
 
 /** Role poll function (arg: struct trawl_tx). */
 int trawl_tx_poll(void *arg);

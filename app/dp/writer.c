@@ -135,9 +135,16 @@ trawl_writer_poll(void *arg)
 			return TRAWL_ROLE_BUSY; /* every buffer is with the flusher: leave the results in the rings */
 		}
 		n = rte_ring_sc_dequeue_burst_elem(w->in[i], r, sizeof(r[0]), max, NULL);
-		if (n != 0)
+		if (n != 0) {
 			trawl_writer_consume(w, r, n);
+			trawl_stat_add(&w->taken[i], n);
+		}
 		total += n;
+	}
+	if (unlikely(__atomic_load_n(&w->give_req, __ATOMIC_ACQUIRE) != w->give_ack)) {
+		give(w);
+		__atomic_store_n(&w->given_at_ack, w->fl->rows_given, __ATOMIC_RELAXED);
+		__atomic_store_n(&w->give_ack, w->give_req, __ATOMIC_RELEASE);
 	}
 	if (total == 0) {
 		uint64_t now;

@@ -43,6 +43,18 @@ struct trawl_writer {
 	uint64_t tsc0;
 	struct timespec wall0;
 
+	/*
+	 * --checkpoint's barrier: main asks (give_req) for the part-filled
+	 * buffer to go to the flusher now; the writer does so and says (give_ack)
+	 * how many rows it had handed over by then (given_at_ack). With taken[],
+	 * main knows when everything the RX roles had handed on by some moment
+	 * is in the file.
+	 */
+	uint32_t give_req;
+	uint32_t give_ack;
+	uint64_t given_at_ack;
+	uint64_t taken[TRAWL_MAX_RX]; /**< results taken from each ring */
+
 	uint32_t limit_reached;       /**< set by the writer once max_results are written */
 	uint32_t finished;            /**< set by the writer when it has stopped */
 
