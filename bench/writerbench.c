@@ -166,7 +166,7 @@ main(int argc, char **argv)
 	t_pop = trawl_mono() - t_pop;
 	trawl_fields_parse("saddr", fields, &err);
 	trawl_output_init(&out, trawl_output_find("csv"), fields, 1, 1);
-	if (trawl_flusher_open(&fl, path, &err) != 0 || trawl_flusher_start(&fl, &err) != 0) {
+	if (trawl_flusher_open(&fl, path, 0, &err) != 0 || trawl_flusher_start(&fl, &err) != 0) {
 		fprintf(stderr, "writerbench: %s\n", err.msg);
 		return 1;
 	}
