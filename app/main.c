@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "campaign/campaign.h"
 #include "respond.h"
 #include "scan.h"
 
@@ -14,6 +15,7 @@ static const char usage[] =
 "usage: trawl SUBCOMMAND [OPTIONS]\n"
 "  scan      stateless scan of IPv4 targets over a DPDK port (trawl scan --help)\n"
 "  respond   the virtual internet: answer probes from a ground-truth dataset (trawl respond --help)\n"
+"  campaign  recurring scans from a YAML file: check, run, status, diff, install (trawl campaign --help)\n"
 "  --version, --help\n";
 
 int
@@ -33,6 +35,8 @@ main(int argc, char **argv)
 	}
 	if (strcmp(argv[1], "scan") == 0)
 		return trawl_scan_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "campaign") == 0)
+		return trawl_campaign_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "respond") == 0)
 		return trawl_respond_main(argc - 1, argv + 1);
 	fprintf(stderr, "trawl: unknown subcommand '%s'\n%s", argv[1], usage);

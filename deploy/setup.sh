@@ -9,7 +9,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
 PKGS=(gcc libc6-dev meson ninja-build pkg-config
-	dpdk-dev libdpdk-dev libnuma-dev libjansson-dev libyaml-dev libpcap-dev
+	dpdk-dev libdpdk-dev libnuma-dev libjansson-dev libyaml-dev libpcap-dev libsqlite3-dev sqlite3 systemd
 	iproute2 nftables ethtool tcpdump tshark python3 python3-scapy
 	zmap masscan nmap)
 # bench/run.sh also plots (matplotlib) and counts instructions (valgrind); dpdk-testpmd comes with dpdk-dev.

@@ -401,6 +401,12 @@ find_setting(const char *name)
 	return NULL;
 }
 
+int
+trawl_scan_conf_is_setting(const char *name)
+{
+	return strcmp(name, "targets") == 0 || find_setting(name) != NULL;
+}
+
 /* A list's items as one flag value (ports: "80,443"; EAL arguments: space-separated). */
 static int
 join_items(struct trawl_yaml_setting *s, char sep)
@@ -573,12 +579,9 @@ check(struct trawl_scan_conf *c, struct trawl_err *err)
 	return 0;
 }
 
-int
-trawl_scan_conf_parse(struct trawl_scan_conf *c, int argc, char **argv, FILE *out,
-		struct trawl_err *err)
+static int
+init(struct trawl_scan_conf *c, struct trawl_err *err)
 {
-	int opt, rc;
-
 	memset(c, 0, sizeof(*c));
 	c->ports = calloc(1, sizeof(*c->ports));
 	if (c->ports == NULL)
@@ -586,7 +589,61 @@ trawl_scan_conf_parse(struct trawl_scan_conf *c, int argc, char **argv, FILE *ou
 	defaults(c);
 	c->blocklist_file = trawl_default_blocklist();
 	trawl_ports_parse(c->ports, "80", NULL);
+	return 0;
+}
 
+/* The files the flags name, the cross-flag checks, the seed. */
+static int
+finish(struct trawl_scan_conf *c, struct trawl_err *err)
+{
+	int rc;
+
+	if (c->allowlist_file != NULL) {
+		rc = trawl_ranges_load(&c->allow, c->allowlist_file, err);
+		if (rc != 0)
+			return rc == -ENOMEM ? rc : -EINVAL; /* unreadable or bad: a config error */
+	}
+	if (c->blocklist_file != NULL) {
+		rc = trawl_ranges_load(&c->block, c->blocklist_file, err);
+		if (rc != 0)
+			return rc == -ENOMEM ? rc : -EINVAL;
+	}
+	rc = check(c, err);
+	if (rc != 0)
+		return rc;
+	if (!c->have_seed && getrandom(&c->seed, sizeof(c->seed), 0) != sizeof(c->seed))
+		return trawl_err_set(err, -EIO, "getrandom: %s", strerror(errno));
+	return TRAWL_CONF_RUN;
+}
+
+int
+trawl_scan_conf_from_settings(struct trawl_scan_conf *c, struct trawl_yaml_settings *set, struct trawl_err *err)
+{
+	int rc = init(c, err);
+
+	if (rc != 0)
+		return rc;
+	c->config = set;
+	c->config_borrowed = 1;
+	for (size_t i = 0; i < set->n; i++) {
+		rc = apply_setting(c, &set->s[i], 0, NULL, err);
+		if (rc < 0)
+			return rc;
+		if (rc != 0) /* --help or --version as a setting */
+			return trawl_err_set(err, -EINVAL, "%s:%u:%u: '%s' is no scan setting", set->path,
+					set->s[i].key_line, set->s[i].key_col, set->s[i].key);
+	}
+	return finish(c, err);
+}
+
+int
+trawl_scan_conf_parse(struct trawl_scan_conf *c, int argc, char **argv, FILE *out,
+		struct trawl_err *err)
+{
+	int opt, rc = init(c, err);
+
+	if (rc != 0)
+		return rc;
 	opterr = 0;
 	rc = find_config(c, argc, argv);
 	if (rc < 0)
@@ -619,22 +676,7 @@ trawl_scan_conf_parse(struct trawl_scan_conf *c, int argc, char **argv, FILE *ou
 		if (trawl_ranges_add(&c->allow, r) != 0)
 			return trawl_err_set(err, -ENOMEM, "out of memory");
 	}
-	if (c->allowlist_file != NULL) {
-		rc = trawl_ranges_load(&c->allow, c->allowlist_file, err);
-		if (rc != 0)
-			return rc == -ENOMEM ? rc : -EINVAL; /* unreadable or bad: a config error */
-	}
-	if (c->blocklist_file != NULL) {
-		rc = trawl_ranges_load(&c->block, c->blocklist_file, err);
-		if (rc != 0)
-			return rc == -ENOMEM ? rc : -EINVAL;
-	}
-	rc = check(c, err);
-	if (rc != 0)
-		return rc;
-	if (!c->have_seed && getrandom(&c->seed, sizeof(c->seed), 0) != sizeof(c->seed))
-		return trawl_err_set(err, -EIO, "getrandom: %s", strerror(errno));
-	return TRAWL_CONF_RUN;
+	return finish(c, err);
 }
 
 void
@@ -642,11 +684,11 @@ trawl_scan_conf_free(struct trawl_scan_conf *c)
 {
 	trawl_ranges_free(&c->allow);
 	trawl_ranges_free(&c->block);
-	if (c->config != NULL) {
+	if (c->config != NULL && !c->config_borrowed) {
 		trawl_yaml_settings_free(c->config);
 		free(c->config);
-		c->config = NULL;
 	}
+	c->config = NULL;
 	free(c->ports);
 	c->ports = NULL;
 }

@@ -63,6 +63,7 @@ struct trawl_scan_conf {
 	int list;                     /**< enum trawl_list: a --list-* flag was given */
 	const char *config_file;      /**< -C: YAML settings, under the command line's */
 	struct trawl_yaml_settings *config; /**< its values (the strings above may point into them) */
+	int config_borrowed;          /**< config is the caller's (trawl_scan_conf_from_settings) */
 };
 
 enum trawl_list {
@@ -86,6 +87,17 @@ enum trawl_conf_rc {
  */
 int trawl_scan_conf_parse(struct trawl_scan_conf *c, int argc, char **argv, FILE *out,
 		struct trawl_err *err);
+
+/**
+ * The same settings from YAML alone (a campaign's scan: its defaults with
+ * the scan's own over them), with no command line. @p set is borrowed and
+ * must outlive @p c. Errors say file:line:column.
+ * @return TRAWL_CONF_RUN, or -EINVAL/-errno with one line in @p err.
+ */
+int trawl_scan_conf_from_settings(struct trawl_scan_conf *c, struct trawl_yaml_settings *set, struct trawl_err *err);
+
+/** Whether @p name is a setting of `trawl scan` (a long flag, or targets). */
+int trawl_scan_conf_is_setting(const char *name);
 
 void trawl_scan_conf_free(struct trawl_scan_conf *c);
 

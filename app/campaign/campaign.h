@@ -1,0 +1,8 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef TRAWL_CAMPAIGN_H
+#define TRAWL_CAMPAIGN_H
+
+/** `trawl campaign SUBCOMMAND FILE ...` (argv[0] is "campaign"). @return the exit status. */
+int trawl_campaign_main(int argc, char **argv);
+
+#endif
