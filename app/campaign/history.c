@@ -30,6 +30,20 @@ db_err(struct trawl_history *h, struct trawl_err *err, const char *what)
 	return trawl_err_set(err, -EIO, "%s: %s: %s", h->path, what, h->db ? sqlite3_errmsg(h->db) : "cannot open");
 }
 
+static int
+user_version(struct trawl_history *h)
+{
+	sqlite3_stmt *st;
+	int v = 0;
+
+	if (sqlite3_prepare_v2(h->db, "PRAGMA user_version", -1, &st, NULL) != SQLITE_OK)
+		return 0;
+	if (sqlite3_step(st) == SQLITE_ROW)
+		v = sqlite3_column_int(st, 0);
+	sqlite3_finalize(st);
+	return v;
+}
+
 int
 trawl_history_open(struct trawl_history *h, const char *path, struct trawl_err *err)
 {
@@ -42,7 +56,8 @@ trawl_history_open(struct trawl_history *h, const char *path, struct trawl_err *
 		return rc;
 	}
 	sqlite3_busy_timeout(h->db, 5000);
-	if (sqlite3_exec(h->db, schema, NULL, NULL, NULL) != SQLITE_OK) {
+	/* Only a new database is written to here: opening one must work on a full disk (status, a failed run). */
+	if (user_version(h) < TRAWL_HISTORY_SCHEMA_VERSION && sqlite3_exec(h->db, schema, NULL, NULL, NULL) != SQLITE_OK) {
 		int rc = db_err(h, err, "set-up");
 
 		trawl_history_close(h);
