@@ -13,6 +13,7 @@
 #    each scanning the same /16 with the same ground truth at its maximum rate, and the af_packet
 #    path's own ceiling (dpdk-testpmd forwarding the same probes); rounds interleaved, medians kept.
 # 5. The virtual internet: replies per responder lcore, dataset loads, zmap against trawl respond.
+# 6. Campaign diffs: two runs of 60 M results each turned into sorted keys and diffed, bounded memory.
 # Root needed for hugepages and namespaces. Only 198.18.0.0/15, only in our namespaces and vdevs.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -344,6 +345,13 @@ done
 kill -INT $rp; wait $rp
 ip netns del "$P-r"; ip netns del "$P-s"; rm -rf /var/run/dpdk/"$P"-*
 
+# --- 6. campaign diffs at survey scale ------------------------------------------
+# Two runs of 60 M results each (90 % shared): results.csv to sorted keys (128 MiB of sort memory),
+# then the merge into new.csv and gone.csv; the obvious in-memory qsort beside it. On disk, in $work.
+say "campaign diff, 2 x 60 M results"
+ndiff=60000000; [ $quick = 1 ] && ndiff=6000000
+build/bench/diffbench "$work" $ndiff 128 > "$work/diff.txt" 2>&1 || { cat "$work/diff.txt" >&2; exit 1; }
+
 # --- RESULTS.md ---------------------------------------------------------------
 bench/report.py sink "$rows" bench/sink.png > "$work/sink.md" || exit 1
 bench/report.py limit "$work/limit.tsv" bench/ratelimit.png > "$work/limit.md" || exit 1
@@ -460,6 +468,17 @@ virt=${virt:+$virt guest}; virt=${virt:-bare metal}
 	echo "| what | size | figure |"
 	echo "|---|---|---|"
 	cat "$work/vi.md"
+	echo
+	echo "## 6. Campaign diffs: what changed between two runs of 60 M results"
+	echo
+	echo "\`build/bench/diffbench\`: what \`trawl campaign run\` does after its scans, worst case (neither run's"
+	echo "sorted keys exist yet): each results.csv parsed and radix sorted in chunks of 128 MiB, the sorted runs"
+	echo "merged into a key file, the two key files merged into new.csv and gone.csv. Memory is bounded by the"
+	echo "sort memory plus 256 KiB per sorted run, whatever the size of the runs."
+	echo
+	echo '```'
+	cat "$work/diff.txt"
+	echo '```'
 	echo
 	echo "## Targeting: generator speed and constraint memory"
 	echo
