@@ -10,8 +10,10 @@
  * reply the RX roles had handed on by then is in the output file (written
  * and fdatasync'd) before the checkpoint file names those positions. So
  * after a crash a resumed scan sends again at most what was sent in the
- * lag plus the time since the last commit, and loses only replies that
- * took longer than the lag to arrive. Commits start every CKPT_EVERY_S.
+ * lag plus the time since the last commit (a snapshot is taken every
+ * CKPT_EVERY_S, and a commit follows the last one as soon as a snapshot
+ * is old enough: about 0.6 s in all, under the contract's second), and
+ * loses only replies that took longer than the lag to arrive.
  *
  * A resumed scan reads the rows already in the output back (the last,
  * partly written one is cut off), marks their targets as seen in the
@@ -22,7 +24,7 @@
 
 #include "core/checkpoint.h"
 
-#define CKPT_EVERY_S 0.25
+#define CKPT_EVERY_S 0.1
 #define CKPT_LAG_S 0.5
 
 struct scan;
@@ -36,7 +38,7 @@ enum ckpt_phase {
 	CKPT_WAIT_SAVED,    /* the commit thread fsyncs and writes the file */
 };
 
-#define CKPT_SNAPS 8
+#define CKPT_SNAPS 16
 
 struct scan_ckpt {
 	const char *path;             /**< NULL: no --checkpoint */

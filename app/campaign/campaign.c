@@ -643,6 +643,14 @@ cmd_run(struct trawl_campaign *c)
 				break;
 			sleep(1);
 		}
+		if (runs.n != 0 && strcmp(r.id, runs.complete[runs.n - 1]) <= 0) {
+			fprintf(stderr, ME ": %s: the clock (%s) is behind the last run %s: not starting a run that would "
+					"sort before it\n", c->name, r.id, runs.complete[runs.n - 1]);
+			trawl_state_runs_free(&runs);
+			trawl_history_close(&r.h);
+			close(r.lock_fd);
+			return 1;
+		}
 	}
 	/* The previous complete run: the newest before this one. */
 	for (size_t i = runs.n; i > 0; i--)
