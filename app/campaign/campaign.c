@@ -779,6 +779,24 @@ status_run(void *arg, const struct trawl_history_run *run)
 	return 0;
 }
 
+/* The JSON document (the runs gathered), or the text's last word when there were none. */
+static int
+status_print(const struct trawl_campaign *c, struct status_ctx *x)
+{
+	if (x->json) {
+		json_t *out = json_pack("{s:s, s:o}", "campaign", c->name, "runs", x->runs);
+
+		json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+		printf("\n");
+		json_decref(out);
+	} else {
+		json_decref(x->runs);
+		if (x->n == 0)
+			printf("campaign %s: no runs yet (%s)\n", c->name, c->state_dir);
+	}
+	return fflush(stdout) == 0 ? 0 : 1;
+}
+
 static int
 cmd_status(struct trawl_campaign *c, const struct opts *o)
 {
@@ -792,19 +810,8 @@ cmd_status(struct trawl_campaign *c, const struct opts *o)
 	snprintf(path, sizeof(path), "%s/campaign.db", c->state_dir);
 	x.locked = trawl_state_locked(c->state_dir);
 	x.runs = json_array();
-	if (stat(path, &sb) != 0) {
-		if (o->json) {
-			json_t *out = json_pack("{s:s, s:o}", "campaign", c->name, "runs", x.runs);
-
-			json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-			printf("\n");
-			json_decref(out);
-		} else {
-			printf("campaign %s: no runs yet (%s)\n", c->name, c->state_dir);
-			json_decref(x.runs);
-		}
-		return 0;
-	}
+	if (stat(path, &sb) != 0)
+		return status_print(c, &x); /* no database: no runs yet */
 	if (trawl_history_open(&h, path, &err) != 0) {
 		say_err(&err);
 		json_decref(x.runs);
@@ -818,18 +825,7 @@ cmd_status(struct trawl_campaign *c, const struct opts *o)
 		json_decref(x.runs);
 		return 1;
 	}
-	if (o->json) {
-		json_t *out = json_pack("{s:s, s:o}", "campaign", c->name, "runs", x.runs);
-
-		json_dumpf(out, stdout, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
-		printf("\n");
-		json_decref(out);
-	} else {
-		json_decref(x.runs);
-		if (x.n == 0)
-			printf("campaign %s: no runs yet (%s)\n", c->name, c->state_dir);
-	}
-	return 0;
+	return status_print(c, &x);
 }
 
 /* --- diff -------------------------------------------------------------- */

@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 
+#include "../core/atomicfile.h"
 #include "../core/err.h"
 
 /*
@@ -52,12 +53,6 @@ void trawl_state_runs_free(struct trawl_runs *r);
 
 /** Delete a directory tree (no symlink followed). @return 0 or -errno. */
 int trawl_rm_rf(const char *path);
-
-/** fsync a directory (after a rename in it). @return 0 or -errno. */
-int trawl_fsync_dir(const char *path);
-
-/** Write @p len bytes to @p path atomically (PATH.tmp, fsync, rename). @return 0 or -errno. */
-int trawl_write_file_atomic(const char *path, const char *data, size_t len);
 
 /** STATE/latest -> runs/@p id, replaced atomically. @return 0 or -errno. */
 int trawl_state_set_latest(const char *state, const char *id);

@@ -11,6 +11,7 @@
 
 #include <jansson.h>
 
+#include "atomicfile.h"
 #include "checkpoint.h"
 #include "siphash.h"
 
@@ -74,33 +75,14 @@ get_u32(json_t *o, const char *key, uint32_t max, uint32_t *out)
 	return 0;
 }
 
-static int
-sync_dir_of(const char *path)
-{
-	char buf[PATH_MAX];
-	int fd, rc;
-
-	if (snprintf(buf, sizeof(buf), "%s", path) >= (int)sizeof(buf))
-		return -ENAMETOOLONG;
-	fd = open(dirname(buf), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (fd < 0)
-		return -errno;
-	rc = fsync(fd) == 0 ? 0 : -errno;
-	close(fd);
-	return rc;
-}
-
 int
 trawl_ckpt_save(const char *path, const struct trawl_ckpt *ck, struct trawl_err *err)
 {
-	char tmp[PATH_MAX];
 	json_t *o = json_object(), *pos = json_array();
 	char *text = NULL;
-	size_t len, off = 0;
-	int fd = -1, rc = -ENOMEM;
+	size_t len;
+	int rc = -ENOMEM;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.tmp", path) >= (int)sizeof(tmp))
-		return trawl_err_set(err, -ENAMETOOLONG, "%s: name too long", path);
 	if (o == NULL || pos == NULL)
 		goto out;
 	for (uint32_t i = 0; i < ck->tx_threads; i++) {
@@ -130,44 +112,12 @@ trawl_ckpt_save(const char *path, const struct trawl_ckpt *ck, struct trawl_err 
 		goto out;
 	len = strlen(text);
 	text[len++] = '\n'; /* json_dumps' terminator becomes the newline */
-
-	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0) {
-		rc = trawl_err_set(err, -errno, "%s: %s", tmp, strerror(errno));
-		goto out;
-	}
-	while (off < len) {
-		ssize_t n = write(fd, text + off, len - off);
-
-		if (n < 0 && errno == EINTR)
-			continue;
-		if (n <= 0) {
-			rc = trawl_err_set(err, n < 0 ? -errno : -EIO, "%s: %s", tmp, n < 0 ? strerror(errno) : "short write");
-			goto out_unlink;
-		}
-		off += (size_t)n;
-	}
-	if (fsync(fd) != 0) {
-		rc = trawl_err_set(err, -errno, "%s: fsync: %s", tmp, strerror(errno));
-		goto out_unlink;
-	}
-	close(fd);
-	fd = -1;
-	if (rename(tmp, path) != 0) {
-		rc = trawl_err_set(err, -errno, "%s: %s", path, strerror(errno));
-		goto out_unlink;
-	}
-	rc = sync_dir_of(path);
+	rc = trawl_write_file_atomic(path, text, len);
 	if (rc != 0)
-		trawl_err_set(err, rc, "%s: fsync of its directory: %s", path, strerror(-rc));
-	goto out;
-out_unlink:
-	unlink(tmp);
+		trawl_err_set(err, rc, "%s: %s", path, strerror(-rc));
 out:
 	if (rc == -ENOMEM)
 		trawl_err_set(err, rc, "out of memory");
-	if (fd >= 0)
-		close(fd);
 	free(text);
 	json_decref(pos);
 	json_decref(o);
