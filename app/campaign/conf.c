@@ -72,7 +72,7 @@ check_keys(const char *path, const struct trawl_yaml_node *m, int allow_name, st
 						own[k].why);
 		if (!trawl_scan_conf_is_setting(e->key))
 			return at(err, path, e->key_line, e->key_col, "unknown setting '%s' (a long flag of trawl scan "
-					"--help, or targets)%s", e->key, allow_name ? "" : "");
+					"--help, or targets%s)", e->key, allow_name ? "; a scan also has its name" : "");
 	}
 	return 0;
 }
