@@ -23,6 +23,7 @@
 #include <stdint.h>
 
 #include "core/checkpoint.h"
+#include "dp/engine.h"
 
 #define CKPT_EVERY_S 0.1
 #define CKPT_LAG_S 0.5
@@ -56,7 +57,7 @@ struct scan_ckpt {
 	uint64_t next_snap;
 	enum ckpt_phase phase;
 	struct trawl_ckpt_pos pending[TRAWL_CKPT_MAX_TX];
-	uint64_t handed[64];
+	uint64_t handed[TRAWL_MAX_RX];        /**< each RX role's results handed on at the snapshot's commit */
 	uint64_t given;
 	uint32_t req;
 

@@ -75,20 +75,6 @@ cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
-struct outs {
-	FILE *added, *removed;
-};
-
-static int
-emit(void *arg, uint64_t key, int added)
-{
-	struct outs *o = arg;
-	char buf[32];
-	size_t n = trawl_key_format(key, buf);
-
-	return fwrite(buf, 1, n, added ? o->added : o->removed) == n ? 0 : -1;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -98,7 +84,7 @@ main(int argc, char **argv)
 	struct trawl_keys_stats st;
 	struct trawl_keys_diff d;
 	struct trawl_err err;
-	struct outs o;
+	struct trawl_keys_csv o;
 	double hz, t0, t_build_a, t_build_b, t_diff;
 	uint64_t c0, c_a, c_b, c_d;
 
@@ -147,7 +133,7 @@ main(int argc, char **argv)
 	setvbuf(o.removed, NULL, _IOFBF, 1 << 20);
 	t0 = trawl_mono();
 	c0 = rte_rdtsc();
-	if (trawl_keys_diff(ka, kb, emit, &o, &d, &err) != 0) {
+	if (trawl_keys_diff(ka, kb, trawl_keys_emit_csv, &o, &d, &err) != 0) {
 		fprintf(stderr, "diffbench: %s\n", err.msg);
 		return 1;
 	}

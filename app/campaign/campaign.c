@@ -130,18 +130,18 @@ on_signal(int sig)
 
 /*
  * Run `trawl scan` and wait. Its stderr passes through ours; its last line
- * is kept in @p last (the reason, when it fails). @return its exit status,
- * 128 + signal, or -errno.
+ * is kept in @p last (the reason, when it fails). It inherits the run's
+ * lock (no O_CLOEXEC): the run is over only when the scan is.
+ * @return its exit status, 128 + signal, or -errno.
  */
 static int
-spawn_scan(char *const argv[], int lock_fd, char *last, size_t last_len)
+spawn_scan(char *const argv[], char *last, size_t last_len)
 {
 	pid_t parent = getpid(), pid;
 	char buf[4096], line[512];
 	size_t llen = 0;
 	int p[2], status;
 
-	(void)lock_fd; /* inherited: the scan holds the run's lock while it lives */
 	last[0] = '\0';
 	if (pipe(p) != 0)
 		return -errno;
@@ -286,7 +286,7 @@ run_scans(struct run_ctx *r)
 			argv[n++] = (char *)"-q"; /* a status line a second is for people, not journals */
 		argv[n] = NULL;
 		fprintf(stderr, ME ": %s: run %s: scan %s (%u of %u)\n", r->c->name, r->id, s->name, i + 1, r->c->nscans);
-		rc = spawn_scan(argv, r->lock_fd, last, sizeof(last));
+		rc = spawn_scan(argv, last, sizeof(last));
 		if (got_signal)
 			return run_failed(r, "interrupted", "stopped by signal %d during scan %s", (int)got_signal, s->name);
 		if (rc != 0)
@@ -294,20 +294,6 @@ run_scans(struct run_ctx *r)
 					rc > 128 ? rc - 128 : rc, last[0] ? last : "(no message)");
 	}
 	return 0;
-}
-
-struct diff_out {
-	FILE *added, *removed;
-};
-
-static int
-emit_csv(void *arg, uint64_t key, int added)
-{
-	struct diff_out *o = arg;
-	char buf[32];
-	size_t n = trawl_key_format(key, buf);
-
-	return fwrite(buf, 1, n, added ? o->added : o->removed) == n ? 0 : -EIO;
 }
 
 static FILE *
@@ -369,7 +355,7 @@ run_diffs(struct run_ctx *r)
 		char sdir[PATH_MAX], pdir[PATH_MAX], keys[PATH_MAX], pkeys[PATH_MAX], path[PATH_MAX];
 		const char *before = NULL;
 		struct trawl_keys_diff d;
-		struct diff_out o;
+		struct trawl_keys_csv o;
 		uint64_t count, pcount;
 		struct stat sb;
 		int rc;
@@ -398,7 +384,7 @@ run_diffs(struct run_ctx *r)
 				fclose(o.removed);
 			return run_failed(r, "failed", "%s: %s", path, strerror(-rc));
 		}
-		rc = trawl_keys_diff(before, keys, emit_csv, &o, &d, &err);
+		rc = trawl_keys_diff(before, keys, trawl_keys_emit_csv, &o, &d, &err);
 		if (rc == -EIO)
 			snprintf(err.msg, sizeof(err.msg), "%s/new.csv or gone.csv: %s", sdir, strerror(errno ? errno : EIO));
 		{

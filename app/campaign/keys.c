@@ -57,8 +57,11 @@ trawl_key_parse(const char *s, size_t len, uint64_t *key)
 	return 0;
 }
 
-/* LSD radix sort of 48-bit keys, 16 bits a pass; the result ends in a (scratch b is as large). */
-static void
+/*
+ * LSD radix sort of 48-bit keys, 16 bits a pass, between a and its scratch
+ * b (as large). @return where the sorted keys are: three passes end in b.
+ */
+static uint64_t *
 radix_sort(uint64_t *a, uint64_t *b, size_t n)
 {
 	static uint32_t count[3][65536];
@@ -85,8 +88,7 @@ radix_sort(uint64_t *a, uint64_t *b, size_t n)
 		src = dst;
 		dst = t;
 	}
-	/* three passes: the sorted keys are in b; bring them home */
-	memcpy(a, src, n * sizeof(*a));
+	return src;
 }
 
 static size_t
@@ -218,12 +220,13 @@ static int
 spill(struct builder *b)
 {
 	char (*runs)[PATH_MAX];
+	uint64_t *sorted;
 	int fd, rc;
 
 	if (b->n == 0)
 		return 0;
-	radix_sort(b->chunk, b->scratch, b->n);
-	b->n = unique(b->chunk, b->n);
+	sorted = radix_sort(b->chunk, b->scratch, b->n);
+	b->n = unique(sorted, b->n);
 	if (b->nruns == b->runs_cap) {
 		runs = realloc(b->runs, (b->runs_cap * 2 + 8) * sizeof(*runs));
 		if (runs == NULL)
@@ -236,7 +239,7 @@ spill(struct builder *b)
 	if (fd < 0)
 		return -errno;
 	b->nruns++;
-	rc = write_all(fd, b->chunk, b->n * sizeof(uint64_t));
+	rc = write_all(fd, sorted, b->n * sizeof(uint64_t));
 	close(fd);
 	b->n = 0;
 	return rc;
@@ -417,11 +420,12 @@ trawl_keys_build(const char *csv, const char *out, uint64_t mem, struct trawl_ke
 	}
 	if (b.nruns == 0) {
 		/* It fitted: sorted in memory, written once. */
-		radix_sort(b.chunk, b.scratch, b.n);
-		b.n = unique(b.chunk, b.n);
+		uint64_t *sorted = radix_sort(b.chunk, b.scratch, b.n);
+
+		b.n = unique(sorted, b.n);
 		st->keys = b.n;
 		st->runs = 1;
-		rc = write_all(b.out_fd, b.chunk, b.n * sizeof(uint64_t));
+		rc = write_all(b.out_fd, sorted, b.n * sizeof(uint64_t));
 	} else {
 		rc = spill(&b);
 		free(b.scratch); /* the merge needs neither */
@@ -455,54 +459,65 @@ out:
 
 /* --- diff -------------------------------------------------------------- */
 
+/* Read the next key of @p r; an error is said in @p err, with @p path. @return as reader_next. */
+static int
+next_or_say(struct reader *r, const char *path, struct trawl_err *err)
+{
+	int rc = reader_next(r);
+
+	if (rc < 0)
+		trawl_err_set(err, rc, "%s: %s", path, rc == -EINVAL ? "damaged (not whole keys)" : strerror(-rc));
+	return rc;
+}
+
 int
 trawl_keys_diff(const char *before, const char *after, trawl_keys_emit emit, void *arg,
 		struct trawl_keys_diff *d, struct trawl_err *err)
 {
-	struct reader a, b;
-	int ra, rb, rc = 0;
+	struct reader a = { .fd = -1 }, b = { .fd = -1 };
+	int ra, rb, rc;
 
 	memset(d, 0, sizeof(*d));
-	rc = reader_open(&a, before);
-	if (rc == 0)
-		rc = reader_open(&b, after);
-	else
-		b.buf = NULL, b.fd = -1;
-	if (rc != 0) {
-		trawl_err_set(err, rc, "%s: %s", rc == -ENOMEM ? "diff" : (a.fd < 0 && before ? before : after),
+	if ((rc = reader_open(&a, before)) != 0 || (rc = reader_open(&b, after)) != 0) {
+		trawl_err_set(err, rc, "%s: %s", rc == -ENOMEM ? "diff" : a.fd < 0 && before != NULL ? before : after,
 				strerror(-rc));
 		goto out;
 	}
-	ra = reader_next(&a);
-	rb = reader_next(&b);
-	while (ra > 0 || rb > 0) {
-		if (rb <= 0 || (ra > 0 && a.head < b.head)) {
+	ra = next_or_say(&a, before, err);
+	rb = next_or_say(&b, after, err);
+	while (ra >= 0 && rb >= 0 && (ra > 0 || rb > 0)) {
+		if (rb == 0 || (ra > 0 && a.head < b.head)) {
 			d->before++;
 			d->removed++;
 			if ((rc = emit(arg, a.head, 0)) != 0)
 				goto out;
-			ra = reader_next(&a);
-		} else if (ra <= 0 || b.head < a.head) {
+			ra = next_or_say(&a, before, err);
+		} else if (ra == 0 || b.head < a.head) {
 			d->after++;
 			d->added++;
 			if ((rc = emit(arg, b.head, 1)) != 0)
 				goto out;
-			rb = reader_next(&b);
+			rb = next_or_say(&b, after, err);
 		} else {
 			d->before++;
 			d->after++;
-			ra = reader_next(&a);
-			rb = reader_next(&b);
-		}
-		if (ra < 0 || rb < 0) {
-			rc = ra < 0 ? ra : rb;
-			trawl_err_set(err, rc, "%s: %s", ra < 0 ? before : after,
-					rc == -EINVAL ? "damaged (not whole keys)" : strerror(-rc));
-			goto out;
+			ra = next_or_say(&a, before, err);
+			rb = next_or_say(&b, after, err);
 		}
 	}
+	rc = ra < 0 ? ra : rb < 0 ? rb : 0;
 out:
 	reader_close(&a);
 	reader_close(&b);
 	return rc;
+}
+
+int
+trawl_keys_emit_csv(void *arg, uint64_t key, int added)
+{
+	struct trawl_keys_csv *o = arg;
+	char buf[32];
+	size_t n = trawl_key_format(key, buf);
+
+	return fwrite(buf, 1, n, added ? o->added : o->removed) == n ? 0 : -EIO;
 }

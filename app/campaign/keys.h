@@ -63,6 +63,14 @@ typedef int (*trawl_keys_emit)(void *arg, uint64_t key, int added);
 int trawl_keys_diff(const char *before, const char *after, trawl_keys_emit emit, void *arg,
 		struct trawl_keys_diff *d, struct trawl_err *err);
 
+/* Both sides of a diff written as CSV rows: trawl_keys_emit_csv's argument. */
+struct trawl_keys_csv {
+	FILE *added, *removed;
+};
+
+/** A trawl_keys_emit writing "saddr,sport" rows to @p arg (struct trawl_keys_csv). @return 0 or -EIO. */
+int trawl_keys_emit_csv(void *arg, uint64_t key, int added);
+
 /** "a.b.c.d,port\n" for @p key into @p buf (at least 24 bytes); @return its length. */
 size_t trawl_key_format(uint64_t key, char *buf);
 
