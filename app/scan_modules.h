@@ -6,25 +6,33 @@
 
 #include "core/err.h"
 #include "core/scan_conf.h"
+#include "outputs/filter.h"
 #include "outputs/output.h"
 #include "probes/probe.h"
 
 /*
- * The modules a scan's configuration names (-M, -O, -f), looked up where
- * their tables are: core/scan_conf knows the names only. No EAL, so the
- * unit tests check it with the flag parser.
+ * The modules a scan's configuration names (-M, --probe-args, -O, -f,
+ * --output-filter), looked up where their tables are: core/scan_conf knows
+ * the names only. No EAL, so the unit tests check it with the flag parser.
  */
 struct trawl_scan_modules {
 	const struct trawl_probe_ops *probe;
 	const struct trawl_output_ops *output;
 	const struct trawl_field *fields[TRAWL_MAX_FIELDS];
 	unsigned int nfields;
+	struct trawl_probe_args args;  /**< --probe-args as the module parsed them */
+	int have_filter;               /**< --output-filter given: filter decides what is written */
+	struct trawl_filter filter;
 };
 
-/** Look up -M, -O and -f. @return 0, or -EINVAL naming the unknown one in @p err. */
-int trawl_scan_modules_resolve(const struct trawl_scan_conf *c, struct trawl_scan_modules *m, struct trawl_err *err);
+/**
+ * Look up -M, --probe-args, -O, -f and --output-filter. A module without
+ * ports gets the one target port 0 (and refuses -p). @return 0, or -EINVAL
+ * naming what is wrong in @p err.
+ */
+int trawl_scan_modules_resolve(struct trawl_scan_conf *c, struct trawl_scan_modules *m, struct trawl_err *err);
 
-/** Print what c->list asks for (--list-output-fields, --list-probe-modules) to @p out. */
+/** Print what c->list asks for (--list-output-fields [-M NAME], --list-probe-modules) to @p out. */
 void trawl_scan_modules_list(const struct trawl_scan_conf *c, FILE *out);
 
 #endif

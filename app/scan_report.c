@@ -229,6 +229,8 @@ trawl_scan_write_metadata(const struct scan *s, const struct totals *t)
 	json_object_set_new(o, "seed", json_null()); /* its place in the order; the number goes in at the end */
 	json_object_set_new(o, "seed_hex", json_sprintf("0x%016" PRIx64, c->seed));
 	json_object_set_new(o, "probe_module", json_string(c->probe_module));
+	json_object_set_new(o, "probe_args", c->probe_args ? json_string(c->probe_args) : json_null());
+	SET_U(o, "probe_payload_bytes", s->mods.args.payload_len);
 	json_object_set_new(o, "source_ip", json_string(trawl_ipv4_str(c->saddr, ip)));
 	SET_U(o, "target_ports", c->ports->n);
 	SET_U(o, "allowed_addresses", trawl_constraint_count(&s->allowed));
@@ -257,6 +259,9 @@ trawl_scan_write_metadata(const struct scan *s, const struct totals *t)
 	SET_U(o, "closed_unique", trawl_stat_get(&w->failures));
 	SET_U(o, "duplicates", trawl_stat_get(&w->duplicates));
 	SET_U(o, "results_beyond_max", trawl_stat_get(&w->beyond_limit));
+	/* With --output-filter: what it kept out (then received = results + beyond max + filtered out). */
+	json_object_set_new(o, "output_filter", c->output_filter ? json_string(c->output_filter) : json_null());
+	SET_U(o, "results_filtered_out", trawl_stat_get(&w->filtered));
 
 	/* Frames: every one the port delivered, by where it went. */
 	SET_U(o, "frames_received", t->frames);

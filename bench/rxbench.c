@@ -196,6 +196,7 @@ main(int argc, char **argv)
 		return 1;
 	eng->probe = trawl_probe_find("tcp_synscan");
 	eng->hz = rte_get_tsc_hz();
+	eng->res_size = sizeof(struct trawl_result);
 	trawl_target_space_init(&eng->space, &c, &ports);
 	eng->pctx.val.key = (struct trawl_siphash_key){ 0x0011223344556677ULL, 0x8899aabbccddeeffULL };
 	trawl_validate_ports(&eng->pctx.val, 32768, 61000 - 32768 + 1);

@@ -164,7 +164,7 @@ main(int argc, char **argv)
 	if (trawl_dedup_populate(&dedup) != 0)
 		return 1;
 	t_pop = trawl_mono() - t_pop;
-	trawl_fields_parse("saddr", fields, &err);
+	trawl_fields_parse("saddr", TRAWL_FIELDS_TCP, fields, &err);
 	trawl_output_init(&out, trawl_output_find("csv"), fields, 1, 1);
 	if (trawl_flusher_open(&fl, path, 0, &err) != 0 || trawl_flusher_start(&fl, &err) != 0) {
 		fprintf(stderr, "writerbench: %s\n", err.msg);
@@ -176,6 +176,7 @@ main(int argc, char **argv)
 	if (eng == NULL || w == NULL || ring == NULL)
 		return 1;
 	eng->hz = rte_get_tsc_hz();
+	eng->res_size = sizeof(struct trawl_result);
 	w->eng = eng;
 	w->in[w->nin++] = ring;
 	w->dedup = &dedup;

@@ -40,6 +40,16 @@ trawl_fp_trawl_ipid(uint32_t seq, uint16_t dport)
 	return (uint16_t)(seq ^ (seq >> 16) ^ dport ^ 0x7477);
 }
 
+/*
+ * trawl's UDP probes: no sequence number to relate to, so the IP ID is a
+ * function of the fields a responder sees (and an ICMP error quotes back).
+ */
+static inline uint16_t
+trawl_fp_trawl_udp_ipid(uint32_t daddr, uint16_t sport, uint16_t dport)
+{
+	return trawl_fp_trawl_ipid(daddr, (uint16_t)(sport ^ dport));
+}
+
 /* The fields of a SYN the rules look at (host byte order). */
 struct trawl_fp_probe {
 	uint32_t saddr, daddr, seq;

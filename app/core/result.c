@@ -4,4 +4,12 @@
 const char *const trawl_class_names[TRAWL_CLASS_MAX] = {
 	[TRAWL_CLASS_SYNACK] = "synack",
 	[TRAWL_CLASS_RST] = "rst",
+	[TRAWL_CLASS_ECHOREPLY] = "echoreply",
+	[TRAWL_CLASS_UNREACH] = "unreach",
+	[TRAWL_CLASS_SOURCEQUENCH] = "sourcequench",
+	[TRAWL_CLASS_REDIRECT] = "redirect",
+	[TRAWL_CLASS_TIMXCEED] = "timxceed",
+	[TRAWL_CLASS_OTHER] = "other",
+	[TRAWL_CLASS_UDP] = "udp",
+	[TRAWL_CLASS_ICMP_UNREACH] = "icmp-unreach",
 };

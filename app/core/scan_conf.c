@@ -25,6 +25,8 @@ enum {
 	OPT_KEY,
 	OPT_DEDUP_MEMORY,
 	OPT_CHECKPOINT,
+	OPT_PROBE_ARGS,
+	OPT_OUTPUT_FILTER,
 };
 
 #define SHORT_OPTS ":p:M:S:s:G:r:B:P:c:n:N:t:e:T:b:w:o:O:f:m:C:qh"
@@ -63,6 +65,8 @@ static const struct option long_opts[] = {
 	{ "validation-key", required_argument, NULL, OPT_KEY },
 	{ "dedup-memory", required_argument, NULL, OPT_DEDUP_MEMORY },
 	{ "checkpoint", required_argument, NULL, OPT_CHECKPOINT },
+	{ "probe-args", required_argument, NULL, OPT_PROBE_ARGS },
+	{ "output-filter", required_argument, NULL, OPT_OUTPUT_FILTER },
 	{ "list-output-fields", no_argument, NULL, OPT_LIST_FIELDS },
 	{ "list-probe-modules", no_argument, NULL, OPT_LIST_PROBES },
 	{ "help", no_argument, NULL, 'h' },
@@ -86,7 +90,10 @@ static const char usage[] =
 "  -w, --allowlist-file FILE  more targets, one CIDR per line\n"
 "  -b, --blocklist-file FILE  never send to these (default: the installed blocklist.conf;\n"
 "                             -b /dev/null for none)\n"
-"  -M, --probe-module NAME    probe module (default tcp_synscan; --list-probe-modules)\n"
+"  -M, --probe-module NAME    probe module: tcp_synscan (default), icmp_echoscan (addresses, no -p),\n"
+"                             udp (--list-probe-modules)\n"
+"  --probe-args ARGS          module arguments; udp: the payload, text:STRING, hex:HEX or file:PATH\n"
+"                             (config/udp-probes/ has DNS, NTP, SNMP, SSDP and memcached payloads)\n"
 "  -e, --seed N               64-bit seed of the target order (default random)\n"
 "  --shards N --shard I       run shard I (0-based) of N disjoint shards\n"
 "  -n, --max-targets N|N%     stop after this many targets of this shard\n"
@@ -105,7 +112,9 @@ static const char usage[] =
 "Output\n"
 "  -o, --output-file FILE     results (default - for stdout)\n"
 "  -O, --output-module NAME   csv (default) or json (one object per line)\n"
-"  -f, --output-fields LIST   comma list (default saddr; --list-output-fields)\n"
+"  -f, --output-fields LIST   comma list (default saddr; --list-output-fields [-M NAME])\n"
+"  --output-filter EXPR       which results to write, as ZMap's: FIELD OP VALUE joined by && and ||\n"
+"                             (default \"success = 1 && repeat = 0\"; e.g. \"repeat = 0\" adds the closed)\n"
 "  --no-header-row            CSV without its header row\n"
 "  -m, --metadata-file FILE   JSON summary of the run\n"
 "  --dedup-memory SIZE        most memory for remembering which targets answered, so none is\n"
@@ -237,6 +246,7 @@ parse_opt(struct trawl_scan_conf *c, int opt, const char *arg, FILE *out, struct
 	case OPT_DEV: c->dev = arg; break;
 	case OPT_EAL: c->eal = arg; break;
 	case 'p':
+		c->have_ports = 1;
 		return trawl_ports_parse(c->ports, arg, err);
 	case 'M': c->probe_module = arg; break;
 	case 'S':
@@ -345,6 +355,8 @@ parse_opt(struct trawl_scan_conf *c, int opt, const char *arg, FILE *out, struct
 	case OPT_NO_HEADER: c->no_header = 1; break;
 	case 'm': c->metadata_file = arg; break;
 	case OPT_CHECKPOINT: c->checkpoint = arg; break;
+	case OPT_PROBE_ARGS: c->probe_args = arg; break;
+	case OPT_OUTPUT_FILTER: c->output_filter = arg; break;
 	case 'q': c->quiet = 1; break;
 	case 'C': break; /* read before the other flags: see apply_config */
 	case OPT_DRYRUN: c->dryrun = 1; break;
@@ -366,11 +378,12 @@ parse_opt(struct trawl_scan_conf *c, int opt, const char *arg, FILE *out, struct
 			return bad(err, "--dedup-memory", arg, "expected a size such as 512M or 8G");
 		break;
 	case OPT_LIST_FIELDS:
-		c->list = TRAWL_LIST_FIELDS; /* printed by the caller, where the modules are */
-		return TRAWL_CONF_EXIT;
+		/* Printed by the caller, where the modules are, once every flag is read (-M may follow). */
+		c->list = TRAWL_LIST_FIELDS;
+		break;
 	case OPT_LIST_PROBES:
 		c->list = TRAWL_LIST_PROBES;
-		return TRAWL_CONF_EXIT;
+		break;
 	case 'h':
 		fputs(usage, out);
 		return TRAWL_CONF_EXIT;
@@ -668,6 +681,8 @@ trawl_scan_conf_parse(struct trawl_scan_conf *c, int argc, char **argv, FILE *ou
 		if (rc != 0)
 			return rc;
 	}
+	if (c->list != TRAWL_LIST_NONE)
+		return TRAWL_CONF_EXIT;
 	for (int i = optind; i < argc; i++) {
 		struct trawl_range r;
 

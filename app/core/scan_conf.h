@@ -29,9 +29,12 @@ struct trawl_scan_conf {
 	const char *output_fields;
 	const char *metadata_file;
 	const char *checkpoint;       /**< --checkpoint FILE, NULL = none */
+	const char *probe_args;       /**< --probe-args ARGS, NULL = none */
+	const char *output_filter;    /**< --output-filter EXPR, NULL = ZMap's default (success, first seen) */
 	struct trawl_ranges allow;    /**< TARGETs and -w, in that order */
 	struct trawl_ranges block;    /**< -b */
 	struct trawl_ports *ports;
+	int have_ports;               /**< -p was given (a module without ports refuses it) */
 	uint32_t saddr;
 	uint32_t gateway_ip;
 	struct rte_ether_addr gateway_mac;

@@ -9,7 +9,8 @@
 
 /* What one burst produced, handed on in bursts at its end. */
 struct burst_out {
-	struct trawl_result res[TRAWL_BURST];
+	/* Records eng->res_size bytes apart: the module's data follows each (udp keeps reply bytes). */
+	uint8_t res[TRAWL_BURST * TRAWL_RESULT_MAX_SIZE] __rte_aligned(RTE_CACHE_LINE_SIZE);
 	struct rte_mbuf *ans[TRAWL_BURST];
 	unsigned int nres;
 	unsigned int nans;
@@ -60,7 +61,7 @@ handle(struct trawl_rx *rx, struct rte_mbuf *m, uint64_t now, int armed, struct 
 	const uint8_t *frame = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint32_t caplen = m->data_len, l3off = 0;
 	struct trawl_ipv4_view v;
-	struct trawl_result *r = &o->res[o->nres];
+	struct trawl_result *r = trawl_result_at(o->res, eng->res_size, o->nres);
 	enum trawl_rx_verdict verdict;
 
 	switch (trawl_eth_parse(frame, caplen, &l3off)) {
@@ -116,7 +117,7 @@ trawl_rx_burst(struct trawl_rx *rx, struct rte_mbuf **m, uint16_t n, uint64_t no
 		handle(rx, m[i], now, armed, &o);
 	}
 	if (o.nres != 0) {
-		k = rte_ring_sp_enqueue_burst_elem(rx->to_writer, o.res, sizeof(o.res[0]), o.nres, NULL);
+		k = rte_ring_sp_enqueue_burst_elem(rx->to_writer, o.res, rx->eng->res_size, o.nres, NULL);
 		trawl_stat_add(&rx->handed, k);
 		if (unlikely(k < o.nres))
 			trawl_stat_add(&rx->writer_behind, o.nres - k);

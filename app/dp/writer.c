@@ -18,8 +18,9 @@ to_timespec(const struct trawl_writer *w, uint64_t tsc, struct timespec *ts)
 }
 
 void
-trawl_writer_consume(struct trawl_writer *w, struct trawl_result *r, unsigned int n)
+trawl_writer_consume(struct trawl_writer *w, void *recs, unsigned int n)
 {
+	unsigned int stride = w->eng->res_size;
 	struct trawl_outbuf *b = w->cur;
 	struct timespec ts = { 0, 0 };
 
@@ -29,31 +30,33 @@ trawl_writer_consume(struct trawl_writer *w, struct trawl_result *r, unsigned in
 	 * coming one after another.
 	 */
 	for (unsigned int i = 0; i < n; i++)
-		trawl_dedup_prefetch(w->dedup, r[i].target);
+		trawl_dedup_prefetch(w->dedup, trawl_result_at(recs, stride, i)->target);
 	trawl_stat_add(&w->received, n);
 	for (unsigned int i = 0; i < n; i++) {
-		int rc = trawl_dedup_insert(w->dedup, r[i].target);
+		struct trawl_result *r = trawl_result_at(recs, stride, i);
+		int rc = trawl_dedup_insert(w->dedup, r->target);
 		size_t len;
 
 		if (rc == TRAWL_DEDUP_SEEN) {
-			r[i].repeat = 1;
+			r->repeat = 1;
 			trawl_stat_add(&w->duplicates, 1);
+		} else {
+			if (unlikely(rc == TRAWL_DEDUP_FULL))
+				trawl_stat_add(&w->dedup_full, 1);
+			trawl_stat_add(r->success ? &w->successes : &w->failures, 1);
+		}
+		if (w->filter == NULL ? (r->repeat || !r->success) : !trawl_filter_match(w->filter, r)) {
+			if (w->filter != NULL)
+				trawl_stat_add(&w->filtered, 1);
 			continue;
 		}
-		if (unlikely(rc == TRAWL_DEDUP_FULL))
-			trawl_stat_add(&w->dedup_full, 1);
-		if (!r[i].success) {
-			trawl_stat_add(&w->failures, 1);
-			continue;
-		}
-		trawl_stat_add(&w->successes, 1);
 		if (unlikely(w->limit_reached)) {
 			trawl_stat_add(&w->beyond_limit, 1);
 			continue;
 		}
 		if (w->out->needs_time)
-			to_timespec(w, r[i].tsc, &ts);
-		len = w->out->ops->format(w->out, &r[i], &ts, b->data + b->len);
+			to_timespec(w, r->tsc, &ts);
+		len = w->out->ops->format(w->out, r, &ts, b->data + b->len);
 		if (unlikely(len == 0)) {
 			trawl_stat_add(&w->unformatted, 1);
 			continue;
@@ -116,7 +119,7 @@ int
 trawl_writer_poll(void *arg)
 {
 	struct trawl_writer *w = arg;
-	struct trawl_result r[WRITER_BURST];
+	uint8_t r[WRITER_BURST * TRAWL_RESULT_MAX_SIZE] __rte_aligned(RTE_CACHE_LINE_SIZE);
 	unsigned int total = 0;
 	/* Read the flag before draining: anything enqueued before it was set is seen below. */
 	int finishing = trawl_flag_get(&w->eng->stop_writer);
@@ -134,7 +137,7 @@ trawl_writer_poll(void *arg)
 				trawl_stat_add(&w->output_waits, 1);
 			return TRAWL_ROLE_BUSY; /* every buffer is with the flusher: leave the results in the rings */
 		}
-		n = rte_ring_sc_dequeue_burst_elem(w->in[i], r, sizeof(r[0]), max, NULL);
+		n = rte_ring_sc_dequeue_burst_elem(w->in[i], r, w->eng->res_size, max, NULL);
 		if (n != 0) {
 			trawl_writer_consume(w, r, n);
 			trawl_stat_add(&w->taken[i], n);

@@ -8,6 +8,7 @@
 #include <rte_ring.h>
 
 #include "../core/dedup.h"
+#include "../outputs/filter.h"
 #include "../outputs/output.h"
 #include "engine.h"
 #include "flusher.h"
@@ -25,6 +26,9 @@
  * Every result taken ends in exactly one counter:
  *   received = duplicates + failures + successes
  *   successes = results + beyond_limit + unformatted
+ * With an --output-filter, repeats and failures may be written too, and what
+ * the filter refuses is counted:
+ *   received = results + beyond_limit + unformatted + filtered
  * and at a forced end (the output stuck, a second signal) what it never
  * took is counted as abandoned.
  */
@@ -38,6 +42,7 @@ struct trawl_writer {
 	struct trawl_outbuf *cur;     /**< being filled */
 	uint64_t cur_since;           /**< TSC of the first idle round with rows in cur, 0 = none */
 	uint64_t max_results;         /**< 0 = no limit */
+	const struct trawl_filter *filter; /**< --output-filter, NULL = ZMap's default (success, not a repeat) */
 
 	/* TSC -> wall clock: ts = wall0 + (tsc - tsc0) / hz. */
 	uint64_t tsc0;
@@ -64,6 +69,7 @@ struct trawl_writer {
 	uint64_t successes;           /**< first successful replies */
 	uint64_t results;             /**< rows formatted and handed to the output */
 	uint64_t beyond_limit;        /**< successes after -N was reached */
+	uint64_t filtered;            /**< results --output-filter did not pass (with a filter only) */
 	uint64_t unformatted;         /**< successes whose row did not fit TRAWL_OUTPUT_MAX_ROW */
 	uint64_t dedup_full;          /**< first replies the dedup hash had no room to remember */
 	uint64_t abandoned;           /**< replies left in the rings at a forced end */
@@ -74,9 +80,10 @@ struct trawl_writer {
 int trawl_writer_poll(void *arg);
 
 /**
- * Take up to @p n results (in arrival order) as the poll function does, for
- * bench/: the caller guarantees buffer room for n rows (see writer.c).
+ * Take up to @p n results (in arrival order, records eng->res_size bytes
+ * apart) as the poll function does, for bench/: the caller guarantees
+ * buffer room for n rows (see writer.c).
  */
-void trawl_writer_consume(struct trawl_writer *w, struct trawl_result *r, unsigned int n);
+void trawl_writer_consume(struct trawl_writer *w, void *recs, unsigned int n);
 
 #endif

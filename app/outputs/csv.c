@@ -2,7 +2,7 @@
 /*
  * CSV, as ZMap writes it: a header row of field names, then one line per
  * result. No field value holds a comma, quote or newline, so nothing is
- * quoted. 32 fields of at most 64 bytes fit TRAWL_OUTPUT_MAX_ROW.
+ * quoted. Every field set fits TRAWL_OUTPUT_MAX_ROW (the longest, data, is 1024).
  */
 #include <string.h>
 

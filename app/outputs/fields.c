@@ -3,6 +3,7 @@
 #include <string.h>
 
 #include "../core/fmt.h"
+#include "../core/icmp.h"
 #include "output.h"
 
 static char *
@@ -60,6 +61,39 @@ put_timestamp(char *dst, const struct trawl_result *r, const struct timespec *ts
 	return dst;
 }
 
+static char *
+put_responder(char *dst, const struct trawl_result *r, const struct timespec *ts)
+{
+	(void)ts;
+	return trawl_put_ipv4(dst, r->responder);
+}
+
+static char *
+put_unreach_str(char *dst, const struct trawl_result *r, const struct timespec *ts)
+{
+	const char *s = r->icmp_type == TRAWL_ICMP_UNREACH ? trawl_icmp_unreach_name(r->icmp_code) : "";
+	size_t n = strlen(s);
+
+	(void)ts;
+	memcpy(dst, s, n);
+	return dst + n;
+}
+
+/* The reply bytes a module kept, as lower-case hex (ZMap's binary fields in CSV). */
+static char *
+put_data(char *dst, const struct trawl_result *r, const struct timespec *ts)
+{
+	static const char hex[] = "0123456789abcdef";
+	const uint8_t *d = trawl_result_data(r);
+
+	(void)ts;
+	for (uint16_t i = 0; i < r->data_len; i++) {
+		*dst++ = hex[d[i] >> 4];
+		*dst++ = hex[d[i] & 0xf];
+	}
+	return dst;
+}
+
 #define INT_FIELD(fname, expr) \
 	static int64_t get_##fname(const struct trawl_result *r) { return (int64_t)(expr); }
 INT_FIELD(sport, r->sport)
@@ -70,25 +104,65 @@ INT_FIELD(ttl, r->ttl)
 INT_FIELD(seqnum, r->seq)
 INT_FIELD(window, r->window)
 INT_FIELD(ipid, r->ipid)
+INT_FIELD(icmp_type, r->icmp_type)
+INT_FIELD(icmp_code, r->icmp_code)
+INT_FIELD(icmp_id, r->icmp_id)
+INT_FIELD(udp_len, r->udp_len)
 
+#define ALL TRAWL_FIELDS_ALL
+#define TCP TRAWL_FIELDS_TCP
+#define ICMP TRAWL_FIELDS_ICMP
+#define UDP TRAWL_FIELDS_UDP
+#define ICMP_UDP (TRAWL_FIELDS_ICMP | TRAWL_FIELDS_UDP)
+
+/* Names as ZMap's modules name them; a field may appear once per module set (type/icmp_type: both spellings). */
 const struct trawl_field trawl_fields[] = {
-	{ "saddr", "target address (source of the reply)", TRAWL_FIELD_STR, NULL, put_saddr, 0, 15 },
-	{ "daddr", "our address the reply was sent to", TRAWL_FIELD_STR, NULL, put_daddr, 0, 15 },
-	{ "sport", "target port (source port of the reply)", TRAWL_FIELD_INT, get_sport, NULL, 0, 20 },
-	{ "dport", "our source port the reply was sent to", TRAWL_FIELD_INT, get_dport, NULL, 0, 20 },
-	{ "classification", "synack or rst", TRAWL_FIELD_STR, NULL, put_classification, 0, 7 },
-	{ "success", "1 if the port is open", TRAWL_FIELD_INT, get_success, NULL, 0, 20 },
-	{ "repeat", "1 if this target answered before", TRAWL_FIELD_INT, get_repeat, NULL, 0, 20 },
-	{ "ttl", "IP TTL of the reply", TRAWL_FIELD_INT, get_ttl, NULL, 0, 20 },
-	{ "seqnum", "TCP sequence number of the reply", TRAWL_FIELD_INT, get_seqnum, NULL, 0, 20 },
-	{ "window", "TCP window of the reply", TRAWL_FIELD_INT, get_window, NULL, 0, 20 },
-	{ "ipid", "IP ID of the reply", TRAWL_FIELD_INT, get_ipid, NULL, 0, 20 },
-	{ "timestamp", "when the reply arrived (UTC, ISO 8601)", TRAWL_FIELD_STR, NULL, put_timestamp, 1, 24 },
-	{ NULL, NULL, TRAWL_FIELD_INT, NULL, NULL, 0, 0 },
+	{ "saddr", "target address (source of the reply; for an ICMP error, the destination of the probe it quotes)",
+		TRAWL_FIELD_STR, NULL, put_saddr, 0, ALL, 15 },
+	{ "daddr", "our address the reply was sent to", TRAWL_FIELD_STR, NULL, put_daddr, 0, ALL, 15 },
+	{ "sport", "target port (source port of the reply; 0 for icmp_echoscan)", TRAWL_FIELD_INT, get_sport, NULL, 0,
+		ALL, 20 },
+	{ "dport", "our source port the reply was sent to (0 for icmp_echoscan)", TRAWL_FIELD_INT, get_dport, NULL, 0,
+		ALL, 20 },
+	{ "classification", "tcp_synscan: synack, rst; icmp_echoscan: echoreply, unreach, sourcequench, redirect, "
+		"timxceed, other; udp: udp, icmp-unreach, other", TRAWL_FIELD_STR, NULL, put_classification, 0, ALL, 12 },
+	{ "success", "1 if the port is open (icmp_echoscan: the host is up)", TRAWL_FIELD_INT, get_success, NULL, 0,
+		ALL, 20 },
+	{ "repeat", "1 if this target answered before", TRAWL_FIELD_INT, get_repeat, NULL, 0, ALL, 20 },
+	{ "ttl", "IP TTL of the reply", TRAWL_FIELD_INT, get_ttl, NULL, 0, ALL, 20 },
+	{ "ipid", "IP ID of the reply", TRAWL_FIELD_INT, get_ipid, NULL, 0, ALL, 20 },
+	{ "timestamp", "when the reply arrived (UTC, ISO 8601)", TRAWL_FIELD_STR, NULL, put_timestamp, 1, ALL, 24 },
+	{ "seqnum", "TCP sequence number of the reply", TRAWL_FIELD_INT, get_seqnum, NULL, 0, TCP, 20 },
+	{ "window", "TCP window of the reply", TRAWL_FIELD_INT, get_window, NULL, 0, TCP, 20 },
+	{ "type", "ICMP type of the reply", TRAWL_FIELD_INT, get_icmp_type, NULL, 0, ICMP, 20 },
+	{ "code", "ICMP code of the reply", TRAWL_FIELD_INT, get_icmp_code, NULL, 0, ICMP, 20 },
+	{ "icmp_id", "ICMP echo identifier (of the reply, or of the probe an error quotes)", TRAWL_FIELD_INT,
+		get_icmp_id, NULL, 0, ICMP, 20 },
+	{ "seq", "ICMP echo sequence number (of the reply, or of the probe an error quotes)", TRAWL_FIELD_INT,
+		get_seqnum, NULL, 0, ICMP, 20 },
+	{ "icmp_responder", "who sent the reply: for an ICMP error, the router or host that sent it",
+		TRAWL_FIELD_STR, NULL, put_responder, 0, ICMP_UDP, 15 },
+	{ "icmp_type", "ICMP type of the reply (0 for a UDP reply)", TRAWL_FIELD_INT, get_icmp_type, NULL, 0, UDP, 20 },
+	{ "icmp_code", "ICMP code of the reply", TRAWL_FIELD_INT, get_icmp_code, NULL, 0, UDP, 20 },
+	{ "icmp_unreach_str", "for destination unreachable, its code in words (port unreachable, ...)",
+		TRAWL_FIELD_STR, NULL, put_unreach_str, 0, ICMP_UDP, 32 },
+	{ "udp_pkt_size", "UDP length of the reply (header and payload)", TRAWL_FIELD_INT, get_udp_len, NULL, 0, UDP, 20 },
+	{ "data", "UDP payload of the reply, hex (its first 512 bytes; udp_pkt_size tells the whole)",
+		TRAWL_FIELD_STR, NULL, put_data, 0, UDP, 2 * TRAWL_RESULT_DATA_MAX },
+	{ NULL, NULL, TRAWL_FIELD_INT, NULL, NULL, 0, 0, 0 },
 };
 
+const struct trawl_field *
+trawl_field_find(const char *name, size_t len, uint8_t module)
+{
+	for (const struct trawl_field *f = trawl_fields; f->name != NULL; f++)
+		if ((f->modules & module) && strlen(f->name) == len && strncmp(f->name, name, len) == 0)
+			return f;
+	return NULL;
+}
+
 int
-trawl_fields_parse(const char *spec, const struct trawl_field *out[TRAWL_MAX_FIELDS],
+trawl_fields_parse(const char *spec, uint8_t module, const struct trawl_field *out[TRAWL_MAX_FIELDS],
 		struct trawl_err *err)
 {
 	const char *item = spec;
@@ -97,14 +171,15 @@ trawl_fields_parse(const char *spec, const struct trawl_field *out[TRAWL_MAX_FIE
 	for (;;) {
 		const char *comma = strchr(item, ',');
 		size_t len = comma ? (size_t)(comma - item) : strlen(item);
-		const struct trawl_field *f;
+		const struct trawl_field *f = trawl_field_find(item, len, module);
 
-		for (f = trawl_fields; f->name != NULL; f++)
-			if (strlen(f->name) == len && strncmp(f->name, item, len) == 0)
-				break;
-		if (f->name == NULL)
-			return trawl_err_set(err, -EINVAL, "unknown output field '%.*s' (see --list-output-fields)",
+		if (f == NULL)
+			return trawl_err_set(err, -EINVAL, "%s output field '%.*s' (see --list-output-fields -M MODULE)",
+					trawl_field_find(item, len, TRAWL_FIELDS_ALL) ? "this probe module has no" : "unknown",
 					(int)len, item);
+		for (int i = 0; i < n; i++)
+			if (out[i] == f) /* once each: so every row fits TRAWL_OUTPUT_MAX_ROW */
+				return trawl_err_set(err, -EINVAL, "output field '%s' given twice", f->name);
 		if (n == TRAWL_MAX_FIELDS)
 			return trawl_err_set(err, -EINVAL, "more than %d output fields", TRAWL_MAX_FIELDS);
 		out[n++] = f;

@@ -16,7 +16,7 @@ static size_t
 json_format(const struct trawl_output *o, const struct trawl_result *r, const struct timespec *ts, char *buf)
 {
 	json_t *obj = json_object();
-	char text[64];
+	char text[2 * TRAWL_RESULT_DATA_MAX + 8]; /* the longest STR field: data in hex */
 	size_t n = 0;
 	int rc = 0;
 

@@ -8,6 +8,7 @@
 
 #include "../core/err.h"
 #include "../core/result.h"
+#include "../probes/probe.h"
 
 #define TRAWL_MAX_FIELDS 32
 /*
@@ -29,21 +30,26 @@ struct trawl_field {
 	enum trawl_field_type type;
 	/** INT fields: the value. */
 	int64_t (*get_int)(const struct trawl_result *r);
-	/** STR fields: the text at dst (at most 64 bytes, no terminator, never a comma, quote or newline); returns its end. */
+	/** STR fields: the text at dst (at most max_len bytes, no terminator, never a comma, quote or newline); returns its end. */
 	char *(*put)(char *dst, const struct trawl_result *r, const struct timespec *ts);
 	uint8_t needs_time;    /**< reads ts (only then does the writer compute it) */
-	uint8_t max_len;       /**< the longest text it writes (INT: 20, a signed 64-bit decimal) */
+	uint8_t modules;       /**< TRAWL_FIELDS_*: the probe modules that fill it */
+	uint16_t max_len;      /**< the longest text it writes (INT: 20, a signed 64-bit decimal) */
 };
 
 /** The known fields, NULL-terminated by name. */
 extern const struct trawl_field trawl_fields[];
 
 /**
- * Parse a comma list of field names ("saddr,sport") into @p out.
+ * Parse a comma list of field names ("saddr,sport") into @p out, each one
+ * a field of the probe module whose TRAWL_FIELDS_* bit is @p module.
  * @return the number of fields, or -EINVAL naming the unknown one in @p err.
  */
-int trawl_fields_parse(const char *spec, const struct trawl_field *out[TRAWL_MAX_FIELDS],
+int trawl_fields_parse(const char *spec, uint8_t module, const struct trawl_field *out[TRAWL_MAX_FIELDS],
 		struct trawl_err *err);
+
+/** The field called @p name (@p len bytes) that module @p module fills, or NULL. */
+const struct trawl_field *trawl_field_find(const char *name, size_t len, uint8_t module);
 
 /* How results are turned into text: the module and the fields. Where the text goes is dp/flusher's. */
 struct trawl_output {

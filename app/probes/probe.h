@@ -5,13 +5,30 @@
 #include <stdint.h>
 
 #include "../core/constraint.h"
+#include "../core/err.h"
 #include "../core/packet.h"
 #include "../core/result.h"
 #include "../core/target.h"
 #include "../core/validate.h"
 
-/* Largest probe frame any module builds. */
+/* Largest frame of headers a template holds, and the longest answer (the RST). */
 #define TRAWL_PROBE_MAX_LEN 128
+/* Longest UDP payload a probe carries: a 1500-byte IP packet (ZMap's MAX_UDP_PAYLOAD_LEN). */
+#define TRAWL_PROBE_PAYLOAD_MAX 1472
+/* Most reply bytes a module keeps for the writer (udp's data field); the rest is counted in udp_pkt_size. */
+#define TRAWL_RESULT_DATA_MAX 512
+
+/* Field sets, one bit per module: which -f fields a module fills (outputs/fields.c). */
+#define TRAWL_FIELDS_TCP 0x1
+#define TRAWL_FIELDS_ICMP 0x2
+#define TRAWL_FIELDS_UDP 0x4
+#define TRAWL_FIELDS_ALL 0x7
+
+/* --probe-args, parsed before anything starts (exit 2 on a bad one). */
+struct trawl_probe_args {
+	uint16_t payload_len;
+	uint8_t payload[TRAWL_PROBE_PAYLOAD_MAX];
+};
 
 /*
  * Everything a probe module needs for one run. Filled by the scan set-up
@@ -30,6 +47,7 @@ struct trawl_probe_ctx {
 	uint8_t tmpl[TRAWL_PROBE_MAX_LEN];   /**< the frame every probe starts from */
 	uint8_t tmpl_answer[TRAWL_ETH_MIN_LEN]; /**< the frame every answer starts from (set in prepare) */
 	uint32_t priv[8];                    /**< the module's own per-run values (set in prepare) */
+	struct trawl_probe_args args;        /**< --probe-args, as parse_args left them */
 };
 
 /*
@@ -56,11 +74,25 @@ enum trawl_rx_verdict {
 struct trawl_probe_ops {
 	const char *name;
 	const char *help;
+	/** 1: targets are (address, port) pairs; 0: addresses alone (the one port 0, sport 0 in results). */
+	uint8_t uses_ports;
+	/** TRAWL_FIELDS_*: the module's bit, for the fields it fills. */
+	uint8_t fields;
+	/** Reply bytes classify may keep after the record (trawl_result_data), at most TRAWL_RESULT_DATA_MAX. */
+	uint16_t data_max;
 
 	/*
-	 * prepare: called once per run after the next hop is known and before
-	 * any probe is made. Writes ctx->tmpl and ctx->len. Returns 0 or
-	 * -errno.
+	 * parse_args: --probe-args ARGS into @a (zeroed first; ARGS NULL when
+	 * none was given), before the EAL starts. NULL: the module takes no
+	 * arguments. Returns 0 or -EINVAL with one line in @err.
+	 */
+	int (*parse_args)(const char *args, struct trawl_probe_args *a, struct trawl_err *err);
+
+	/*
+	 * prepare: called once per run with ctx->args set, again after the
+	 * next hop is known, and before any probe is made. Writes ctx->tmpl and
+	 * ctx->len (at most TRAWL_PROBE_MAX_LEN + TRAWL_PROBE_PAYLOAD_MAX).
+	 * Returns 0 or -errno.
 	 */
 	int (*prepare)(struct trawl_probe_ctx *ctx);
 
@@ -77,7 +109,9 @@ struct trawl_probe_ops {
 	 * answers one of our probes. It may read only v->l4_len bytes past
 	 * v->l4. A reply counts only from one of the scan's targets
 	 * (trawl_target_index over ctx->space, which also gives r->target). On
-	 * TRAWL_RX_VALID it fills every field of *r but tsc and repeat.
+	 * TRAWL_RX_VALID it fills every field of *r but tsc and repeat, and
+	 * r->data_len bytes (at most data_max) after it. An ICMP error counts
+	 * only when the probe it quotes is one we sent: its own MAC checks out.
 	 */
 	enum trawl_rx_verdict (*classify)(const struct trawl_probe_ctx *ctx,
 			const struct trawl_ipv4_view *v, struct trawl_result *r);

@@ -4,9 +4,13 @@
 #include "probe.h"
 
 extern const struct trawl_probe_ops trawl_probe_tcp_synscan;
+extern const struct trawl_probe_ops trawl_probe_icmp_echoscan;
+extern const struct trawl_probe_ops trawl_probe_udp;
 
 const struct trawl_probe_ops *const trawl_probe_modules[] = {
 	&trawl_probe_tcp_synscan,
+	&trawl_probe_icmp_echoscan,
+	&trawl_probe_udp,
 	NULL,
 };
 

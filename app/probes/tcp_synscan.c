@@ -10,6 +10,7 @@
 #include <rte_mbuf_core.h>
 
 #include "../core/fingerprint.h"
+#include "frame.h"
 #include "probe.h"
 
 #define SYN_TTL 255          /* as ZMap: the most hops, the fewest lost probes */
@@ -24,32 +25,15 @@ struct syn_frame {
 } __attribute__((packed, aligned(2)));
 
 /*
- * Checksums by parts: every probe shares all header words but the target
- * address, IP ID, ports and sequence number, so the one's-complement sums
- * of the template's constant words (IP header; TCP header, options and
- * pseudo-header) are taken once per run, and each probe adds just its own
- * seven words. Measured against recomputing both checksums per probe with
+ * Checksums by parts (probes/frame.h): each probe adds just its own seven
+ * words. Measured against recomputing both checksums per probe with
  * rte_ipv4_cksum and rte_ipv4_udptcp_cksum (see bench/RESULTS.md).
  */
 enum { IP_BASE, TCP_BASE, PHDR_BASE, RST_IP_BASE, RST_TCP_BASE };
 
-static uint32_t
-sum_be16(const uint8_t *p, size_t len)
-{
-	uint32_t s = 0;
-
-	for (size_t i = 0; i + 1 < len; i += 2)
-		s += (uint32_t)(p[i] << 8 | p[i + 1]);
-	return s;
-}
-
-static inline uint16_t
-fold(uint32_t s)
-{
-	s = (s & 0xffff) + (s >> 16);
-	s = (s & 0xffff) + (s >> 16);
-	return (uint16_t)~s;
-}
+#define sum_be16 trawl_frame_sum
+#define fold trawl_frame_fold
+#define fold_plain trawl_frame_fold_plain
 
 /* The RST that answers a SYN-ACK, by parts like the probe: 60 bytes, TTL 64, no options. */
 struct rst_frame {
@@ -60,28 +44,13 @@ struct rst_frame {
 
 #define RST_TTL 64
 
-/* Ethernet and IPv4 headers of a template, from us to the next hop; per-frame fields left zero. */
-static void
-template_l2l3(struct rte_ether_hdr *eth, struct rte_ipv4_hdr *ip, const struct trawl_probe_ctx *ctx,
-		uint16_t l4_len, uint8_t ttl)
-{
-	eth->dst_addr = ctx->gw_mac;
-	eth->src_addr = ctx->src_mac;
-	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV4);
-	ip->version_ihl = RTE_IPV4_VHL_DEF;
-	ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + l4_len));
-	ip->time_to_live = ttl;
-	ip->next_proto_id = IPPROTO_TCP;
-	ip->src_addr = rte_cpu_to_be_32(ctx->saddr);
-}
-
 static void
 prepare_rst(struct trawl_probe_ctx *ctx)
 {
 	struct rst_frame *f = (void *)ctx->tmpl_answer;
 
 	memset(ctx->tmpl_answer, 0, sizeof(ctx->tmpl_answer));
-	template_l2l3(&f->eth, &f->ip, ctx, sizeof(f->tcp), RST_TTL);
+	trawl_frame_l2l3(&f->eth, &f->ip, ctx, IPPROTO_TCP, sizeof(f->tcp), RST_TTL);
 	f->tcp.data_off = (sizeof(f->tcp) / 4) << 4;
 	f->tcp.tcp_flags = RTE_TCP_RST_FLAG;
 	ctx->priv[RST_IP_BASE] = sum_be16((const uint8_t *)&f->ip, sizeof(f->ip));
@@ -95,7 +64,7 @@ syn_prepare(struct trawl_probe_ctx *ctx)
 	struct syn_frame *f = (void *)ctx->tmpl;
 
 	memset(ctx->tmpl, 0, sizeof(ctx->tmpl));
-	template_l2l3(&f->eth, &f->ip, ctx, sizeof(f->tcp) + sizeof(f->mss_opt), SYN_TTL);
+	trawl_frame_l2l3(&f->eth, &f->ip, ctx, IPPROTO_TCP, sizeof(f->tcp) + sizeof(f->mss_opt), SYN_TTL);
 	f->tcp.data_off = ((sizeof(f->tcp) + sizeof(f->mss_opt)) / 4) << 4;
 	f->tcp.tcp_flags = RTE_TCP_SYN_FLAG;
 	f->tcp.rx_win = rte_cpu_to_be_16(SYN_WINDOW);
@@ -119,13 +88,6 @@ syn_prepare(struct trawl_probe_ctx *ctx)
 			((ctx->csum_hw & TRAWL_CSUM_HW_IP) ? RTE_MBUF_F_TX_IP_CKSUM : 0) |
 			((ctx->csum_hw & TRAWL_CSUM_HW_L4) ? RTE_MBUF_F_TX_TCP_CKSUM : 0);
 	return 0;
-}
-
-/* The pseudo-header sum, folded but not complemented: what L4 checksum offload starts from. */
-static inline uint16_t
-fold_plain(uint32_t s)
-{
-	return (uint16_t)~fold(s);
 }
 
 static void
@@ -206,6 +168,12 @@ syn_classify(const struct trawl_probe_ctx *ctx, const struct trawl_ipv4_view *v,
 	r->ipid = rte_be_to_cpu_16(v->ip->packet_id);
 	r->window = rte_be_to_cpu_16(tcp->rx_win);
 	r->ttl = v->ttl;
+	r->responder = v->saddr;
+	r->icmp_id = 0;
+	r->udp_len = 0;
+	r->data_len = 0;
+	r->icmp_type = 0;
+	r->icmp_code = 0;
 	return TRAWL_RX_VALID;
 }
 
@@ -235,6 +203,8 @@ syn_answer(uint8_t *buf, const struct trawl_ipv4_view *v, const struct trawl_pro
 const struct trawl_probe_ops trawl_probe_tcp_synscan = {
 	.name = "tcp_synscan",
 	.help = "TCP SYN to each (address, port); SYN-ACK = open (success), RST = closed",
+	.uses_ports = 1,
+	.fields = TRAWL_FIELDS_TCP,
 	.prepare = syn_prepare,
 	.make = syn_make,
 	.classify = syn_classify,

@@ -140,7 +140,7 @@ class Responder:
     lines given; a context manager that stops it with SIGINT (bounded) and keeps its report.
     client() is the --dev of a scanner connecting to it."""
 
-    def __init__(self, d, lines, name, ports=None, threads=1, lcores="1", mem=512):
+    def __init__(self, d, lines, name, ports=None, threads=1, lcores="1", mem=512, extra=()):
         self.sock = os.path.join(d, f"{name}.sock")
         self.report_path = os.path.join(d, f"{name}-report.json")
         ds = os.path.join(d, f"{name}-ds.txt")
@@ -148,7 +148,7 @@ class Responder:
             f.writelines(f"{x}\n" for x in lines)
         self.args = [TRAWL, "respond", "--dev", f"net_memif0,role=server,socket={self.sock},socket-abstract=no",
                      "--threads", str(threads), "--eal", eal(name).replace("-m 256", f"-m {mem}") + f" -l {lcores}",
-                     "--dataset", ds, "-q", "--report", self.report_path] + (["-p", ports] if ports else [])
+                     "--dataset", ds, "-q", "--report", self.report_path] + (["-p", ports] if ports else []) + list(extra)
         self.proc = None
         self.rc = None
         self.report = {}

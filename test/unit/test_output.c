@@ -91,7 +91,7 @@ row(const char *module, const char *spec, const struct trawl_result *r, const st
 {
 	const struct trawl_field *f[TRAWL_MAX_FIELDS];
 	struct trawl_err err;
-	int n = trawl_fields_parse(spec, f, &err);
+	int n = trawl_fields_parse(spec, TRAWL_FIELDS_ALL, f, &err);
 	size_t len;
 
 	CHECK(n > 0);
