@@ -24,6 +24,14 @@ trawl_fingerprint(const struct trawl_fp_probe *p, struct trawl_fp_source *src, u
 	enum trawl_toolchain tc = TRAWL_TC_UNKNOWN;
 
 	*claimed = 0;
+	if (p->kind == TRAWL_FP_ICMP_ECHO || p->kind == TRAWL_FP_UDP) {
+		uint16_t ours = p->kind == TRAWL_FP_ICMP_ECHO ? trawl_fp_trawl_ipid(p->seq, 0) :
+			trawl_fp_trawl_udp_ipid(p->daddr, p->sport, p->dport);
+
+		if (p->ipid == ours)
+			return TRAWL_TC_TRAWL;
+		return p->ipid == ZMAP_IPID ? TRAWL_TC_ZMAP : TRAWL_TC_UNKNOWN;
+	}
 	/* Per-packet rules first: each holds by chance for 1 probe in 65536 at most. */
 	/* Each IP ID rule also asks for its tool's window (and trawl's for its one MSS
 	 * option, which ZMap 2.x does not send), so one tool's probe that meets

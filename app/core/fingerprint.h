@@ -20,6 +20,13 @@
  *    that stays constant: seen twice from one source, it is unicornscan.
  * The keyed rules need state per source address (struct trawl_fp_source);
  * the first probe of such a source is counted once the second confirms it.
+ *
+ * ICMP echo requests and UDP datagrams carry fewer artefacts; per packet:
+ *  - trawl: echo IP ID = trawl_fp_trawl_ipid(id << 16 | seq, 0); UDP IP ID =
+ *    trawl_fp_trawl_udp_ipid(daddr, sport, dport);
+ *  - ZMap: IP ID 54321, as for its SYNs (ZMap 2.x builds every module's IP
+ *    header the same way; checked against Debian's 2.1.1 on our testbed);
+ *  - anything else is unknown (no keyed rules: the TCP rules' state is left alone).
  */
 enum trawl_toolchain {
 	TRAWL_TC_ZMAP = 0,
@@ -50,8 +57,15 @@ trawl_fp_trawl_udp_ipid(uint32_t daddr, uint16_t sport, uint16_t dport)
 	return trawl_fp_trawl_ipid(daddr, (uint16_t)(sport ^ dport));
 }
 
-/* The fields of a SYN the rules look at (host byte order). */
+enum trawl_fp_kind {
+	TRAWL_FP_TCP_SYN = 0,
+	TRAWL_FP_ICMP_ECHO,   /**< seq holds identifier << 16 | sequence number */
+	TRAWL_FP_UDP,
+};
+
+/* The fields of a probe the rules look at (host byte order). */
 struct trawl_fp_probe {
+	uint8_t kind;         /**< enum trawl_fp_kind */
 	uint32_t saddr, daddr, seq;
 	uint16_t sport, dport, ipid, window;
 	uint8_t ttl;

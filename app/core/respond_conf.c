@@ -48,9 +48,10 @@ static const char usage[] =
 "  --dataset FILE             live hosts (repeatable): ADDR, CIDR, ADDR:PORT or CIDR:PORT per\n"
 "                             line, '#' comments; text or the --compile binary form\n"
 "  -p, --ports LIST           TCP ports open on hosts listed without a port (default: every port)\n"
-"  --udp PORT:HEX             UDP port answered with this payload (repeatable)\n"
+"  --udp PORT:HEX|PORT:file:PATH  UDP port every live host answers with this payload (repeatable;\n"
+"                             other UDP ports: port unreachable)\n"
 "  --gateway-ip ADDR          answer ARP for this address (repeatable; default: every address)\n"
-"  --loss P                   probability of dropping a reply (0..1)\n"
+"  --loss P                   probability of dropping a reply to a probe (0..1; ARP is never lost)\n"
 "  --duplicate P              probability of sending a reply twice (0..1)\n"
 "  --report FILE              JSON report at exit and on SIGUSR1\n"
 "  --threads N                responder lcores/queues (default 1)\n"
@@ -66,36 +67,77 @@ parse_prob(const char *arg, double *out)
 	return (end == arg || *end != '\0' || !(*out >= 0 && *out <= 1)) ? -EINVAL : 0;
 }
 
+/* PORT:file:PATH's payload, at most TRAWL_RESPOND_UDP_MAX bytes. */
 static int
-parse_udp(struct trawl_respond_conf *c, const char *arg)
+read_payload(const char *path, uint8_t **data, size_t *len, struct trawl_err *err)
+{
+	FILE *f = fopen(path, "rb");
+	uint8_t *buf;
+	size_t n;
+
+	if (f == NULL)
+		return trawl_err_set(err, -EINVAL, "--udp ...:file:%s: %s", path, strerror(errno));
+	buf = malloc(TRAWL_RESPOND_UDP_MAX + 1);
+	if (buf == NULL) {
+		fclose(f);
+		return trawl_err_set(err, -ENOMEM, "out of memory");
+	}
+	n = fread(buf, 1, TRAWL_RESPOND_UDP_MAX + 1, f);
+	if (ferror(f) || n == 0 || n > TRAWL_RESPOND_UDP_MAX) {
+		int e = ferror(f) ? errno : 0;
+
+		fclose(f);
+		free(buf);
+		return trawl_err_set(err, -EINVAL, "--udp ...:file:%s: %s", path,
+				e ? strerror(e) : n == 0 ? "empty" : "longer than 1400 bytes");
+	}
+	fclose(f);
+	*data = buf;
+	*len = n;
+	return 0;
+}
+
+/* PORT:HEX or PORT:file:PATH. */
+static int
+parse_udp(struct trawl_respond_conf *c, const char *arg, struct trawl_err *err)
 {
 	const char *colon = strchr(arg, ':');
-	size_t hexlen;
+	size_t hexlen, len = 0;
 	char *end;
 	unsigned long port;
-	uint8_t *data;
+	uint8_t *data = NULL;
 
 	if (colon == NULL)
 		return -EINVAL;
 	port = strtoul(arg, &end, 10);
 	if (end != colon || port > 65535)
 		return -EINVAL;
-	hexlen = strlen(colon + 1);
-	if (hexlen == 0 || hexlen % 2 != 0 || hexlen / 2 > 1400 ||
-	    strspn(colon + 1, "0123456789abcdefABCDEF") != hexlen)
-		return -EINVAL;
-	if (c->udp == NULL && (c->udp = calloc(65536, sizeof(*c->udp))) == NULL)
-		return -ENOMEM;
-	data = malloc(hexlen / 2);
-	if (data == NULL)
-		return -ENOMEM;
-	for (size_t i = 0; i < hexlen / 2; i++) {
-		char b[3] = { colon[1 + 2 * i], colon[2 + 2 * i], 0 };
+	if (strncmp(colon + 1, "file:", 5) == 0) {
+		int rc = read_payload(colon + 6, &data, &len, err);
 
-		data[i] = (uint8_t)strtoul(b, NULL, 16);
+		if (rc != 0)
+			return rc;
+	} else {
+		hexlen = strlen(colon + 1);
+		if (hexlen == 0 || hexlen % 2 != 0 || hexlen / 2 > TRAWL_RESPOND_UDP_MAX ||
+		    strspn(colon + 1, "0123456789abcdefABCDEF") != hexlen)
+			return -EINVAL;
+		len = hexlen / 2;
+		data = malloc(len);
+		if (data == NULL)
+			return -ENOMEM;
+		for (size_t i = 0; i < len; i++) {
+			char b[3] = { colon[1 + 2 * i], colon[2 + 2 * i], 0 };
+
+			data[i] = (uint8_t)strtoul(b, NULL, 16);
+		}
+	}
+	if (c->udp == NULL && (c->udp = calloc(65536, sizeof(*c->udp))) == NULL) {
+		free(data);
+		return -ENOMEM;
 	}
 	free((void *)c->udp[port].data);
-	c->udp[port] = (struct trawl_udp_payload){ (uint16_t)(hexlen / 2), data };
+	c->udp[port] = (struct trawl_udp_payload){ (uint16_t)len, data };
 	return 0;
 }
 
@@ -155,10 +197,14 @@ trawl_respond_conf_parse(struct trawl_respond_conf *c, int argc, char **argv, FI
 		case OPT_COMPILE: c->compile_in = optarg; break;
 		case 'o': c->compile_out = optarg; break;
 		case OPT_UDP: {
-			int rc = parse_udp(c, optarg);
+			struct trawl_err e = { "" };
+			int rc = parse_udp(c, optarg, &e);
 
+			if (rc != 0 && e.msg[0] != '\0')
+				return trawl_err_set(err, rc, "%s", e.msg);
 			if (rc != 0)
-				return trawl_err_set(err, rc, "--udp '%s': expected PORT:HEX (payload up to 1400 bytes)", optarg);
+				return trawl_err_set(err, rc, "--udp '%s': expected PORT:HEX or PORT:file:PATH "
+						"(payload up to 1400 bytes)", optarg);
 			break;
 		}
 		case OPT_THREADS: {

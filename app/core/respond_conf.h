@@ -9,6 +9,8 @@
 #include "respond_pkt.h"
 
 #define TRAWL_RESPOND_MAX_DATASETS 16
+/* The longest UDP answer payload (--udp). */
+#define TRAWL_RESPOND_UDP_MAX 1400
 
 /* `trawl respond` as asked. */
 struct trawl_respond_conf {

@@ -119,6 +119,11 @@ icmp_reply(const struct trawl_respond_cfg *cfg, uint8_t *frame, const struct tra
 	if (v->l4_len < 8 || v->l4[0] != RTE_IP_ICMP_ECHO_REQUEST || v->l4[1] != 0)
 		return;
 	res->probe = TRAWL_PROBE_ICMP_ECHO;
+	res->fp = (struct trawl_fp_probe){
+		.kind = TRAWL_FP_ICMP_ECHO, .saddr = v->saddr, .daddr = v->daddr,
+		.seq = (uint32_t)v->l4[4] << 24 | (uint32_t)v->l4[5] << 16 | (uint32_t)v->l4[6] << 8 | v->l4[7],
+		.ipid = rte_be_to_cpu_16(v->ip->packet_id), .ttl = v->ttl,
+	};
 	if (!trawl_dataset_live(cfg->ds, v->daddr))
 		return;
 	if (ihl != sizeof(struct rte_ipv4_hdr))
@@ -146,6 +151,11 @@ udp_reply(const struct trawl_respond_cfg *cfg, uint8_t *frame, uint32_t cap, con
 	if (v->l4_len < sizeof(*in))
 		return;
 	res->probe = TRAWL_PROBE_UDP;
+	res->fp = (struct trawl_fp_probe){
+		.kind = TRAWL_FP_UDP, .saddr = v->saddr, .daddr = v->daddr,
+		.sport = rte_be_to_cpu_16(in->src_port), .dport = rte_be_to_cpu_16(in->dst_port),
+		.ipid = rte_be_to_cpu_16(v->ip->packet_id), .ttl = v->ttl,
+	};
 	if (!trawl_dataset_live(cfg->ds, v->daddr))
 		return;
 	dport = rte_be_to_cpu_16(in->dst_port);

@@ -67,7 +67,7 @@ struct trawl_respond_result {
 	enum trawl_probe_kind probe;
 	enum trawl_reply reply;
 	uint16_t len;               /**< reply frame length */
-	struct trawl_fp_probe fp;   /**< for TCP SYNs: what fingerprinting reads */
+	struct trawl_fp_probe fp;   /**< for probes (SYN, echo request, UDP): what fingerprinting reads */
 };
 
 /**

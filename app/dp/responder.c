@@ -85,7 +85,7 @@ trawl_responder_poll(void *arg)
 		trawl_respond_frame(r->cfg, rte_pktmbuf_mtod(m, uint8_t *), m->data_len,
 				rte_pktmbuf_data_room_size(m->pool) - m->data_off, &res);
 		trawl_stat_add(&r->probes[res.probe], 1);
-		if (res.probe == TRAWL_PROBE_TCP_SYN)
+		if (res.probe == TRAWL_PROBE_TCP_SYN || res.probe == TRAWL_PROBE_ICMP_ECHO || res.probe == TRAWL_PROBE_UDP)
 			fingerprint(r, &res.fp);
 		if (res.reply == TRAWL_REPLY_NONE) {
 			if (res.probe != TRAWL_PROBE_NOT)
@@ -93,7 +93,8 @@ trawl_responder_poll(void *arg)
 			rte_pktmbuf_free(m);
 			continue;
 		}
-		if (r->loss_below != 0 && xorshift64(&r->rng) < r->loss_below) {
+		/* --loss models lost replies to probes; ARP is the link, not the Internet, and is never lost. */
+		if (res.reply != TRAWL_REPLY_ARP && r->loss_below != 0 && xorshift64(&r->rng) < r->loss_below) {
 			trawl_stat_add(&r->lost, 1);
 			rte_pktmbuf_free(m);
 			continue;
