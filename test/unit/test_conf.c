@@ -224,6 +224,41 @@ test_config_errors_say_where(void)
 	trawl_scan_conf_free(&c);
 }
 
+/* -M and what comes with it: modules without ports, --probe-args, fields and filters per module. */
+static void
+test_probe_modules(void)
+{
+	struct trawl_scan_conf c;
+	struct trawl_err err;
+	struct trawl_scan_modules m;
+
+	CHECK(PARSE(BASE, "-M", "icmp_echoscan", "-f", "saddr,sport,type,code,icmp_id,seq", "198.18.0.0/16") == TRAWL_CONF_RUN);
+	CHECK(c.ports->n == 1 && c.ports->port[0] == 0); /* addresses alone: the one port 0 */
+	trawl_scan_conf_free(&c);
+	CHECK(PARSE(BASE, "-M", "icmp_echoscan", "-p", "80", "198.18.0.0/16") == -EINVAL && strstr(err.msg, "-p") != NULL);
+	trawl_scan_conf_free(&c);
+	CHECK(PARSE(BASE, "-M", "icmp_echoscan", "--probe-args", "text:x", "198.18.0.0/16") == -EINVAL);
+	trawl_scan_conf_free(&c);
+	CHECK(PARSE(BASE, "-M", "tcp_synscan", "-f", "saddr,data", "198.18.0.0/16") == -EINVAL &&
+			strstr(err.msg, "no output field 'data'") != NULL);
+	trawl_scan_conf_free(&c);
+	CHECK(PARSE(BASE, "-M", "udp", "-p", "53", "198.18.0.0/16") == -EINVAL && strstr(err.msg, "--probe-args") != NULL);
+	trawl_scan_conf_free(&c);
+	CHECK(PARSE(BASE, "-M", "udp", "-p", "53", "--probe-args", "hex:0102", "-f", "saddr,data,udp_pkt_size",
+			"--output-filter", "repeat = 0", "198.18.0.0/16") == TRAWL_CONF_RUN);
+	CHECK(trawl_scan_modules_resolve(&c, &m, &err) == 0 && m.args.payload_len == 2 && m.have_filter && m.nfields == 3);
+	trawl_scan_conf_free(&c);
+	CHECK(PARSE(BASE, "-f", "saddr,saddr", "198.18.0.0/16") == -EINVAL && strstr(err.msg, "twice") != NULL);
+	trawl_scan_conf_free(&c);
+	CHECK(PARSE(BASE, "--output-filter", "success = 1 &&", "198.18.0.0/16") == -EINVAL &&
+			strstr(err.msg, "--output-filter") != NULL);
+	trawl_scan_conf_free(&c);
+	/* --list-output-fields with -M after it: the listing waits for every flag. */
+	CHECK(PARSE("scan", "--list-output-fields", "-M", "udp") == TRAWL_CONF_EXIT && c.list == TRAWL_LIST_FIELDS &&
+			strcmp(c.probe_module, "udp") == 0);
+	trawl_scan_conf_free(&c);
+}
+
 int
 main(void)
 {
@@ -231,5 +266,6 @@ main(void)
 	RUN(test_refuses_with_reason);
 	RUN(test_config_file_under_the_command_line);
 	RUN(test_config_errors_say_where);
+	RUN(test_probe_modules);
 	return check_done();
 }
