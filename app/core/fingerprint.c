@@ -10,7 +10,7 @@ const char *const trawl_toolchain_names[TRAWL_TC_MAX] = {
 	[TRAWL_TC_UNKNOWN] = "unknown",
 };
 
-#define ZMAP_IPID 54321
+#define ZMAP_IPID TRAWL_FP_ZMAP_IPID
 #define ZMAP_WINDOW 65535
 #define MASSCAN_WINDOW 1024
 #define NMAP_WINDOW 1024
@@ -25,7 +25,7 @@ trawl_fingerprint(const struct trawl_fp_probe *p, struct trawl_fp_source *src, u
 
 	*claimed = 0;
 	if (p->kind == TRAWL_FP_ICMP_ECHO || p->kind == TRAWL_FP_UDP) {
-		uint16_t ours = p->kind == TRAWL_FP_ICMP_ECHO ? trawl_fp_trawl_ipid(p->seq, 0) :
+		uint16_t ours = p->kind == TRAWL_FP_ICMP_ECHO ? trawl_fp_trawl_echo_ipid(p->seq) :
 			trawl_fp_trawl_udp_ipid(p->daddr, p->sport, p->dport);
 
 		if (p->ipid == ours)

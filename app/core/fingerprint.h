@@ -22,8 +22,8 @@
  * the first probe of such a source is counted once the second confirms it.
  *
  * ICMP echo requests and UDP datagrams carry fewer artefacts; per packet:
- *  - trawl: echo IP ID = trawl_fp_trawl_ipid(id << 16 | seq, 0); UDP IP ID =
- *    trawl_fp_trawl_udp_ipid(daddr, sport, dport);
+ *  - trawl: echo IP ID = trawl_fp_trawl_echo_ipid(id << 16 | seq); UDP IP ID =
+ *    trawl_fp_trawl_udp_ipid(daddr, sport, dport), neither ever 54321;
  *  - ZMap: IP ID 54321, as for its SYNs (ZMap 2.x builds every module's IP
  *    header the same way; checked against Debian's 2.1.1 on our testbed);
  *  - anything else is unknown (no keyed rules: the TCP rules' state is left alone).
@@ -48,13 +48,33 @@ trawl_fp_trawl_ipid(uint32_t seq, uint16_t dport)
 }
 
 /*
+ * Echo requests and UDP datagrams carry no window or options to tell tools
+ * apart, only the IP ID: trawl's never takes ZMap's constant 54321 (it
+ * becomes 54320), so neither tool's probe can meet the other's rule.
+ */
+#define TRAWL_FP_ZMAP_IPID 54321
+
+static inline uint16_t
+trawl_fp_not_zmap(uint16_t ipid)
+{
+	return ipid == TRAWL_FP_ZMAP_IPID ? (uint16_t)(TRAWL_FP_ZMAP_IPID - 1) : ipid;
+}
+
+/* trawl's echo requests: of the identifier and sequence number (@p idseq = id << 16 | seq). */
+static inline uint16_t
+trawl_fp_trawl_echo_ipid(uint32_t idseq)
+{
+	return trawl_fp_not_zmap(trawl_fp_trawl_ipid(idseq, 0));
+}
+
+/*
  * trawl's UDP probes: no sequence number to relate to, so the IP ID is a
  * function of the fields a responder sees (and an ICMP error quotes back).
  */
 static inline uint16_t
 trawl_fp_trawl_udp_ipid(uint32_t daddr, uint16_t sport, uint16_t dport)
 {
-	return trawl_fp_trawl_ipid(daddr, (uint16_t)(sport ^ dport));
+	return trawl_fp_not_zmap(trawl_fp_trawl_ipid(daddr, (uint16_t)(sport ^ dport)));
 }
 
 enum trawl_fp_kind {

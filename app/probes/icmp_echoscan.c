@@ -64,7 +64,7 @@ echo_make(uint8_t *const bufs[], const struct trawl_target tgt[], unsigned int n
 
 		echo_fields(ctx, daddr, &id, &seq);
 		/* Good citizenship: an IP ID that tells trawl's probes apart without the key. */
-		ipid = trawl_fp_trawl_ipid((uint32_t)id << 16 | seq, 0);
+		ipid = trawl_fp_trawl_echo_ipid((uint32_t)id << 16 | seq);
 		memcpy(f, ctx->tmpl, TRAWL_ETH_MIN_LEN);
 		f->ip.dst_addr = rte_cpu_to_be_32(daddr);
 		f->ip.packet_id = rte_cpu_to_be_16(ipid);

@@ -73,12 +73,24 @@ trawl_scan() { # NAME extra args...
 		-b /dev/null -p 80 -c 2 -q --no-header-row -o "$W/$name.csv" -m "$W/$name.json" "$@" 198.18.0.0/16
 }
 
-respond
+printf 'trawl-respond-udp' > "$W/udp53.bin"
+respond --udp "53:file:$W/udp53.bin"
 # zmap at full speed, gateway MAC given (it reads the kernel's ARP table).
 timeout 120 ip netns exec "$P-s" zmap -i "$P-s0" -S 198.19.1.2 -G "$RMAC" -p 80 -r 0 -c 3 -b /dev/null -q \
 	-o "$W/zmap.csv" 198.18.0.0/16 2>/dev/null
 ok $? "zmap exit status"
 same "$W/zmap.csv"; ok $? "zmap finds exactly the dataset ($(wc -l < "$W/zmap.csv") of 500)"
+# zmap's ICMP echo and UDP probes: every live host of the dataset answers both (540), and the
+# responder tells them from trawl's (their IP ID, 54321).
+sort -u "$W/open.txt" "$W/closed.txt" > "$W/live.txt"
+timeout 120 ip netns exec "$P-s" zmap -i "$P-s0" -S 198.19.1.2 -G "$RMAC" -M icmp_echoscan -r 0 -c 3 -b /dev/null -q \
+	-o "$W/zmap_icmp.csv" 198.18.0.0/16 2>/dev/null
+ok $? "zmap -M icmp_echoscan exit status"
+diff -q "$W/live.txt" <(sort "$W/zmap_icmp.csv") >/dev/null; ok $? "zmap -M icmp_echoscan finds exactly the live hosts ($(wc -l < "$W/zmap_icmp.csv") of 540)"
+timeout 120 ip netns exec "$P-s" zmap -i "$P-s0" -S 198.19.1.2 -G "$RMAC" -M udp -p 53 --probe-args=text:q -r 0 -c 3 \
+	-b /dev/null -q -o "$W/zmap_udp.csv" 198.18.0.0/16 2>/dev/null
+ok $? "zmap -M udp exit status"
+diff -q "$W/live.txt" <(sort "$W/zmap_udp.csv") >/dev/null; ok $? "zmap -M udp finds exactly the live hosts on 53 ($(wc -l < "$W/zmap_udp.csv") of 540)"
 # masscan from another address (so the kernel leaves its connections alone). At full speed on
 # a 2-vCPU machine masscan's own libpcap receive loses some SYN-ACKs (we captured all 500 arriving
 # at its interface while it reported fewer), so at full speed we check what is the responder's:
@@ -106,12 +118,15 @@ grep -q "Host: 198.18.255.254 .*80/filtered/tcp" "$W/nmap.txt"; ok $? "nmap: dea
 trawl_scan exact -r 0; ok $? "trawl scan exit status"
 same "$W/exact.csv"; ok $? "trawl finds exactly the dataset ($(wc -l < "$W/exact.csv") of 500)"
 unrespond; ok $? "responder exits 0 on SIGINT"
-[ "$(report "r['sources']['198.19.1.2']['zmap']")" = 65536 ]; ok $? "zmap's 65536 probes attributed to zmap ($(report "r['sources'].get('198.19.1.2')"))"
+[ "$(report "r['sources']['198.19.1.2']['zmap']")" = $((3 * 65536)) ]
+ok $? "zmap's 3 x 65536 probes (SYN, echo, UDP) attributed to zmap ($(report "r['sources'].get('198.19.1.2')"))"
+[ "$(report "r['probes_by_kind']['icmp_echo']")" = 65536 ] && [ "$(report "r['probes_by_kind']['udp']")" = 65536 ]
+ok $? "the responder counted zmap's echo requests and UDP probes ($(report "r['probes_by_kind']"))"
 [ "$(report "r['sources']['198.19.1.3']['masscan']")" -ge 131072 ]; ok $? "masscan's probes attributed to masscan ($(report "r['sources'].get('198.19.1.3')"))"
 [ "$(report "r['sources']['198.19.0.2']['trawl']")" = 65536 ]; ok $? "trawl's probes attributed to trawl ($(report "r['sources'].get('198.19.0.2')"))"
 [ "$(report "r['sources']['198.19.1.2'].get('nmap', 0)")" -ge 8 ]; ok $? "nmap's probes attributed to nmap"
-[ "$(report "sum(v for k, v in r['toolchains'].items() if k != 'unknown')")" = "$(report "r['probes_by_kind']['tcp_syn']")" ]
-ok $? "every SYN attributed to a toolchain ($(report "r['toolchains']"))"
+[ "$(report "sum(v for k, v in r['toolchains'].items() if k != 'unknown')")" = "$(report "sum(r['probes_by_kind'][k] for k in ('tcp_syn', 'icmp_echo', 'udp'))")" ]
+ok $? "every SYN, echo request and UDP probe attributed to a toolchain ($(report "r['toolchains']"))"
 [ "$(report "r['dropped_by_reason']['loss']")" = 0 ]; ok $? "no loss without --loss"
 
 # Loss and duplicates: -P 2 finds what -P 1 misses; nothing reported twice.

@@ -158,7 +158,7 @@ test_echo_probe_bytes(void)
 		CHECK(icmp[0] == 8 && icmp[1] == 0);
 		CHECK_EQ_U64(rd16(icmp + 4), tag >> 16);
 		CHECK_EQ_U64(rd16(icmp + 6), tag & 0xffff);
-		CHECK_EQ_U64(rd16(ip + 4), trawl_fp_trawl_ipid(tag, 0));
+		CHECK_EQ_U64(rd16(ip + 4), trawl_fp_trawl_echo_ipid(tag));
 		for (int k = 42; k < 60; k++)
 			CHECK(f[k] == 0);
 	}
@@ -533,8 +533,19 @@ test_fingerprint_icmp_udp(void)
 	struct trawl_fp_probe p = { .kind = TRAWL_FP_ICMP_ECHO, .saddr = US, .daddr = T1, .seq = 0x12345678 };
 	uint32_t claimed;
 
-	p.ipid = trawl_fp_trawl_ipid(p.seq, 0);
+	p.ipid = trawl_fp_trawl_echo_ipid(p.seq);
 	CHECK(trawl_fingerprint(&p, &st, &claimed) == TRAWL_TC_TRAWL);
+	/* Where trawl's relation gives 54321, trawl sends 54320: no probe of either tool meets the other's rule. */
+	{
+		uint32_t n = 0;
+
+		for (uint32_t x = 0; x < (1u << 22); x++)
+			if (trawl_fp_trawl_ipid(x * 2654435761u, 0) == 54321) {
+				n++;
+				CHECK(trawl_fp_trawl_echo_ipid(x * 2654435761u) == 54320);
+			}
+		CHECK(n > 0);
+	}
 	p.ipid = 54321;
 	CHECK(trawl_fingerprint(&p, &st, &claimed) == TRAWL_TC_ZMAP);
 	p.ipid = 7;
