@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # trawl's benchmarks, side by side in one run, written to bench/RESULTS.md and bench/*.png.
 #   bench/run.sh [--quick]
-# 1. TX: probes/s into net_null, -r 0, one TX lcore; cycles (TSC) and instructions (callgrind) per probe;
+# 1. TX: probes/s into net_null, -r 0, one TX lcore, each probe module; cycles (TSC) and instructions (callgrind) per probe;
 #    the whole of IPv4 on one port (not in --quick).
 # 2. The receive side: the RX role by stage (net_ring, every reply a new result; callgrind split; the
 #    MAC alone, SipHash vs AES-NI); trawl on one lcore over net_memif from a generator (repeats); the
@@ -41,40 +41,66 @@ PY
 )
 
 # --- 1. generation into net_null --------------------------------------------
+# Each probe module, rounds interleaved (module after module, round after round) so the VM's drift
+# falls on all alike: tcp_synscan and udp (a DNS query, 29 bytes of payload: 71-byte frames) on
+# 256 ports of 198.18.0.0/15; icmp_echoscan on addresses alone, the first 2^25 of 0.0.0.0/0 after
+# the default blocklist. All of it into net_null: no packet leaves the process.
 ports=1-256; [ $quick = 1 ] && ports=1-32
 runs=3; [ $quick = 1 ] && runs=1
-best=0
+nprobes=$((1 << 25)); [ $quick = 1 ] && nprobes=$((1 << 22))
+MODULES="tcp_synscan icmp_echoscan udp"
+margs() { # module -> its targets and arguments
+	case $1 in
+	tcp_synscan) echo "-b /dev/null -p $ports 198.18.0.0/15" ;;
+	icmp_echoscan) echo "-M icmp_echoscan -n $nprobes 0.0.0.0/0" ;;
+	udp) echo "-b /dev/null -M udp --probe-args file:config/udp-probes/dns_53.pkt -p $ports 198.18.0.0/15" ;;
+	esac
+}
+declare -A best sent
+for m in $MODULES; do best[$m]=0; done
 for i in $(seq $runs); do
-	$TRAWL scan --dev net_null0 --eal "$mem --no-pci -l 0-1 --file-prefix bench-null" -S 198.19.0.2 \
-		-G 02:00:00:00:00:01 -b /dev/null -p $ports -r 0 -c 0 -q -o /dev/null -m "$work/null.json" \
-		198.18.0.0/15 2>/dev/null || { echo "bench: net_null run failed" >&2; exit 1; }
-	pps=$(jget "$work/null.json" send_rate_pps)
-	best=$(/usr/bin/python3 -c "print(max($best, $pps))")
+	for m in $MODULES; do
+		# shellcheck disable=SC2046
+		$TRAWL scan --dev net_null0 --eal "$mem --no-pci -l 0-1 --file-prefix bench-null" -S 198.19.0.2 \
+			-G 02:00:00:00:00:01 -r 0 -c 0 -q -o /dev/null -m "$work/null.json" $(margs $m) 2>/dev/null ||
+			{ echo "bench: net_null run of $m failed" >&2; exit 1; }
+		best[$m]=$(/usr/bin/python3 -c "print(max(${best[$m]}, $(jget "$work/null.json" send_rate_pps)))")
+		sent[$m]=$(jget "$work/null.json" packets_sent)
+	done
 done
-sent=$(jget "$work/null.json" packets_sent)
-cyc=$(/usr/bin/python3 -c "print(f'{$hz / $best:.0f}')")
-null_line="| trawl, 1 TX lcore, -r 0, net_null | $sent probes/run, best of $runs | $(printf '%.2f' "$(/usr/bin/python3 -c "print($best/1e6)")") Mpps | ~$cyc cycles/probe (CPU clock / rate) |"
-say "TX: $best pps into net_null"
+null_line=""
+for m in $MODULES; do
+	cyc=$(/usr/bin/python3 -c "print(f'{$hz / ${best[$m]}:.0f}')")
+	null_line+="| $m, 1 TX lcore, -r 0, net_null | ${sent[$m]} probes/run, best of $runs | $(printf '%.2f' "$(/usr/bin/python3 -c "print(${best[$m]}/1e6)")") Mpps | ~$cyc cycles/probe (CPU clock / rate) |"$'\n'
+	say "TX: $m ${best[$m]} pps into net_null"
+done
+null_line=${null_line%$'\n'}
 
 # Instructions per probe: callgrind on a short run, on one lcore (-l 0: no thread interleaving
 # under valgrind to change the count from run to run), counting what
 # making and handing over probes costs (make_burst + flush_pending + the limiter), not idle polls.
-valgrind --tool=callgrind --separate-threads=yes --callgrind-out-file="$work/cg.out" \
-	$TRAWL scan --dev net_null0 --eal "--no-huge -m 256 --no-pci -l 0 --file-prefix bench-cg" -S 198.19.0.2 \
-	-G 02:00:00:00:00:01 -b /dev/null -p 1-256 -r 0 -c 0 -q -o /dev/null -m "$work/cg.json" -n 1000000 \
-	198.18.0.0/15 >/dev/null 2>&1
-ir_line=$(for f in "$work"/cg.out-*; do callgrind_annotate --inclusive=yes "$f" 2>/dev/null; done |
-	/usr/bin/python3 -c "
+ir_line=""
+for m in $MODULES; do
+	rm -f "$work"/cg.out-*
+	# shellcheck disable=SC2046
+	valgrind --tool=callgrind --separate-threads=yes --callgrind-out-file="$work/cg.out" \
+		$TRAWL scan --dev net_null0 --eal "--no-huge -m 256 --no-pci -l 0 --file-prefix bench-cg" -S 198.19.0.2 \
+		-G 02:00:00:00:00:01 -r 0 -c 0 -q -o /dev/null -m "$work/cg.json" -n 1000000 $(margs $m) >/dev/null 2>&1
+	ir_line+=$(for f in "$work"/cg.out-*; do callgrind_annotate --inclusive=yes "$f" 2>/dev/null; done |
+		/usr/bin/python3 -c "
 import re, sys
 cost = {}
 for line in sys.stdin:
-    m = re.match(r'\s*([\d,]+) \([^)]*\)\s+\S*:(make_burst|flush_pending|trawl_ratelimit_budget|syn_make) ', line)
+    m = re.match(r'\s*([\d,]+) \([^)]*\)\s+\S*:(make_burst|flush_pending|trawl_ratelimit_budget|syn_make|echo_make|udp_make) ', line)
     if m:
         cost[m.group(2)] = cost.get(m.group(2), 0) + int(m.group(1).replace(',', ''))
 n = $(jget "$work/cg.json" packets_sent)
 tx = cost.get('make_burst', 0) + cost.get('flush_pending', 0) + cost.get('trawl_ratelimit_budget', 0)
-print(f'| trawl TX path, callgrind | {n} probes | {tx / n:.0f} instructions/probe | of which {cost.get(\"syn_make\", 0) / n:.0f} making the probe (SipHash MAC, headers, checksums) |')
-")
+mk = cost.get('syn_make', 0) + cost.get('echo_make', 0) + cost.get('udp_make', 0)
+print(f'| $m TX path, callgrind | {n} probes | {tx / n:.0f} instructions/probe | of which {mk / n:.0f} making the probe (SipHash MAC, headers, checksums) |')
+")$'\n'
+done
+ir_line=${ir_line%$'\n'}
 say "TX: $ir_line"
 
 # The whole of IPv4 on one port, default blocklist, into net_null, one TX lcore (about 3.5 min here).

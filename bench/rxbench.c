@@ -1,8 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The receive path on one lcore, in process, by stage. Pre-built SYN-ACKs,
- * every one from a different target (the worst case: every reply a new
- * result), go into a net_ring port; then, each timed with the TSC:
+ * The receive path on one lcore, in process, by stage. Pre-built replies
+ * (SYN-ACKs; for icmp_echoscan echo replies; for udp UDP answers of 512
+ * payload bytes, the most a result keeps: the copy that costs most), every
+ * one from a different target (the worst case: every reply a new result),
+ * go into a net_ring port; then, each timed with the TSC:
  *   A. the PMD's receive burst (rte_eth_rx_burst on net_ring0),
  *   B. the RX role (trawl_rx_burst: parse, validate the MAC, classify,
  *      write the RST over the reply, hand the result to the writer's ring
@@ -12,8 +14,9 @@
  * Refilling the port and draining the rings happen outside the timed parts.
  * Then the MAC alone: SipHash-2-4 (what trawl uses) against one AES-128
  * block with AES-NI (ZMap's choice), cycles per tag over independent inputs.
- *   rxbench [EAL args] -- [REPLIES [nomac]]  (EAL args must create net_ring0 and net_ring1;
- *                                             nomac: the receive path only, for callgrind)
+ *   rxbench [EAL args] -- [REPLIES [mac|nomac [MODULE [UDP_BYTES]]]]  (EAL args must create
+ *      net_ring0 and net_ring1; nomac: the receive path only, for callgrind; MODULE: tcp_synscan;
+ *      UDP_BYTES: udp's answer payload, default 512)
  * prints markdown rows.
  */
 #include <inttypes.h>
@@ -35,7 +38,12 @@
 #include "dp/engine.h"
 #include "dp/rx.h"
 
-#define NFRAMES 65536 /* distinct replies kept ready (4 MiB) */
+#include <rte_udp.h>
+
+#define NFRAMES 65536 /* distinct replies kept ready */
+#define FRAME_MAX 640  /* the largest: a UDP answer with 512 bytes of payload */
+static unsigned int udp_answer = 512; /* payload bytes of each UDP answer (argument 5) */
+#define UDP_ANSWER udp_answer
 
 static const struct rte_ether_addr us = { { 0x02, 0, 0, 0, 0, 0x02 } };
 static const struct rte_ether_addr gw = { { 0x02, 0, 0, 0, 0, 0x01 } };
@@ -61,6 +69,50 @@ to_synack(uint8_t *f)
 	tcp->recv_ack = rte_cpu_to_be_32(rte_be_to_cpu_32(tcp->sent_seq) + 1);
 	tcp->sent_seq = rte_cpu_to_be_32(12345);
 	tcp->tcp_flags = RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG;
+}
+
+/* An echo request into the echo reply a target would send back. */
+static uint16_t
+to_echoreply(uint8_t *f)
+{
+	struct rte_ether_hdr *eth = (void *)f;
+	struct rte_ipv4_hdr *ip = (void *)(eth + 1);
+	uint8_t *icmp = (uint8_t *)(ip + 1);
+	struct rte_ether_addr ea = eth->src_addr;
+	uint32_t a = ip->src_addr;
+
+	eth->src_addr = eth->dst_addr;
+	eth->dst_addr = ea;
+	ip->src_addr = ip->dst_addr;
+	ip->dst_addr = a;
+	ip->time_to_live = 57;
+	icmp[0] = 0;
+	return 60;
+}
+
+/* A UDP probe into an answer of UDP_ANSWER bytes from the target port. */
+static uint16_t
+to_udpanswer(uint8_t *f)
+{
+	struct rte_ether_hdr *eth = (void *)f;
+	struct rte_ipv4_hdr *ip = (void *)(eth + 1);
+	struct rte_udp_hdr *udp = (void *)(ip + 1);
+	struct rte_ether_addr ea = eth->src_addr;
+	uint32_t a = ip->src_addr;
+	uint16_t p = udp->src_port;
+
+	eth->src_addr = eth->dst_addr;
+	eth->dst_addr = ea;
+	ip->src_addr = ip->dst_addr;
+	ip->dst_addr = a;
+	ip->time_to_live = 57;
+	ip->total_length = rte_cpu_to_be_16(sizeof(*ip) + sizeof(*udp) + UDP_ANSWER);
+	udp->src_port = udp->dst_port;
+	udp->dst_port = p;
+	udp->dgram_len = rte_cpu_to_be_16(sizeof(*udp) + UDP_ANSWER);
+	for (unsigned int i = 0; i < UDP_ANSWER; i++)
+		((uint8_t *)(udp + 1))[i] = (uint8_t)(i * 7);
+	return (uint16_t)(sizeof(*eth) + sizeof(*ip) + sizeof(*udp) + UDP_ANSWER);
 }
 
 static int
@@ -165,7 +217,9 @@ main(int argc, char **argv)
 	struct trawl_rx *rx;
 	struct rte_mempool *pool;
 	struct rte_ring *answers;
-	uint8_t (*frames)[64];
+	uint8_t (*frames)[FRAME_MAX];
+	uint16_t flen = 60;
+	const char *module = "tcp_synscan";
 	uint16_t in_port, out_port;
 	uint64_t total = 16 << 20, done = 0, cyc[3] = { 0, 0, 0 };
 	double hz;
@@ -177,6 +231,10 @@ main(int argc, char **argv)
 		total = strtoull(argv[n + 1], NULL, 0);
 	if (argc - n > 2 && strcmp(argv[n + 2], "nomac") == 0)
 		mac = 0;
+	if (argc - n > 3)
+		module = argv[n + 3];
+	if (argc - n > 4)
+		udp_answer = (unsigned int)RTE_MIN(strtoul(argv[n + 4], NULL, 0), 512ul);
 	if (rte_eth_dev_get_port_by_name("net_ring0", &in_port) != 0 ||
 	    rte_eth_dev_get_port_by_name("net_ring1", &out_port) != 0) {
 		fprintf(stderr, "rxbench: needs --vdev net_ring0 --vdev net_ring1\n");
@@ -185,7 +243,7 @@ main(int argc, char **argv)
 	hz = (double)rte_get_tsc_hz();
 	trawl_ranges_add(&allow, (struct trawl_range){ 0xc6120000, 0xc613ffff }); /* 198.18.0.0/15 */
 	trawl_constraint_build(&c, &allow, &block);
-	trawl_ports_parse(&ports, "80", NULL);
+	trawl_ports_parse(&ports, strcmp(module, "icmp_echoscan") == 0 ? "0" : "80", NULL);
 
 	eng = rte_zmalloc(NULL, sizeof(*eng), RTE_CACHE_LINE_SIZE);
 	rx = rte_zmalloc(NULL, sizeof(*rx), RTE_CACHE_LINE_SIZE);
@@ -194,9 +252,11 @@ main(int argc, char **argv)
 	if (eng == NULL || rx == NULL || pool == NULL || frames == NULL || port_up(in_port, pool) ||
 	    port_up(out_port, pool))
 		return 1;
-	eng->probe = trawl_probe_find("tcp_synscan");
+	eng->probe = trawl_probe_find(module);
+	if (eng->probe == NULL)
+		return 1;
 	eng->hz = rte_get_tsc_hz();
-	eng->res_size = sizeof(struct trawl_result);
+	eng->res_size = trawl_result_size(eng->probe->data_max);
 	trawl_target_space_init(&eng->space, &c, &ports);
 	eng->pctx.val.key = (struct trawl_siphash_key){ 0x0011223344556677ULL, 0x8899aabbccddeeffULL };
 	trawl_validate_ports(&eng->pctx.val, 32768, 61000 - 32768 + 1);
@@ -205,6 +265,7 @@ main(int argc, char **argv)
 	eng->pctx.src_mac = us;
 	eng->pctx.gw_mac = gw;
 	eng->pctx.space = &eng->space;
+	eng->pctx.args.payload_len = 29; /* udp: a DNS query's worth */
 	eng->probe->prepare(&eng->pctx);
 	eng->armed = 1;
 
@@ -223,13 +284,18 @@ main(int argc, char **argv)
 			trawl_target_at(&eng->space, idx, &t);
 			t.probe = 0;
 			eng->probe->make(&b, &t, 1, &eng->pctx);
-			to_synack(b);
+			if (strcmp(module, "icmp_echoscan") == 0)
+				flen = to_echoreply(b);
+			else if (strcmp(module, "udp") == 0)
+				flen = to_udpanswer(b);
+			else
+				to_synack(b);
 		}
 	}
 	rx->eng = eng;
 	rx->pool = pool;
 	rx->port = in_port;
-	rx->to_writer = rte_ring_create_elem("rxb_res", sizeof(struct trawl_result), 65536, 0,
+	rx->to_writer = rte_ring_create_elem("rxb_res", eng->res_size, 8192, 0,
 			RING_F_SP_ENQ | RING_F_SC_DEQ);
 	answers = rx->to_tx = rte_ring_create("rxb_ans", 4096, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	rx->to_ctl = rte_ring_create("rxb_ctl", 4096, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
@@ -238,7 +304,7 @@ main(int argc, char **argv)
 
 	while (done < total) {
 		struct rte_mbuf *m[TRAWL_BURST], *out[TRAWL_BURST];
-		struct trawl_result res[TRAWL_BURST];
+		static uint8_t res[TRAWL_BURST * TRAWL_RESULT_MAX_SIZE];
 		uint64_t t0, t1, t2, t3;
 		unsigned int k, sent;
 		uint16_t got;
@@ -246,8 +312,8 @@ main(int argc, char **argv)
 		if (rte_pktmbuf_alloc_bulk(pool, m, TRAWL_BURST) != 0)
 			return 1;
 		for (unsigned int i = 0; i < TRAWL_BURST; i++) {
-			memcpy(rte_pktmbuf_mtod(m[i], void *), frames[(done + i) % NFRAMES], 60);
-			m[i]->data_len = m[i]->pkt_len = 60;
+			memcpy(rte_pktmbuf_mtod(m[i], void *), frames[(done + i) % NFRAMES], flen);
+			m[i]->data_len = m[i]->pkt_len = flen;
 		}
 		if (rte_eth_tx_burst(in_port, 0, m, TRAWL_BURST) != TRAWL_BURST)
 			return 1;
@@ -267,17 +333,18 @@ main(int argc, char **argv)
 			rte_pktmbuf_free_bulk(out + sent, k - sent);
 		while ((k = rte_eth_rx_burst(out_port, 0, out, TRAWL_BURST)) != 0)
 			rte_pktmbuf_free_bulk(out, k);
-		while (rte_ring_sc_dequeue_burst_elem(rx->to_writer, res, sizeof(res[0]), TRAWL_BURST, NULL) != 0)
+		while (rte_ring_sc_dequeue_burst_elem(rx->to_writer, res, eng->res_size, TRAWL_BURST, NULL) != 0)
 			;
 	}
 	{
 		double a = (double)cyc[0] / (double)done, b = (double)cyc[1] / (double)done, c3 = (double)cyc[2] / (double)done;
 
-		printf("| RX role alone (B), every reply a new result | %" PRIu64 " replies, %" PRIu64 " valid, %" PRIu64
-			" RSTs | %.1f cycles/reply: %.2f M replies/s |\n", done, rx->valid, rx->answers, b, hz / b / 1e6);
-		printf("| the whole receive path on one lcore (A + B + C) | A: PMD receive (net_ring) %.1f, B: RX role %.1f, "
-			"C: RSTs out (TX role's dequeue + net_ring tx_burst) %.1f cycles/reply | %.1f cycles/reply: %.2f M "
-			"replies/s |\n", a, b, c3, a + b + c3, hz / (a + b + c3) / 1e6);
+		printf("| %s: RX role alone (B), every reply a new result (%u-byte frames) | %" PRIu64 " replies, %" PRIu64
+			" valid, %" PRIu64 " RSTs | %.1f cycles/reply: %.2f M replies/s |\n", module, flen, done, rx->valid,
+			rx->answers, b, hz / b / 1e6);
+		printf("| %s: the whole receive path on one lcore (A + B + C) | A: PMD receive (net_ring) %.1f, B: RX role "
+			"%.1f, C: RSTs out (TX role's dequeue + net_ring tx_burst) %.1f cycles/reply | %.1f cycles/reply: %.2f M "
+			"replies/s |\n", module, a, b, c3, a + b + c3, hz / (a + b + c3) / 1e6);
 	}
 	if (mac) {
 		double sip = siphash_cycles(&eng->pctx.val.key), aes;
