@@ -40,8 +40,8 @@
 #include "scan_run.h"
 
 #define POOL_CACHE 256
-#define WRITER_RING 65536     /* results per RX role in flight to the writer: 4.4 ms at 14.88 M/s (3.5 MiB) */
-#define WRITER_RING_BYTES (8u << 20) /* ... but no more memory than this: udp's records carry 512 bytes of data */
+#define WRITER_RING 65536     /* results per RX role in flight to the writer: 4.4 ms at 14.88 M/s (4 MiB) */
+#define WRITER_DATA_RING 65536 /* their data (udp), 64-byte chunks: 4 MiB, one chunk per result on average */
 #define ANSWER_RING 4096      /* RSTs per RX role in flight to its TX role */
 #define CTL_RING 1024         /* ARP frames in flight to and from the control role */
 #define OUTPUT_STALL_S 2.0    /* an output that takes nothing for this long at the end is given up on */
@@ -200,7 +200,6 @@ setup_engine(struct scan *s)
 	uint64_t key[2];
 
 	eng->probe = s->mods.probe;
-	eng->res_size = trawl_result_size(eng->probe->data_max);
 	eng->pctx.args = s->mods.args;
 	eng->hz = rte_get_tsc_hz();
 	eng->port_id = s->port.id;
@@ -240,17 +239,6 @@ max_targets_total(const struct scan *s)
 	if (c->max_targets > 0)
 		return c->max_targets;
 	return UINT64_MAX;
-}
-
-/* Results in flight per RX role: WRITER_RING, fewer for records so big that it would take over WRITER_RING_BYTES. */
-static unsigned int
-writer_ring_size(unsigned int esize)
-{
-	unsigned int n = WRITER_RING;
-
-	while (n > 1024 && (uint64_t)n * esize > WRITER_RING_BYTES)
-		n /= 2;
-	return n;
 }
 
 static int
@@ -331,7 +319,12 @@ setup_roles(struct scan *s)
 		rx->port = s->port.id;
 		rx->queue = (uint16_t)r;
 		rx->pool = pool_for(s, socket);
-		rx->to_writer = ring("res", r, eng->res_size, writer_ring_size(eng->res_size), socket);
+		rx->to_writer = ring("res", r, sizeof(struct trawl_result), WRITER_RING, socket);
+		rx->to_writer_data = eng->probe->data_max == 0 ? NULL :
+			ring("dat", r, TRAWL_RESULT_CHUNK, WRITER_DATA_RING, socket);
+		if (eng->probe->data_max != 0 && rx->to_writer_data == NULL)
+			return fail(s, "cannot create RX %u's data ring: %s", r, rte_strerror(rte_errno));
+		s->writer->in_data[s->writer->nin] = rx->to_writer_data;
 		rx->to_tx = ring("ans", r, sizeof(void *), ANSWER_RING, socket);
 		rx->to_ctl = ring("ctl", r, sizeof(void *), CTL_RING, socket);
 		if (rx->pool == NULL || rx->to_writer == NULL || rx->to_tx == NULL || rx->to_ctl == NULL)

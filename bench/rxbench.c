@@ -256,7 +256,6 @@ main(int argc, char **argv)
 	if (eng->probe == NULL)
 		return 1;
 	eng->hz = rte_get_tsc_hz();
-	eng->res_size = trawl_result_size(eng->probe->data_max);
 	trawl_target_space_init(&eng->space, &c, &ports);
 	eng->pctx.val.key = (struct trawl_siphash_key){ 0x0011223344556677ULL, 0x8899aabbccddeeffULL };
 	trawl_validate_ports(&eng->pctx.val, 32768, 61000 - 32768 + 1);
@@ -295,7 +294,10 @@ main(int argc, char **argv)
 	rx->eng = eng;
 	rx->pool = pool;
 	rx->port = in_port;
-	rx->to_writer = rte_ring_create_elem("rxb_res", eng->res_size, 8192, 0,
+	if (eng->probe->data_max != 0)
+		rx->to_writer_data = rte_ring_create_elem("rxb_dat", TRAWL_RESULT_CHUNK, 65536, 0,
+				RING_F_SP_ENQ | RING_F_SC_DEQ);
+	rx->to_writer = rte_ring_create_elem("rxb_res", sizeof(struct trawl_result), 65536, 0,
 			RING_F_SP_ENQ | RING_F_SC_DEQ);
 	answers = rx->to_tx = rte_ring_create("rxb_ans", 4096, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	rx->to_ctl = rte_ring_create("rxb_ctl", 4096, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
@@ -304,7 +306,8 @@ main(int argc, char **argv)
 
 	while (done < total) {
 		struct rte_mbuf *m[TRAWL_BURST], *out[TRAWL_BURST];
-		static uint8_t res[TRAWL_BURST * TRAWL_RESULT_MAX_SIZE];
+		struct trawl_result res[TRAWL_BURST];
+		static uint8_t chunks[TRAWL_BURST_CHUNKS(TRAWL_BURST)][TRAWL_RESULT_CHUNK];
 		uint64_t t0, t1, t2, t3;
 		unsigned int k, sent;
 		uint16_t got;
@@ -333,7 +336,11 @@ main(int argc, char **argv)
 			rte_pktmbuf_free_bulk(out + sent, k - sent);
 		while ((k = rte_eth_rx_burst(out_port, 0, out, TRAWL_BURST)) != 0)
 			rte_pktmbuf_free_bulk(out, k);
-		while (rte_ring_sc_dequeue_burst_elem(rx->to_writer, res, eng->res_size, TRAWL_BURST, NULL) != 0)
+		while (rte_ring_sc_dequeue_burst_elem(rx->to_writer, res, sizeof(res[0]), TRAWL_BURST, NULL) != 0)
+			;
+		while (rx->to_writer_data != NULL &&
+		       rte_ring_sc_dequeue_burst_elem(rx->to_writer_data, chunks, TRAWL_RESULT_CHUNK,
+				       TRAWL_BURST_CHUNKS(TRAWL_BURST), NULL) != 0)
 			;
 	}
 	{

@@ -176,7 +176,6 @@ main(int argc, char **argv)
 	if (eng == NULL || w == NULL || ring == NULL)
 		return 1;
 	eng->hz = rte_get_tsc_hz();
-	eng->res_size = sizeof(struct trawl_result);
 	w->eng = eng;
 	w->in[w->nin++] = ring;
 	w->dedup = &dedup;

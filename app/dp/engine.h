@@ -12,8 +12,8 @@
 
 #define TRAWL_BURST 32
 #define TRAWL_MAX_RX 64   /* RX roles (queues) at most */
-/* The largest result record any module hands on: the record and the most data kept. */
-#define TRAWL_RESULT_MAX_SIZE (sizeof(struct trawl_result) + TRAWL_RESULT_DATA_MAX)
+/* Data chunks one burst of results may need: every result with the most data kept. */
+#define TRAWL_BURST_CHUNKS(n) ((n) * (TRAWL_RESULT_DATA_MAX / TRAWL_RESULT_CHUNK))
 
 /*
  * What every role of one run shares. Written by the main lcore before the
@@ -31,7 +31,6 @@ struct trawl_engine {
 	struct trawl_cyclic cyclic;
 	uint16_t port_id;
 	uint64_t hz;              /**< TSC ticks per second */
-	uint32_t res_size;        /**< bytes per result record in the rings (trawl_result_size of the module's data_max) */
 
 	uint32_t armed;
 	uint32_t stop_tx;

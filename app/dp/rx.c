@@ -9,8 +9,10 @@
 
 /* What one burst produced, handed on in bursts at its end. */
 struct burst_out {
-	/* Records eng->res_size bytes apart: the module's data follows each (udp keeps reply bytes). */
-	uint8_t res[TRAWL_BURST * TRAWL_RESULT_MAX_SIZE] __rte_aligned(RTE_CACHE_LINE_SIZE);
+	struct trawl_result res[TRAWL_BURST];
+	/* The results' data, chunk after chunk in result order; room for one more result's most. */
+	uint8_t chunks[TRAWL_BURST_CHUNKS(TRAWL_BURST + 1)][TRAWL_RESULT_CHUNK] __rte_aligned(RTE_CACHE_LINE_SIZE);
+	unsigned int nchunks;
 	struct rte_mbuf *ans[TRAWL_BURST];
 	unsigned int nres;
 	unsigned int nans;
@@ -61,7 +63,7 @@ handle(struct trawl_rx *rx, struct rte_mbuf *m, uint64_t now, int armed, struct 
 	const uint8_t *frame = rte_pktmbuf_mtod(m, const uint8_t *);
 	uint32_t caplen = m->data_len, l3off = 0;
 	struct trawl_ipv4_view v;
-	struct trawl_result *r = trawl_result_at(o->res, eng->res_size, o->nres);
+	struct trawl_result *r = &o->res[o->nres];
 	enum trawl_rx_verdict verdict;
 
 	switch (trawl_eth_parse(frame, caplen, &l3off)) {
@@ -84,6 +86,7 @@ handle(struct trawl_rx *rx, struct rte_mbuf *m, uint64_t now, int armed, struct 
 		rte_pktmbuf_free(m);
 		return;
 	}
+	r->data = o->chunks[o->nchunks];
 	verdict = eng->probe->classify(&eng->pctx, &v, r);
 	if (verdict != TRAWL_RX_VALID) {
 		trawl_stat_add(verdict == TRAWL_RX_OTHER ? &rx->other : &rx->invalid, 1);
@@ -94,11 +97,46 @@ handle(struct trawl_rx *rx, struct rte_mbuf *m, uint64_t now, int armed, struct 
 	r->tsc = now;
 	r->repeat = 0;
 	o->nres++;
+	o->nchunks += trawl_result_chunks(r->data_len);
 	/* Not armed: no probe has gone out, and the answer's template has no next hop yet. */
 	if (eng->probe->answer != NULL && armed)
 		answer(rx, m, &v, r, o);
 	else
 		rte_pktmbuf_free(m);
+}
+
+/*
+ * The burst's results to the writer. Their data goes first, on its own
+ * ring, so the writer finds a result's chunks there once it has the result.
+ * Nothing waits: the results the record ring has no room for, or whose data
+ * the data ring has no room for, are dropped and counted (writer_behind).
+ * The record ring's free count only grows while we look (we are its one
+ * producer), so the results counted in below are all taken.
+ */
+static void
+hand_on(struct trawl_rx *rx, struct burst_out *o)
+{
+	unsigned int n = o->nres, k;
+
+	if (o->nchunks != 0) {
+		unsigned int chunks = 0, keep = 0;
+
+		n = RTE_MIN(n, rte_ring_free_count(rx->to_writer));
+		for (unsigned int i = 0; i < n; i++)
+			chunks += trawl_result_chunks(o->res[i].data_len);
+		if (chunks != 0 &&
+		    rte_ring_sp_enqueue_bulk_elem(rx->to_writer_data, o->chunks, TRAWL_RESULT_CHUNK, chunks, NULL) == 0) {
+			/* No room for the data: only the results without any go on. */
+			for (unsigned int i = 0; i < n; i++)
+				if (o->res[i].data_len == 0)
+					o->res[keep++] = o->res[i];
+			n = keep;
+		}
+	}
+	k = n == 0 ? 0 : rte_ring_sp_enqueue_burst_elem(rx->to_writer, o->res, sizeof(o->res[0]), n, NULL);
+	trawl_stat_add(&rx->handed, k);
+	if (unlikely(k < o->nres))
+		trawl_stat_add(&rx->writer_behind, o->nres - k);
 }
 
 void
@@ -110,18 +148,15 @@ trawl_rx_burst(struct trawl_rx *rx, struct rte_mbuf **m, uint16_t n, uint64_t no
 
 	o.nres = 0;
 	o.nans = 0;
+	o.nchunks = 0;
 	trawl_stat_add(&rx->frames, n);
 	for (uint16_t i = 0; i < n; i++) {
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(m[i + 1], void *));
 		handle(rx, m[i], now, armed, &o);
 	}
-	if (o.nres != 0) {
-		k = rte_ring_sp_enqueue_burst_elem(rx->to_writer, o.res, rx->eng->res_size, o.nres, NULL);
-		trawl_stat_add(&rx->handed, k);
-		if (unlikely(k < o.nres))
-			trawl_stat_add(&rx->writer_behind, o.nres - k);
-	}
+	if (o.nres != 0)
+		hand_on(rx, &o);
 	if (o.nans != 0) {
 		k = rte_ring_sp_enqueue_burst(rx->to_tx, (void **)o.ans, o.nans, NULL);
 		trawl_stat_add(&rx->answers, k);

@@ -25,6 +25,8 @@ struct trawl_rx {
 	const struct trawl_engine *eng;
 	struct rte_mempool *pool;     /**< for an answer when the reply's own mbuf cannot carry it */
 	struct rte_ring *to_writer;   /**< SPSC, elements are struct trawl_result */
+	struct rte_ring *to_writer_data; /**< SPSC, TRAWL_RESULT_CHUNK-byte chunks of the results' data, in
+					  their order, enqueued before them; NULL for modules that keep none */
 	struct rte_ring *to_tx;       /**< SPSC, answer mbufs, sent by TX role queue % ntx */
 	struct rte_ring *to_ctl;      /**< SPSC, ARP frames */
 	uint16_t port;

@@ -18,9 +18,8 @@ to_timespec(const struct trawl_writer *w, uint64_t tsc, struct timespec *ts)
 }
 
 void
-trawl_writer_consume(struct trawl_writer *w, void *recs, unsigned int n)
+trawl_writer_consume(struct trawl_writer *w, struct trawl_result *recs, unsigned int n)
 {
-	unsigned int stride = w->eng->res_size;
 	struct trawl_outbuf *b = w->cur;
 	struct timespec ts = { 0, 0 };
 
@@ -30,10 +29,10 @@ trawl_writer_consume(struct trawl_writer *w, void *recs, unsigned int n)
 	 * coming one after another.
 	 */
 	for (unsigned int i = 0; i < n; i++)
-		trawl_dedup_prefetch(w->dedup, trawl_result_at(recs, stride, i)->target);
+		trawl_dedup_prefetch(w->dedup, recs[i].target);
 	trawl_stat_add(&w->received, n);
 	for (unsigned int i = 0; i < n; i++) {
-		struct trawl_result *r = trawl_result_at(recs, stride, i);
+		struct trawl_result *r = &recs[i];
 		int rc = trawl_dedup_insert(w->dedup, r->target);
 		size_t len;
 
@@ -66,6 +65,29 @@ trawl_writer_consume(struct trawl_writer *w, void *recs, unsigned int n)
 		trawl_stat_add(&w->results, 1);
 		if (w->max_results != 0 && w->results >= w->max_results)
 			__atomic_store_n(&w->limit_reached, 1, __ATOMIC_RELEASE);
+	}
+}
+
+/*
+ * The data of n results just taken: their chunks are on the data ring
+ * already (the RX role put them there before the results), in order.
+ */
+static void
+take_data(struct trawl_writer *w, struct rte_ring *ring, struct trawl_result *r, unsigned int n,
+		uint8_t (*chunks)[TRAWL_RESULT_CHUNK])
+{
+	unsigned int need = 0;
+
+	for (unsigned int i = 0; i < n; i++) {
+		r[i].data = chunks[need];
+		need += trawl_result_chunks(r[i].data_len);
+	}
+	if (need != 0 && unlikely(rte_ring_sc_dequeue_bulk_elem(ring, chunks, TRAWL_RESULT_CHUNK, need, NULL) == 0)) {
+		for (unsigned int i = 0; i < n; i++)
+			if (r[i].data_len != 0) {
+				r[i].data_len = 0;
+				trawl_stat_add(&w->data_missing, 1);
+			}
 	}
 }
 
@@ -119,7 +141,9 @@ int
 trawl_writer_poll(void *arg)
 {
 	struct trawl_writer *w = arg;
-	uint8_t r[WRITER_BURST * TRAWL_RESULT_MAX_SIZE] __rte_aligned(RTE_CACHE_LINE_SIZE);
+	struct trawl_result r[WRITER_BURST];
+	/* The data of one burst of results at the most each keeps (32 KiB). */
+	static __thread uint8_t chunks[TRAWL_BURST_CHUNKS(WRITER_BURST)][TRAWL_RESULT_CHUNK] __rte_aligned(64);
 	unsigned int total = 0;
 	/* Read the flag before draining: anything enqueued before it was set is seen below. */
 	int finishing = trawl_flag_get(&w->eng->stop_writer);
@@ -137,7 +161,9 @@ trawl_writer_poll(void *arg)
 				trawl_stat_add(&w->output_waits, 1);
 			return TRAWL_ROLE_BUSY; /* every buffer is with the flusher: leave the results in the rings */
 		}
-		n = rte_ring_sc_dequeue_burst_elem(w->in[i], r, w->eng->res_size, max, NULL);
+		n = rte_ring_sc_dequeue_burst_elem(w->in[i], r, sizeof(r[0]), max, NULL);
+		if (n != 0 && w->in_data[i] != NULL)
+			take_data(w, w->in_data[i], r, n, chunks);
 		if (n != 0) {
 			trawl_writer_consume(w, r, n);
 			trawl_stat_add(&w->taken[i], n);

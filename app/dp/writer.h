@@ -35,6 +35,7 @@
 struct trawl_writer {
 	const struct trawl_engine *eng;
 	struct rte_ring *in[TRAWL_MAX_RX];
+	struct rte_ring *in_data[TRAWL_MAX_RX]; /**< each RX role's data chunks (trawl_rx.to_writer_data), or NULL */
 	unsigned int nin;
 	struct trawl_dedup *dedup;
 	const struct trawl_output *out;
@@ -74,16 +75,17 @@ struct trawl_writer {
 	uint64_t dedup_full;          /**< first replies the dedup hash had no room to remember */
 	uint64_t abandoned;           /**< replies left in the rings at a forced end */
 	uint64_t output_waits;        /**< rounds with results waiting and no buffer free */
+	uint64_t data_missing;        /**< results whose data chunks were not on the data ring (a bug if ever > 0) */
 } __rte_cache_aligned;
 
 /** Role poll function (arg: struct trawl_writer). */
 int trawl_writer_poll(void *arg);
 
 /**
- * Take up to @p n results (in arrival order, records eng->res_size bytes
- * apart) as the poll function does, for bench/: the caller guarantees
+ * Take up to @p n results (in arrival order, their data already at
+ * r->data) as the poll function does, for bench/: the caller guarantees
  * buffer room for n rows (see writer.c).
  */
-void trawl_writer_consume(struct trawl_writer *w, void *recs, unsigned int n);
+void trawl_writer_consume(struct trawl_writer *w, struct trawl_result *r, unsigned int n);
 
 #endif

@@ -78,7 +78,7 @@ struct trawl_probe_ops {
 	uint8_t uses_ports;
 	/** TRAWL_FIELDS_*: the module's bit, for the fields it fills. */
 	uint8_t fields;
-	/** Reply bytes classify may keep after the record (trawl_result_data), at most TRAWL_RESULT_DATA_MAX. */
+	/** Reply bytes classify may keep at r->data, at most TRAWL_RESULT_DATA_MAX. */
 	uint16_t data_max;
 
 	/*
@@ -109,8 +109,9 @@ struct trawl_probe_ops {
 	 * answers one of our probes. It may read only v->l4_len bytes past
 	 * v->l4. A reply counts only from one of the scan's targets
 	 * (trawl_target_index over ctx->space, which also gives r->target). On
-	 * TRAWL_RX_VALID it fills every field of *r but tsc and repeat, and
-	 * r->data_len bytes (at most data_max) after it. An ICMP error counts
+	 * TRAWL_RX_VALID it fills every field of *r but tsc, repeat and data,
+	 * and r->data_len bytes (at most data_max) at r->data, which has room
+	 * for data_max. An ICMP error counts
 	 * only when the probe it quotes is one we sent: its own MAC checks out.
 	 */
 	enum trawl_rx_verdict (*classify)(const struct trawl_probe_ctx *ctx,

@@ -230,7 +230,7 @@ udp_classify(const struct trawl_probe_ctx *ctx, const struct trawl_ipv4_view *v,
 		else if (ulen - sizeof(*udp) < have)
 			have = ulen - (uint32_t)sizeof(*udp);
 		r->data_len = (uint16_t)RTE_MIN(have, (uint32_t)TRAWL_RESULT_DATA_MAX);
-		memcpy(r + 1, udp + 1, r->data_len);
+		memcpy(r->data, udp + 1, r->data_len);
 		r->icmp_type = 0;
 		r->icmp_code = 0;
 		return TRAWL_RX_VALID;

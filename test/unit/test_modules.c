@@ -366,6 +366,7 @@ test_udp_round_trip(void)
 	struct trawl_result *r = (void *)rec;
 	uint32_t len;
 
+	r->data = rec + sizeof(*r);
 	for (int i = 0; i < 600; i++)
 		data[i] = (uint8_t)(i * 31 + 7);
 	CHECK_EQ_U64(ops->data_max, TRAWL_RESULT_DATA_MAX);
@@ -411,6 +412,7 @@ test_udp_port_unreachable(void)
 	struct trawl_result *r = (void *)rec;
 	uint32_t len;
 
+	r->data = rec + sizeof(*r);
 	ops->make(&b, &t, 1, &ctx);
 	/* Linux quotes the whole probe (up to 576 bytes); RFC 792 asks for the header and 8 bytes. */
 	for (uint32_t q = 28; q <= 38; q += 10) {
