@@ -181,6 +181,16 @@ cls, sip, rst = cost.get('syn_classify', 0), cost.get('trawl_siphash24_2w', 0), 
 print(f'| RX role under callgrind, by stage | 1048576 replies | {t:.0f} instructions/reply: parse {parse:.0f}, '
       f'validate and classify {cls:.0f} (of which SipHash-2-4 {sip:.0f}), RST {rst:.0f}, hand-offs and counters {t - parse - cls - rst:.0f} |')
 " >> "$work/rxrole.md"
+# The other probe modules' replies, interleaved rounds: echo replies (60 bytes), UDP answers of 18
+# bytes (60-byte frames: line rate's packet rate) and of 512 (the most a result keeps: the copy that costs most).
+for i in 1 2 3; do
+	for spec in "icmp_echoscan" "udp 18" "udp 512"; do
+		# shellcheck disable=SC2086
+		build/bench/rxbench --no-huge -m 512 --no-pci -l 1 --file-prefix bench-rxr --log-level=warning \
+			--vdev net_ring0 --vdev net_ring1 -- 16777216 nomac $spec 2>/dev/null | head -1 >> "$work/rxrole.md"
+	done
+	[ $quick = 1 ] && break
+done
 say "RX role: $(cat "$work/rxrole.md")"
 
 # The writer at Internet scale: 60 M new results, then 60 M repeats, CSV to a file on disk.
@@ -409,7 +419,8 @@ virt=${virt:+$virt guest}; virt=${virt:-bare metal}
 	echo
 	echo "### 2a. The RX lcore, in process: bench/rxbench"
 	echo
-	echo "Pre-built SYN-ACKs, every one from a different target (every reply a new result), through net_ring:"
+	echo "Pre-built SYN-ACKs (then echo replies and UDP answers for the other modules), every one from a different"
+	echo "target (every reply a new result), through net_ring:"
 	echo "A the PMD's receive, B the RX role (parse, SipHash-2-4 validation, classification, the RST written"
 	echo "over the reply, results and RSTs handed on in bursts), C the RSTs out as the TX role sends them."
 	echo "Every run kept; the first also times the MAC alone (AES-NI measured, not adopted: the path is"

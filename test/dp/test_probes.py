@@ -155,4 +155,41 @@ if lost == 0:
 c.eq((m["successes_unique"], m["closed_unique"], m["results_filtered_out"]), (len(openp), len(closed), 0),
      "respond udp: metadata counts open and closed")
 c.eq(r["toolchains"]["trawl"], 2 << 16, "respond udp: every datagram attributed to trawl")
+
+# 5. A campaign of both modules: results.csv is saddr,sport with sport 0 for icmp_echoscan.
+small = {f"198.18.{x >> 8}.{x & 255}" for x in live[:300]}
+state = os.path.join(d, "campaign")
+with tt.Responder(d, sorted(small), "camp-r", extra=["--udp", f"53:file:{pl}"]) as resp:
+    camp = os.path.join(d, "c.yaml")
+    with open(camp, "w") as f:
+        f.write(f"""name: mods
+schedule: "*-*-* 02:00:00"
+state-dir: {state}
+defaults:
+  dev: "{resp.client()}"
+  eal: "{tt.eal('camp-s').replace('-m 256', '-m 512')} -l 0"
+  source-ip: 198.19.0.2
+  gateway-mac: "{GW}"
+  blocklist-file: /dev/null
+  rate: 200000
+  cooldown-time: 1
+scans:
+  - name: ping
+    probe-module: icmp_echoscan
+    targets: [198.18.0.0/16]
+  - name: dns
+    probe-module: udp
+    target-ports: [53]
+    probe-args: "file:{PROBES}/dns_53.pkt"
+    targets: [198.18.0.0/16]
+""")
+    p = tt.run(["campaign", "run", camp], timeout=120)
+    c.eq(p.returncode, 0, "campaign of icmp_echoscan and udp: exit status")
+    if p.returncode != 0:
+        sys.stderr.write(p.stderr)
+for name, port in (("ping", "0"), ("dns", "53")):
+    path = os.path.join(state, "latest", name, "results.csv")
+    lines = open(path).read().split() if os.path.exists(path) else []
+    c.eq(lines[:1], ["saddr,sport"], f"campaign {name}: header saddr,sport")
+    c.eq(sorted(lines[1:]), sorted(f"{a},{port}" for a in small), f"campaign {name}: every live host, sport {port}")
 c.done()
