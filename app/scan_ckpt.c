@@ -13,6 +13,7 @@
 
 #include "core/clock.h"
 #include "dp/stats.h"
+#include "core/siphash.h"
 #include "scan_ckpt.h"
 #include "scan_run.h"
 
@@ -96,6 +97,12 @@ scan_ckpt_open(struct scan *s)
 		c->seed = file.seed; /* the scan's order is the one it was started in */
 
 	k->ck.scan_id = trawl_ckpt_scan_id(&s->allowed, c->ports, c->probe_module);
+	/* Another payload is another scan (udp): its answers are not this one's. None changes no identity. */
+	if (s->mods.args.payload_len != 0) {
+		static const struct trawl_siphash_key payload_key = { 0x7061796c6f616431ULL, 0x74726177636b7074ULL };
+
+		k->ck.scan_id ^= trawl_siphash24(&payload_key, s->mods.args.payload, s->mods.args.payload_len);
+	}
 	k->ck.seed = c->seed;
 	snprintf(k->ck.probe_module, sizeof(k->ck.probe_module), "%s", c->probe_module);
 	k->ck.shards = c->shards;

@@ -262,6 +262,7 @@ trawl_scan_write_metadata(const struct scan *s, const struct totals *t)
 	/* With --output-filter: what it kept out (then received = results + beyond max + filtered out). */
 	json_object_set_new(o, "output_filter", c->output_filter ? json_string(c->output_filter) : json_null());
 	SET_U(o, "results_filtered_out", trawl_stat_get(&w->filtered));
+	SET_U(o, "results_data_missing", trawl_stat_get(&w->data_missing)); /* reply data lost between RX and writer: 0 */
 
 	/* Frames: every one the port delivered, by where it went. */
 	SET_U(o, "frames_received", t->frames);

@@ -85,7 +85,7 @@ for m in $MODULES; do
 	# shellcheck disable=SC2046
 	valgrind --tool=callgrind --separate-threads=yes --callgrind-out-file="$work/cg.out" \
 		$TRAWL scan --dev net_null0 --eal "--no-huge -m 256 --no-pci -l 0 --file-prefix bench-cg" -S 198.19.0.2 \
-		-G 02:00:00:00:00:01 -r 0 -c 0 -q -o /dev/null -m "$work/cg.json" -n 1000000 $(margs $m) >/dev/null 2>&1
+		-G 02:00:00:00:00:01 -r 0 -c 0 -q -o /dev/null -m "$work/cg.json" $(margs $m) -n 1000000 >/dev/null 2>&1
 	ir_line+=$(for f in "$work"/cg.out-*; do callgrind_annotate --inclusive=yes "$f" 2>/dev/null; done |
 		/usr/bin/python3 -c "
 import re, sys

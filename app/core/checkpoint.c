@@ -176,7 +176,7 @@ trawl_ckpt_differs(const struct trawl_ckpt *file, const struct trawl_ckpt *now)
 	if (file->seed != now->seed)
 		return "the seed (-e)";
 	if (file->scan_id != now->scan_id || file->targets != now->targets)
-		return "the targets or ports (after the blocklist)";
+		return "the targets or ports (after the blocklist), or the probe's payload (--probe-args)";
 	if (file->shards != now->shards || file->shard != now->shard)
 		return "--shards/--shard";
 	if (file->tx_threads != now->tx_threads)

@@ -28,8 +28,22 @@ c.check(p.returncode == 0 and all(flag in p.stdout for flag in
         ["--dev", "--eal", "--source-ip", "--gateway-ip", "--gateway-mac", "--target-ports", "--rate", "--probes",
          "--cooldown-time", "--seed", "--sender-threads", "--blocklist-file", "--allowlist-file", "--output-file",
          "--output-module", "--output-fields", "--no-header-row", "--metadata-file", "--quiet", "--probe-module",
-         "--config"]),
+         "--config", "--checkpoint", "--probe-args", "--output-filter"]),
         "scan --help lists the contract's flags")
+p = tt.run(["scan", "--list-probe-modules"])
+c.eq([x.split()[0] for x in p.stdout.splitlines()], ["tcp_synscan", "icmp_echoscan", "udp"], "--list-probe-modules")
+fields = {}
+for m in ("tcp_synscan", "icmp_echoscan", "udp"):
+    p = tt.run(["scan", "--list-output-fields", "-M", m])
+    fields[m] = {x.split()[0] for x in p.stdout.splitlines()[1:]}
+    c.eq(p.returncode, 0, f"--list-output-fields -M {m}")
+common = {"saddr", "daddr", "sport", "dport", "classification", "success", "repeat", "ttl", "timestamp"}
+c.check(common <= fields["tcp_synscan"] & fields["icmp_echoscan"] & fields["udp"], "the contract's fields in every module")
+c.check({"seqnum", "window"} <= fields["tcp_synscan"] and "data" not in fields["tcp_synscan"], "tcp_synscan's own fields")
+c.check({"type", "code", "icmp_id", "seq"} <= fields["icmp_echoscan"] and "udp_pkt_size" not in fields["icmp_echoscan"],
+        "icmp_echoscan's own fields, as ZMap names them")
+c.check({"udp_pkt_size", "data", "icmp_responder", "icmp_type", "icmp_code", "icmp_unreach_str"} <= fields["udp"],
+        "udp's own fields, as ZMap names them")
 
 bad_yaml = os.path.join(d, "bad.yaml")
 with open(bad_yaml, "w") as f:
@@ -48,6 +62,11 @@ cases = [
     (1, "net_bogus0", ["scan", "--dev", "net_bogus0", "--eal", tt.eal("cli2"), "-S", "198.19.0.2",
                        "-G", "02:00:00:00:00:01", "-b", "/dev/null", "198.18.0.0/24"]),
     (2, "unknown subcommand", ["frobnicate"]),
+    (2, "--probe-args", BASE + ["-b", "/dev/null", "-M", "udp", "-p", "53", "198.18.0.0/24"]),
+    (2, "/nonexistent/payload", BASE + ["-b", "/dev/null", "-M", "udp", "-p", "53", "--probe-args",
+                                         "file:/nonexistent/payload", "198.18.0.0/24"]),
+    (2, "-p/--target-ports", BASE + ["-b", "/dev/null", "-M", "icmp_echoscan", "-p", "80", "198.18.0.0/24"]),
+    (2, "--output-filter", BASE + ["-b", "/dev/null", "--output-filter", "success ==", "198.18.0.0/24"]),
 ]
 for rc, needle, args in cases:
     p = tt.run(args, timeout=60)

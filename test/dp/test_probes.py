@@ -88,6 +88,17 @@ pkts, _ = pcap_scan("udp-short", ["-M", "udp", "-p", "7", "--probe-args", "hex:a
 c.check(all(len(p) == 60 and bytes(p[UDP].payload)[:1] == b"\xab" and p[IP].len == 29 for p in pkts),
         "udp: a 1-byte payload, padded frame, exact lengths")
 
+# --checkpoint: another payload is another scan (refused, exit 2, naming it); the same one finished sends nothing.
+ck, out = os.path.join(d, "udp.ckpt"), os.path.join(d, "udp-ck.csv")
+ckargs = ["scan", "--dev", "net_null0", "--eal", tt.eal("udp-ck"), "-S", "198.19.0.2", "-G", GW, "-b", "/dev/null",
+          "-r", "0", "-c", "0", "-q", "-M", "udp", "-p", "53", "-o", out, "--checkpoint", ck, "198.18.4.0/24"]
+p = tt.run(ckargs + ["--probe-args", "text:one"])
+c.eq(p.returncode, 0, "udp --checkpoint: first run")
+p = tt.run(ckargs + ["--probe-args", "text:two"])
+c.check(p.returncode == 2 and "payload" in p.stderr, f"udp --checkpoint: another payload refused ({p.stderr.strip()[-160:]})")
+p = tt.run(ckargs + ["--probe-args", "text:one"])
+c.check(p.returncode == 0 and "finished" in p.stderr, "udp --checkpoint: the same scan again is finished, sends nothing")
+
 # 3. The shipped payloads are what their names say.
 c.check(DNS(dns).qd.qname == b"example.com." and DNS(dns).qd.qtype == 1 and DNS(dns).rd == 1, "dns_53.pkt: A example.com")
 ntp = NTPControl(open(os.path.join(PROBES, "ntp_123.pkt"), "rb").read())
@@ -152,8 +163,8 @@ c.check(openp <= hosts and closed <= hosts, "respond udp: no false positive")
 c.check(2 * len(hosts) - len(rows) <= lost, "respond udp: every missing row a counted loss")
 if lost == 0:
     c.eq((openp, closed), (hosts, hosts), "respond udp: exactly the live hosts open on 53 and closed on 123")
-c.eq((m["successes_unique"], m["closed_unique"], m["results_filtered_out"]), (len(openp), len(closed), 0),
-     "respond udp: metadata counts open and closed")
+c.eq((m["successes_unique"], m["closed_unique"], m["results_filtered_out"], m["results_data_missing"]),
+     (len(openp), len(closed), 0, 0), "respond udp: metadata counts open and closed, no data lost on the way")
 c.eq(r["toolchains"]["trawl"], 2 << 16, "respond udp: every datagram attributed to trawl")
 
 # 5. A campaign of both modules: results.csv is saddr,sport with sport 0 for icmp_echoscan.
