@@ -81,13 +81,14 @@ timeout 120 ip netns exec "$P-s" zmap -i "$P-s0" -S 198.19.1.2 -G "$RMAC" -p 80 
 ok $? "zmap exit status"
 same "$W/zmap.csv"; ok $? "zmap finds exactly the dataset ($(wc -l < "$W/zmap.csv") of 500)"
 # zmap's ICMP echo and UDP probes: every live host of the dataset answers both (540), and the
-# responder tells them from trawl's (their IP ID, 54321).
+# responder tells them from trawl's (their IP ID, 54321). -P 2: zmap's own pcap receive on 2 vCPUs
+# loses a reply now and then (test_testbed.sh); a second probe makes its answer a fair check.
 sort -u "$W/open.txt" "$W/closed.txt" > "$W/live.txt"
-timeout 120 ip netns exec "$P-s" zmap -i "$P-s0" -S 198.19.1.2 -G "$RMAC" -M icmp_echoscan -r 0 -c 3 -b /dev/null -q \
+timeout 120 ip netns exec "$P-s" zmap -i "$P-s0" -S 198.19.1.2 -G "$RMAC" -M icmp_echoscan -P 2 -r 0 -c 3 -b /dev/null -q \
 	-o "$W/zmap_icmp.csv" 198.18.0.0/16 2>/dev/null
 ok $? "zmap -M icmp_echoscan exit status"
 diff -q "$W/live.txt" <(sort "$W/zmap_icmp.csv") >/dev/null; ok $? "zmap -M icmp_echoscan finds exactly the live hosts ($(wc -l < "$W/zmap_icmp.csv") of 540)"
-timeout 120 ip netns exec "$P-s" zmap -i "$P-s0" -S 198.19.1.2 -G "$RMAC" -M udp -p 53 --probe-args=text:q -r 0 -c 3 \
+timeout 120 ip netns exec "$P-s" zmap -i "$P-s0" -S 198.19.1.2 -G "$RMAC" -M udp -p 53 -P 2 --probe-args=text:q -r 0 -c 3 \
 	-b /dev/null -q -o "$W/zmap_udp.csv" 198.18.0.0/16 2>/dev/null
 ok $? "zmap -M udp exit status"
 diff -q "$W/live.txt" <(sort "$W/zmap_udp.csv") >/dev/null; ok $? "zmap -M udp finds exactly the live hosts on 53 ($(wc -l < "$W/zmap_udp.csv") of 540)"
@@ -118,9 +119,9 @@ grep -q "Host: 198.18.255.254 .*80/filtered/tcp" "$W/nmap.txt"; ok $? "nmap: dea
 trawl_scan exact -r 0; ok $? "trawl scan exit status"
 same "$W/exact.csv"; ok $? "trawl finds exactly the dataset ($(wc -l < "$W/exact.csv") of 500)"
 unrespond; ok $? "responder exits 0 on SIGINT"
-[ "$(report "r['sources']['198.19.1.2']['zmap']")" = $((3 * 65536)) ]
-ok $? "zmap's 3 x 65536 probes (SYN, echo, UDP) attributed to zmap ($(report "r['sources'].get('198.19.1.2')"))"
-[ "$(report "r['probes_by_kind']['icmp_echo']")" = 65536 ] && [ "$(report "r['probes_by_kind']['udp']")" = 65536 ]
+[ "$(report "r['sources']['198.19.1.2']['zmap']")" = $((5 * 65536)) ]
+ok $? "zmap's 5 x 65536 probes (SYN; echo and UDP, -P 2) attributed to zmap ($(report "r['sources'].get('198.19.1.2')"))"
+[ "$(report "r['probes_by_kind']['icmp_echo']")" = 131072 ] && [ "$(report "r['probes_by_kind']['udp']")" = 131072 ]
 ok $? "the responder counted zmap's echo requests and UDP probes ($(report "r['probes_by_kind']"))"
 [ "$(report "r['sources']['198.19.1.3']['masscan']")" -ge 131072 ]; ok $? "masscan's probes attributed to masscan ($(report "r['sources'].get('198.19.1.3')"))"
 [ "$(report "r['sources']['198.19.0.2']['trawl']")" = 65536 ]; ok $? "trawl's probes attributed to trawl ($(report "r['sources'].get('198.19.0.2')"))"
