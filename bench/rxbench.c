@@ -48,22 +48,30 @@ static unsigned int udp_answer = 512; /* payload bytes of each UDP answer (argum
 static const struct rte_ether_addr us = { { 0x02, 0, 0, 0, 0, 0x02 } };
 static const struct rte_ether_addr gw = { { 0x02, 0, 0, 0, 0, 0x01 } };
 
-/* Turn a probe into the SYN-ACK a target would send back (checksums are not looked at by RX). */
+/* A probe's Ethernet and IPv4 headers turned around, as the target's reply has them (TTL 57). */
 static void
-to_synack(uint8_t *f)
+turn_around(uint8_t *f)
 {
 	struct rte_ether_hdr *eth = (void *)f;
 	struct rte_ipv4_hdr *ip = (void *)(eth + 1);
-	struct rte_tcp_hdr *tcp = (void *)(ip + 1);
 	struct rte_ether_addr ea = eth->src_addr;
 	uint32_t a = ip->src_addr;
-	uint16_t p = tcp->src_port;
 
 	eth->src_addr = eth->dst_addr;
 	eth->dst_addr = ea;
 	ip->src_addr = ip->dst_addr;
 	ip->dst_addr = a;
 	ip->time_to_live = 57;
+}
+
+/* Turn a probe into the SYN-ACK a target would send back (checksums are not looked at by RX). */
+static void
+to_synack(uint8_t *f)
+{
+	struct rte_tcp_hdr *tcp = (void *)(f + sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr));
+	uint16_t p = tcp->src_port;
+
+	turn_around(f);
 	tcp->src_port = tcp->dst_port;
 	tcp->dst_port = p;
 	tcp->recv_ack = rte_cpu_to_be_32(rte_be_to_cpu_32(tcp->sent_seq) + 1);
@@ -75,18 +83,8 @@ to_synack(uint8_t *f)
 static uint16_t
 to_echoreply(uint8_t *f)
 {
-	struct rte_ether_hdr *eth = (void *)f;
-	struct rte_ipv4_hdr *ip = (void *)(eth + 1);
-	uint8_t *icmp = (uint8_t *)(ip + 1);
-	struct rte_ether_addr ea = eth->src_addr;
-	uint32_t a = ip->src_addr;
-
-	eth->src_addr = eth->dst_addr;
-	eth->dst_addr = ea;
-	ip->src_addr = ip->dst_addr;
-	ip->dst_addr = a;
-	ip->time_to_live = 57;
-	icmp[0] = 0;
+	turn_around(f);
+	f[sizeof(struct rte_ether_hdr) + sizeof(struct rte_ipv4_hdr)] = 0; /* type 0 */
 	return 60;
 }
 
@@ -94,25 +92,18 @@ to_echoreply(uint8_t *f)
 static uint16_t
 to_udpanswer(uint8_t *f)
 {
-	struct rte_ether_hdr *eth = (void *)f;
-	struct rte_ipv4_hdr *ip = (void *)(eth + 1);
+	struct rte_ipv4_hdr *ip = (void *)(f + sizeof(struct rte_ether_hdr));
 	struct rte_udp_hdr *udp = (void *)(ip + 1);
-	struct rte_ether_addr ea = eth->src_addr;
-	uint32_t a = ip->src_addr;
 	uint16_t p = udp->src_port;
 
-	eth->src_addr = eth->dst_addr;
-	eth->dst_addr = ea;
-	ip->src_addr = ip->dst_addr;
-	ip->dst_addr = a;
-	ip->time_to_live = 57;
+	turn_around(f);
 	ip->total_length = rte_cpu_to_be_16(sizeof(*ip) + sizeof(*udp) + UDP_ANSWER);
 	udp->src_port = udp->dst_port;
 	udp->dst_port = p;
 	udp->dgram_len = rte_cpu_to_be_16(sizeof(*udp) + UDP_ANSWER);
 	for (unsigned int i = 0; i < UDP_ANSWER; i++)
 		((uint8_t *)(udp + 1))[i] = (uint8_t)(i * 7);
-	return (uint16_t)(sizeof(*eth) + sizeof(*ip) + sizeof(*udp) + UDP_ANSWER);
+	return (uint16_t)(sizeof(struct rte_ether_hdr) + sizeof(*ip) + sizeof(*udp) + UDP_ANSWER);
 }
 
 static int
