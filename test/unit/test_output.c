@@ -187,6 +187,74 @@ test_rows_within_bound(void)
 	CHECK(worst <= bound && bound < TRAWL_OUTPUT_MAX_ROW);
 }
 
+/* udp's and icmp_echoscan's fields: data in hex at its longest, the ICMP fields, within the row bound. */
+static void
+test_module_fields(void)
+{
+	static const char udp[] = "saddr,sport,classification,success,udp_pkt_size,data,icmp_responder,icmp_type,"
+		"icmp_code,icmp_unreach_str";
+	struct trawl_result r = sample();
+	struct timespec ts = { 1795305600, 0 };
+	struct trawl_output o;
+	static char buf[TRAWL_OUTPUT_MAX_ROW], want[TRAWL_OUTPUT_MAX_ROW];
+	uint8_t data[TRAWL_RESULT_DATA_MAX];
+	size_t len;
+	int n;
+
+	for (unsigned int i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 37 + 5);
+	r.cls = TRAWL_CLASS_UDP;
+	r.sport = 53;
+	r.udp_len = 8 + 600;
+	r.data = data;
+	r.data_len = TRAWL_RESULT_DATA_MAX;
+	r.responder = r.saddr;
+	n = snprintf(want, sizeof(want), "198.18.10.11,53,udp,1,608,");
+	for (unsigned int i = 0; i < sizeof(data); i++)
+		n += snprintf(want + n, sizeof(want) - (size_t)n, "%02x", data[i]);
+	snprintf(want + n, sizeof(want) - (size_t)n, ",198.18.10.11,0,0,\n");
+	len = row("csv", udp, &r, &ts, buf, &o);
+	CHECK(strcmp(buf, want) == 0);
+	CHECK(len <= o.max_row && o.max_row < TRAWL_OUTPUT_MAX_ROW);
+	CHECK(row("json", udp, &r, &ts, buf, &o) != 0 && strstr(buf, "\"data\":\"052a4f") != NULL &&
+			strstr(buf, "\"udp_pkt_size\":608") != NULL);
+	/* A port unreachable from a router: no data, the code in words. */
+	r.cls = TRAWL_CLASS_ICMP_UNREACH;
+	r.success = 0;
+	r.data_len = 0;
+	r.udp_len = 0;
+	r.icmp_type = 3;
+	r.icmp_code = 3;
+	r.responder = 0xc6130001;
+	row("csv", udp, &r, &ts, buf, &o);
+	CHECK(strcmp(buf, "198.18.10.11,53,icmp-unreach,0,0,,198.19.0.1,3,3,port unreachable\n") == 0);
+	r.cls = TRAWL_CLASS_TIMXCEED;
+	r.icmp_type = 11;
+	r.icmp_code = 0;
+	r.seq = 7;
+	r.icmp_id = 9;
+	row("json", "saddr,type,code,icmp_id,seq,classification,icmp_unreach_str", &r, &ts, buf, &o);
+	CHECK(strcmp(buf, "{\"saddr\":\"198.18.10.11\",\"type\":11,\"code\":0,\"icmp_id\":9,\"seq\":7,"
+			"\"classification\":\"timxceed\",\"icmp_unreach_str\":\"\"}\n") == 0);
+	/* Every field at once, data at its longest: still one row within the bound. */
+	{
+		const struct trawl_field *f[TRAWL_MAX_FIELDS];
+		char every[1024] = "";
+		struct trawl_err err;
+
+		for (const struct trawl_field *x = trawl_fields; x->name != NULL; x++) {
+			strcat(every, x->name);
+			strcat(every, ",");
+		}
+		every[strlen(every) - 1] = '\0';
+		r.data_len = TRAWL_RESULT_DATA_MAX;
+		CHECK(trawl_fields_parse(every, TRAWL_FIELDS_ALL, f, &err) > 0);
+		len = row("csv", every, &r, &ts, buf, &o);
+		CHECK(len <= o.max_row && o.max_row <= TRAWL_OUTPUT_MAX_ROW);
+		CHECK(row("json", every, &r, &ts, buf, &o) != 0);
+	}
+}
+
 int
 main(void)
 {
@@ -195,5 +263,6 @@ main(void)
 	RUN(test_csv_and_json_rows);
 	RUN(test_timestamps_across_seconds);
 	RUN(test_rows_within_bound);
+	RUN(test_module_fields);
 	return check_done();
 }
