@@ -10,8 +10,7 @@
 /* What one burst produced, handed on in bursts at its end. */
 struct burst_out {
 	struct trawl_result res[TRAWL_BURST];
-	/* The results' data, chunk after chunk in result order; room for one more result's most. */
-	uint8_t chunks[TRAWL_BURST_CHUNKS(TRAWL_BURST + 1)][TRAWL_RESULT_CHUNK] __rte_aligned(RTE_CACHE_LINE_SIZE);
+	uint8_t (*chunks)[TRAWL_RESULT_CHUNK]; /* the RX role's (trawl_rx.chunks) */
 	unsigned int nchunks;
 	struct rte_mbuf *ans[TRAWL_BURST];
 	unsigned int nres;
@@ -148,6 +147,7 @@ trawl_rx_burst(struct trawl_rx *rx, struct rte_mbuf **m, uint16_t n, uint64_t no
 
 	o.nres = 0;
 	o.nans = 0;
+	o.chunks = rx->chunks;
 	o.nchunks = 0;
 	trawl_stat_add(&rx->frames, n);
 	for (uint16_t i = 0; i < n; i++) {

@@ -28,6 +28,8 @@ struct trawl_rx {
 	struct rte_ring *to_writer_data; /**< SPSC, TRAWL_RESULT_CHUNK-byte chunks of the results' data, in
 					  their order, enqueued before them; NULL for modules that keep none */
 	struct rte_ring *to_tx;       /**< SPSC, answer mbufs, sent by TX role queue % ntx */
+	/* One burst's result data, chunk after chunk in result order; room for one more result's most. */
+	uint8_t chunks[TRAWL_BURST_CHUNKS(TRAWL_BURST + 1)][TRAWL_RESULT_CHUNK] __rte_aligned(RTE_CACHE_LINE_SIZE);
 	struct rte_ring *to_ctl;      /**< SPSC, ARP frames */
 	uint16_t port;
 	uint16_t queue;
