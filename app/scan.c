@@ -726,7 +726,10 @@ trawl_scan_main(int argc, char **argv)
 
 	rc = trawl_scan_conf_parse(&s->conf, argc, argv, stdout, &err);
 	if (rc == TRAWL_CONF_EXIT) {
-		trawl_scan_modules_list(&s->conf, stdout);
+		if (trawl_scan_modules_list(&s->conf, stdout, &err) != 0) {
+			fprintf(stderr, "trawl scan: %s\n", err.msg);
+			return 2;
+		}
 		return 0;
 	}
 	if (rc == 0 && trawl_scan_modules_resolve(&s->conf, &s->mods, &err) != 0)

@@ -42,16 +42,15 @@ trawl_scan_modules_resolve(struct trawl_scan_conf *c, struct trawl_scan_modules 
 	return 0;
 }
 
-void
-trawl_scan_modules_list(const struct trawl_scan_conf *c, FILE *out)
+int
+trawl_scan_modules_list(const struct trawl_scan_conf *c, FILE *out, struct trawl_err *err)
 {
 	const struct trawl_probe_ops *p = trawl_probe_find(c->probe_module);
 
 	if (c->list == TRAWL_LIST_FIELDS) {
-		if (p == NULL) {
-			fprintf(out, "unknown probe module '%s' (see --list-probe-modules)\n", c->probe_module);
-			return;
-		}
+		if (p == NULL)
+			return trawl_err_set(err, -EINVAL, "unknown probe module '%s' (see --list-probe-modules)",
+					c->probe_module);
 		fprintf(out, "fields of %s (-f):\n", p->name);
 		for (const struct trawl_field *f = trawl_fields; f->name != NULL; f++)
 			if (f->modules & p->fields)
@@ -60,4 +59,5 @@ trawl_scan_modules_list(const struct trawl_scan_conf *c, FILE *out)
 	if (c->list == TRAWL_LIST_PROBES)
 		for (unsigned int i = 0; trawl_probe_modules[i] != NULL; i++)
 			fprintf(out, "%-16s %s\n", trawl_probe_modules[i]->name, trawl_probe_modules[i]->help);
+	return 0;
 }

@@ -32,7 +32,10 @@ struct trawl_scan_modules {
  */
 int trawl_scan_modules_resolve(struct trawl_scan_conf *c, struct trawl_scan_modules *m, struct trawl_err *err);
 
-/** Print what c->list asks for (--list-output-fields [-M NAME], --list-probe-modules) to @p out. */
-void trawl_scan_modules_list(const struct trawl_scan_conf *c, FILE *out);
+/**
+ * Print what c->list asks for (--list-output-fields [-M NAME], --list-probe-modules) to @p out.
+ * @return 0, or -EINVAL (an unknown -M) with one line in @p err.
+ */
+int trawl_scan_modules_list(const struct trawl_scan_conf *c, FILE *out, struct trawl_err *err);
 
 #endif

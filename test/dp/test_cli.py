@@ -37,6 +37,8 @@ for m in ("tcp_synscan", "icmp_echoscan", "udp"):
     p = tt.run(["scan", "--list-output-fields", "-M", m])
     fields[m] = {x.split()[0] for x in p.stdout.splitlines()[1:]}
     c.eq(p.returncode, 0, f"--list-output-fields -M {m}")
+p = tt.run(["scan", "--list-output-fields", "-M", "bogus"])
+c.check(p.returncode == 2 and "unknown probe module 'bogus'" in p.stderr, "--list-output-fields -M bogus: exit 2")
 common = {"saddr", "daddr", "sport", "dport", "classification", "success", "repeat", "ttl", "timestamp"}
 c.check(common <= fields["tcp_synscan"] & fields["icmp_echoscan"] & fields["udp"], "the contract's fields in every module")
 c.check({"seqnum", "window"} <= fields["tcp_synscan"] and "data" not in fields["tcp_synscan"], "tcp_synscan's own fields")
