@@ -10,7 +10,6 @@ const char *const trawl_toolchain_names[TRAWL_TC_MAX] = {
 	[TRAWL_TC_UNKNOWN] = "unknown",
 };
 
-#define ZMAP_IPID TRAWL_FP_ZMAP_IPID
 #define ZMAP_WINDOW 65535
 #define MASSCAN_WINDOW 1024
 #define NMAP_WINDOW 1024
@@ -30,7 +29,7 @@ trawl_fingerprint(const struct trawl_fp_probe *p, struct trawl_fp_source *src, u
 
 		if (p->ipid == ours)
 			return TRAWL_TC_TRAWL;
-		return p->ipid == ZMAP_IPID ? TRAWL_TC_ZMAP : TRAWL_TC_UNKNOWN;
+		return p->ipid == TRAWL_FP_ZMAP_IPID ? TRAWL_TC_ZMAP : TRAWL_TC_UNKNOWN;
 	}
 	/* Per-packet rules first: each holds by chance for 1 probe in 65536 at most. */
 	/* Each IP ID rule also asks for its tool's window (and trawl's for its one MSS
@@ -40,7 +39,7 @@ trawl_fingerprint(const struct trawl_fp_probe *p, struct trawl_fp_source *src, u
 		tc = TRAWL_TC_TRAWL;
 	else if (p->ipid == (uint16_t)(p->daddr ^ p->dport ^ p->seq) && p->window == MASSCAN_WINDOW)
 		tc = TRAWL_TC_MASSCAN;
-	else if (p->ipid == ZMAP_IPID && p->window == ZMAP_WINDOW)
+	else if (p->ipid == TRAWL_FP_ZMAP_IPID && p->window == ZMAP_WINDOW)
 		tc = TRAWL_TC_ZMAP;
 	else if (p->window == NMAP_WINDOW && p->opt_mss_only)
 		tc = TRAWL_TC_NMAP;

@@ -7,6 +7,7 @@
 
 #include "ipv4.h"
 #include "ports.h"
+#include "payload.h"
 #include "respond_conf.h"
 
 enum {
@@ -67,42 +68,12 @@ parse_prob(const char *arg, double *out)
 	return (end == arg || *end != '\0' || !(*out >= 0 && *out <= 1)) ? -EINVAL : 0;
 }
 
-/* PORT:file:PATH's payload, at most TRAWL_RESPOND_UDP_MAX bytes. */
-static int
-read_payload(const char *path, uint8_t **data, size_t *len, struct trawl_err *err)
-{
-	FILE *f = fopen(path, "rb");
-	uint8_t *buf;
-	size_t n;
-
-	if (f == NULL)
-		return trawl_err_set(err, -EINVAL, "--udp ...:file:%s: %s", path, strerror(errno));
-	buf = malloc(TRAWL_RESPOND_UDP_MAX + 1);
-	if (buf == NULL) {
-		fclose(f);
-		return trawl_err_set(err, -ENOMEM, "out of memory");
-	}
-	n = fread(buf, 1, TRAWL_RESPOND_UDP_MAX + 1, f);
-	if (ferror(f) || n == 0 || n > TRAWL_RESPOND_UDP_MAX) {
-		int e = ferror(f) ? errno : 0;
-
-		fclose(f);
-		free(buf);
-		return trawl_err_set(err, -EINVAL, "--udp ...:file:%s: %s", path,
-				e ? strerror(e) : n == 0 ? "empty" : "longer than 1400 bytes");
-	}
-	fclose(f);
-	*data = buf;
-	*len = n;
-	return 0;
-}
-
 /* PORT:HEX or PORT:file:PATH. */
 static int
 parse_udp(struct trawl_respond_conf *c, const char *arg, struct trawl_err *err)
 {
 	const char *colon = strchr(arg, ':');
-	size_t hexlen, len = 0;
+	size_t len = 0;
 	char *end;
 	unsigned long port;
 	uint8_t *data = NULL;
@@ -112,25 +83,20 @@ parse_udp(struct trawl_respond_conf *c, const char *arg, struct trawl_err *err)
 	port = strtoul(arg, &end, 10);
 	if (end != colon || port > 65535)
 		return -EINVAL;
+	data = malloc(TRAWL_RESPOND_UDP_MAX);
+	if (data == NULL)
+		return -ENOMEM;
 	if (strncmp(colon + 1, "file:", 5) == 0) {
-		int rc = read_payload(colon + 6, &data, &len, err);
+		int rc = trawl_payload_file(colon + 6, data, TRAWL_RESPOND_UDP_MAX, &len);
 
-		if (rc != 0)
-			return rc;
-	} else {
-		hexlen = strlen(colon + 1);
-		if (hexlen == 0 || hexlen % 2 != 0 || hexlen / 2 > TRAWL_RESPOND_UDP_MAX ||
-		    strspn(colon + 1, "0123456789abcdefABCDEF") != hexlen)
-			return -EINVAL;
-		len = hexlen / 2;
-		data = malloc(len);
-		if (data == NULL)
-			return -ENOMEM;
-		for (size_t i = 0; i < len; i++) {
-			char b[3] = { colon[1 + 2 * i], colon[2 + 2 * i], 0 };
-
-			data[i] = (uint8_t)strtoul(b, NULL, 16);
+		if (rc != 0 || len == 0) {
+			free(data);
+			return trawl_err_set(err, -EINVAL, "--udp ...:file:%s: %s", colon + 6,
+					rc == -E2BIG ? "longer than 1400 bytes" : rc != 0 ? strerror(-rc) : "empty");
 		}
+	} else if (colon[1] == '\0' || trawl_payload_hex(colon + 1, data, TRAWL_RESPOND_UDP_MAX, &len) != 0) {
+		free(data);
+		return -EINVAL;
 	}
 	if (c->udp == NULL && (c->udp = calloc(65536, sizeof(*c->udp))) == NULL) {
 		free(data);

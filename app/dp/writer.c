@@ -4,7 +4,7 @@
 #include "stats.h"
 #include "writer.h"
 
-#define WRITER_BURST 64
+#define WRITER_BURST TRAWL_WRITER_BURST
 
 static void
 to_timespec(const struct trawl_writer *w, uint64_t tsc, struct timespec *ts)
@@ -73,9 +73,9 @@ trawl_writer_consume(struct trawl_writer *w, struct trawl_result *recs, unsigned
  * already (the RX role put them there before the results), in order.
  */
 static void
-take_data(struct trawl_writer *w, struct rte_ring *ring, struct trawl_result *r, unsigned int n,
-		uint8_t (*chunks)[TRAWL_RESULT_CHUNK])
+take_data(struct trawl_writer *w, struct rte_ring *ring, struct trawl_result *r, unsigned int n)
 {
+	uint8_t (*chunks)[TRAWL_RESULT_CHUNK] = w->chunks;
 	unsigned int need = 0;
 
 	for (unsigned int i = 0; i < n; i++) {
@@ -142,8 +142,6 @@ trawl_writer_poll(void *arg)
 {
 	struct trawl_writer *w = arg;
 	struct trawl_result r[WRITER_BURST];
-	/* The data of one burst of results at the most each keeps (32 KiB). */
-	static __thread uint8_t chunks[TRAWL_BURST_CHUNKS(WRITER_BURST)][TRAWL_RESULT_CHUNK] __rte_aligned(64);
 	unsigned int total = 0;
 	/* Read the flag before draining: anything enqueued before it was set is seen below. */
 	int finishing = trawl_flag_get(&w->eng->stop_writer);
@@ -163,7 +161,7 @@ trawl_writer_poll(void *arg)
 		}
 		n = rte_ring_sc_dequeue_burst_elem(w->in[i], r, sizeof(r[0]), max, NULL);
 		if (n != 0 && w->in_data[i] != NULL)
-			take_data(w, w->in_data[i], r, n, chunks);
+			take_data(w, w->in_data[i], r, n);
 		if (n != 0) {
 			trawl_writer_consume(w, r, n);
 			trawl_stat_add(&w->taken[i], n);

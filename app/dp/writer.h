@@ -32,6 +32,9 @@
  * and at a forced end (the output stuck, a second signal) what it never
  * took is counted as abandoned.
  */
+/* Results the writer takes from a ring at a time. */
+#define TRAWL_WRITER_BURST 64
+
 struct trawl_writer {
 	const struct trawl_engine *eng;
 	struct rte_ring *in[TRAWL_MAX_RX];
@@ -60,6 +63,8 @@ struct trawl_writer {
 	uint32_t give_ack;
 	uint64_t given_at_ack;
 	uint64_t taken[TRAWL_MAX_RX]; /**< results taken from each ring */
+	/* The data of one burst of results at the most each keeps (32 KiB): where r->data points. */
+	uint8_t chunks[TRAWL_BURST_CHUNKS(TRAWL_WRITER_BURST)][TRAWL_RESULT_CHUNK] __rte_aligned(RTE_CACHE_LINE_SIZE);
 
 	uint32_t limit_reached;       /**< set by the writer once max_results are written */
 	uint32_t finished;            /**< set by the writer when it has stopped */

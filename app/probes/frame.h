@@ -59,9 +59,9 @@ trawl_frame_l2l3(struct rte_ether_hdr *eth, struct rte_ipv4_hdr *ip, const struc
 	ip->src_addr = rte_cpu_to_be_32(ctx->saddr);
 }
 
-/* Our address's two words: in every IPv4 header sum and every pseudo-header. */
+/* A 32-bit field's two words (an address, a sequence number): its part of a one's-complement sum. */
 static inline uint32_t
-trawl_frame_addr_sum(uint32_t addr)
+trawl_frame_sum32(uint32_t addr)
 {
 	return (addr >> 16) + (addr & 0xffff);
 }

@@ -69,7 +69,7 @@ echo_make(uint8_t *const bufs[], const struct trawl_target tgt[], unsigned int n
 		f->ip.dst_addr = rte_cpu_to_be_32(daddr);
 		f->ip.packet_id = rte_cpu_to_be_16(ipid);
 		f->ip.hdr_checksum = rte_cpu_to_be_16(trawl_frame_fold(ctx->priv[IP_BASE] +
-				trawl_frame_addr_sum(daddr) + ipid));
+				trawl_frame_sum32(daddr) + ipid));
 		f->id = rte_cpu_to_be_16(id);
 		f->seq = rte_cpu_to_be_16(seq);
 		f->cksum = rte_cpu_to_be_16(trawl_frame_fold(ctx->priv[ICMP_BASE] + id + seq));

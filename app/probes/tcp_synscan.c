@@ -31,10 +31,6 @@ struct syn_frame {
  */
 enum { IP_BASE, TCP_BASE, PHDR_BASE, RST_IP_BASE, RST_TCP_BASE };
 
-#define sum_be16 trawl_frame_sum
-#define fold trawl_frame_fold
-#define fold_plain trawl_frame_fold_plain
-
 /* The RST that answers a SYN-ACK, by parts like the probe: 60 bytes, TTL 64, no options. */
 struct rst_frame {
 	struct rte_ether_hdr eth;
@@ -53,9 +49,9 @@ prepare_rst(struct trawl_probe_ctx *ctx)
 	trawl_frame_l2l3(&f->eth, &f->ip, ctx, IPPROTO_TCP, sizeof(f->tcp), RST_TTL);
 	f->tcp.data_off = (sizeof(f->tcp) / 4) << 4;
 	f->tcp.tcp_flags = RTE_TCP_RST_FLAG;
-	ctx->priv[RST_IP_BASE] = sum_be16((const uint8_t *)&f->ip, sizeof(f->ip));
-	ctx->priv[RST_TCP_BASE] = sum_be16((const uint8_t *)&f->tcp, sizeof(f->tcp)) +
-		(ctx->saddr >> 16) + (ctx->saddr & 0xffff) + IPPROTO_TCP + sizeof(f->tcp);
+	ctx->priv[RST_IP_BASE] = trawl_frame_sum((const uint8_t *)&f->ip, sizeof(f->ip));
+	ctx->priv[RST_TCP_BASE] = trawl_frame_sum((const uint8_t *)&f->tcp, sizeof(f->tcp)) +
+		trawl_frame_sum32(ctx->saddr) + IPPROTO_TCP + sizeof(f->tcp);
 }
 
 static int
@@ -75,11 +71,11 @@ syn_prepare(struct trawl_probe_ctx *ctx)
 	/* 58 bytes of headers; the NIC pads to 60, and so do we so the wire is exact. */
 	ctx->len = TRAWL_ETH_MIN_LEN;
 	/* The template's per-probe fields are zero, so these sums hold the constant words only. */
-	ctx->priv[IP_BASE] = sum_be16((const uint8_t *)&f->ip, sizeof(f->ip));
-	ctx->priv[TCP_BASE] = sum_be16((const uint8_t *)&f->tcp, sizeof(f->tcp) + sizeof(f->mss_opt)) +
-		(ctx->saddr >> 16) + (ctx->saddr & 0xffff) + IPPROTO_TCP + sizeof(f->tcp) + sizeof(f->mss_opt);
+	ctx->priv[IP_BASE] = trawl_frame_sum((const uint8_t *)&f->ip, sizeof(f->ip));
+	ctx->priv[TCP_BASE] = trawl_frame_sum((const uint8_t *)&f->tcp, sizeof(f->tcp) + sizeof(f->mss_opt)) +
+		trawl_frame_sum32(ctx->saddr) + IPPROTO_TCP + sizeof(f->tcp) + sizeof(f->mss_opt);
 	/* With L4 offload the port sums the TCP segment itself, seeded with the pseudo-header. */
-	ctx->priv[PHDR_BASE] = (ctx->saddr >> 16) + (ctx->saddr & 0xffff) + IPPROTO_TCP +
+	ctx->priv[PHDR_BASE] = trawl_frame_sum32(ctx->saddr) + IPPROTO_TCP +
 		sizeof(f->tcp) + sizeof(f->mss_opt);
 	prepare_rst(ctx);
 	ctx->tx_ol_flags = 0;
@@ -97,7 +93,7 @@ syn_make(uint8_t *const bufs[], const struct trawl_target tgt[], unsigned int n,
 	for (unsigned int i = 0; i < n; i++) {
 		struct syn_frame *f = (void *)bufs[i];
 		uint64_t tag = trawl_validate_tag(&ctx->val, ctx->saddr, tgt[i].addr, tgt[i].port);
-		uint32_t daddr = tgt[i].addr, seq = (uint32_t)tag, dsum = (daddr >> 16) + (daddr & 0xffff);
+		uint32_t daddr = tgt[i].addr, seq = (uint32_t)tag, dsum = trawl_frame_sum32(daddr);
 		/* Good citizenship: an IP ID that tells trawl's probes apart without the key. */
 		uint16_t ipid = trawl_fp_trawl_ipid(seq, tgt[i].port);
 		uint16_t sport = trawl_validate_sport(&ctx->val, tag, tgt[i].probe);
@@ -109,18 +105,18 @@ syn_make(uint8_t *const bufs[], const struct trawl_target tgt[], unsigned int n,
 		f->tcp.dst_port = rte_cpu_to_be_16(tgt[i].port);
 		f->tcp.sent_seq = rte_cpu_to_be_32(seq);
 		if (likely(ctx->csum_hw == 0)) {
-			f->ip.hdr_checksum = rte_cpu_to_be_16(fold(ctx->priv[IP_BASE] + dsum + ipid));
-			f->tcp.cksum = rte_cpu_to_be_16(fold(ctx->priv[TCP_BASE] + dsum + sport + tgt[i].port +
-					(seq >> 16) + (seq & 0xffff)));
+			f->ip.hdr_checksum = rte_cpu_to_be_16(trawl_frame_fold(ctx->priv[IP_BASE] + dsum + ipid));
+			f->tcp.cksum = rte_cpu_to_be_16(trawl_frame_fold(ctx->priv[TCP_BASE] + dsum + sport + tgt[i].port +
+					trawl_frame_sum32(seq)));
 			continue;
 		}
 		/* The template's checksum fields are zero: what the port expects where it fills them. */
 		if (!(ctx->csum_hw & TRAWL_CSUM_HW_IP))
-			f->ip.hdr_checksum = rte_cpu_to_be_16(fold(ctx->priv[IP_BASE] + dsum + ipid));
+			f->ip.hdr_checksum = rte_cpu_to_be_16(trawl_frame_fold(ctx->priv[IP_BASE] + dsum + ipid));
 		f->tcp.cksum = (ctx->csum_hw & TRAWL_CSUM_HW_L4) ?
-			rte_cpu_to_be_16(fold_plain(ctx->priv[PHDR_BASE] + dsum)) :
-			rte_cpu_to_be_16(fold(ctx->priv[TCP_BASE] + dsum + sport + tgt[i].port +
-					(seq >> 16) + (seq & 0xffff)));
+			rte_cpu_to_be_16(trawl_frame_fold_plain(ctx->priv[PHDR_BASE] + dsum)) :
+			rte_cpu_to_be_16(trawl_frame_fold(ctx->priv[TCP_BASE] + dsum + sport + tgt[i].port +
+					trawl_frame_sum32(seq)));
 	}
 }
 
@@ -183,7 +179,7 @@ syn_answer(uint8_t *buf, const struct trawl_ipv4_view *v, const struct trawl_pro
 {
 	/* classify checked that the reply acks our ISN + 1: no second MAC to compute. */
 	uint32_t seq = rte_be_to_cpu_32(((const struct rte_tcp_hdr *)v->l4)->recv_ack);
-	uint32_t dsum = (r->saddr >> 16) + (r->saddr & 0xffff);
+	uint32_t dsum = trawl_frame_sum32(r->saddr);
 	struct rst_frame *f = (void *)buf;
 
 	if (r->cls != TRAWL_CLASS_SYNACK)
@@ -194,9 +190,9 @@ syn_answer(uint8_t *buf, const struct trawl_ipv4_view *v, const struct trawl_pro
 	f->tcp.src_port = rte_cpu_to_be_16(r->dport);
 	f->tcp.dst_port = rte_cpu_to_be_16(r->sport);
 	f->tcp.sent_seq = rte_cpu_to_be_32(seq);
-	f->ip.hdr_checksum = rte_cpu_to_be_16(fold(ctx->priv[RST_IP_BASE] + dsum));
-	f->tcp.cksum = rte_cpu_to_be_16(fold(ctx->priv[RST_TCP_BASE] + dsum + r->dport + r->sport +
-			(seq >> 16) + (seq & 0xffff)));
+	f->ip.hdr_checksum = rte_cpu_to_be_16(trawl_frame_fold(ctx->priv[RST_IP_BASE] + dsum));
+	f->tcp.cksum = rte_cpu_to_be_16(trawl_frame_fold(ctx->priv[RST_TCP_BASE] + dsum + r->dport + r->sport +
+			trawl_frame_sum32(seq)));
 	return TRAWL_ETH_MIN_LEN;
 }
 

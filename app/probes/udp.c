@@ -14,15 +14,13 @@
  * the quoted IP ID must be the one this module sends.
  */
 #include <errno.h>
-#include <fcntl.h>
-#include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
 #include <rte_udp.h>
 
 #include "../core/fingerprint.h"
 #include "../core/icmp.h"
+#include "../core/payload.h"
 #include "frame.h"
 #include "probe.h"
 
@@ -38,44 +36,40 @@ enum { IP_BASE, UDP_BASE };
 
 /* --- --probe-args ------------------------------------------------------- */
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
+/* file:PATH: the whole file, at most TRAWL_PROBE_PAYLOAD_MAX bytes. */
 static int
 args_file(const char *path, struct trawl_probe_args *a, struct trawl_err *err)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	size_t len = 0;
-	uint8_t extra;
-	ssize_t n = 0;
+	size_t len;
+	int rc = trawl_payload_file(path, a->payload, sizeof(a->payload), &len);
 
-	if (fd < 0)
-		return trawl_err_set(err, -EINVAL, "--probe-args file:%s: %s", path, strerror(errno));
-	while (len < sizeof(a->payload) && (n = read(fd, a->payload + len, sizeof(a->payload) - len)) > 0)
-		len += (size_t)n;
-	if (n >= 0 && len == sizeof(a->payload))
-		n = read(fd, &extra, 1); /* one byte more says it is too long */
-	if (n < 0) {
-		int e = errno;
-
-		close(fd);
-		return trawl_err_set(err, -EINVAL, "--probe-args file:%s: %s", path, strerror(e));
-	}
-	close(fd);
-	if (len == sizeof(a->payload) && n > 0)
+	if (rc == -E2BIG)
 		return trawl_err_set(err, -EINVAL, "--probe-args file:%s: longer than %d bytes (the most one "
 				"1500-byte IP packet carries)", path, TRAWL_PROBE_PAYLOAD_MAX);
+	if (rc != 0)
+		return trawl_err_set(err, -EINVAL, "--probe-args file:%s: %s", path, strerror(-rc));
 	a->payload_len = (uint16_t)len;
 	return 0;
+}
+
+/* hex:HEX: an even number of hex digits. */
+static int
+args_hex(const char *h, struct trawl_probe_args *a, struct trawl_err *err)
+{
+	size_t len;
+
+	switch (trawl_payload_hex(h, a->payload, sizeof(a->payload), &len)) {
+	case 0:
+		a->payload_len = (uint16_t)len;
+		return 0;
+	case -EINVAL:
+		return trawl_err_set(err, -EINVAL, "--probe-args hex: an odd number of hex digits");
+	case -E2BIG:
+		return trawl_err_set(err, -EINVAL, "--probe-args hex: longer than %d bytes", TRAWL_PROBE_PAYLOAD_MAX);
+	default:
+		return trawl_err_set(err, -EINVAL, "--probe-args hex: '%c%c' at offset %zu is not a hex byte",
+				h[len], h[len + 1], len);
+	}
 }
 
 static int
@@ -94,25 +88,8 @@ udp_parse_args(const char *args, struct trawl_probe_args *a, struct trawl_err *e
 		a->payload_len = (uint16_t)len;
 		return 0;
 	}
-	if (strncmp(args, "hex:", 4) == 0) {
-		const char *h = args + 4;
-
-		len = strlen(h);
-		if (len % 2 != 0)
-			return trawl_err_set(err, -EINVAL, "--probe-args hex: an odd number of hex digits");
-		if (len / 2 > sizeof(a->payload))
-			return trawl_err_set(err, -EINVAL, "--probe-args hex: longer than %d bytes", TRAWL_PROBE_PAYLOAD_MAX);
-		for (size_t i = 0; i < len; i += 2) {
-			int hi = hexval(h[i]), lo = hexval(h[i + 1]);
-
-			if (hi < 0 || lo < 0)
-				return trawl_err_set(err, -EINVAL, "--probe-args hex: '%c%c' at offset %zu is not a hex byte",
-						h[i], h[i + 1], i);
-			a->payload[i / 2] = (uint8_t)(hi << 4 | lo);
-		}
-		a->payload_len = (uint16_t)(len / 2);
-		return 0;
-	}
+	if (strncmp(args, "hex:", 4) == 0)
+		return args_hex(args + 4, a, err);
 	if (strncmp(args, "file:", 5) == 0)
 		return args_file(args + 5, a, err);
 	return trawl_err_set(err, -EINVAL, "--probe-args '%s': expected text:STRING, hex:HEX or file:PATH", args);
@@ -134,7 +111,7 @@ udp_prepare(struct trawl_probe_ctx *ctx)
 	ctx->len = (uint16_t)RTE_MAX((unsigned int)TRAWL_ETH_MIN_LEN, (unsigned int)(sizeof(*f) + plen));
 	ctx->priv[IP_BASE] = trawl_frame_sum((const uint8_t *)&f->ip, sizeof(f->ip));
 	/* UDP length twice (header and pseudo-header), protocol, our address, the payload. */
-	ctx->priv[UDP_BASE] = 2u * ulen + IPPROTO_UDP + trawl_frame_addr_sum(ctx->saddr) +
+	ctx->priv[UDP_BASE] = 2u * ulen + IPPROTO_UDP + trawl_frame_sum32(ctx->saddr) +
 		trawl_frame_sum(ctx->args.payload, plen);
 	/* All in software: the payload's sum is taken once, each probe adds three words. */
 	ctx->tx_ol_flags = 0;
@@ -148,7 +125,7 @@ udp_make(uint8_t *const bufs[], const struct trawl_target tgt[], unsigned int n,
 
 	for (unsigned int i = 0; i < n; i++) {
 		struct udp_frame *f = (void *)bufs[i];
-		uint32_t daddr = tgt[i].addr, dsum = trawl_frame_addr_sum(daddr);
+		uint32_t daddr = tgt[i].addr, dsum = trawl_frame_sum32(daddr);
 		uint16_t dport = tgt[i].port;
 		uint64_t tag = trawl_validate_tag(&ctx->val, ctx->saddr, daddr, dport);
 		uint16_t sport = trawl_validate_sport(&ctx->val, tag, tgt[i].probe);
