@@ -11,7 +11,13 @@ the responder outlives each scanner's leaving and serves the next: three
 scanners in a row. DPDK's memif unmaps the rings when the peer goes, with
 the responder's lcores inside a burst now and then (3 runs in 25 died of it
 before the bursts were guarded: app/dp/port.h); the report says how many
-bursts were abandoned."""
+bursts were abandoned.
+
+On 2 cores the four polling threads of the two processes share two CPUs, and a
+memif ring now and then fills while its reader is descheduled: the responder
+drops and counts those replies (tx_full; seen once in ~10 runs of the whole
+suite, 4 of 300). So a scanner's result set is the dataset exactly when nothing
+was counted lost, and otherwise short by no more than what was counted."""
 import os
 import random
 import sys
@@ -25,6 +31,7 @@ rng = random.Random(int(os.environ.get("TRAWL_TEST_SEED", "5")))
 live = sorted(rng.sample(range(4096), 300))
 open_set = {f"198.18.{x >> 8}.{x & 255}" for x in live}
 
+missing = lost = 0
 with tt.Responder(d, [f"{a}:80" for a in sorted(open_set)], "memif-r", threads=2, lcores="0-1") as resp:
     for run in range(3):
         csv, meta = os.path.join(d, f"out{run}.csv"), os.path.join(d, f"meta{run}.json")
@@ -38,18 +45,24 @@ with tt.Responder(d, [f"{a}:80" for a in sorted(open_set)], "memif-r", threads=2
             break
         found = [line.split(",")[0] for line in open(csv).read().split()]
         c.eq(len(found), len(set(found)), f"scanner {run + 1}: each open host once")
-        c.check(set(found) == open_set, f"scanner {run + 1}: result set == dataset ({len(set(found) & open_set)} of "
+        c.check(set(found) <= open_set, f"scanner {run + 1}: every result in the dataset ({len(set(found) & open_set)} of "
                 f"{len(open_set)} found, {len(set(found) - open_set)} not in it)")
+        missing += len(open_set - set(found))
         m = tt.metadata(meta)
         c.eq(m.get("packets_sent"), 4096, f"scanner {run + 1}: one probe per target")
         c.eq(m.get("rx_spread"), "peer", "memif spreads replies by the peer's queue")
         q = m.get("rx_frames_per_queue", [])
-        c.check(len(q) == 2 and min(q) >= 50 and sum(q) == 300, f"scanner {run + 1}: both RX queues carried replies ({q})")
+        c.check(len(q) == 2 and min(q) >= 50 and sum(q) == len(found), f"scanner {run + 1}: both RX queues carried replies ({q})")
+        lost += m.get("replies_lost", 0)
         c.eq((m.get("writer_behind_per_queue"), len(m.get("port_rx_drops_per_queue", []))), ([0, 0], 2),
              f"scanner {run + 1}: losses per RX queue, ours and the port's")
         c.check(resp.alive(), f"respond outlives scanner {run + 1}")
 c.eq(resp.rc, 0, "respond exits 0 on SIGINT")
 r = resp.report
+lost += r.get("dropped_by_reason", {}).get("tx_full", 0)
+c.check(missing <= lost, f"every missing result a counted loss ({missing} missing, {lost} counted)")
+if lost == 0:
+    c.eq(missing, 0, "nothing lost: each scanner's result set == dataset")
 # Every probe of the three scanners reached the responder (a burst abandoned as a scanner left holds none: all sent).
 c.eq(r.get("probes"), 3 * 4096, "respond saw every probe of the three scanners")
 c.check("bursts_abandoned" in r, f"report counts abandoned bursts ({r.get('bursts_abandoned')})")
