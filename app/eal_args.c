@@ -66,11 +66,33 @@ vdev_with_defaults(const char *spec, uint16_t nrx, uint16_t ntx)
 	return strdup(spec);
 }
 
+/*
+ * Does this --eal word say which PCI devices the EAL may touch: an allow or
+ * block option ("-a ADDR", "-aADDR", "--allow[=ADDR]", "-b", "--block") or
+ * "--no-pci"? Then the user has chosen, and we add nothing.
+ */
+static int
+eal_word_names_pci(const char *w)
+{
+	static const char *const longs[] = { "--allow", "--block", "--no-pci", NULL };
+
+	if (w[0] == '-' && (w[1] == 'a' || w[1] == 'b'))
+		return 1;
+	for (unsigned int i = 0; longs[i] != NULL; i++) {
+		size_t n = strlen(longs[i]);
+
+		if (strncmp(w, longs[i], n) == 0 && (w[n] == '\0' || w[n] == '='))
+			return 1;
+	}
+	return 0;
+}
+
 int
 trawl_eal_args_build(struct trawl_eal_args *a, const char *prog, const char *eal, const char *dev, uint16_t nrx,
 		uint16_t ntx)
 {
-	const int max = (int)(sizeof(a->argv) / sizeof(a->argv[0])) - 3;
+	const int max = (int)(sizeof(a->argv) / sizeof(a->argv[0])) - 4;
+	int user_pci = 0;
 	char *p;
 
 	memset(a, 0, sizeof(*a));
@@ -85,7 +107,17 @@ trawl_eal_args_build(struct trawl_eal_args *a, const char *prog, const char *eal
 		if (a->argc >= max)
 			return -E2BIG;
 		a->argv[a->argc++] = p;
+		user_pci |= eal_word_names_pci(p);
 	}
+	/*
+	 * Without an allow list the EAL probes every PCI device it can see: on
+	 * a VM its own virtio NIC ("Failed to init PCI device"), on a survey
+	 * host every port bound to vfio-pci. A vdev run touches no PCI device;
+	 * a PCI --dev is allowed alone (-a below). A user who names PCI in
+	 * --eal has said what they want.
+	 */
+	if (dev != NULL && !trawl_dev_is_pci(dev) && !user_pci)
+		a->argv[a->argc++] = (char *)"--no-pci";
 	if (dev != NULL && !trawl_dev_is_pci(dev)) {
 		a->dev = vdev_with_defaults(dev, nrx, ntx);
 		if (a->dev == NULL)

@@ -144,6 +144,54 @@ test_vdev_default_args(void)
 	trawl_eal_args_free(&a);
 }
 
+/* How often argv holds @p word. */
+static int
+argv_count(const struct trawl_eal_args *a, const char *word)
+{
+	int n = 0;
+
+	for (int i = 0; i < a->argc; i++)
+		n += strcmp(a->argv[i], word) == 0;
+	return n;
+}
+
+/*
+ * A vdev run lets the EAL probe no PCI device (issue 12: on a VM it tried the
+ * machine's own virtio NIC), unless --eal says which PCI devices it may
+ * touch; a PCI --dev is allowed alone.
+ */
+static void
+test_no_pci(void)
+{
+	static const char *const chosen[] = { "-a 0000:03:00.0", "-a0000:03:00.0", "--allow=0000:03:00.0",
+		"--allow 03:00.0", "-b 0000:05:00.0", "--block=0000:05:00.0", "--no-pci", NULL };
+	struct trawl_eal_args a;
+
+	CHECK(trawl_eal_args_build(&a, "trawl", NULL, "net_null0", 1, 1) == 0);
+	CHECK(argv_count(&a, "--no-pci") == 1);
+	trawl_eal_args_free(&a);
+	CHECK(trawl_eal_args_build(&a, "trawl", "--no-huge -m 512 --file-prefix x", "net_memif0,role=server", 2, 2) == 0);
+	CHECK(argv_count(&a, "--no-pci") == 1);
+	trawl_eal_args_free(&a);
+	for (unsigned int i = 0; chosen[i] != NULL; i++) {
+		CHECK(trawl_eal_args_build(&a, "trawl", chosen[i], "net_null0", 1, 1) == 0);
+		CHECK(argv_count(&a, "--no-pci") == (strcmp(chosen[i], "--no-pci") == 0));
+		trawl_eal_args_free(&a);
+	}
+	/* Words that only look alike are not a choice. */
+	CHECK(trawl_eal_args_build(&a, "trawl", "--allowed-nothing --base-virtaddr=0x100000000", "net_null0", 1, 1)
+			== 0);
+	CHECK(argv_count(&a, "--no-pci") == 1);
+	trawl_eal_args_free(&a);
+	CHECK(trawl_eal_args_build(&a, "trawl", NULL, "0000:03:00.0", 1, 1) == 0);
+	CHECK(argv_count(&a, "--no-pci") == 0 && argv_count(&a, "-a") == 1);
+	trawl_eal_args_free(&a);
+	/* No device (`trawl --version` paths): nothing added. */
+	CHECK(trawl_eal_args_build(&a, "trawl", NULL, NULL, 1, 1) == 0);
+	CHECK(argv_count(&a, "--no-pci") == 0);
+	trawl_eal_args_free(&a);
+}
+
 /*
  * memif's queue counts travel in its secret, so a peer with other counts is
  * refused at connection instead of sharing ring 0 (drivers/pmds.c): the
@@ -180,6 +228,7 @@ main(void)
 	RUN(test_software_fallbacks);
 	RUN(test_software_spreaders);
 	RUN(test_vdev_default_args);
+	RUN(test_no_pci);
 	RUN(test_memif_queue_secret);
 	return check_done();
 }
