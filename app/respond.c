@@ -25,6 +25,7 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
+#include "core/atomicfile.h"
 #include "core/clock.h"
 #include "core/dataset.h"
 #include "core/ipv4.h"
@@ -35,6 +36,7 @@
 #include "dp/responder.h"
 #include "dp/stats.h"
 #include "eal_args.h"
+#include "privsep.h"
 #include "respond.h"
 
 #define MAX_SOURCES 65536
@@ -133,7 +135,7 @@ write_report(const char *path, const struct trawl_responder *r, uint32_t n, cons
 	json_t *o = json_object(), *pk = json_object(), *ans = json_object(), *drop = json_object();
 	json_t *tc = json_object(), *srcs = json_object(), *dsj = json_object();
 	struct totals t;
-	char ip[16];
+	char ip[16], *text;
 	int rc;
 
 	sum(r, n, &t);
@@ -191,8 +193,12 @@ write_report(const char *path, const struct trawl_responder *r, uint32_t n, cons
 	json_object_set_new(o, "bursts_abandoned", json_integer((json_int_t)trawl_port_bursts_abandoned()));
 	json_object_set_new(o, "sources_overflow", json_integer((json_int_t)t.sources_overflow));
 	json_object_set_new(o, "dataset", dsj);
-	rc = json_dump_file(o, path, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_object_set_new(o, "run_as_user", trawl_privsep_user() ? json_string(trawl_privsep_user()) : json_null());
+	/* Whole or not there (PATH.tmp, renamed): a reader polling for SIGUSR1's report never sees half of one. */
+	text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	json_decref(o);
+	rc = text != NULL ? trawl_write_file_atomic(path, text, strlen(text)) : -ENOMEM;
+	free(text);
 	return rc;
 }
 
@@ -256,6 +262,10 @@ trawl_respond_main(int argc, char **argv)
 	signal(SIGINT, on_quit);
 	signal(SIGTERM, on_quit);
 	signal(SIGUSR1, on_report);
+	if (trawl_privsep_init(conf.user, &err) != 0) {
+		fprintf(stderr, "trawl respond: %s\n", err.msg);
+		return 2;
+	}
 	rc = load(&ds, conf.datasets, conf.ndatasets, &load_s);
 	if (rc != 0)
 		return rc;
@@ -266,6 +276,12 @@ trawl_respond_main(int argc, char **argv)
 	if (trawl_eal_args_build(&eal, "trawl", conf.eal, conf.dev, (uint16_t)conf.threads, (uint16_t)conf.threads) != 0) {
 		fprintf(stderr, "trawl respond: --eal: too many arguments\n");
 		return 2;
+	}
+	/* The one file the keeper may write for us once we are no longer root. */
+	trawl_privsep_allow_write(conf.report);
+	if (trawl_privsep_start(&err) != 0) {
+		fprintf(stderr, "trawl respond: %s\n", err.msg);
+		return 1;
 	}
 	if (rte_eal_init(eal.argc, eal.argv) < 0) {
 		fprintf(stderr, "trawl respond: cannot start DPDK (EAL) with --dev '%s': %s\n", conf.dev,
@@ -337,6 +353,12 @@ trawl_respond_main(int argc, char **argv)
 		resp[i].link_gated = port.caps.link_gated; /* before launch: the lcores read it from then on */
 	/* Every ARP reply and answer leaves with the port's MAC; accept frames for any MAC, as a router would. */
 	rte_eth_promiscuous_enable(port.id);
+	/* Set up: from here on no root, before the first frame from the wire is read. */
+	if (trawl_privsep_drop(&err) != 0) {
+		fprintf(stderr, "trawl respond: %s\n", err.msg);
+		status = 1;
+		goto out;
+	}
 	if (trawl_lcore_map_build(&map, roles, conf.threads) != 0 || trawl_lcore_map_launch(&map) != 0) {
 		fprintf(stderr, "trawl respond: cannot launch the lcores\n");
 		trawl_flag_set(&stop);

@@ -37,6 +37,7 @@
 #include "dp/stats.h"
 #include "eal_args.h"
 #include "scan.h"
+#include "privsep.h"
 #include "scan_run.h"
 
 #define POOL_CACHE 256
@@ -679,6 +680,36 @@ dryrun(struct scan *s)
 	return 0;
 }
 
+/*
+ * -o once the run is over: complete results get their name. A failed run's
+ * are removed (a full disk's half a file frees its space), except under
+ * --checkpoint, where PATH.tmp is where the next attempt goes on.
+ */
+static void
+finish_output(struct scan *s)
+{
+	int rc;
+
+	if (s->of.in_place || s->of_finished)
+		return;
+	s->of_finished = 1;
+	if (s->conf.checkpoint != NULL && (s->failure != NULL || !s->ck.ck.done)) {
+		if (!s->conf.quiet && s->failure == NULL)
+			fprintf(stderr, "checkpoint: the scan is not finished; its results so far are in %s, and the same "
+					"command goes on from there\n", s->of.tmp);
+		return;
+	}
+	if (s->failure != NULL) {
+		trawl_outfile_discard(&s->of);
+		return;
+	}
+	rc = trawl_outfile_commit(&s->of, s->fl.fd);
+	if (rc != 0) {
+		fail(s, "%s: cannot give the results their name (from %s): %s", s->of.path, s->of.tmp, strerror(-rc));
+		trawl_outfile_discard(&s->of);
+	}
+}
+
 static void
 free_ring_mbufs(struct rte_ring *r)
 {
@@ -739,6 +770,10 @@ trawl_scan_main(int argc, char **argv)
 			fprintf(stderr, "trawl scan: %s\n", err.msg);
 		return rc == -ENOMEM ? 1 : 2;
 	}
+	if (trawl_privsep_init(s->conf.user, &err) != 0) {
+		fprintf(stderr, "trawl scan: %s\n", err.msg);
+		return 2;
+	}
 	if (trawl_constraint_build(&s->allowed, &s->conf.allow, &s->conf.block) != 0) {
 		fprintf(stderr, "trawl scan: out of memory building the target set\n");
 		return 1;
@@ -750,6 +785,10 @@ trawl_scan_main(int argc, char **argv)
 	}
 	if (s->conf.dryrun)
 		return dryrun(s);
+	if (trawl_outfile_init(&s->of, s->conf.output_file) != 0) {
+		fprintf(stderr, "trawl scan: %s: file name too long\n", s->conf.output_file);
+		return 2;
+	}
 	rc = scan_ckpt_open(s);
 	if (rc != 0) {
 		if (rc < 0)
@@ -761,9 +800,19 @@ trawl_scan_main(int argc, char **argv)
 	/* A resumed scan adds to what it wrote: no second header row. */
 	trawl_output_init(&s->out, s->mods.output, s->mods.fields, s->mods.nfields,
 			!s->conf.no_header && !s->ck.resumed);
-	if (trawl_flusher_open(&s->fl, s->conf.output_file, s->ck.resumed, &err) != 0) {
+	if (trawl_flusher_open(&s->fl, s->of.writing, s->ck.resumed, &err) != 0) {
 		fprintf(stderr, "trawl scan: output: %s\n", err.msg);
 		return 2;
+	}
+	/* The files the keeper may write or rename for us once we are no longer root, and nothing else. */
+	trawl_privsep_allow_write(s->conf.checkpoint);
+	trawl_privsep_allow_write(s->conf.metadata_file);
+	if (!s->of.in_place)
+		trawl_privsep_allow_rename(s->of.tmp, s->of.path);
+	if (trawl_privsep_start(&err) != 0) {
+		fprintf(stderr, "trawl scan: %s\n", err.msg);
+		trawl_outfile_discard(&s->of);
+		return 1;
 	}
 	s->ntx = s->conf.tx_threads;
 	s->nrx = s->conf.rx_threads;
@@ -797,6 +846,11 @@ trawl_scan_main(int argc, char **argv)
 	}
 	if (setup_engine(s) != 0 || setup_roles(s) != 0 || setup_output(s) != 0 || scan_ckpt_start(s) != 0)
 		goto out;
+	/* Set up: from here on no root, before the first byte from the wire is read (ARP included). */
+	if (trawl_privsep_drop(&err) != 0) {
+		fail(s, "%s", err.msg);
+		goto out;
+	}
 	s->writer->tsc0 = s->start_tsc;
 	s->writer->wall0 = s->start_ts;
 	first = first_phase(s);
@@ -817,13 +871,15 @@ trawl_scan_main(int argc, char **argv)
 		fail(s, "%s: the output took nothing for %.0f s%s: %" PRIu64 " of %" PRIu64 " results not written",
 			s->conf.output_file, OUTPUT_STALL_S, s->fl.stuck ? " and its write never returned" : "",
 			s->fl.rows_lost, s->writer->results);
-	if (s->conf.metadata_file != NULL && trawl_scan_write_metadata(s, &t) != 0)
-		fail(s, "%s: cannot write the metadata", s->conf.metadata_file);
+	finish_output(s); /* whole results keep their name even if the metadata cannot be written */
+	if (s->conf.metadata_file != NULL && (rc = trawl_scan_write_metadata(s, &t)) != 0)
+		fail(s, "%s: cannot write the metadata: %s", s->conf.metadata_file, strerror(-rc));
 	if (!s->conf.quiet && s->failure == NULL)
 		fprintf(stderr, "trawl: done: %" PRIu64 " targets, %" PRIu64 " probes sent, %" PRIu64
 			" replies validated, %" PRIu64 " failed validation, %" PRIu64 " results, %" PRIu64 " replies lost\n",
 			t.targets, t.sent, t.valid, t.invalid, trawl_stat_get(&s->writer->results), trawl_scan_lost(s, &t));
 out:
+	finish_output(s); /* a run that failed before its end */
 	if (s->failure != NULL) {
 		fprintf(stderr, "trawl scan: %s\n", s->failure);
 		status = 1;

@@ -11,6 +11,7 @@
 #include <jansson.h>
 #include <rte_cycles.h>
 
+#include "core/atomicfile.h"
 #include "core/clock.h"
 #include "dp/stats.h"
 #include "core/siphash.h"
@@ -123,18 +124,24 @@ scan_ckpt_open(struct scan *s)
 	k->ck.attempts = file.attempts + 1;
 	k->ck.done = file.done;
 	if (file.done) {
+		/* A crash between the final checkpoint and the rename: the results are whole, give them their name. */
+		if (!s->of.in_place && access(s->of.tmp, F_OK) == 0) {
+			rc = trawl_rename_durable(s->of.tmp, c->output_file);
+			if (rc != 0)
+				return open_fail(s, rc, "%.400s: %s", s->of.tmp, strerror(-rc));
+		}
 		fprintf(stderr, "trawl scan: %s: this scan is finished (%" PRIu64 " results in %s); nothing to send\n",
 				k->path, file.results, c->output_file);
 		return 1;
 	}
-	rc = cut_partial_row(c->output_file, &len);
+	rc = cut_partial_row(s->of.writing, &len);
 	if (rc == -ENOENT && file.results == 0)
 		return 0; /* nothing was written yet: start the output afresh */
 	if (rc == -ENOENT)
 		return open_fail(s, -EINVAL, "--checkpoint %s: the scan had written its results to %s, which is gone "
-				"(resuming would leave them out)", k->path, c->output_file);
+				"(resuming would leave them out)", k->path, s->of.writing);
 	if (rc != 0)
-		return open_fail(s, rc, "%s: cannot read back the results written so far: %s", c->output_file,
+		return open_fail(s, rc, "%s: cannot read back the results written so far: %s", s->of.writing,
 				rc == -EINVAL ? "not an output of this scan" : strerror(-rc));
 	k->resumed = len != 0;
 	return 0;
@@ -225,9 +232,9 @@ scan_ckpt_read_output(struct scan *s)
 
 	if (!k->resumed)
 		return 0;
-	f = fopen(c->output_file, "r");
+	f = fopen(s->of.writing, "r");
 	if (f == NULL)
-		return trawl_scan_fail(s, "%s: %s", c->output_file, strerror(errno));
+		return trawl_scan_fail(s, "%s: %s", s->of.writing, strerror(errno));
 	while ((n = getline(&line, &cap, f)) > 0) {
 		if (skip_header) {
 			skip_header = 0;
@@ -243,7 +250,7 @@ scan_ckpt_read_output(struct scan *s)
 	fclose(f);
 	if (!c->quiet)
 		fprintf(stderr, "checkpoint: resuming %s (attempt %u): %" PRIu64 " results already in %s%s\n", k->path,
-				k->ck.attempts, k->rows_before, c->output_file, k->rows_foreign ? " (and rows of no target here)" : "");
+				k->ck.attempts, k->rows_before, s->of.writing, k->rows_foreign ? " (and rows of no target here)" : "");
 	return 0;
 }
 

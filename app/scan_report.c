@@ -8,6 +8,7 @@
  * and every reply that did not become a row says why (duplicates, closed,
  * lost on the way in, unwritten at the end).
  */
+#include <errno.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +17,9 @@
 #include <jansson.h>
 #include <rte_ethdev.h>
 
+#include "core/atomicfile.h"
 #include "dp/stats.h"
+#include "privsep.h"
 #include "scan_run.h"
 
 const char *const trawl_cut_names[] = {
@@ -185,28 +188,27 @@ static int
 dump_with_u64(json_t *o, const char *path, const char *key, uint64_t v)
 {
 	static const char marker[] = "\"@trawl-u64@\"";
-	char *text, *at, digits[24];
-	FILE *f;
-	int rc;
+	char *text, *at, *whole = NULL;
+	int rc, len;
 
 	json_object_set_new(o, key, json_string("@trawl-u64@"));
 	text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
 	if (text == NULL)
-		return -1;
+		return -ENOMEM;
 	at = strstr(text, marker);
-	f = fopen(path, "w");
-	if (at == NULL || f == NULL) {
+	if (at == NULL) {
 		free(text);
-		if (f != NULL)
-			fclose(f);
-		return -1;
+		return -EINVAL;
 	}
-	snprintf(digits, sizeof(digits), "%" PRIu64, v);
 	*at = '\0';
-	rc = fprintf(f, "%s%s%s\n", text, digits, at + sizeof(marker) - 1) < 0;
-	rc |= fclose(f) != 0;
+	len = asprintf(&whole, "%s%" PRIu64 "%s\n", text, v, at + sizeof(marker) - 1);
 	free(text);
-	return rc ? -1 : 0;
+	if (len < 0)
+		return -ENOMEM;
+	/* Whole or not there (PATH.tmp, renamed): a full disk leaves no half a document under the name. */
+	rc = trawl_write_file_atomic(path, whole, (size_t)len);
+	free(whole);
+	return rc;
 }
 
 #define SET_U(o, k, v) json_object_set_new((o), (k), json_integer((json_int_t)(v)))
@@ -231,6 +233,7 @@ trawl_scan_write_metadata(const struct scan *s, const struct totals *t)
 	json_object_set_new(o, "probe_module", json_string(c->probe_module));
 	json_object_set_new(o, "probe_args", c->probe_args ? json_string(c->probe_args) : json_null());
 	SET_U(o, "probe_payload_bytes", s->mods.args.payload_len);
+	json_object_set_new(o, "run_as_user", trawl_privsep_user() ? json_string(trawl_privsep_user()) : json_null());
 	json_object_set_new(o, "source_ip", json_string(trawl_ipv4_str(c->saddr, ip)));
 	SET_U(o, "target_ports", c->ports->n);
 	SET_U(o, "allowed_addresses", trawl_constraint_count(&s->allowed));

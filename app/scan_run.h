@@ -15,6 +15,7 @@
 
 #include "core/constraint.h"
 #include "core/dedup.h"
+#include "core/outfile.h"
 #include "core/scan_conf.h"
 #include "dp/ctl.h"
 #include "dp/flusher.h"
@@ -46,6 +47,8 @@ struct scan {
 	struct trawl_constraint allowed;
 	struct trawl_output out;
 	struct trawl_flusher fl;
+	struct trawl_outfile of;      /**< -o: written to of.writing, renamed to its name when complete */
+	int of_finished;              /**< of renamed, removed or kept for a resume (finish_output ran) */
 	struct trawl_dedup dedup;
 	struct trawl_engine *eng;
 	struct trawl_port port;
@@ -91,7 +94,7 @@ uint64_t trawl_scan_lost(const struct scan *s, const struct totals *t);
 void trawl_scan_status(const struct scan *s, const char *phase, uint64_t now, double left_s,
 		const struct totals *t, const struct totals *prev, double dt);
 
-/** The -m file. @return 0 or -1. */
+/** The -m file, whole or not at all. @return 0 or -errno. */
 int trawl_scan_write_metadata(const struct scan *s, const struct totals *t);
 
 #endif

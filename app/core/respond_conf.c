@@ -21,6 +21,7 @@ enum {
 	OPT_COMPILE,
 	OPT_UDP,
 	OPT_THREADS,
+	OPT_USER,
 };
 
 static const struct option long_opts[] = {
@@ -36,6 +37,7 @@ static const struct option long_opts[] = {
 	{ "output", required_argument, NULL, 'o' },
 	{ "udp", required_argument, NULL, OPT_UDP },
 	{ "threads", required_argument, NULL, OPT_THREADS },
+	{ "user", required_argument, NULL, OPT_USER },
 	{ "quiet", no_argument, NULL, 'q' },
 	{ "help", no_argument, NULL, 'h' },
 	{ NULL, 0, NULL, 0 },
@@ -55,6 +57,7 @@ static const char usage[] =
 "  --loss P                   probability of dropping a reply to a probe (0..1; ARP is never lost)\n"
 "  --duplicate P              probability of sending a reply twice (0..1)\n"
 "  --report FILE              JSON report at exit and on SIGUSR1\n"
+"  --user NAME                the user to run as once set up (default nobody when root)\n"
 "  --threads N                responder lcores/queues (default 1)\n"
 "  --compile IN -o OUT        turn a text dataset into the binary form and exit\n"
 "  -q, --quiet                no status line\n";
@@ -160,6 +163,7 @@ trawl_respond_conf_parse(struct trawl_respond_conf *c, int argc, char **argv, FI
 				return trawl_err_set(err, -EINVAL, "--duplicate '%s': expected a probability from 0 to 1", optarg);
 			break;
 		case OPT_REPORT: c->report = optarg; break;
+		case OPT_USER: c->user = optarg; break;
 		case OPT_COMPILE: c->compile_in = optarg; break;
 		case 'o': c->compile_out = optarg; break;
 		case OPT_UDP: {

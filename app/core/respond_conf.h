@@ -24,6 +24,7 @@ struct trawl_respond_conf {
 	double loss;
 	double duplicate;
 	const char *report;
+	const char *user;           /**< --user NAME: run as it once set up (NULL: nobody when root) */
 	const char *compile_in;
 	const char *compile_out;
 	struct trawl_udp_payload *udp; /**< 65536 entries, NULL until a --udp */

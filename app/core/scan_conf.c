@@ -27,6 +27,7 @@ enum {
 	OPT_CHECKPOINT,
 	OPT_PROBE_ARGS,
 	OPT_OUTPUT_FILTER,
+	OPT_USER,
 };
 
 #define SHORT_OPTS ":p:M:S:s:G:r:B:P:c:n:N:t:e:T:b:w:o:O:f:m:C:qh"
@@ -67,6 +68,7 @@ static const struct option long_opts[] = {
 	{ "checkpoint", required_argument, NULL, OPT_CHECKPOINT },
 	{ "probe-args", required_argument, NULL, OPT_PROBE_ARGS },
 	{ "output-filter", required_argument, NULL, OPT_OUTPUT_FILTER },
+	{ "user", required_argument, NULL, OPT_USER },
 	{ "list-output-fields", no_argument, NULL, OPT_LIST_FIELDS },
 	{ "list-probe-modules", no_argument, NULL, OPT_LIST_PROBES },
 	{ "help", no_argument, NULL, 'h' },
@@ -111,7 +113,8 @@ static const char usage[] =
 "  -t, --max-runtime S        stop sending after S seconds\n"
 "  -N, --max-results N        stop after N results\n"
 "Output\n"
-"  -o, --output-file FILE     results (default - for stdout)\n"
+"  -o, --output-file FILE     results (default - for stdout), written to FILE.tmp and renamed to\n"
+"                             FILE when complete\n"
 "  -O, --output-module NAME   csv (default) or json (one object per line)\n"
 "  -f, --output-fields LIST   comma list (default saddr; --list-output-fields [-M NAME])\n"
 "  --output-filter EXPR       which results to write, as ZMap's: FIELD OP VALUE joined by && and ||\n"
@@ -126,6 +129,8 @@ static const char usage[] =
 "                             least once a second and at exit; run the same scan again to go on\n"
 "                             from there (results appended to -o FILE, no row twice). Without -e\n"
 "                             the seed is kept in FILE. A finished scan's FILE: nothing is sent\n"
+"  --user NAME                once the port and files are set up, run as NAME with no capabilities\n"
+"                             (default nobody when started as root; --user root keeps root)\n"
 "  -q, --quiet                no status line\n"
 "  -h, --help, --version\n"
 "Config\n"
@@ -358,6 +363,7 @@ parse_opt(struct trawl_scan_conf *c, int opt, const char *arg, FILE *out, struct
 	case OPT_CHECKPOINT: c->checkpoint = arg; break;
 	case OPT_PROBE_ARGS: c->probe_args = arg; break;
 	case OPT_OUTPUT_FILTER: c->output_filter = arg; break;
+	case OPT_USER: c->user = arg; break;
 	case 'q': c->quiet = 1; break;
 	case 'C': break; /* read before the other flags: see apply_config */
 	case OPT_DRYRUN: c->dryrun = 1; break;
