@@ -21,6 +21,7 @@ PY=/usr/bin/python3
 [ "$(id -u)" = 0 ] || { echo "not root: skipped"; exit 77; }
 command -v ip >/dev/null && command -v nft >/dev/null || { echo "no iproute2/nftables: skipped"; exit 77; }
 . "$here/testbed.sh"
+. "$here/peers.sh"
 
 pass=0 fail=0
 ok() { if [ "$1" = 0 ]; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAIL: $2"; fi; }
@@ -97,7 +98,7 @@ zscan() { # NAME ARGS...: zmap from the peer namespace
 	local name=$1
 	shift
 	timeout 120 ip netns exec "$P-peer" zmap -i "$P-p" -S 198.19.1.2 -G "$TB_GW_MAC_PEER" -r 100000 -c 3 \
-		-b /dev/null -q -o "$W/$name.csv" "$@" 198.18.0.0/16 2>"$W/$name.err"
+		-b /dev/null -q -o "$W/$name.csv" -m "$W/$name.json" "$@" 198.18.0.0/16 2>"$W/$name.err"
 }
 set_is() { diff -q <(sort -u "$W/$1.txt") <(sort "$2") >/dev/null && [ "$(wc -l < "$2")" = "$(wc -l < "$W/$1.txt")" ]; }
 rows_where() { awk -F, -v c="$2" -v v="$3" '$c == v { print $1 }' "$W/$1.csv"; }
@@ -119,10 +120,11 @@ ok $? "icmp_echoscan: unreach rows are type 3 code 1, no success, icmp_responder
 scan icmp_default 0 -M icmp_echoscan; ok $? "trawl -M icmp_echoscan -r 0 exit status"
 set_is open "$W/icmp_default.csv"; ok $? "icmp_echoscan -r 0, default output: exactly the live set"
 if command -v zmap >/dev/null; then
-	# -P 2: zmap's own pcap receive loses a reply now and then on 2 vCPUs (see test_testbed.sh).
+	# -P 2: zmap's own pcap receive loses a reply now and then on 2 vCPUs; what it may miss is
+	# bounded by its own drop count (tb_peer_agrees, testbed.sh). trawl's set is exact above.
 	zscan zicmp -M icmp_echoscan -P 2; ok $? "zmap -M icmp_echoscan exit status"
-	set_is open "$W/zicmp.csv"; ok $? "zmap -M icmp_echoscan: the live set ($(wc -l < "$W/zicmp.csv"))"
-	diff -q <(sort "$W/zicmp.csv") <(sort "$W/icmp_default.csv") >/dev/null; ok $? "zmap and trawl agree (icmp_echoscan)"
+	tb_peer_agrees "$W/open.txt" "$W/zicmp.csv" "$W/zicmp.json"
+	ok $? "zmap -M icmp_echoscan and trawl agree: the live set, short only by what zmap counted as dropped"
 else
 	echo "zmap not installed: peer agreement not checked"; fail=$((fail + 1))
 fi
@@ -146,8 +148,8 @@ if command -v zmap >/dev/null; then
 	ok $? "zmap -M udp exit status"
 	awk -F, '$2 == "udp" { print $1 }' "$W/zudp.csv" > "$W/zudp_up.csv"
 	awk -F, '$2 == "icmp-unreach" { print $1 }' "$W/zudp.csv" > "$W/zudp_unreach.csv"
-	set_is udp_open "$W/zudp_up.csv"; ok $? "zmap -M udp: the open set ($(wc -l < "$W/zudp_up.csv"))"
-	diff -q <(sort "$W/zudp_up.csv") <(sort "$W/udp_up.csv") >/dev/null; ok $? "zmap and trawl agree (udp: open)"
+	tb_peer_agrees "$W/udp_open.txt" "$W/zudp_up.csv" "$W/zudp.json"
+	ok $? "zmap -M udp and trawl agree: the open set, short only by what zmap counted as dropped"
 	# Debian's zmap 2.1.1 does not report ICMP errors to UDP probes (ZMap's own issue #354, fixed by
 	# its PR #470 after 2.1.1): whatever it does report as closed must be among trawl's.
 	[ -z "$(comm -13 <(sort "$W/udp_unreach.csv") <(sort -u "$W/zudp_unreach.csv"))" ]

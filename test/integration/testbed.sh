@@ -93,3 +93,4 @@ while True: time.sleep(3600)
 	TB_GW_MAC_PEER=$(ip netns exec "$net" cat "/sys/class/net/$TB_PREFIX-c/address")
 	export TB_PREFIX TB_DIR TB_LISTENER_PID TB_GW_MAC_PEER
 }
+
