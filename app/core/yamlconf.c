@@ -1,8 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <yaml.h>
 
@@ -95,38 +98,30 @@ build(struct builder *b, const yaml_node_t *y, struct trawl_yaml_node *out, stru
 }
 
 int
-trawl_yaml_load(const char *path, struct trawl_yaml_node *root, struct trawl_err *err)
+trawl_yaml_load_buf(const char *name, const void *data, size_t len, struct trawl_yaml_node *root,
+		struct trawl_err *err)
 {
 	yaml_parser_t parser;
 	yaml_document_t doc;
 	yaml_node_t *y;
-	FILE *f;
 	int rc = 0;
 
 	memset(root, 0, sizeof(*root));
 	root->kind = TRAWL_YAML_MAP;
 	root->line = root->col = 1;
-	f = fopen(path, "rb");
-	if (f == NULL) {
-		rc = -errno;
-		return trawl_err_set(err, rc, "%s: %s", path, strerror(-rc));
-	}
-	if (!yaml_parser_initialize(&parser)) {
-		fclose(f);
+	if (!yaml_parser_initialize(&parser))
 		return trawl_err_set(err, -ENOMEM, "out of memory");
-	}
-	yaml_parser_set_input_file(&parser, f);
+	yaml_parser_set_input_string(&parser, data, len);
 	if (!yaml_parser_load(&parser, &doc)) {
-		rc = trawl_err_set(err, -EINVAL, "%s:%zu:%zu: bad YAML: %s%s%s", path, parser.problem_mark.line + 1,
+		rc = trawl_err_set(err, -EINVAL, "%s:%zu:%zu: bad YAML: %s%s%s", name, parser.problem_mark.line + 1,
 				parser.problem_mark.column + 1, parser.problem ? parser.problem : "syntax error",
 				parser.context ? " " : "", parser.context ? parser.context : "");
 		yaml_parser_delete(&parser);
-		fclose(f);
 		return rc;
 	}
 	y = yaml_document_get_root_node(&doc);
 	if (y != NULL) {
-		struct builder b = { &doc, path, 0, 0 };
+		struct builder b = { &doc, name, 0, 0 };
 
 		rc = build(&b, y, root, err);
 		if (rc == -ENOMEM)
@@ -136,7 +131,64 @@ trawl_yaml_load(const char *path, struct trawl_yaml_node *root, struct trawl_err
 	}
 	yaml_document_delete(&doc);
 	yaml_parser_delete(&parser);
-	fclose(f);
+	return rc;
+}
+
+int
+trawl_yaml_load(const char *path, struct trawl_yaml_node *root, struct trawl_err *err)
+{
+	struct stat st;
+	char *buf = NULL;
+	size_t len = 0;
+	int fd, rc = 0;
+
+	memset(root, 0, sizeof(*root));
+	root->kind = TRAWL_YAML_MAP;
+	root->line = root->col = 1;
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0 || fstat(fd, &st) != 0) {
+		rc = -errno;
+		if (fd >= 0)
+			close(fd);
+		return trawl_err_set(err, rc, "%s: %s", path, strerror(-rc));
+	}
+	/* Read whole, bounded: a settings file or a campaign is a page or two, never this. */
+	if (S_ISREG(st.st_mode) && st.st_size > TRAWL_YAML_MAX_BYTES) {
+		close(fd);
+		return trawl_err_set(err, -EFBIG, "%s: larger than %u MiB: not a configuration file", path,
+				TRAWL_YAML_MAX_BYTES >> 20);
+	}
+	for (;;) {
+		char tmp[65536];
+		ssize_t n = read(fd, tmp, sizeof(tmp));
+		char *nb;
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0) {
+			rc = trawl_err_set(err, -errno, "%s: %s", path, strerror(errno));
+			break;
+		}
+		if (n == 0)
+			break;
+		if (len + (size_t)n > TRAWL_YAML_MAX_BYTES) {
+			rc = trawl_err_set(err, -EFBIG, "%s: larger than %u MiB: not a configuration file", path,
+					TRAWL_YAML_MAX_BYTES >> 20);
+			break;
+		}
+		nb = realloc(buf, len + (size_t)n);
+		if (nb == NULL) {
+			rc = trawl_err_set(err, -ENOMEM, "out of memory");
+			break;
+		}
+		buf = nb;
+		memcpy(buf + len, tmp, (size_t)n);
+		len += (size_t)n;
+	}
+	close(fd);
+	if (rc == 0)
+		rc = trawl_yaml_load_buf(path, buf != NULL ? buf : "", len, root, err);
+	free(buf);
 	return rc;
 }
 
@@ -244,6 +296,24 @@ trawl_yaml_settings_add(struct trawl_yaml_settings *out, const char *path, const
 }
 
 int
+trawl_yaml_settings_parse(const char *name, const void *data, size_t len, struct trawl_yaml_settings *out,
+		struct trawl_err *err)
+{
+	struct trawl_yaml_node root;
+	int rc;
+
+	memset(out, 0, sizeof(*out));
+	rc = trawl_yaml_load_buf(name, data, len, &root, err);
+	if (rc != 0)
+		return rc;
+	rc = trawl_yaml_settings_add(out, name, &root, err);
+	trawl_yaml_free(&root);
+	if (rc != 0)
+		trawl_yaml_settings_free(out); /* nothing half-built for the caller to free */
+	return rc;
+}
+
+int
 trawl_yaml_settings_load(const char *path, struct trawl_yaml_settings *out, struct trawl_err *err)
 {
 	struct trawl_yaml_node root;
@@ -255,6 +325,8 @@ trawl_yaml_settings_load(const char *path, struct trawl_yaml_settings *out, stru
 		return rc;
 	rc = trawl_yaml_settings_add(out, path, &root, err);
 	trawl_yaml_free(&root);
+	if (rc != 0)
+		trawl_yaml_settings_free(out);
 	return rc;
 }
 

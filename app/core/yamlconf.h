@@ -8,7 +8,7 @@
 #include "err.h"
 
 /*
- * YAML files: -C/--config settings and campaigns. libyaml reads the file;
+ * YAML files: -C/--config settings and campaigns. libyaml parses the file (read whole);
  * this module turns it into a plain tree that remembers where each key and
  * value stood, so whoever interprets the values can say file:line:column.
  * What the names mean is the caller's (scan_conf.c maps settings onto its
@@ -18,6 +18,8 @@
  * bomb: a few lines that expand to billions) is refused, not built.
  */
 #define TRAWL_YAML_MAX_NODES 1000000
+/* Files are read whole; one larger than this is no configuration (a 1 MB line is fine). */
+#define TRAWL_YAML_MAX_BYTES (16u << 20)
 
 enum trawl_yaml_kind {
 	TRAWL_YAML_SCALAR,
@@ -42,6 +44,10 @@ struct trawl_yaml_node {
  * be read, -ENOMEM.
  */
 int trawl_yaml_load(const char *path, struct trawl_yaml_node *root, struct trawl_err *err);
+
+/** The same for the @p len bytes at @p data, named @p name in errors. */
+int trawl_yaml_load_buf(const char *name, const void *data, size_t len, struct trawl_yaml_node *root,
+		struct trawl_err *err);
 
 void trawl_yaml_free(struct trawl_yaml_node *n);
 
@@ -75,9 +81,14 @@ struct trawl_yaml_settings {
 /**
  * Read @p path as one settings map. @return 0, or -EINVAL (bad YAML, not a
  * mapping, a nested mapping: @p err says "path:line:column: what"),
- * -ENOENT/-EACCES/... when it cannot be read, -ENOMEM.
+ * -ENOENT/-EACCES/... when it cannot be read, -ENOMEM. On failure @p out
+ * holds nothing (there is nothing to free).
  */
 int trawl_yaml_settings_load(const char *path, struct trawl_yaml_settings *out, struct trawl_err *err);
+
+/** The same for the @p len bytes at @p data, named @p name in errors. */
+int trawl_yaml_settings_parse(const char *name, const void *data, size_t len, struct trawl_yaml_settings *out,
+		struct trawl_err *err);
 
 /**
  * Append map @p m's entries (of file @p path) to @p out; an entry already
