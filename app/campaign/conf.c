@@ -210,41 +210,31 @@ load_scans(struct trawl_campaign *c, const struct trawl_yaml_node *defaults, con
 	return 0;
 }
 
-int
-trawl_campaign_load(const char *path, struct trawl_campaign *c, struct trawl_err *err)
+/* The campaign in @p root (c->path set): checked and read into @p c; @p root is freed. */
+static int
+from_root(struct trawl_campaign *c, struct trawl_yaml_node *root, struct trawl_err *err)
 {
 	static const char *const top[] = { "name", "schedule", "state-dir", "keep", "defaults", "scans", "after-run",
 		NULL };
-	struct trawl_yaml_node root;
 	const struct trawl_yaml_node *e;
-	char abs[PATH_MAX];
-	int rc;
+	int rc = 0;
 
-	memset(c, 0, sizeof(*c));
-	if (realpath(path, abs) == NULL)
-		return trawl_err_set(err, -errno, "%s: %s", path, strerror(errno));
-	c->path = strdup(abs);
-	if (c->path == NULL)
-		return trawl_err_set(err, -ENOMEM, "out of memory");
-	rc = trawl_yaml_load(c->path, &root, err);
-	if (rc != 0)
-		return rc;
-	if (root.kind != TRAWL_YAML_MAP) {
-		rc = at(err, c->path, root.line, root.col, "expected a campaign: name, schedule, scans, ...", "", "");
+	if (root->kind != TRAWL_YAML_MAP) {
+		rc = at(err, c->path, root->line, root->col, "expected a campaign: name, schedule, scans, ...", "", "");
 		goto out;
 	}
-	for (size_t i = 0; i < root.n; i++) {
+	for (size_t i = 0; i < root->n; i++) {
 		int known = 0;
 
 		for (unsigned int k = 0; top[k] != NULL; k++)
-			known |= strcmp(root.items[i].key, top[k]) == 0;
+			known |= strcmp(root->items[i].key, top[k]) == 0;
 		if (!known) {
-			rc = at(err, c->path, root.items[i].key_line, root.items[i].key_col, "unknown key '%s' (a campaign "
-					"has name, schedule, state-dir, keep, defaults, scans, after-run)%s", root.items[i].key, "");
+			rc = at(err, c->path, root->items[i].key_line, root->items[i].key_col, "unknown key '%s' (a campaign "
+					"has name, schedule, state-dir, keep, defaults, scans, after-run)%s", root->items[i].key, "");
 			goto out;
 		}
 	}
-	if ((e = trawl_yaml_get(&root, "name")) == NULL) {
+	if ((e = trawl_yaml_get(root, "name")) == NULL) {
 		rc = at(err, c->path, 1, 1, "the campaign has no name (name: letters, digits, '-' and '_')", "", "");
 		goto out;
 	}
@@ -254,7 +244,7 @@ trawl_campaign_load(const char *path, struct trawl_campaign *c, struct trawl_err
 		rc = at(err, c->path, e->line, e->col, "name '%s': letters, digits, '-' and '_' only", c->name, "");
 		goto out;
 	}
-	if ((e = trawl_yaml_get(&root, "schedule")) == NULL) {
+	if ((e = trawl_yaml_get(root, "schedule")) == NULL) {
 		rc = at(err, c->path, 1, 1, "the campaign has no schedule (a systemd calendar expression, e.g. "
 				"\"Sun *-*-* 02:00:00\")", "", "");
 		goto out;
@@ -263,7 +253,7 @@ trawl_campaign_load(const char *path, struct trawl_campaign *c, struct trawl_err
 		goto out;
 	c->sched_line = e->line;
 	c->sched_col = e->col;
-	if ((e = trawl_yaml_get(&root, "state-dir")) != NULL) {
+	if ((e = trawl_yaml_get(root, "state-dir")) != NULL) {
 		if ((rc = scalar_of(c->path, e, &c->state_dir, err)) != 0)
 			goto out;
 		if (strlen(c->state_dir) > TRAWL_CAMPAIGN_STATE_MAX) {
@@ -279,7 +269,7 @@ trawl_campaign_load(const char *path, struct trawl_campaign *c, struct trawl_err
 		rc = trawl_err_set(err, -ENOMEM, "out of memory");
 		goto out;
 	}
-	if ((e = trawl_yaml_get(&root, "keep")) != NULL) {
+	if ((e = trawl_yaml_get(root, "keep")) != NULL) {
 		char *end;
 		unsigned long v = 0;
 
@@ -292,14 +282,49 @@ trawl_campaign_load(const char *path, struct trawl_campaign *c, struct trawl_err
 		}
 		c->keep = (uint32_t)v;
 	}
-	if ((e = trawl_yaml_get(&root, "after-run")) != NULL && (rc = scalar_of(c->path, e, &c->after_run, err)) != 0)
+	if ((e = trawl_yaml_get(root, "after-run")) != NULL && (rc = scalar_of(c->path, e, &c->after_run, err)) != 0)
 		goto out;
-	if ((e = trawl_yaml_get(&root, "defaults")) != NULL && (rc = check_keys(c->path, e, 0, err)) != 0)
+	if ((e = trawl_yaml_get(root, "defaults")) != NULL && (rc = check_keys(c->path, e, 0, err)) != 0)
 		goto out;
-	rc = load_scans(c, e, trawl_yaml_get(&root, "scans"), err);
+	rc = load_scans(c, e, trawl_yaml_get(root, "scans"), err);
 out:
-	trawl_yaml_free(&root);
+	trawl_yaml_free(root);
 	return rc;
+}
+
+int
+trawl_campaign_load(const char *path, struct trawl_campaign *c, struct trawl_err *err)
+{
+	struct trawl_yaml_node root;
+	char abs[PATH_MAX];
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	if (realpath(path, abs) == NULL)
+		return trawl_err_set(err, -errno, "%s: %s", path, strerror(errno));
+	c->path = strdup(abs);
+	if (c->path == NULL)
+		return trawl_err_set(err, -ENOMEM, "out of memory");
+	rc = trawl_yaml_load(c->path, &root, err);
+	if (rc != 0)
+		return rc;
+	return from_root(c, &root, err);
+}
+
+int
+trawl_campaign_parse(const char *name, const char *data, size_t len, struct trawl_campaign *c, struct trawl_err *err)
+{
+	struct trawl_yaml_node root;
+	int rc;
+
+	memset(c, 0, sizeof(*c));
+	c->path = strdup(name);
+	if (c->path == NULL)
+		return trawl_err_set(err, -ENOMEM, "out of memory");
+	rc = trawl_yaml_load_buf(c->path, data, len, &root, err);
+	if (rc != 0)
+		return rc;
+	return from_root(c, &root, err);
 }
 
 void

@@ -46,6 +46,10 @@ struct trawl_campaign {
  */
 int trawl_campaign_load(const char *path, struct trawl_campaign *c, struct trawl_err *err);
 
+/** The same for the @p len bytes at @p data, named @p name in errors (no file read: for tests and fuzzing). */
+int trawl_campaign_parse(const char *name, const char *data, size_t len, struct trawl_campaign *c,
+		struct trawl_err *err);
+
 void trawl_campaign_free(struct trawl_campaign *c);
 
 /**

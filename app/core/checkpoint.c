@@ -124,21 +124,18 @@ out:
 	return rc;
 }
 
-int
-trawl_ckpt_load(const char *path, struct trawl_ckpt *ck, struct trawl_err *err)
+/* The checkpoint document @p o (NULL: it did not parse, @p jerr says why) of file @p path into @p ck. */
+static int
+from_json(const char *path, json_t *o, const json_error_t *jerr, struct trawl_ckpt *ck, struct trawl_err *err)
 {
-	json_error_t jerr;
-	json_t *o, *pos, *v;
+	json_t *pos, *v;
 	const char *what = NULL;
 	size_t i;
 
 	memset(ck, 0, sizeof(*ck));
-	if (access(path, F_OK) != 0)
-		return errno == ENOENT ? -ENOENT : trawl_err_set(err, -errno, "%s: %s", path, strerror(errno));
-	o = json_load_file(path, JSON_REJECT_DUPLICATES, &jerr);
 	if (o == NULL)
-		return trawl_err_set(err, -EINVAL, "%s:%d:%d: not a trawl checkpoint: %s", path, jerr.line, jerr.column,
-				jerr.text);
+		return trawl_err_set(err, -EINVAL, "%s:%d:%d: not a trawl checkpoint: %s", path, jerr->line, jerr->column,
+				jerr->text);
 	v = json_object_get(o, "trawl_checkpoint");
 	if (!json_is_integer(v) || json_integer_value(v) != CKPT_FORMAT)
 		what = "not a trawl checkpoint (no \"trawl_checkpoint\": 1)";
@@ -166,6 +163,25 @@ trawl_ckpt_load(const char *path, struct trawl_ckpt *ck, struct trawl_err *err)
 	if (what != NULL)
 		return trawl_err_set(err, -EINVAL, "%s: %s", path, what);
 	return 0;
+}
+
+int
+trawl_ckpt_load(const char *path, struct trawl_ckpt *ck, struct trawl_err *err)
+{
+	json_error_t jerr;
+
+	memset(ck, 0, sizeof(*ck));
+	if (access(path, F_OK) != 0)
+		return errno == ENOENT ? -ENOENT : trawl_err_set(err, -errno, "%s: %s", path, strerror(errno));
+	return from_json(path, json_load_file(path, JSON_REJECT_DUPLICATES, &jerr), &jerr, ck, err);
+}
+
+int
+trawl_ckpt_parse(const char *name, const char *data, size_t len, struct trawl_ckpt *ck, struct trawl_err *err)
+{
+	json_error_t jerr;
+
+	return from_json(name, json_loadb(data, len, JSON_REJECT_DUPLICATES, &jerr), &jerr, ck, err);
 }
 
 const char *

@@ -64,6 +64,9 @@ int trawl_ckpt_save(const char *path, const struct trawl_ckpt *ck, struct trawl_
  */
 int trawl_ckpt_load(const char *path, struct trawl_ckpt *ck, struct trawl_err *err);
 
+/** The same for the @p len bytes at @p data, named @p name in errors. */
+int trawl_ckpt_parse(const char *name, const char *data, size_t len, struct trawl_ckpt *ck, struct trawl_err *err);
+
 /**
  * Whether @p file is a checkpoint of the scan @p now describes (seed,
  * scan_id, shards, shard, tx_threads, probe_module set). @return NULL if it

@@ -424,12 +424,17 @@ trawl_dataset_load(struct trawl_dataset *ds, const char *path, struct trawl_err 
 	close(fd);
 	if (buf == MAP_FAILED)
 		return trawl_err_set(err, -errno, "%s: %s", path, strerror(errno));
-	if ((size_t)st.st_size >= 8 && memcmp(buf, TRAWL_DATASET_MAGIC, 8) == 0)
-		rc = load_binary(ds, path, buf, (size_t)st.st_size, err);
-	else
-		rc = load_text(ds, path, buf, (size_t)st.st_size, err);
+	rc = trawl_dataset_parse(ds, path, buf, (size_t)st.st_size, err);
 	munmap(buf, (size_t)st.st_size);
 	return rc;
+}
+
+int
+trawl_dataset_parse(struct trawl_dataset *ds, const char *name, const void *data, size_t len, struct trawl_err *err)
+{
+	if (len >= 8 && memcmp(data, TRAWL_DATASET_MAGIC, 8) == 0)
+		return load_binary(ds, name, data, len, err);
+	return load_text(ds, name, data, len, err);
 }
 
 static int

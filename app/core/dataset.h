@@ -46,6 +46,10 @@ void trawl_dataset_free(struct trawl_dataset *ds);
  */
 int trawl_dataset_load(struct trawl_dataset *ds, const char *path, struct trawl_err *err);
 
+/** The same for the @p len bytes at @p data (text or binary), named @p name in errors. */
+int trawl_dataset_parse(struct trawl_dataset *ds, const char *name, const void *data, size_t len,
+		struct trawl_err *err);
+
 /** Sort and merge the pairs; call once after the last load. */
 void trawl_dataset_seal(struct trawl_dataset *ds);
 

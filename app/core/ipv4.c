@@ -78,13 +78,23 @@ int
 trawl_ranges_load(struct trawl_ranges *rs, const char *path, struct trawl_err *err)
 {
 	FILE *f = fopen(path, "r");
+	int rc;
+
+	if (f == NULL)
+		return trawl_err_set(err, -errno, "%s: %s", path, strerror(errno));
+	rc = trawl_ranges_read(rs, f, path, err);
+	fclose(f);
+	return rc;
+}
+
+int
+trawl_ranges_read(struct trawl_ranges *rs, FILE *f, const char *path, struct trawl_err *err)
+{
 	char *line = NULL;
 	size_t cap = 0;
 	unsigned long lineno = 0;
 	int rc = 0;
 
-	if (f == NULL)
-		return trawl_err_set(err, -errno, "%s: %s", path, strerror(errno));
 	while (getline(&line, &cap, f) >= 0) {
 		char *p = line, *tok, *hash;
 		struct trawl_range r;
@@ -115,7 +125,6 @@ trawl_ranges_load(struct trawl_ranges *rs, const char *path, struct trawl_err *e
 	if (rc == 0 && ferror(f))
 		rc = trawl_err_set(err, -EIO, "%s: read error", path);
 	free(line);
-	fclose(f);
 	return rc;
 }
 

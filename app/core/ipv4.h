@@ -4,6 +4,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "err.h"
 
@@ -46,6 +47,9 @@ void trawl_ranges_free(struct trawl_ranges *rs);
  * line; -errno with the path in @p err if the file cannot be read.
  */
 int trawl_ranges_load(struct trawl_ranges *rs, const char *path, struct trawl_err *err);
+
+/** The same from the open stream @p f, named @p path in errors. */
+int trawl_ranges_read(struct trawl_ranges *rs, FILE *f, const char *path, struct trawl_err *err);
 
 /** Format a host-order address into @p buf (at least 16 bytes). */
 const char *trawl_ipv4_str(uint32_t addr, char *buf);

@@ -1,0 +1,67 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Allowlists and blocklists (-w, -b, the shipped blocklist): the input as a
+ * file of CIDR lines, read from an exact-size heap copy (fmemopen), its
+ * first half as the allowlist and the rest as the blocklist, then built
+ * into the target set and walked at its ends; and -p's port lists, from the
+ * first line alone.
+ */
+#include <stdio.h>
+
+#include "fuzz.h"
+
+#include "core/constraint.h"
+#include "core/ipv4.h"
+#include "core/ports.h"
+
+static int
+read_ranges(const uint8_t *data, size_t size, struct trawl_ranges *rs)
+{
+	struct trawl_err err;
+	uint8_t *copy = fuzz_copy(data, size);
+	FILE *f = size ? fmemopen(copy, size, "r") : NULL;
+	int rc = 0;
+
+	if (f != NULL) {
+		rc = trawl_ranges_read(rs, f, "fuzz", &err);
+		fclose(f);
+	}
+	free(copy);
+	return rc;
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct trawl_ranges allow = { 0 }, block = { 0 };
+	struct trawl_constraint c;
+	static struct trawl_ports ports; /* 128 KiB */
+	struct trawl_err err;
+	size_t half = size / 2, line;
+	char *first;
+
+	if (size > 65536)
+		return 0;
+	if (read_ranges(data, half, &allow) == 0 && read_ranges(data + half, size - half, &block) == 0 &&
+			trawl_constraint_build(&c, &allow, &block) == 0) {
+		uint64_t n = trawl_constraint_count(&c);
+
+		if (n > 0) {
+			uint32_t a = trawl_constraint_lookup(&c, 0), b = trawl_constraint_lookup(&c, n - 1);
+
+			if (!trawl_constraint_contains(&c, a) || !trawl_constraint_contains(&c, b) ||
+					trawl_constraint_rank(&c, b) != n - 1)
+				abort();
+		}
+		trawl_constraint_free(&c);
+	}
+	trawl_ranges_free(&allow);
+	trawl_ranges_free(&block);
+	for (line = 0; line < size && data[line] != '\n'; line++)
+		;
+	first = fuzz_string(data, line);
+	if (trawl_ports_parse(&ports, first, &err) == 0 && ports.n > 65536)
+		abort();
+	free(first);
+	return 0;
+}

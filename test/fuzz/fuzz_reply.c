@@ -1,0 +1,106 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * A frame off the wire through the scanner's RX path: Ethernet (VLAN tags
+ * included), then ARP or IPv4, then every probe module's classify (its
+ * ICMP quote parsing included) and, for a reply it accepts, its answer.
+ * The scan is 198.18.0.0/16 x ports 80,443 (port 0 for icmp_echoscan) from
+ * 198.19.0.2 with a fixed key, as test/fuzz/make_corpus.py's seeds are.
+ */
+#include "fuzz.h"
+
+#include "core/packet.h"
+#include "core/ports.h"
+#include "probes/probe.h"
+
+#define US 0xc6130002u /* 198.19.0.2 */
+
+static const char *const modules[] = { "tcp_synscan", "icmp_echoscan", "udp" };
+static struct trawl_probe_ctx ctx[3];
+static const struct trawl_probe_ops *ops[3];
+static struct trawl_constraint allowed;
+static struct trawl_ports ports[2];
+static struct trawl_target_space space[2];
+
+static void
+setup(void)
+{
+	static const struct rte_ether_addr src = { { 0x02, 0, 0, 0, 0, 0x01 } };
+	static const struct rte_ether_addr gw = { { 0x02, 0, 0, 0, 0, 0x02 } };
+	struct trawl_ranges allow = { 0 }, block = { 0 };
+	struct trawl_err err;
+
+	trawl_ranges_add(&allow, (struct trawl_range){ 0xc6120000, 0xc612ffff });
+	if (trawl_constraint_build(&allowed, &allow, &block) != 0)
+		abort();
+	trawl_ranges_free(&allow);
+	if (trawl_ports_parse(&ports[0], "80,443", &err) != 0 || trawl_ports_parse(&ports[1], "0", &err) != 0)
+		abort();
+	trawl_target_space_init(&space[0], &allowed, &ports[0]);
+	trawl_target_space_init(&space[1], &allowed, &ports[1]);
+	for (int i = 0; i < 3; i++) {
+		ops[i] = trawl_probe_find(modules[i]);
+		ctx[i].val.key.k0 = 0x0123456789abcdefULL;
+		ctx[i].val.key.k1 = 0xfedcba9876543210ULL;
+		trawl_validate_ports(&ctx[i].val, 32768, 61000 - 32768 + 1);
+		ctx[i].val.probes = 2;
+		ctx[i].saddr = US;
+		ctx[i].src_mac = src;
+		ctx[i].gw_mac = gw;
+		ctx[i].space = ops[i]->uses_ports ? &space[0] : &space[1];
+		if (ops[i]->parse_args != NULL && ops[i]->parse_args("text:trawl-fuzz", &ctx[i].args, &err) != 0)
+			abort();
+		if (ops[i]->prepare(&ctx[i]) != 0)
+			abort();
+	}
+}
+
+int
+LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	static int ready;
+	uint8_t *frame;
+	uint32_t l3off;
+
+	if (!ready) {
+		setup();
+		ready = 1;
+	}
+	if (size > 9216)
+		return 0; /* a jumbo frame is the most a port hands us */
+	frame = fuzz_copy(data, size);
+	switch (trawl_eth_parse(frame, (uint32_t)size, &l3off)) {
+	case TRAWL_L3_ARP: {
+		struct trawl_arp_view a;
+
+		(void)trawl_arp_parse(frame + l3off, (uint32_t)size - l3off, &a);
+		break;
+	}
+	case TRAWL_L3_IPV4: {
+		struct trawl_ipv4_view v;
+
+		if (trawl_ipv4_parse(frame + l3off, (uint32_t)size - l3off, &v) != 0)
+			break;
+		for (int i = 0; i < 3; i++) {
+			/* classify may keep up to data_max bytes: exactly that much room, on the heap. */
+			uint8_t *keep = malloc(ops[i]->data_max ? ops[i]->data_max : 1);
+			struct trawl_result r;
+			uint8_t answer[TRAWL_PROBE_MAX_LEN];
+
+			memset(&r, 0, sizeof(r));
+			r.data = keep;
+			if (ops[i]->classify(&ctx[i], &v, &r) == TRAWL_RX_VALID) {
+				if (r.data_len > ops[i]->data_max)
+					abort();
+				if (ops[i]->answer != NULL && ops[i]->answer(answer, &v, &ctx[i], &r) > TRAWL_PROBE_MAX_LEN)
+					abort();
+			}
+			free(keep);
+		}
+		break;
+	}
+	default:
+		break;
+	}
+	free(frame);
+	return 0;
+}
