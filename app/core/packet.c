@@ -34,11 +34,17 @@ trawl_ipv4_parse(const uint8_t *l3, uint32_t len, struct trawl_ipv4_view *v)
 	total = rte_be_to_cpu_16(ip->total_length);
 	if (ihl < sizeof(*ip) || ihl > len || total < ihl)
 		return -EINVAL;
-	/* A later fragment carries no L4 header at its start. */
-	if ((rte_be_to_cpu_16(ip->fragment_offset) & RTE_IPV4_HDR_OFFSET_MASK) != 0)
+	/*
+	 * No fragment at all: a later one carries no L4 header at its start,
+	 * and a first one holds only part of a datagram that a stateless
+	 * scanner cannot reassemble or validate whole.
+	 */
+	if ((rte_be_to_cpu_16(ip->fragment_offset) & (RTE_IPV4_HDR_OFFSET_MASK | RTE_IPV4_HDR_MF_FLAG)) != 0)
 		return -EINVAL;
-	if (total > len)
-		total = len; /* truncated capture: trust only what we hold */
+	/* Truncated: trust only what we hold, and say so (a cut datagram is no reply and no probe). */
+	v->cut = total > len;
+	if (v->cut)
+		total = len;
 	v->ip = ip;
 	v->l4 = l3 + ihl;
 	v->l4_len = total - ihl;

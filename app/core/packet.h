@@ -28,6 +28,7 @@ struct trawl_ipv4_view {
 	uint32_t daddr;   /**< host byte order */
 	uint8_t proto;
 	uint8_t ttl;
+	uint8_t cut;      /**< the datagram is longer than what was captured: a reply cut short, never a result */
 };
 
 /** ARP for IPv4 over Ethernet, fields in host byte order. */
@@ -54,8 +55,9 @@ enum trawl_l3_kind trawl_eth_parse(const uint8_t *frame, uint32_t caplen, uint32
 
 /**
  * Parse an IPv4 header of an L3 buffer of @p len captured bytes: version
- * 4, IHL >= 5, header inside the buffer, not a fragment other than the
- * first. @return 0 or -EINVAL.
+ * 4, IHL >= 5, header inside the buffer, not a fragment (first or
+ * later). A total length past the capture is clipped and says v->cut.
+ * @return 0 or -EINVAL.
  */
 int trawl_ipv4_parse(const uint8_t *l3, uint32_t len, struct trawl_ipv4_view *v);
 

@@ -232,7 +232,8 @@ trawl_respond_frame(const struct trawl_respond_cfg *cfg, uint8_t *frame, uint32_
 	default:
 		return;
 	}
-	if (trawl_ipv4_parse(frame + l3off, len - l3off, &v) != 0)
+	/* A datagram cut short is dropped by a Linux host's IP layer before any transport sees it. */
+	if (trawl_ipv4_parse(frame + l3off, len - l3off, &v) != 0 || v.cut)
 		return;
 	switch (v.proto) {
 	case IPPROTO_TCP:

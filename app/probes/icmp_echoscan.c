@@ -99,8 +99,8 @@ echo_classify(const struct trawl_probe_ctx *ctx, const struct trawl_ipv4_view *v
 
 	if (v->proto != IPPROTO_ICMP || v->daddr != ctx->saddr)
 		return TRAWL_RX_OTHER;
-	if (v->l4_len < TRAWL_ICMP_HDR_LEN)
-		return TRAWL_RX_INVALID;
+	if (v->cut || v->l4_len < TRAWL_ICMP_HDR_LEN)
+		return TRAWL_RX_INVALID; /* cut short: malformed */
 	if (icmp[0] == TRAWL_ICMP_ECHOREPLY) {
 		target_addr = v->saddr;
 		id = (uint16_t)(icmp[4] << 8 | icmp[5]);

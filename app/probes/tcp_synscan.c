@@ -132,7 +132,8 @@ syn_classify(const struct trawl_probe_ctx *ctx, const struct trawl_ipv4_view *v,
 
 	if (v->proto != IPPROTO_TCP || v->daddr != ctx->saddr)
 		return TRAWL_RX_OTHER;
-	if (v->l4_len < sizeof(*tcp))
+	/* Cut short, or a header shorter than its fixed part or longer than what we hold: malformed. */
+	if (v->cut || v->l4_len < sizeof(*tcp) || (tcp->data_off >> 4) < 5 || (uint32_t)(tcp->data_off >> 4) * 4 > v->l4_len)
 		return TRAWL_RX_INVALID;
 	sport = rte_be_to_cpu_16(tcp->src_port);
 	dport = rte_be_to_cpu_16(tcp->dst_port);

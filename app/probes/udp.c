@@ -188,7 +188,9 @@ udp_classify(const struct trawl_probe_ctx *ctx, const struct trawl_ipv4_view *v,
 		const struct rte_udp_hdr *udp = (const void *)v->l4;
 		uint32_t have, ulen;
 
-		if (v->l4_len < sizeof(*udp))
+		/* Cut short, or a UDP length below its header or past the IP payload: malformed. */
+		if (v->cut || v->l4_len < sizeof(*udp) || rte_be_to_cpu_16(udp->dgram_len) < sizeof(*udp) ||
+				rte_be_to_cpu_16(udp->dgram_len) > v->l4_len)
 			return TRAWL_RX_INVALID;
 		port = rte_be_to_cpu_16(udp->src_port);
 		ours = rte_be_to_cpu_16(udp->dst_port);
@@ -200,12 +202,8 @@ udp_classify(const struct trawl_probe_ctx *ctx, const struct trawl_ipv4_view *v,
 		r->success = 1;
 		ulen = rte_be_to_cpu_16(udp->dgram_len);
 		r->udp_len = (uint16_t)ulen;
-		/* The payload: what the UDP length says, cut to what we hold, then to what we keep. */
-		have = v->l4_len - (uint32_t)sizeof(*udp);
-		if (ulen < sizeof(*udp))
-			have = 0; /* a bogus length: keep nothing rather than guess */
-		else if (ulen - sizeof(*udp) < have)
-			have = ulen - (uint32_t)sizeof(*udp);
+		/* The payload: what the UDP length says (checked above to be within what we hold), then what we keep. */
+		have = ulen - (uint32_t)sizeof(*udp);
 		r->data_len = (uint16_t)RTE_MIN(have, (uint32_t)TRAWL_RESULT_DATA_MAX);
 		memcpy(r->data, udp + 1, r->data_len);
 		r->icmp_type = 0;
@@ -217,7 +215,7 @@ udp_classify(const struct trawl_probe_ctx *ctx, const struct trawl_ipv4_view *v,
 
 		if (v->l4_len < TRAWL_ICMP_HDR_LEN || !trawl_icmp_is_error(v->l4[0]))
 			return TRAWL_RX_OTHER;
-		if (trawl_icmp_quote_parse(v, &q) != 0 || q.proto != IPPROTO_UDP || q.saddr != ctx->saddr)
+		if (v->cut || trawl_icmp_quote_parse(v, &q) != 0 || q.proto != IPPROTO_UDP || q.saddr != ctx->saddr)
 			return TRAWL_RX_INVALID;
 		ours = (uint16_t)(q.l4[0] << 8 | q.l4[1]);
 		port = (uint16_t)(q.l4[2] << 8 | q.l4[3]);

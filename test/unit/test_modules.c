@@ -380,12 +380,19 @@ test_udp_round_trip(void)
 	/* More than is kept: the first TRAWL_RESULT_DATA_MAX bytes, the whole length in udp_len. */
 	len = udp_reply(f, probe, data, 600);
 	CHECK(classify(ops, &ctx, f, len, r) == TRAWL_RX_VALID && r->data_len == TRAWL_RESULT_DATA_MAX && r->udp_len == 608);
-	/* A UDP length beyond the capture keeps what is there; one below 8 keeps nothing. */
+	/* A UDP length past the IP payload, or below its own 8 bytes: malformed, no result (issue 12). */
 	len = udp_reply(f, probe, data, 20);
 	wr16(f + 34 + 4, 4000);
-	CHECK(classify(ops, &ctx, f, len, r) == TRAWL_RX_VALID && r->data_len == 20);
-	wr16(f + 34 + 4, 3);
-	CHECK(classify(ops, &ctx, f, len, r) == TRAWL_RX_VALID && r->data_len == 0);
+	CHECK(classify(ops, &ctx, f, len, r) == TRAWL_RX_INVALID);
+	wr16(f + 34 + 4, 29);
+	CHECK(classify(ops, &ctx, f, len, r) == TRAWL_RX_INVALID);
+	for (uint16_t ulen = 0; ulen < 8; ulen++) {
+		wr16(f + 34 + 4, ulen);
+		CHECK(classify(ops, &ctx, f, len, r) == TRAWL_RX_INVALID);
+	}
+	/* Shorter than the IP payload is legal (the rest is padding): the payload is what UDP says. */
+	wr16(f + 34 + 4, 8 + 5);
+	CHECK(classify(ops, &ctx, f, len, r) == TRAWL_RX_VALID && r->data_len == 5);
 	/* From another port, to another of our ports, from another address: invalid. */
 	len = udp_reply(f, probe, data, 4);
 	memcpy(g, f, len);

@@ -224,7 +224,7 @@ test_parse_bounds(void)
 	/* Header fields cannot widen the view: a total length beyond the capture is clipped. */
 	f[14 + 2] = 0xff;
 	f[14 + 3] = 0xff;
-	CHECK(trawl_ipv4_parse(f + 14, 40, &v) == 0 && v.l4_len == 20);
+	CHECK(trawl_ipv4_parse(f + 14, 40, &v) == 0 && v.l4_len == 20 && v.cut);
 	/* IHL below 5, IHL beyond the capture, version 6, a later fragment: rejected. */
 	f[14] = 0x44;
 	CHECK(trawl_ipv4_parse(f + 14, 46, &v) != 0);
@@ -236,7 +236,43 @@ test_parse_bounds(void)
 	f[14 + 6] = 0x00;
 	f[14 + 7] = 0x10;
 	CHECK(trawl_ipv4_parse(f + 14, 46, &v) != 0);
+	/* A first fragment (more fragments, offset 0) too; DF alone is fine. */
+	f[14 + 6] = 0x20;
+	f[14 + 7] = 0x00;
+	CHECK(trawl_ipv4_parse(f + 14, 46, &v) != 0);
+	f[14 + 6] = 0x40;
+	CHECK(trawl_ipv4_parse(f + 14, 46, &v) == 0);
 	(void)len;
+}
+
+/*
+ * Malformed replies that carry a valid MAC are still no result (issue 12):
+ * an IP total length past the capture (the datagram was cut), and a TCP
+ * data offset below 5 words or past the bytes held.
+ */
+static void
+test_malformed_tcp(void)
+{
+	struct trawl_probe_ctx ctx;
+	struct trawl_result r;
+	uint8_t f[64], g[64];
+	uint16_t len;
+
+	setup_ctx(&ctx);
+	len = make_reply(f, &ctx, 0xc6120005, 80, 0, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG);
+	CHECK(classify(&ctx, f, len, &r) == TRAWL_RX_VALID);
+	/* The frame is padded to 60 bytes: a total length up to those 46 is padding, one past them is cut. */
+	for (unsigned int total = 40; total < 400; total += 3) {
+		memcpy(g, f, len);
+		g[14 + 2] = (uint8_t)(total >> 8);
+		g[14 + 3] = (uint8_t)total;
+		CHECK((classify(&ctx, g, len, &r) == TRAWL_RX_VALID) == (total <= len - 14u));
+	}
+	for (unsigned int doff = 0; doff < 16; doff++) {
+		memcpy(g, f, len);
+		g[14 + 20 + 12] = (uint8_t)(doff << 4);
+		CHECK((classify(&ctx, g, len, &r) == TRAWL_RX_VALID) == (doff == 5));
+	}
 }
 
 static void
@@ -393,6 +429,7 @@ main(void)
 	RUN(test_reply_round_trip);
 	RUN(test_flipped_bit_fails);
 	RUN(test_parse_bounds);
+	RUN(test_malformed_tcp);
 	RUN(test_rst_answer);
 	RUN(test_checksum_offload);
 	RUN(test_sport_mod_exact);

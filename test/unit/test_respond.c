@@ -188,6 +188,16 @@ test_answers_byte_correct(void)
 		trawl_respond_frame(&cfg, f, len, sizeof(f), &r);
 		CHECK(memcmp(f + 38, g + 38, 4) == 0);
 	}
+	/* A SYN cut short (IP total length past the capture) or fragmented: dropped, as Linux's IP layer does. */
+	for (int k = 0; k < 2; k++) {
+		len = probe(f, IPPROTO_TCP, 0xc6120001, 80, RTE_TCP_SYN_FLAG);
+		if (k == 0)
+			f[14 + 2] = 0x01; /* 256 + 40 */
+		else
+			f[14 + 6] = 0x20; /* more fragments */
+		trawl_respond_frame(&cfg, f, len, sizeof(f), &r);
+		CHECK(r.probe == TRAWL_PROBE_NOT && r.reply == TRAWL_REPLY_NONE);
+	}
 	/* Closed port on a live host: RST-ACK. */
 	len = probe(f, IPPROTO_TCP, 0xc6120001, 81, RTE_TCP_SYN_FLAG);
 	trawl_respond_frame(&cfg, f, len, sizeof(f), &r);
