@@ -450,6 +450,8 @@ trawl_dataset_seal(struct trawl_dataset *ds)
 {
 	size_t out = 0;
 
+	if (ds->npairs == 0)
+		return; /* no pairs (a dataset of bare addresses): pairs may be NULL, which qsort must not be given */
 	qsort(ds->pairs, ds->npairs, sizeof(uint64_t), cmp_u64);
 	for (size_t i = 0; i < ds->npairs; i++)
 		if (out == 0 || ds->pairs[out - 1] != ds->pairs[i])

@@ -95,12 +95,21 @@ trawl_ranges_read(struct trawl_ranges *rs, FILE *f, const char *path, struct tra
 	unsigned long lineno = 0;
 	int rc = 0;
 
-	while (getline(&line, &cap, f) >= 0) {
-		char *p = line, *tok, *hash;
+	ssize_t n;
+
+	while ((n = getline(&line, &cap, f)) >= 0) {
+		char *p = line, *tok, *hash, *nul;
 		struct trawl_range r;
 		size_t len;
 
 		lineno++;
+		/* A NUL would end the line early for every string call below: what follows it would be dropped unread. */
+		nul = memchr(line, '\0', (size_t)n);
+		if (nul != NULL) {
+			rc = trawl_err_set(err, -EINVAL, "%s:%lu:%ld: a NUL byte: not a text file of addresses", path, lineno,
+					(long)(nul - line) + 1);
+			break;
+		}
 		hash = strchr(p, '#');
 		if (hash != NULL)
 			*hash = '\0';

@@ -1,0 +1,114 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Writes the seed corpora in test/fuzz/corpus/ (committed; run again after a
+format changes): make_corpus.py TRAWL_BINARY. Frames are genuine replies to the
+scan fuzz_reply.c sets up (same key, address, targets) and genuine probes to
+the dataset fuzz_respond.c loads, so the fuzzer starts past validation; files
+are the shipped examples and small hand-made ones."""
+import json
+import os
+import struct
+import subprocess
+import sys
+import tempfile
+
+here = os.path.dirname(os.path.abspath(__file__))
+sys.path.insert(0, os.path.join(here, "../lib"))
+import trawltest as tt  # noqa: E402
+from scapy.all import ARP, ICMP, IP, TCP, UDP, Ether, Raw  # noqa: E402
+
+trawl = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "../../build/app/trawl")
+KEY = "0123456789abcdeffedcba9876543210"  # fuzz_reply.c's k0, k1
+ME, US_MAC, GW = "198.19.0.2", "02:00:00:00:00:01", "02:00:00:00:00:02"
+v = tt.Validator(KEY, ME)
+conf = os.path.join(here, "../../config")
+
+
+def put(sub, name, data):
+    d = os.path.join(here, "corpus", sub)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(d, name), "wb") as f:
+        f.write(bytes(data))
+
+
+def eth(l3):
+    return Ether(src=GW, dst=US_MAC) / l3
+
+
+def udp_ipid(a, sp, dp):
+    x = (tt.ip2int(a) ^ (tt.ip2int(a) >> 16) ^ (sp ^ dp) ^ 0x7477) & 0xFFFF
+    return 54320 if x == 54321 else x
+
+
+# --- reply: the scanner's RX path ----------------------------------------------
+a = "198.18.0.7"
+t = v.tag(a, 0) & 0xFFFFFFFF
+i, s = t >> 16, t & 0xFFFF
+sp53 = v.sport(a, 53)
+probe_udp = IP(src=ME, dst=a, id=udp_ipid(a, v.sport(a, 80), 80)) / UDP(sport=v.sport(a, 80), dport=80) / Raw(b"trawl-fuzz")
+put("reply", "synack", eth(IP(src=a, dst=ME) / TCP(sport=80, dport=v.sport(a, 80), flags="SA",
+                                                   ack=(v.seq(a, 80) + 1) & 0xFFFFFFFF, options=[("MSS", 1460)])))
+put("reply", "rst", eth(IP(src=a, dst=ME) / TCP(sport=443, dport=v.sport(a, 443), flags="RA",
+                                                ack=(v.seq(a, 443) + 1) & 0xFFFFFFFF)))
+put("reply", "echoreply", eth(IP(src=a, dst=ME) / ICMP(type=0, id=i, seq=s) / Raw(b"0123456789")))
+put("reply", "echo-unreach", eth(IP(src="198.18.9.1", dst=ME) / ICMP(type=3, code=1) /
+                                 Raw(bytes(IP(src=ME, dst=a) / ICMP(type=8, id=i, seq=s))[:28])))
+put("reply", "udp", eth(IP(src=a, dst=ME) / UDP(sport=80, dport=v.sport(a, 80)) / Raw(b"\x12\x34answer")))
+put("reply", "udp-unreach", eth(IP(src=a, dst=ME) / ICMP(type=3, code=3) / Raw(bytes(probe_udp)[:28])))
+put("reply", "arp", Ether(src=GW, dst="ff:ff:ff:ff:ff:ff") / ARP(op=1, hwsrc=GW, psrc="198.19.0.1", pdst=ME))
+put("reply", "ipopts", eth(IP(src=a, dst=ME, ihl=6, options=[b"\x01\x01\x01\x00"]) /
+                           TCP(sport=80, dport=v.sport(a, 80), flags="SA", ack=(v.seq(a, 80) + 1) & 0xFFFFFFFF)))
+
+# --- respond: frames to the virtual internet, each after a 2-byte length -------------
+def frames(*fs):
+    return b"".join(struct.pack(">H", len(bytes(f))) + bytes(f) for f in fs)
+
+
+R = Ether(src="02:00:00:00:00:aa", dst="02:00:00:00:00:09")
+syn = R / IP(src="198.19.1.2", dst="198.18.0.5", id=54321) / TCP(sport=40000, dport=80, flags="S", seq=1, window=65535)
+syn2 = R / IP(src="198.19.1.2", dst="198.18.0.6", id=54321) / TCP(sport=40000, dport=80, flags="S", seq=2, window=65535)
+masscan = R / IP(src="198.19.1.3", dst="198.18.0.5") / TCP(sport=61000, dport=80, flags="S", seq=12345, window=1024)
+put("respond", "zmap-syns", frames(syn, syn2))
+put("respond", "masscan-syn", frames(masscan))
+put("respond", "closed", frames(R / IP(src="198.19.1.2", dst="198.18.0.5") / TCP(sport=1, dport=81, flags="S")))
+put("respond", "echo", frames(R / IP(src="198.19.1.2", dst="198.18.1.7") / ICMP(type=8, id=1, seq=2) / Raw(b"abc")))
+put("respond", "udp53", frames(R / IP(src="198.19.1.2", dst="198.18.0.9") / UDP(sport=5000, dport=53) / Raw(b"q")))
+put("respond", "udp-closed", frames(R / IP(src="198.19.1.2", dst="198.18.0.9") / UDP(sport=5000, dport=54) / Raw(b"q")))
+put("respond", "arp", frames(Ether(src="02:00:00:00:00:aa", dst="ff:ff:ff:ff:ff:ff") /
+                             ARP(op=1, hwsrc="02:00:00:00:00:aa", psrc="198.19.1.2", pdst="198.18.0.1")))
+
+# --- ranges: allow/blocklists (the first line is also a port list) --------------------
+with open(os.path.join(conf, "blocklist.conf"), "rb") as f:
+    put("ranges", "blocklist.conf", f.read())
+put("ranges", "ports", b"22,80,8000-8100\n198.18.0.0/15\n10.0.0.0/8 # comment\n198.18.1.0/24\n")
+put("ranges", "single", b"1.2.3.4\n  198.18.0.0/16  \n")
+
+# --- config: -C settings, campaigns, checkpoints -------------------------------------
+for n in ("example-scan.yaml", "example-campaign.yaml"):
+    with open(os.path.join(conf, n), "rb") as f:
+        put("config", n, f.read())
+put("config", "aliases.yaml", b"a: &x [1, 2]\nb: *x\ntarget-ports: [80, 443]\n")
+put("config", "checkpoint.json", json.dumps({
+    "trawl_checkpoint": 1, "scan_id": "123", "seed": "456", "probe_module": "tcp_synscan", "shards": 1,
+    "shard": 0, "sender_threads": 1, "targets": "65536", "results": "10", "output_bytes": "130", "attempts": 2,
+    "done": False, "positions": [{"left": "100", "targets": "65436"}]}, indent=1).encode())
+
+# --- dataset: text and the binary form trawl respond --compile makes ------------------
+with open(os.path.join(conf, "example-dataset.txt"), "rb") as f:
+    text = f.read()
+put("dataset", "text", text)
+put("dataset", "mixed", b"198.18.0.1\n198.18.0.0/30:443\n198.18.1.1:22 # x\n\n")
+with tempfile.TemporaryDirectory() as d:
+    src, out = os.path.join(d, "ds.txt"), os.path.join(d, "ds.bin")
+    with open(src, "wb") as f:
+        f.write(b"198.18.0.1\n198.18.0.0/30:443\n198.18.1.1:22\n")
+    subprocess.run([trawl, "respond", "--compile", src, "-o", out], check=True, capture_output=True)
+    with open(out, "rb") as f:
+        put("dataset", "binary", f.read())
+
+# --- args: filter expressions, hex payloads, CIDRs -----------------------------------
+put("args", "filter", b"(success = 1 && repeat = 0) || classification = \"rst\"")
+put("args", "filter2", b"sport > 1024 && saddr != 198.18.0.1")
+put("args", "hex", b"00ff10abcdef")
+put("args", "cidr", b"198.18.0.0/15")
+print("corpus written under", os.path.join(here, "corpus"))
