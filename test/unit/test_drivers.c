@@ -186,6 +186,20 @@ test_no_pci(void)
 	CHECK(trawl_eal_args_build(&a, "trawl", NULL, "0000:03:00.0", 1, 1) == 0);
 	CHECK(argv_count(&a, "--no-pci") == 0 && argv_count(&a, "-a") == 1);
 	trawl_eal_args_free(&a);
+	/* Hugepage files unlinked once mapped, unless --eal decides how they live. */
+	CHECK(trawl_eal_args_build(&a, "trawl", "-l 0", "net_null0", 1, 1) == 0);
+	CHECK(argv_count(&a, "--huge-unlink=always") == 1);
+	trawl_eal_args_free(&a);
+	{
+		static const char *const own[] = { "--no-huge -m 512", "--in-memory", "--huge-unlink=never",
+			"--single-file-segments", NULL };
+
+		for (unsigned int i = 0; own[i] != NULL; i++) {
+			CHECK(trawl_eal_args_build(&a, "trawl", own[i], "net_null0", 1, 1) == 0);
+			CHECK(argv_count(&a, "--huge-unlink=always") == 0);
+			trawl_eal_args_free(&a);
+		}
+	}
 	/* No device (`trawl --version` paths): nothing added. */
 	CHECK(trawl_eal_args_build(&a, "trawl", NULL, NULL, 1, 1) == 0);
 	CHECK(argv_count(&a, "--no-pci") == 0);
