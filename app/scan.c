@@ -710,6 +710,15 @@ finish_output(struct scan *s)
 	}
 }
 
+/* A run that ends before it began (no EAL): nothing to name, and a checkpoint's results so far stay. */
+static void
+drop_output(struct scan *s)
+{
+	if (!s->of.in_place && s->conf.checkpoint == NULL)
+		trawl_outfile_discard(&s->of);
+	s->of_finished = 1;
+}
+
 static void
 free_ring_mbufs(struct rte_ring *r)
 {
@@ -811,7 +820,7 @@ trawl_scan_main(int argc, char **argv)
 		trawl_privsep_allow_rename(s->of.tmp, s->of.path);
 	if (trawl_privsep_start(&err) != 0) {
 		fprintf(stderr, "trawl scan: %s\n", err.msg);
-		trawl_outfile_discard(&s->of);
+		drop_output(s);
 		return 1;
 	}
 	s->ntx = s->conf.tx_threads;
@@ -819,6 +828,7 @@ trawl_scan_main(int argc, char **argv)
 
 	if (trawl_eal_args_build(&eal, "trawl", s->conf.eal, s->conf.dev, (uint16_t)s->nrx, (uint16_t)s->ntx) != 0) {
 		fprintf(stderr, "trawl scan: --eal: too many arguments\n");
+		drop_output(s);
 		return 2;
 	}
 	rc = rte_eal_init(eal.argc, eal.argv);
@@ -826,6 +836,7 @@ trawl_scan_main(int argc, char **argv)
 		fprintf(stderr, "trawl scan: cannot start DPDK (EAL) with --dev '%s': %s\n", s->conf.dev,
 				rte_errno ? rte_strerror(rte_errno) : "see the EAL message above");
 		trawl_eal_args_free(&eal);
+		drop_output(s);
 		return 1;
 	}
 	signal(SIGINT, on_signal);

@@ -213,4 +213,9 @@ p = tt.run(scan_args(f"net_memif0,role=client,socket={d}/nobody-here.sock,socket
                      os.path.join(d, "failed.json")), timeout=60)
 c.eq(p.returncode, 1, f"no server: exit 1 ({p.stderr.strip()[-200:]})")
 c.check(not os.path.exists(out) and not os.path.exists(out + ".tmp"), "a failed run leaves neither -o nor -o.tmp")
+# An EAL that does not start (a device no driver has): the same.
+out = os.path.join(d, "no-eal.csv")
+p = tt.run(scan_args("net_bogus0", "no-eal", out, os.path.join(d, "no-eal.json")), timeout=60)
+c.eq(p.returncode, 1, "no such device: exit 1")
+c.check(not os.path.exists(out) and not os.path.exists(out + ".tmp"), "no EAL: neither -o nor -o.tmp left")
 c.done()
