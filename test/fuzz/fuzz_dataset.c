@@ -24,6 +24,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (trawl_dataset_init(&ds) != 0)
 		abort();
 	ready = 1;
+	ds.max_pairs = 1 << 20; /* 8 MiB: a "CIDR:PORT" line's pairs within libFuzzer's memory limit */
 	copy = fuzz_copy(data, size);
 	if (trawl_dataset_parse(&ds, "fuzz", copy, size, &err) == 0) {
 		trawl_dataset_seal(&ds);
