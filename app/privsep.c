@@ -283,6 +283,8 @@ trawl_privsep_drop(struct trawl_err *err)
 	struct __user_cap_data_struct d[2];
 	uid_t r, e, s;
 
+	if (!ps.drop && geteuid() == 0)
+		return 0; /* --user root: root was asked for, with what root holds */
 	if (ps.drop) {
 		/* No capability can come back through an execve of this thread (the bounding set is per thread). */
 		for (int cap = 0; cap < 64; cap++)

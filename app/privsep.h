@@ -25,7 +25,7 @@
  *
  * Without root nothing is forked and nothing changes user; whatever
  * capabilities the process was given (file capabilities) are dropped all
- * the same once set up.
+ * the same once set up. --user root keeps root as it is.
  */
 
 /** Resolve @p user (NULL: `nobody` if root, else none). @return 0, or -EINVAL naming it in @p err (exit 2). */

@@ -155,6 +155,7 @@ try:
     time.sleep(1.5)
     st = status(p.pid).get(str(p.pid), {})
     c.eq(st.get("Uid", "").split()[:1], ["0"], "--user root: stays root")
+    c.check(int(st.get("CapEff", "0"), 16) != 0, "--user root: keeps root's capabilities (asked for)")
     c.eq([k for k in children(p.pid) if comm(k) == "trawl-keeper"], [], "--user root: no keeper")
     p.communicate(timeout=30)
 finally:

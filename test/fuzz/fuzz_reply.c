@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * A frame off the wire through the scanner's RX path: Ethernet (a VLAN tag
- * is no reply: the port strips tags or the scan is not on that VLAN), then ARP or IPv4, then every probe module's classify (its
- * ICMP quote parsing included) and, for a reply it accepts, its answer.
+ * is no reply: the port strips tags, or the scan is not on that VLAN),
+ * then ARP or IPv4, then every probe module's classify (its ICMP quote
+ * parsing included) and, for a reply it accepts, its answer.
  * The scan is 198.18.0.0/16 x ports 80,443 (port 0 for icmp_echoscan) from
  * 198.19.0.2 with a fixed key, as test/fuzz/make_corpus.py's seeds are.
  */
