@@ -2,9 +2,15 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """--checkpoint under SIGKILL: trawl scan against trawl respond over
 net_memif, 198.18.0.0/16 on ports 1-4 (262,144 targets, -T 2) where
-198.18.0.0/17 is open (131,072 open targets), at 30,000 probes/s (8.7 s
+198.18.0.0/17 is open (131,072 open targets), at 15,000 probes/s (17.5 s
 of sending), killed with SIGKILL at random moments KILLS times, then run
-to the end. Checks:
+to the end. Each kill lands while its attempt runs and after it has
+committed progress: the attempt is killed a random 0-0.6 s after its first
+commit (waited for, bounded). An attempt so sends for at most its first
+commit (0.5 s of lag plus one tenth) and 0.6 s: all KILLS together fewer
+probes than the targets, so the scan cannot end before its last kill
+(with kills at 0.7-2.5 s after the start and 30,000/s, a seed once let it
+finish before the 9th). Checks:
 - the union of the results is exactly the open set, no row twice, one
   header row;
 - probes the responder received over every attempt together are at most
@@ -27,7 +33,7 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "../lib"))
 import trawltest as tt  # noqa: E402
 
 KILLS = 10
-RATE = 30000
+RATE = 15000
 TARGETS = 65536 * 4
 OPEN = 32768 * 4
 BASE = tt.ip2int("198.18.0.0")
@@ -52,7 +58,17 @@ with tt.Responder(d, ["198.18.0.0/17"], "ckpt-r", ports="1-4", threads=2) as res
     kills = 0
     for attempt in range(KILLS):
         p = subprocess.Popen(scan_args(resp), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        time.sleep(rng.uniform(0.7, 2.5))
+        for _ in range(300):  # this attempt's first commit says attempts = attempt + 1 (30 s at most)
+            try:
+                with open(ck) as f:
+                    if json.load(f)["attempts"] == attempt + 1:
+                        break
+            except (OSError, ValueError, KeyError):
+                pass
+            if p.poll() is not None:
+                break
+            time.sleep(0.1)
+        time.sleep(rng.uniform(0, 0.6))
         if p.poll() is None:
             p.send_signal(signal.SIGKILL)
             kills += 1
@@ -64,10 +80,19 @@ with tt.Responder(d, ["198.18.0.0/17"], "ckpt-r", ports="1-4", threads=2) as res
             print(f"kill {kills}: {state['results']} results committed, attempt {state['attempts']}, "
                   f"targets drawn {[int(x['targets']) for x in state['positions']]}", flush=True)
     c.eq(kills, KILLS, "every attempt was killed while running")
-    p = tt.run(scan_args(resp)[1:], timeout=120)
+    p = subprocess.Popen(scan_args(resp), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        err = p.communicate(timeout=120)[1]
+    except subprocess.TimeoutExpired:
+        # Where it is stuck, for the log: every thread's wait channel.
+        for t in sorted(os.listdir(f"/proc/{p.pid}/task")):
+            with open(f"/proc/{p.pid}/task/{t}/comm") as f1, open(f"/proc/{p.pid}/task/{t}/wchan") as f2:
+                print(f"stuck: thread {f1.read().strip()} in {f2.read().strip()}")
+        p.kill()
+        err = p.communicate()[1]
     c.eq(p.returncode, 0, "the last attempt's exit status")
     if p.returncode != 0:
-        sys.stderr.write(p.stderr)
+        sys.stderr.write(err)
     m = tt.metadata(meta)
     with open(ck) as f:
         state = json.load(f)
