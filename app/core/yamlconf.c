@@ -31,6 +31,7 @@ struct builder {
 	yaml_document_t *doc;
 	const char *path;
 	size_t nodes;
+	size_t bytes;   /* scalar text in the tree, aliases counted each time they are expanded */
 	int depth;
 };
 
@@ -45,6 +46,10 @@ build(struct builder *b, const yaml_node_t *y, struct trawl_yaml_node *out, stru
 		return at(err, b->path, out->line, out->col, "too many values (aliases expanding without bound?)");
 	switch (y->type) {
 	case YAML_SCALAR_NODE:
+		/* A long value aliased a million times is gigabytes from a page of text: bound the bytes too. */
+		b->bytes += y->data.scalar.length;
+		if (b->bytes > TRAWL_YAML_MAX_BYTES)
+			return at(err, b->path, out->line, out->col, "values longer than 16 MiB in all (aliases expanding?)");
 		out->kind = TRAWL_YAML_SCALAR;
 		out->value = scalar(y);
 		return out->value == NULL ? -ENOMEM : 0;
@@ -121,7 +126,7 @@ trawl_yaml_load_buf(const char *name, const void *data, size_t len, struct trawl
 	}
 	y = yaml_document_get_root_node(&doc);
 	if (y != NULL) {
-		struct builder b = { &doc, name, 0, 0 };
+		struct builder b = { &doc, name, 0, 0, 0 };
 
 		rc = build(&b, y, root, err);
 		if (rc == -ENOMEM)

@@ -14,8 +14,9 @@
  * What the names mean is the caller's (scan_conf.c maps settings onto its
  * flags, campaign/conf.c reads campaigns).
  *
- * Aliases are expanded; a tree past TRAWL_YAML_MAX_NODES nodes (an alias
- * bomb: a few lines that expand to billions) is refused, not built.
+ * Aliases are expanded; a tree past TRAWL_YAML_MAX_NODES nodes or
+ * TRAWL_YAML_MAX_BYTES of values (an alias bomb: a few lines that expand to
+ * billions) is refused, not built.
  */
 #define TRAWL_YAML_MAX_NODES 1000000
 /* Files are read whole; one larger than this is no configuration (a 1 MB line is fine). */

@@ -73,6 +73,12 @@ for i in range(1, 10):
     bomb.append(f"a{i}: &a{i} [" + ", ".join([f"*a{i - 1}"] * 10) + "]")
 bomb_yaml = write("bomb.yaml", "\n".join(bomb) + "\n")
 refused(BASE + ["-C", bomb_yaml, "--dryrun", "198.18.0.0/24"], bomb_yaml, "-C alias bomb")
+# Fewer nodes, but a 3000-byte value in each of 10^4 leaves: 30 MB of values from 3 KB of text.
+amp = [f"v: &v {'y' * 3000}", "l0: &l0 [" + ", ".join(["*v"] * 10) + "]"]
+for i in range(1, 4):
+    amp.append(f"l{i}: &l{i} [" + ", ".join([f"*l{i - 1}"] * 10) + "]")
+amp_yaml = write("amp.yaml", "\n".join(amp) + "\n")
+refused(BASE + ["-C", amp_yaml, "--dryrun", "198.18.0.0/24"], amp_yaml, "-C alias amplification of a long value")
 camp_bomb = write("bomb-campaign.yaml", "name: bomb\nschedule: daily\n" + "\n".join(bomb) + "\nscans: []\n")
 rc, err, took, _ = run(["campaign", "check", camp_bomb], "campaign alias bomb")
 c.check(rc == 2 and camp_bomb in err, f"campaign alias bomb: exit 2 naming the file ({rc}: {err.strip()[:200]})")
