@@ -82,7 +82,7 @@ with tt.Responder(d, ["198.18.0.0/17"], "ckpt-r", ports="1-4", threads=2) as res
     c.eq(kills, KILLS, "every attempt was killed while running")
     p = subprocess.Popen(scan_args(resp), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
     try:
-        err = p.communicate(timeout=120)[1]
+        err = tt.wait_bounded(p, 120)[1]
     except subprocess.TimeoutExpired:
         # Where it is stuck, for the log: every thread's wait channel.
         for t in sorted(os.listdir(f"/proc/{p.pid}/task")):

@@ -129,7 +129,7 @@ r = subprocess.Popen([tt.TRAWL, "respond", "--dev", "net_null0", "--eal", no_pci
 try:
     time.sleep(2)
     r.send_signal(signal.SIGINT)
-    err = r.communicate(timeout=30)[1]
+    err = tt.wait_bounded(r, 30)[1]
 finally:
     if r.poll() is None:
         r.kill()

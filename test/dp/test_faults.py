@@ -111,7 +111,7 @@ with tt.Responder(d, ["198.18.0.0/20:80"], "priv-r") as resp:
                 break
             time.sleep(0.1)
         c.check(os.path.exists(ck), "the checkpoint is written while the scan runs as nobody")
-        err = p.communicate(timeout=60)[1]
+        err = tt.wait_bounded(p, 60)[1]
     finally:
         if p.poll() is None:
             p.kill()
@@ -157,7 +157,7 @@ try:
     c.eq(st.get("Uid", "").split()[:1], ["0"], "--user root: stays root")
     c.check(int(st.get("CapEff", "0"), 16) != 0, "--user root: keeps root's capabilities (asked for)")
     c.eq([k for k in children(p.pid) if comm(k) == "trawl-keeper"], [], "--user root: no keeper")
-    p.communicate(timeout=30)
+    tt.wait_bounded(p, 30)
 finally:
     if p.poll() is None:
         p.kill()

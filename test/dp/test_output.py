@@ -48,7 +48,7 @@ with tt.Responder(d, ["198.18.0.0/15"], "out-r", ports="1-16") as resp:
     t0 = time.monotonic()
     p, meta = scan(resp, "stuck", fifo)
     try:
-        _, err = p.communicate(timeout=90)
+        _, err = tt.wait_bounded(p, 90)
     except subprocess.TimeoutExpired:
         p.kill()
         _, err = p.communicate()

@@ -91,9 +91,100 @@ def eal(prefix):
     return f"--no-huge -m 256 --no-pci --file-prefix {p}"
 
 
+def _descendants(pid):
+    """pid and every process below it, parents first (read from /proc, so zombies count too)."""
+    kids = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    ppid = int(f.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            kids.setdefault(ppid, []).append(int(d))
+    out, todo = [], [pid]
+    while todo:
+        p = todo.pop(0)
+        out.append(p)
+        todo.extend(sorted(kids.get(p, [])))
+    return out
+
+
+def _holders(files):
+    """Processes that hold any of these pipes open (a child that outlives its parent keeps our read
+    side from ever seeing EOF, however done the parent is)."""
+    want = set()
+    for f in files:
+        if f is not None:
+            try:
+                want.add(f"pipe:[{os.fstat(f.fileno()).st_ino}]")
+            except (OSError, ValueError):
+                pass
+    out = []
+    for d in os.listdir("/proc"):
+        if d.isdigit() and int(d) != os.getpid():
+            try:
+                if any(os.readlink(f"/proc/{d}/fd/{fd}") in want for fd in os.listdir(f"/proc/{d}/fd")):
+                    out.append(int(d))
+            except OSError:
+                continue
+    return out
+
+
+def describe_hang(pid, why, files=()):
+    """A process that outlived its bound: print what every process and thread below it (and any process
+    holding its output pipes) waits in, and each one's stack (gdb, where there is one), so a hang seen
+    once in CI says where it hung."""
+    sys.stderr.write(f"--- {why}: the processes under {pid}, their threads and where they wait\n")
+    pids = _descendants(pid)
+    pids += [h for h in _holders(files) if h not in pids]
+    for p in pids:
+        try:
+            with open(f"/proc/{p}/cmdline", "rb") as f:
+                cmd = f.read().replace(b"\0", b" ").decode(errors="replace").strip()
+            tasks = sorted(os.listdir(f"/proc/{p}/task"), key=int)
+        except OSError:
+            continue
+        sys.stderr.write(f"pid {p}: {cmd[:300]}\n")
+        for t in tasks:
+            def rd(name):
+                try:
+                    with open(f"/proc/{p}/task/{t}/{name}") as f:
+                        return f.read().strip()
+                except OSError:
+                    return "?"
+            stat = rd("stat")
+            state = stat.rsplit(")", 1)[1].split()[0] if ")" in stat else "?"
+            sys.stderr.write(f"  task {t} {rd('comm')!r} state {state} wchan {rd('wchan')} syscall {rd('syscall')[:40]}\n")
+        gdb = shutil.which("gdb")
+        if gdb is not None:
+            try:
+                bt = subprocess.run([gdb, "-batch", "-nx", "-p", str(p), "-ex", "thread apply all bt 30"],
+                                    capture_output=True, text=True, timeout=60).stdout
+                sys.stderr.write("".join(l + "\n" for l in bt.splitlines() if l.startswith(("#", "Thread"))))
+            except (OSError, subprocess.TimeoutExpired):
+                pass
+    sys.stderr.flush()
+
+
+def wait_bounded(proc, timeout, what=None):
+    """communicate() with proc within timeout; past it, describe the hang, kill proc and re-raise."""
+    try:
+        return proc.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        describe_hang(proc.pid, what or f"{' '.join(proc.args) if isinstance(proc.args, list) else proc.args}: "
+                      f"not done in {timeout} s", (proc.stdout, proc.stderr))
+        proc.kill()
+        proc.communicate()
+        raise
+
+
 def run(args, timeout=120, check_rc=None, **kw):
-    """Run trawl with a hard time limit; returns CompletedProcess (text)."""
-    p = subprocess.run([TRAWL] + args, capture_output=True, text=True, timeout=timeout, **kw)
+    """Run trawl with a hard time limit; returns CompletedProcess (text). A run that outlives its
+    limit is described (describe_hang), killed, and raises TimeoutExpired."""
+    proc = subprocess.Popen([TRAWL] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, **kw)
+    out, err = wait_bounded(proc, timeout)
+    p = subprocess.CompletedProcess(proc.args, proc.returncode, out, err)
     if check_rc is not None and p.returncode != check_rc:
         sys.stderr.write(p.stderr)
         raise AssertionError(f"trawl {' '.join(args)}: exit {p.returncode}, wanted {check_rc}")
@@ -178,6 +269,7 @@ class Responder:
         try:
             self.rc = self.proc.wait(timeout=30)
         except subprocess.TimeoutExpired:
+            describe_hang(self.proc.pid, "trawl respond: not stopped 30 s after SIGINT", (self.proc.stderr,))
             self.proc.kill()
             self.proc.wait()
             self.rc = -9
