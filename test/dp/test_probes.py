@@ -194,7 +194,7 @@ scans:
     probe-args: "file:{PROBES}/dns_53.pkt"
     targets: [198.18.0.0/16]
 """)
-    p = tt.run(["campaign", "run", camp], timeout=120)
+    p = tt.run(["campaign", "run", camp], timeout=300)
     c.eq(p.returncode, 0, "campaign of icmp_echoscan and udp: exit status")
     if p.returncode != 0:
         sys.stderr.write(p.stderr)

@@ -246,8 +246,8 @@ class Responder:
 
     def __enter__(self):
         self.proc = subprocess.Popen(self.args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        # The server's socket file (socket-abstract=no) appears once its port is up (bounded wait).
-        for _ in range(100):
+        # The server's socket file (socket-abstract=no) appears once its port is up (bounded wait: 60 s).
+        for _ in range(600):
             if os.path.exists(self.sock) or self.proc.poll() is not None:
                 break
             time.sleep(0.1)
@@ -267,9 +267,9 @@ class Responder:
             return self.rc
         self.proc.send_signal(signal.SIGINT)
         try:
-            self.rc = self.proc.wait(timeout=30)
+            self.rc = self.proc.wait(timeout=60)
         except subprocess.TimeoutExpired:
-            describe_hang(self.proc.pid, "trawl respond: not stopped 30 s after SIGINT", (self.proc.stderr,))
+            describe_hang(self.proc.pid, "trawl respond: not stopped 60 s after SIGINT", (self.proc.stderr,))
             self.proc.kill()
             self.proc.wait()
             self.rc = -9
