@@ -81,8 +81,8 @@ check_keys(const char *path, const struct trawl_yaml_node *m, int allow_name, st
 static int
 results_fields(struct trawl_campaign_scan *s, struct trawl_err *err)
 {
-	size_t len = 16;
-	char *out, *copy, *tok, *save;
+	size_t len = 16, at = 0;
+	char *out, *copy, *tok, *save, *end;
 
 	for (size_t i = 0; i < s->set.n; i++)
 		if (strcmp(s->set.s[i].key, "output-fields") == 0)
@@ -94,8 +94,12 @@ results_fields(struct trawl_campaign_scan *s, struct trawl_err *err)
 		for (size_t i = 0; i < s->set.n; i++)
 			if (strcmp(s->set.s[i].key, "output-fields") == 0)
 				for (size_t j = 0; j < s->set.s[i].nitems; j++) {
-					strcat(copy, s->set.s[i].items[j]);
-					strcat(copy, ",");
+					/* appended at the end kept, not strcat: a 16 MiB list stays linear */
+					size_t n = strlen(s->set.s[i].items[j]);
+
+					memcpy(copy + at, s->set.s[i].items[j], n);
+					copy[at + n] = ',';
+					at += n + 1;
 				}
 	if (out == NULL || copy == NULL) {
 		free(out);
@@ -103,10 +107,14 @@ results_fields(struct trawl_campaign_scan *s, struct trawl_err *err)
 		return trawl_err_set(err, -ENOMEM, "out of memory");
 	}
 	strcpy(out, "saddr,sport");
+	end = out + strlen(out);
 	for (tok = strtok_r(copy, ", ", &save); tok != NULL; tok = strtok_r(NULL, ", ", &save))
 		if (strcmp(tok, "saddr") != 0 && strcmp(tok, "sport") != 0) {
-			strcat(out, ",");
-			strcat(out, tok);
+			size_t n = strlen(tok);
+
+			*end++ = ',';
+			memcpy(end, tok, n + 1);
+			end += n;
 		}
 	free(copy);
 	s->fields = out;
