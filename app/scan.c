@@ -33,6 +33,7 @@
 #include <rte_ring.h>
 
 #include "core/clock.h"
+#include "core/stall.h"
 #include "core/cyclic.h"
 #include "dp/stats.h"
 #include "eal_args.h"
@@ -417,7 +418,8 @@ struct supervisor {
 	uint64_t hard_end;       /* after a first signal: the run is over by then (TSC), 0 = none */
 	uint64_t link_lost;      /* TSC the link was seen down while sending, 0 = up */
 	uint64_t out_bytes;      /* output progress, to tell a stuck output from a slow one */
-	uint64_t out_progress;   /* TSC of the last progress */
+	double out_stalled;      /* seconds without output progress (core/stall.h) */
+	uint64_t last_step;      /* TSC of the step before */
 	int signalled;
 };
 
@@ -430,6 +432,7 @@ step(struct scan *s, struct supervisor *v, const struct totals *t, int main_done
 	uint64_t hz = eng->hz, now = v->now;
 	int sig = __atomic_load_n(&signals_seen, __ATOMIC_RELAXED);
 	int limit = __atomic_load_n(&s->writer->limit_reached, __ATOMIC_ACQUIRE);
+	int moved;
 
 	if (sig >= 1 && !v->signalled) {
 		v->signalled = 1;
@@ -499,7 +502,7 @@ step(struct scan *s, struct supervisor *v, const struct totals *t, int main_done
 		if (t->all_rx_finished) {
 			trawl_flag_set(&eng->stop_writer);
 			v->ph = PHASE_FINISH;
-			v->out_progress = now;
+			v->out_stalled = 0;
 		}
 		break;
 	case PHASE_FINISH:
@@ -509,10 +512,15 @@ step(struct scan *s, struct supervisor *v, const struct totals *t, int main_done
 	if (trawl_flusher_error(&s->fl) != 0)
 		abort_run(s, TRAWL_CUT_OUTPUT_FAILED);
 	/* An output that takes nothing while results wait for it: given up on after OUTPUT_STALL_S. */
-	if (trawl_stat_get(&s->fl.bytes_written) != v->out_bytes || trawl_flag_get(&s->writer->finished)) {
-		v->out_bytes = trawl_stat_get(&s->fl.bytes_written);
-		v->out_progress = now;
-	} else if (v->ph == PHASE_FINISH && now - v->out_progress >= (uint64_t)(OUTPUT_STALL_S * (double)hz)) {
+	/*
+	 * An output that takes nothing while results wait for it: given up on after OUTPUT_STALL_S of
+	 * it, a guest stopped by its host not counted (core/stall.h).
+	 */
+	moved = trawl_stat_get(&s->fl.bytes_written) != v->out_bytes || trawl_flag_get(&s->writer->finished);
+	v->out_bytes = trawl_stat_get(&s->fl.bytes_written);
+	v->out_stalled = trawl_stall_add(v->out_stalled, (double)(now - v->last_step) / (double)hz, moved);
+	v->last_step = now;
+	if (v->ph == PHASE_FINISH && v->out_stalled >= OUTPUT_STALL_S) {
 		abort_run(s, TRAWL_CUT_OUTPUT_STALLED);
 	}
 	return (v->ph == PHASE_FINISH || s->cut != TRAWL_CUT_NONE) && main_done && t->all_tx_finished && t->all_rx_finished &&
@@ -557,7 +565,7 @@ supervise(struct scan *s, enum phase first)
 	uint64_t next_status, last_status, next_check;
 	struct totals t, prev;
 
-	v.now = v.phase_start = v.send_start = rte_rdtsc();
+	v.now = v.phase_start = v.send_start = v.last_step = rte_rdtsc();
 	next_status = v.now + hz;
 	last_status = next_check = v.now;
 	memset(&prev, 0, sizeof(prev));

@@ -13,6 +13,7 @@
 #include <rte_lcore.h>
 
 #include "../core/clock.h"
+#include "../core/stall.h"
 #include "flusher.h"
 #include "stats.h"
 
@@ -212,7 +213,7 @@ trawl_flusher_finish(struct trawl_flusher *f, double stall_s, double deadline)
 {
 	const struct timespec tick = { 0, 10 * 1000 * 1000 };
 	uint64_t seen = trawl_stat_get(&f->bytes_written);
-	double last = trawl_mono();
+	double prev = trawl_mono(), stalled = 0;
 
 	if (!f->running)
 		return trawl_flusher_error(f) != 0 || f->rows_lost != 0 ? -EIO : 0;
@@ -225,11 +226,11 @@ trawl_flusher_finish(struct trawl_flusher *f, double stall_s, double deadline)
 			f->running = 0;
 			break;
 		}
-		if (b != seen) {
-			seen = b;
-			last = now;
-		}
-		if (now - last >= stall_s || (deadline > 0 && now >= deadline)) {
+		/* Time without progress; a guest stopped by its host is not an output that takes nothing. */
+		stalled = trawl_stall_add(stalled, now - prev, b != seen);
+		seen = b;
+		prev = now;
+		if (stalled >= stall_s || (deadline > 0 && now >= deadline)) {
 			trawl_flag_set(&f->abandon);
 			if (join(f, JOIN_LIMIT_S) != 0) {
 				/* Stuck inside write(): left running, its buffers kept; what it has not confirmed is lost. */

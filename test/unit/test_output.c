@@ -4,7 +4,8 @@
  * same text snprintf would make, for every octet in every position and for
  * random addresses; numbers at their edges; every field in CSV and JSON;
  * timestamps across second boundaries; and no row longer than the bound
- * the writer sizes its bursts by.
+ * the writer sizes its bursts by. And the stall meter that gives up on an
+ * output that takes nothing, but not on one a stopped guest kept waiting.
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -12,6 +13,7 @@
 
 #include "core/cyclic.h"
 #include "core/fmt.h"
+#include "core/stall.h"
 #include "outputs/output.h"
 #include "check.h"
 
@@ -255,6 +257,27 @@ test_module_fields(void)
 	}
 }
 
+/* An output looked at every 10 ms that takes nothing is given up on at 2 s; one 21 s stop of the guest
+ * counts as one step, progress starts the count again, and a clock that stepped back counts nothing. */
+static void
+test_stall_meter(void)
+{
+	double s = 0;
+	int looks = 0;
+
+	while (s < 2.0 && looks < 1000) {
+		s = trawl_stall_add(s, 0.010, 0);
+		looks++;
+	}
+	CHECK(looks >= 199 && looks <= 201);
+	s = trawl_stall_add(0, 21.0, 0);
+	CHECK(s == TRAWL_STALL_STEP_S);
+	s = trawl_stall_add(s, 21.0, 0);
+	CHECK(s < 2.0);
+	CHECK(trawl_stall_add(1.9, 0.05, 1) == 0);
+	CHECK(trawl_stall_add(1.0, -5.0, 0) == 1.0);
+}
+
 int
 main(void)
 {
@@ -264,5 +287,6 @@ main(void)
 	RUN(test_timestamps_across_seconds);
 	RUN(test_rows_within_bound);
 	RUN(test_module_fields);
+	RUN(test_stall_meter);
 	return check_done();
 }
