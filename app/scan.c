@@ -416,7 +416,7 @@ struct supervisor {
 	enum phase ph;
 	uint64_t now, phase_start, send_start;
 	uint64_t hard_end;       /* after a first signal: the run is over by then (TSC), 0 = none */
-	uint64_t link_lost;      /* TSC the link was seen down while sending, 0 = up */
+	double link_wait;        /* seconds the link has been seen down (at the start, or while sending) */
 	uint64_t out_bytes;      /* output progress, to tell a stuck output from a slow one */
 	double out_stalled;      /* seconds without output progress (core/stall.h) */
 	uint64_t last_step;      /* TSC of the step before */
@@ -432,7 +432,11 @@ step(struct scan *s, struct supervisor *v, const struct totals *t, int main_done
 	uint64_t hz = eng->hz, now = v->now;
 	int sig = __atomic_load_n(&signals_seen, __ATOMIC_RELAXED);
 	int limit = __atomic_load_n(&s->writer->limit_reached, __ATOMIC_ACQUIRE);
+	/* Time since the step before, for the waits below: a guest its host stopped counts 0.1 s of it. */
+	double dt = (double)(now - v->last_step) / (double)hz;
 	int moved;
+
+	v->last_step = now;
 
 	if (sig >= 1 && !v->signalled) {
 		v->signalled = 1;
@@ -454,7 +458,8 @@ step(struct scan *s, struct supervisor *v, const struct totals *t, int main_done
 				v->ph = PHASE_ARP;
 			}
 			v->phase_start = now;
-		} else if (sig != 0 || now - v->phase_start >= TRAWL_LINK_WAIT_S * hz) {
+			v->link_wait = 0;
+		} else if (sig != 0 || (v->link_wait = trawl_stall_add(v->link_wait, dt, 0)) >= TRAWL_LINK_WAIT_S) {
 			if (sig == 0)
 				fail(s, "port %u (%s): the link did not come up within %u s%s; nothing was sent", s->port.id,
 					s->port.driver, TRAWL_LINK_WAIT_S, link_advice(s));
@@ -474,16 +479,14 @@ step(struct scan *s, struct supervisor *v, const struct totals *t, int main_done
 		break;
 	case PHASE_SEND:
 		if (s->port.caps.link_gated && !trawl_port_link_up(s->port.id)) {
-			if (v->link_lost == 0)
-				v->link_lost = now;
-			else if (now - v->link_lost >= TRAWL_LINK_WAIT_S * hz) {
+			if ((v->link_wait = trawl_stall_add(v->link_wait, dt, 0)) >= TRAWL_LINK_WAIT_S) {
 				fail(s, "port %u (%s): the link went down at %" PRIu64 " of %" PRIu64 " targets and did not come "
 					"back within %u s", s->port.id, s->port.driver, t->targets, s->targets_planned,
 					TRAWL_LINK_WAIT_S);
 				trawl_flag_set(&eng->stop_tx);
 			}
 		} else {
-			v->link_lost = 0;
+			v->link_wait = 0;
 		}
 		if (sig != 0 || limit || (c->max_runtime > 0 && (double)(now - v->send_start) >= c->max_runtime * (double)hz))
 			trawl_flag_set(&eng->stop_tx);
@@ -518,8 +521,7 @@ step(struct scan *s, struct supervisor *v, const struct totals *t, int main_done
 	 */
 	moved = trawl_stat_get(&s->fl.bytes_written) != v->out_bytes || trawl_flag_get(&s->writer->finished);
 	v->out_bytes = trawl_stat_get(&s->fl.bytes_written);
-	v->out_stalled = trawl_stall_add(v->out_stalled, (double)(now - v->last_step) / (double)hz, moved);
-	v->last_step = now;
+	v->out_stalled = trawl_stall_add(v->out_stalled, dt, moved);
 	if (v->ph == PHASE_FINISH && v->out_stalled >= OUTPUT_STALL_S) {
 		abort_run(s, TRAWL_CUT_OUTPUT_STALLED);
 	}

@@ -225,7 +225,12 @@ with tt.Responder(d, [f"{a}:{p}" for a, p in sorted(ds_slow)], "slow-r") as resp
     time.sleep(1.1)
     proc = subprocess.Popen([tt.TRAWL, "campaign", "run", c2], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE,
                             text=True, start_new_session=True)
-    time.sleep(2.5)
+    # Until the first run has its lock and its row (bounded), not a guess at how long that takes.
+    for _ in range(600):
+        runs = json.loads(camp("status", "--json", c2).stdout or "{}").get("runs", [])
+        if (len(runs) > 1 and runs[0].get("state") == "running") or proc.poll() is not None:
+            break
+        time.sleep(0.1)
     p = camp("run", c2, timeout=60)
     c.eq(p.returncode, 1, "a second run while one is going: exit 1")
     c.check(proc.poll() is None, "... at once: while the first still holds the lock (it did not wait for it)")

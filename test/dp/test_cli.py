@@ -127,7 +127,8 @@ with open(live, "w") as f:
 r = subprocess.Popen([tt.TRAWL, "respond", "--dev", "net_null0", "--eal", no_pci_eal, "--dataset", live],
                      stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
 try:
-    time.sleep(2)
+    tt.wait_caught(r, signal.SIGINT)
+    time.sleep(0.5)
     r.send_signal(signal.SIGINT)
     err = tt.wait_bounded(r, 30)[1]
 finally:

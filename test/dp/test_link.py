@@ -84,6 +84,8 @@ with tt.Responder(d, ["198.18.0.0/16"], "link-r3", ports="80") as resp:
         extra = ["-r", "20000", "198.18.0.0/16"] + (["-t", "3"] if how == "-t" else [])
         p = subprocess.Popen([tt.TRAWL] + scan_args(resp.client(), f"frozen{how}", extra=extra),
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        # From its start, not from its exec: once its handlers are in (after the EAL).
+        tt.wait_caught(p, signal.SIGTERM)
         t0 = time.monotonic()
         time.sleep(1.5)
         resp.proc.send_signal(signal.SIGSTOP)

@@ -35,6 +35,7 @@ def wait(p, limit):
 
 
 p, meta = start("sig1", 2)
+tt.wait_caught(p, signal.SIGINT)  # from the scan's start (after the EAL), not from its exec
 time.sleep(1.5)
 t0 = time.monotonic()
 p.send_signal(signal.SIGINT)
@@ -47,6 +48,7 @@ c.check(0 < m["packets_sent"] < 65536, f"SIGINT: sending stopped early ({m['pack
 c.check(os.path.exists(os.path.join(d, "sig1.csv")), "SIGINT: results file written")
 
 p, meta = start("sig2", 30)
+tt.wait_caught(p, signal.SIGTERM)
 time.sleep(1.5)
 p.send_signal(signal.SIGTERM)
 time.sleep(0.5)

@@ -167,6 +167,22 @@ def describe_hang(pid, why, files=()):
     sys.stderr.flush()
 
 
+def wait_caught(proc, sig, timeout=60):
+    """Wait (bounded) until proc catches sig (its handler is installed: SigCgt in /proc), or has ended.
+    A signal sent before that kills it, and on a busy VM the EAL has taken more than 2.5 s to get there."""
+    end = time.monotonic() + timeout
+    while time.monotonic() < end and proc.poll() is None:
+        try:
+            with open(f"/proc/{proc.pid}/status") as f:
+                cgt = next(int(l.split()[1], 16) for l in f if l.startswith("SigCgt:"))
+            if cgt >> (int(sig) - 1) & 1:
+                return True
+        except (OSError, StopIteration, ValueError):
+            pass
+        time.sleep(0.05)
+    return False
+
+
 def wait_bounded(proc, timeout, what=None):
     """communicate() with proc within timeout; past it, describe the hang, kill proc and re-raise."""
     try:
@@ -254,6 +270,8 @@ class Responder:
         if not os.path.exists(self.sock):
             self.stop()
             raise AssertionError(f"trawl respond did not come up: {self.proc.stderr.read() if self.proc.stderr else ''}")
+        # The socket is made during the EAL's start; stop() signals, so wait for the handlers too.
+        wait_caught(self.proc, signal.SIGINT)
         return self
 
     def client(self):
