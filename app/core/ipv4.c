@@ -87,6 +87,46 @@ trawl_ranges_load(struct trawl_ranges *rs, const char *path, struct trawl_err *e
 	return rc;
 }
 
+/*
+ * One line of f, its newline kept, into *buf (grown as needed): its length, -1 at the end, -2 once it
+ * passes max bytes. getline has no bound, and /dev/zero or /dev/full as a list is one endless line
+ * (fuzz_config found it: a campaign's blocklist-file of /dev/full took all memory).
+ */
+static ssize_t
+read_line(char **buf, size_t *cap, FILE *f, size_t max)
+{
+	size_t n = 0;
+	int ch;
+
+	flockfile(f);
+	while ((ch = getc_unlocked(f)) != EOF) {
+		if (n + 2 > *cap) {
+			size_t ncap = *cap < 256 ? 256 : *cap * 2;
+			char *nb;
+
+			if (n >= max) {
+				funlockfile(f);
+				return -2;
+			}
+			nb = realloc(*buf, ncap);
+			if (nb == NULL) {
+				funlockfile(f);
+				return -3;
+			}
+			*buf = nb;
+			*cap = ncap;
+		}
+		(*buf)[n++] = (char)ch;
+		if (ch == '\n')
+			break;
+	}
+	funlockfile(f);
+	if (n == 0)
+		return -1;
+	(*buf)[n] = '\0';
+	return n > max ? -2 : (ssize_t)n;
+}
+
 int
 trawl_ranges_read(struct trawl_ranges *rs, FILE *f, const char *path, struct trawl_err *err)
 {
@@ -97,12 +137,21 @@ trawl_ranges_read(struct trawl_ranges *rs, FILE *f, const char *path, struct tra
 
 	ssize_t n;
 
-	while ((n = getline(&line, &cap, f)) >= 0) {
+	while ((n = read_line(&line, &cap, f, TRAWL_RANGES_MAX_LINE)) >= 0 || n < -1) {
 		char *p = line, *tok, *hash, *nul;
 		struct trawl_range r;
 		size_t len;
 
 		lineno++;
+		if (n == -2) {
+			rc = trawl_err_set(err, -EINVAL, "%s:%lu:%u: a line longer than %u MiB: not a text file of addresses",
+					path, lineno, TRAWL_RANGES_MAX_LINE + 1, TRAWL_RANGES_MAX_LINE >> 20);
+			break;
+		}
+		if (n == -3) {
+			rc = trawl_err_set(err, -ENOMEM, "%s: out of memory", path);
+			break;
+		}
 		/* A NUL would end the line early for every string call below: what follows it would be dropped unread. */
 		nul = memchr(line, '\0', (size_t)n);
 		if (nul != NULL) {

@@ -50,6 +50,8 @@ int trawl_ranges_load(struct trawl_ranges *rs, const char *path, struct trawl_er
 
 /** The same from the open stream @p f, named @p path in errors. */
 int trawl_ranges_read(struct trawl_ranges *rs, FILE *f, const char *path, struct trawl_err *err);
+/* The longest line an address list may hold: a stream that never ends a line (-b /dev/zero) is refused. */
+#define TRAWL_RANGES_MAX_LINE (16u << 20)
 
 /** Format a host-order address into @p buf (at least 16 bytes). */
 const char *trawl_ipv4_str(uint32_t addr, char *buf);

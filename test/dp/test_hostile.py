@@ -6,7 +6,8 @@ file:line:column, or load cleanly, within a bound of time and memory; never
 a crash or a hang. No packet is sent (--dryrun, --compile, or a refusal
 before the EAL):
 - a YAML alias bomb, as -C and as a campaign;
-- a 1 MB line, in -C, a blocklist and a dataset;
+- a 1 MB line, in -C, a blocklist and a dataset; a list that never ends its
+  line (-b /dev/zero: libFuzzer found a campaign's /dev/full taking all memory);
 - NUL bytes, in -C, a blocklist, an allowlist and a dataset;
 - a 10 M-line blocklist (a clean load);
 - a dataset line of every malformed kind, text and binary;
@@ -95,6 +96,14 @@ refused(["respond", "--compile", write("long-ds.txt", f"198.18.0.1\n198.18.0.2:{
 rc, err, took, _ = run(BASE + ["-b", write("long-comment.txt", f"# {mb}\n10.0.0.0/8\n"), "--dryrun", "198.18.0.0/24"],
                        "a blocklist with a 1 MB comment")
 c.eq(rc, 0, f"a 1 MB comment line: a clean load ({err.strip()[:200]})")
+
+# A list that never ends its line (libFuzzer: a campaign's blocklist-file of /dev/full took all memory).
+for dev in ("/dev/zero", "/dev/full"):
+    rc, err, took, mb_used = run(BASE + ["-b", dev, "--dryrun", "198.18.0.0/24"], f"-b {dev}")
+    c.check(rc == 2 and f"{dev}:1:{(16 << 20) + 1}: a line longer than 16 MiB" in err and mb_used < 256,
+            f"-b {dev}: exit 2 at the 16 MiB bound, in {mb_used:.0f} MiB ({rc}: {err.strip()[:200]})")
+rc, err, took, _ = run(BASE + ["-w", "/dev/zero", "--dryrun"], "-w /dev/zero")
+c.check(rc == 2 and "/dev/zero:1:" in err, f"-w /dev/zero: exit 2 ({rc}: {err.strip()[:200]})")
 
 # --- NUL bytes ------------------------------------------------------------------------
 refused(BASE + ["-C", write("nul.yaml", b"rate: 100\x00\nprobes: 2\n"), "--dryrun", "198.18.0.0/24"],
