@@ -33,8 +33,8 @@
 #include <rte_ring.h>
 
 #include "core/clock.h"
-#include "core/stall.h"
 #include "core/cyclic.h"
+#include "core/stall.h"
 #include "dp/stats.h"
 #include "eal_args.h"
 #include "scan.h"
@@ -514,7 +514,6 @@ step(struct scan *s, struct supervisor *v, const struct totals *t, int main_done
 	/* An output that fails (disk full, reader gone): nothing more can be recorded, so nothing more is sent. */
 	if (trawl_flusher_error(&s->fl) != 0)
 		abort_run(s, TRAWL_CUT_OUTPUT_FAILED);
-	/* An output that takes nothing while results wait for it: given up on after OUTPUT_STALL_S. */
 	/*
 	 * An output that takes nothing while results wait for it: given up on after OUTPUT_STALL_S of
 	 * it, a guest stopped by its host not counted (core/stall.h).

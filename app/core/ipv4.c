@@ -100,15 +100,14 @@ read_line(char **buf, size_t *cap, FILE *f, size_t max)
 
 	flockfile(f);
 	while ((ch = getc_unlocked(f)) != EOF) {
+		if (n == max) {
+			funlockfile(f);
+			return -2;
+		}
 		if (n + 2 > *cap) {
-			size_t ncap = *cap < 256 ? 256 : *cap * 2;
-			char *nb;
+			size_t ncap = *cap < 256 ? 256 : *cap * 2 < max + 2 ? *cap * 2 : max + 2;
+			char *nb = realloc(*buf, ncap);
 
-			if (n >= max) {
-				funlockfile(f);
-				return -2;
-			}
-			nb = realloc(*buf, ncap);
 			if (nb == NULL) {
 				funlockfile(f);
 				return -3;
@@ -124,7 +123,7 @@ read_line(char **buf, size_t *cap, FILE *f, size_t max)
 	if (n == 0)
 		return -1;
 	(*buf)[n] = '\0';
-	return n > max ? -2 : (ssize_t)n;
+	return (ssize_t)n;
 }
 
 int
