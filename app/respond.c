@@ -28,6 +28,8 @@
 #include "core/atomicfile.h"
 #include "core/clock.h"
 #include "core/dataset.h"
+#include "core/fingerprint.h"
+#include "core/metric_names.h"
 #include "core/ipv4.h"
 #include "core/respond_conf.h"
 #include "dp/hashcmp.h"
@@ -36,6 +38,7 @@
 #include "dp/responder.h"
 #include "dp/stats.h"
 #include "eal_args.h"
+#include "live.h"
 #include "privsep.h"
 #include "respond.h"
 
@@ -123,6 +126,20 @@ answered_total(const struct totals *t)
 	for (int k = TRAWL_REPLY_NONE + 1; k < TRAWL_REPLY_MAX; k++)
 		n += t->answered[k];
 	return n;
+}
+
+/* The live counters' row (core/metric_names' respond table): the report's own numbers. */
+static void
+live_row(const struct totals *t, double uptime_s, uint64_t *row)
+{
+	row[TRAWL_RM_FRAMES] = t->frames;
+	row[TRAWL_RM_PROBES] = probes_total(t);
+	row[TRAWL_RM_ANSWERED] = answered_total(t);
+	row[TRAWL_RM_DROPPED] = t->unanswered + t->lost + t->tx_full;
+	row[TRAWL_RM_DUPLICATED] = t->duplicated;
+	row[TRAWL_RM_UPTIME_MS] = (uint64_t)(uptime_s * 1000.0);
+	for (int k = 0; k < TRAWL_TC_MAX; k++)
+		row[TRAWL_RM_TOOLCHAIN + k] = t->toolchains[k];
 }
 
 static uint64_t live_hosts; /* counted once after loading: a walk of the 512 MiB bitmap */
@@ -232,6 +249,7 @@ trawl_respond_main(int argc, char **argv)
 {
 	static struct trawl_respond_conf conf;
 	static struct trawl_respond_cfg cfg;
+	static struct trawl_live live;
 	struct trawl_dataset ds;
 	struct trawl_eal_args eal;
 	struct trawl_err err = { "" };
@@ -279,6 +297,7 @@ trawl_respond_main(int argc, char **argv)
 	}
 	/* The one file the keeper may write for us once we are no longer root. */
 	trawl_privsep_allow_write(conf.report);
+	trawl_privsep_allow_write(conf.metrics_file);
 	if (trawl_privsep_start(&err) != 0) {
 		fprintf(stderr, "trawl respond: %s\n", err.msg);
 		return 1;
@@ -287,6 +306,13 @@ trawl_respond_main(int argc, char **argv)
 		fprintf(stderr, "trawl respond: cannot start DPDK (EAL) with --dev '%s': %s\n", conf.dev,
 			rte_errno ? rte_strerror(rte_errno) : "see the EAL message above");
 		return 1;
+	}
+	if ((rc = trawl_live_start(&live, "trawl respond", "/trawl/respond",
+			"The responder's counters, as its status line and report name them.",
+			trawl_respond_metrics, TRAWL_RM_MAX, conf.metrics_file)) != 0) {
+		fprintf(stderr, "trawl respond: live counters (telemetry, --metrics-file): %s\n", strerror(-rc));
+		status = 1;
+		goto out;
 	}
 	if (trawl_port_find(conf.dev, &port, &err) != 0) {
 		fprintf(stderr, "trawl respond: %s\n", err.msg);
@@ -371,6 +397,7 @@ trawl_respond_main(int argc, char **argv)
 		/* TSC, not clock_gettime, per round: main may be running the responder role too. */
 		uint64_t hz = rte_get_tsc_hz(), next = rte_rdtsc() + hz;
 		struct totals prev = { 0 }, t;
+		uint64_t row[TRAWL_RM_MAX];
 		int reports = 0;
 
 		while (__atomic_load_n(&quit_signals, __ATOMIC_RELAXED) == 0) {
@@ -389,6 +416,8 @@ trawl_respond_main(int argc, char **argv)
 					t.toolchains[TRAWL_TC_UNICORNSCAN], t.toolchains[TRAWL_TC_TRAWL],
 					t.toolchains[TRAWL_TC_UNKNOWN]);
 			prev = t;
+			live_row(&t, trawl_mono() - t_start, row);
+			trawl_live_publish(&live, row);
 			if (conf.report != NULL && __atomic_load_n(&report_signals, __ATOMIC_RELAXED) != reports) {
 				reports = __atomic_load_n(&report_signals, __ATOMIC_RELAXED);
 				write_report(conf.report, resp, conf.threads, &ds, load_s, trawl_mono() - t_start);
@@ -403,7 +432,18 @@ trawl_respond_main(int argc, char **argv)
 		fprintf(stderr, "trawl respond: %s: cannot write the report\n", conf.report);
 		status = 1;
 	}
+	{
+		/* The last row: what the report says (a warning if the file cannot take it). */
+		struct totals t;
+		uint64_t row[TRAWL_RM_MAX];
+
+		sum(resp, conf.threads, &t);
+		live_row(&t, trawl_mono() - t_start, row);
+		trawl_live_publish(&live, row);
+	}
 out:
+	if ((rc = trawl_live_finish(&live)) != 0)
+		fprintf(stderr, "trawl respond: --metrics-file %s: cannot write it: %s\n", conf.metrics_file, strerror(-rc));
 	if (port.started)
 		trawl_port_close(&port);
 	for (uint32_t i = 0; resp != NULL && i < conf.threads; i++) {

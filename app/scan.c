@@ -34,6 +34,7 @@
 
 #include "core/clock.h"
 #include "core/cyclic.h"
+#include "core/metric_names.h"
 #include "core/stall.h"
 #include "dp/stats.h"
 #include "eal_args.h"
@@ -58,7 +59,9 @@ enum phase {
 	PHASE_FINISH,
 };
 
-static const char *const phase_names[] = { "link", "arp", "send", "cooldown", "drain", "done" };
+/* Their names: the status line's, and the live counters' (core/metric_names). */
+_Static_assert(PHASE_FINISH + 1 == TRAWL_SCAN_PHASES, "a name for every phase");
+#define phase_names trawl_scan_phase_names
 
 static int signals_seen;
 
@@ -591,10 +594,15 @@ supervise(struct scan *s, enum phase first)
 				pthread_mutex_unlock(&s->ck.mu);
 				trawl_flag_set(&s->eng->stop_tx);
 			}
-			if (!s->conf.quiet && v.now >= next_status) {
+			if (v.now >= next_status) {
+				uint64_t row[TRAWL_SM_MAX];
+
 				trawl_scan_sum(s, &t, 1); /* the port's counters too, once a second */
-				trawl_scan_status(s, phase_names[v.ph], v.now, time_left(s, &v, &t), &t, &prev,
-						(double)(v.now - last_status) / (double)hz);
+				if (!s->conf.quiet)
+					trawl_scan_status(s, phase_names[v.ph], v.now, time_left(s, &v, &t), &t, &prev,
+							(double)(v.now - last_status) / (double)hz);
+				trawl_scan_live_row(s, &t, v.ph, v.now, row);
+				trawl_live_publish(&s->live, row);
 				prev = t;
 				last_status = v.now;
 				next_status = v.now + hz;
@@ -719,6 +727,25 @@ finish_output(struct scan *s)
 	}
 }
 
+/*
+ * The live counters' last row, from the totals the metadata was made of
+ * (so the last --metrics-file says what -m says), in phase "done". A file
+ * that cannot be written is a warning: the counters are for watching.
+ */
+static void
+finish_live(struct scan *s, const struct totals *t)
+{
+	uint64_t row[TRAWL_SM_MAX];
+	int rc;
+
+	s->live_done = 1;
+	trawl_scan_live_row(s, t, PHASE_FINISH, rte_rdtsc(), row);
+	trawl_live_publish(&s->live, row);
+	if ((rc = trawl_live_finish(&s->live)) != 0)
+		fprintf(stderr, "trawl scan: --metrics-file %s: cannot write it: %s\n", s->conf.metrics_file,
+				strerror(-rc));
+}
+
 /* A run that ends before it began (no EAL): nothing to name, and a checkpoint's results so far stay. */
 static void
 drop_output(struct scan *s)
@@ -825,6 +852,7 @@ trawl_scan_main(int argc, char **argv)
 	/* The files the keeper may write or rename for us once we are no longer root, and nothing else. */
 	trawl_privsep_allow_write(s->conf.checkpoint);
 	trawl_privsep_allow_write(s->conf.metadata_file);
+	trawl_privsep_allow_write(s->conf.metrics_file);
 	if (!s->of.in_place)
 		trawl_privsep_allow_rename(s->of.tmp, s->of.path);
 	if (trawl_privsep_start(&err) != 0) {
@@ -860,6 +888,13 @@ trawl_scan_main(int argc, char **argv)
 		fail(s, "out of memory");
 		goto out;
 	}
+	s->eng->hz = rte_get_tsc_hz(); /* the live row divides by it, setup_engine or not */
+	if ((rc = trawl_live_start(&s->live, "trawl scan", "/trawl/scan",
+			"The running scan's counters, as its status line and metadata name them.",
+			trawl_scan_metrics, TRAWL_SM_MAX, s->conf.metrics_file)) != 0) {
+		fail(s, "live counters (telemetry, --metrics-file): %s", strerror(-rc));
+		goto out;
+	}
 	if (trawl_port_find(s->conf.dev, &s->port, &err) != 0) {
 		fail(s, "%s", err.msg);
 		goto out;
@@ -874,6 +909,13 @@ trawl_scan_main(int argc, char **argv)
 	s->writer->tsc0 = s->start_tsc;
 	s->writer->wall0 = s->start_ts;
 	first = first_phase(s);
+	{
+		uint64_t row[TRAWL_SM_MAX];
+
+		trawl_scan_sum(s, &t, 0);
+		trawl_scan_live_row(s, &t, first, rte_rdtsc(), row);
+		trawl_live_publish(&s->live, row);
+	}
 	if (trawl_lcore_map_launch(&s->map) != 0) {
 		abort_run(s, TRAWL_CUT_LAUNCH_FAILED);
 		trawl_lcore_map_wait(&s->map);
@@ -894,12 +936,17 @@ trawl_scan_main(int argc, char **argv)
 	finish_output(s); /* whole results keep their name even if the metadata cannot be written */
 	if (s->conf.metadata_file != NULL && (rc = trawl_scan_write_metadata(s, &t)) != 0)
 		fail(s, "%s: cannot write the metadata: %s", s->conf.metadata_file, strerror(-rc));
+	finish_live(s, &t);
 	if (!s->conf.quiet && s->failure == NULL)
 		fprintf(stderr, "trawl: done: %" PRIu64 " targets, %" PRIu64 " probes sent, %" PRIu64
 			" replies validated, %" PRIu64 " failed validation, %" PRIu64 " results, %" PRIu64 " replies lost\n",
 			t.targets, t.sent, t.valid, t.invalid, trawl_stat_get(&s->writer->results), trawl_scan_lost(s, &t));
 out:
 	finish_output(s); /* a run that failed before its end */
+	if (!s->live_done && s->eng != NULL) {
+		trawl_scan_sum(s, &t, 1);
+		finish_live(s, &t);
+	}
 	if (s->failure != NULL) {
 		fprintf(stderr, "trawl scan: %s\n", s->failure);
 		status = 1;

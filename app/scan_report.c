@@ -18,6 +18,7 @@
 #include <rte_ethdev.h>
 
 #include "core/atomicfile.h"
+#include "core/metric_names.h"
 #include "dp/stats.h"
 #include "privsep.h"
 #include "scan_run.h"
@@ -148,6 +149,31 @@ shard_targets(const struct scan *s, const struct totals *t)
 	for (uint32_t i = 0; i < s->ntx; i++)
 		walked_all &= s->tx[i].it.left == 0 && s->tx[i].cur_left == 0;
 	return (s->conf.shards > 1 && walked_all) ? t->targets : s->targets_planned;
+}
+
+void
+trawl_scan_live_row(const struct scan *s, const struct totals *t, unsigned int phase, uint64_t now, uint64_t *row)
+{
+	const struct trawl_writer *w = s->writer;
+
+	memset(row, 0, TRAWL_SM_MAX * sizeof(*row));
+	row[TRAWL_SM_TARGETS] = s->tx != NULL ? shard_targets(s, t) : s->targets_planned;
+	row[TRAWL_SM_TARGETS_SCANNED] = t->targets;
+	row[TRAWL_SM_PACKETS_SENT] = t->sent;
+	row[TRAWL_SM_FRAMES_RECEIVED] = t->frames;
+	row[TRAWL_SM_REPLIES_VALID] = t->valid;
+	row[TRAWL_SM_VALIDATION_FAILED] = t->invalid;
+	/* As the metadata counts them: with --checkpoint, every attempt's rows. */
+	row[TRAWL_SM_RESULTS] = s->ck.rows_before + (w != NULL ? trawl_stat_get(&w->results) : 0);
+	row[TRAWL_SM_RESULTS_WRITTEN] = trawl_stat_get(&s->fl.rows_written);
+	row[TRAWL_SM_REPLIES_LOST] = trawl_scan_lost(s, t);
+	row[TRAWL_SM_WRITER_BEHIND] = t->writer_behind;
+	row[TRAWL_SM_PORT_RX_MISSED] = t->port_missed;
+	row[TRAWL_SM_ELAPSED_MS] = s->eng != NULL && now > s->start_tsc ? 
+		(uint64_t)((double)(now - s->start_tsc) * 1000.0 / (double)s->eng->hz) : 0;
+	row[TRAWL_SM_START_TIME] = (uint64_t)s->start_ts.tv_sec;
+	if (phase < TRAWL_SCAN_PHASES)
+		row[TRAWL_SM_PHASE + phase] = 1;
 }
 
 /* The port's own receive-drop counters beyond rte_eth_stats, where the PMD keeps any (xstats). */

@@ -24,6 +24,7 @@
 #include "dp/rx.h"
 #include "dp/tx.h"
 #include "dp/writer.h"
+#include "live.h"
 #include "outputs/output.h"
 #include "scan_ckpt.h"
 #include "scan_modules.h"
@@ -58,6 +59,8 @@ struct scan {
 	struct trawl_writer *writer;
 	struct trawl_ctl ctl;
 	struct scan_ckpt ck;
+	struct trawl_live live;        /**< telemetry's /trawl/scan and --metrics-file */
+	int live_done;
 	struct trawl_lcore_map map;
 	uint32_t ntx, nrx;
 	uint64_t targets_planned;
@@ -93,6 +96,10 @@ uint64_t trawl_scan_lost(const struct scan *s, const struct totals *t);
 /** The status line (stderr). */
 void trawl_scan_status(const struct scan *s, const char *phase, uint64_t now, double left_s,
 		const struct totals *t, const struct totals *prev, double dt);
+
+/** The live counters' row (core/metric_names' scan table) in @p phase (an index of its phase names). */
+void trawl_scan_live_row(const struct scan *s, const struct totals *t, unsigned int phase, uint64_t now,
+		uint64_t *row);
 
 /** The -m file, whole or not at all. @return 0 or -errno. */
 int trawl_scan_write_metadata(const struct scan *s, const struct totals *t);

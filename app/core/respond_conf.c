@@ -22,6 +22,7 @@ enum {
 	OPT_UDP,
 	OPT_THREADS,
 	OPT_USER,
+	OPT_METRICS_FILE,
 };
 
 static const struct option long_opts[] = {
@@ -33,6 +34,7 @@ static const struct option long_opts[] = {
 	{ "loss", required_argument, NULL, OPT_LOSS },
 	{ "duplicate", required_argument, NULL, OPT_DUP },
 	{ "report", required_argument, NULL, OPT_REPORT },
+	{ "metrics-file", required_argument, NULL, OPT_METRICS_FILE },
 	{ "compile", required_argument, NULL, OPT_COMPILE },
 	{ "output", required_argument, NULL, 'o' },
 	{ "udp", required_argument, NULL, OPT_UDP },
@@ -57,6 +59,9 @@ static const char usage[] =
 "  --loss P                   probability of dropping a reply to a probe (0..1; ARP is never lost)\n"
 "  --duplicate P              probability of sending a reply twice (0..1)\n"
 "  --report FILE              JSON report at exit and on SIGUSR1\n"
+"  --metrics-file FILE        live counters in Prometheus text format, rewritten whole once a\n"
+"                             second (node_exporter's textfile collector); the same counters are\n"
+"                             DPDK telemetry's /trawl/respond\n"
 "  --user NAME                the user to run as once set up (default nobody when root)\n"
 "  --threads N                responder lcores/queues (default 1)\n"
 "  --compile IN -o OUT        turn a text dataset into the binary form and exit\n"
@@ -163,6 +168,7 @@ trawl_respond_conf_parse(struct trawl_respond_conf *c, int argc, char **argv, FI
 				return trawl_err_set(err, -EINVAL, "--duplicate '%s': expected a probability from 0 to 1", optarg);
 			break;
 		case OPT_REPORT: c->report = optarg; break;
+		case OPT_METRICS_FILE: c->metrics_file = optarg; break;
 		case OPT_USER: c->user = optarg; break;
 		case OPT_COMPILE: c->compile_in = optarg; break;
 		case 'o': c->compile_out = optarg; break;

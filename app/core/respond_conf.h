@@ -23,6 +23,7 @@ struct trawl_respond_conf {
 	unsigned int ngw;
 	double loss;
 	double duplicate;
+	const char *metrics_file;   /**< --metrics-file FILE: live counters, Prometheus text (NULL: none) */
 	const char *report;
 	const char *user;           /**< --user NAME: run as it once set up (NULL: nobody when root) */
 	const char *compile_in;

@@ -28,6 +28,7 @@ enum {
 	OPT_PROBE_ARGS,
 	OPT_OUTPUT_FILTER,
 	OPT_USER,
+	OPT_METRICS_FILE,
 };
 
 #define SHORT_OPTS ":p:M:S:s:G:r:B:P:c:n:N:t:e:T:b:w:o:O:f:m:C:qh"
@@ -69,6 +70,7 @@ static const struct option long_opts[] = {
 	{ "probe-args", required_argument, NULL, OPT_PROBE_ARGS },
 	{ "output-filter", required_argument, NULL, OPT_OUTPUT_FILTER },
 	{ "user", required_argument, NULL, OPT_USER },
+	{ "metrics-file", required_argument, NULL, OPT_METRICS_FILE },
 	{ "list-output-fields", no_argument, NULL, OPT_LIST_FIELDS },
 	{ "list-probe-modules", no_argument, NULL, OPT_LIST_PROBES },
 	{ "help", no_argument, NULL, 'h' },
@@ -96,7 +98,8 @@ static const char usage[] =
 "  -M, --probe-module NAME    probe module: tcp_synscan (default), icmp_echoscan (addresses, no -p),\n"
 "                             udp (--list-probe-modules)\n"
 "  --probe-args ARGS          module arguments; udp: the payload, text:STRING, hex:HEX or file:PATH\n"
-"                             (config/udp-probes/ has DNS, NTP, SNMP, SSDP and memcached payloads)\n"
+"                             (" TRAWL_DATADIR "/udp-probes/ and config/udp-probes/ in the source\n"
+"                             have DNS, NTP, SNMP, SSDP and memcached payloads)\n"
 "  -e, --seed N               64-bit seed of the target order (default random)\n"
 "  --shards N --shard I       run shard I (0-based) of N disjoint shards\n"
 "  -n, --max-targets N|N%     stop after this many targets of this shard\n"
@@ -121,6 +124,9 @@ static const char usage[] =
 "                             (default \"success = 1 && repeat = 0\"; e.g. \"repeat = 0\" adds the closed)\n"
 "  --no-header-row            CSV without its header row\n"
 "  -m, --metadata-file FILE   JSON summary of the run\n"
+"  --metrics-file FILE        live counters in Prometheus text format, rewritten whole once a\n"
+"                             second and at the end (node_exporter's textfile collector); the same\n"
+"                             counters are DPDK telemetry's /trawl/scan\n"
 "  --dedup-memory SIZE        most memory for remembering which targets answered, so none is\n"
 "                             written twice (K/M/G suffixes; default: half the memory available).\n"
 "                             An exact bitmap over the targets when it fits, else a hash that is\n"
@@ -364,6 +370,7 @@ parse_opt(struct trawl_scan_conf *c, int opt, const char *arg, FILE *out, struct
 	case OPT_PROBE_ARGS: c->probe_args = arg; break;
 	case OPT_OUTPUT_FILTER: c->output_filter = arg; break;
 	case OPT_USER: c->user = arg; break;
+	case OPT_METRICS_FILE: c->metrics_file = arg; break;
 	case 'q': c->quiet = 1; break;
 	case 'C': break; /* read before the other flags: see apply_config */
 	case OPT_DRYRUN: c->dryrun = 1; break;

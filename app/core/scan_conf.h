@@ -28,6 +28,7 @@ struct trawl_scan_conf {
 	const char *output_module;
 	const char *output_fields;
 	const char *metadata_file;
+	const char *metrics_file;     /**< --metrics-file FILE: live counters, Prometheus text (NULL: none) */
 	const char *user;             /**< --user NAME: run as it once set up (NULL: nobody when root) */
 	const char *checkpoint;       /**< --checkpoint FILE, NULL = none */
 	const char *probe_args;       /**< --probe-args ARGS, NULL = none */
