@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-3-Clause
 # The whole test suite: install and build (deploy/setup.sh), then unit,
-# data-plane (vdevs, --no-huge) and integration (namespaces) tests through
-# meson; then the sanitizer stage: the unit and data-plane suites again and
+# data-plane (vdevs, --no-huge), integration (namespaces) and install/boot
+# tests through meson; then the Debian package built, installed, run and
+# purged (suite package: in CI, or with TRAWL_PACKAGE=1); then the sanitizer stage: the unit and data-plane suites again and
 # the fuzz harnesses' bounded runs, built by clang under ASan+UBSan
 # (build-san; TRAWL_SANITIZE=0 skips it for a quick local run). Ends with one
 # "N passed, N failed, N skipped" line over both. Extra arguments go to the
@@ -11,17 +12,24 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 deploy/setup.sh || exit 1
-meson test -C build --print-errorlogs "$@"
+meson test -C build --print-errorlogs --no-suite package "$@"
 rc=$?
 logs=()
-[ -f build/meson-logs/testlog.json ] && logs+=(build/meson-logs/testlog.json)
+# Each meson test run writes testlog.json anew: keep each stage's.
+[ -f build/meson-logs/testlog.json ] && cp build/meson-logs/testlog.json build/meson-logs/testlog-main.json &&
+	logs+=(build/meson-logs/testlog-main.json)
+if [ "${CI:-}" = true ] || [ "${TRAWL_PACKAGE:-0}" = 1 ]; then
+	meson test -C build --print-errorlogs --suite package || rc=1
+	[ -f build/meson-logs/testlog.json ] && cp build/meson-logs/testlog.json build/meson-logs/testlog-package.json &&
+		logs+=(build/meson-logs/testlog-package.json)
+fi
 
 if [ "${TRAWL_SANITIZE:-1}" != 0 ]; then
 	werror=false
 	[ "${CI:-}" = true ] && werror=true
 	if [ ! -f build-san/build.ninja ]; then
 		CC=clang meson setup build-san -Db_sanitize=address,undefined -Dfuzz=true -Dbuildtype=debugoptimized \
-			-Db_lundef=false -Dwerror=$werror >/dev/null || exit 1
+			-Db_lundef=false -Dman=disabled -Dwerror=$werror >/dev/null || exit 1
 	fi
 	meson compile -C build-san >/dev/null || exit 1
 	# Every report goes to a file of its own (a trawl a test runs may die with a status the test
