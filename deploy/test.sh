@@ -12,16 +12,15 @@ set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 deploy/setup.sh || exit 1
-meson test -C build --print-errorlogs --no-suite package "$@"
+meson test -C build --print-errorlogs "$@"  # the default setup leaves out the package suite
 rc=$?
 logs=()
-# Each meson test run writes testlog.json anew: keep each stage's.
-[ -f build/meson-logs/testlog.json ] && cp build/meson-logs/testlog.json build/meson-logs/testlog-main.json &&
-	logs+=(build/meson-logs/testlog-main.json)
+[ -f build/meson-logs/testlog.json ] && logs+=(build/meson-logs/testlog.json)
 if [ "${CI:-}" = true ] || [ "${TRAWL_PACKAGE:-0}" = 1 ]; then
-	meson test -C build --print-errorlogs --suite package || rc=1
-	[ -f build/meson-logs/testlog.json ] && cp build/meson-logs/testlog.json build/meson-logs/testlog-package.json &&
-		logs+=(build/meson-logs/testlog-package.json)
+	# A setup of its own writes its own log: testlog-package.json.
+	rm -f build/meson-logs/testlog-package.json
+	meson test -C build --print-errorlogs --setup package --suite package || rc=1
+	[ -f build/meson-logs/testlog-package.json ] && logs+=(build/meson-logs/testlog-package.json)
 fi
 
 if [ "${TRAWL_SANITIZE:-1}" != 0 ]; then
