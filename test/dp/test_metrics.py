@@ -11,7 +11,8 @@ the loops wait for a change (60 s at most), never for a count at a time.
 
 Checks: the telemetry dicts and the files move while the scan runs (a later
 read says more than an earlier one), never go back, and never pass the
-final figures; the files parse as Prometheus text (prometheus_client's own
+final figures; in the cooldown, /trawl/scan's send counters are the
+metadata's; the files parse as Prometheus text (prometheus_client's own
 parser) with HELP and TYPE for every family; the scan's last file says what
 its metadata says, key for key, in phase "done"; the responder's last file
 says what its report says; a --metrics-file that cannot be written is a
@@ -124,7 +125,7 @@ resp_prom = os.path.join(d, "respond.prom")
 with tt.Responder(d, hosts, "metrics-r", extra=["--metrics-file", resp_prom]) as resp:
     rprefix = prefix_of(resp.args)
     args = ["scan", "--dev", resp.client(), "--eal", tt.eal("metrics-s").replace("-m 256", "-m 512") + " -l 0",
-            "-S", "198.19.0.2", "-G", "02:00:00:00:00:01", "-b", "/dev/null", "-p", "80", "-r", "2000", "-c", "1",
+            "-S", "198.19.0.2", "-G", "02:00:00:00:00:01", "-b", "/dev/null", "-p", "80", "-r", "2000", "-c", "3",
             "-q", "-o", os.path.join(d, "out.csv"), "-m", scan_meta, "--metrics-file", scan_prom, "198.18.0.0/15"]
     sprefix = prefix_of(args)
     proc = subprocess.Popen([tt.TRAWL] + args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
@@ -147,6 +148,14 @@ with tt.Responder(d, hosts, "metrics-r", extra=["--metrics-file", resp_prom]) as
     c.check(uid and uid[0] != "0", f"the scan runs unprivileged while it writes its metrics (euid {uid})")
     c.check(scanning(), "the scan was still sending when its counters had moved (2^17 targets at 2000 pps)")
     proc.send_signal(signal.SIGINT)
+    # Sending stops; in the cooldown (3 s: rows at least twice) every send counter is final.
+    cooling = None
+    t0 = time.monotonic()
+    while cooling is None and scanning() and time.monotonic() - t0 < 30:
+        v = telemetry(sprefix, "/trawl/scan")
+        if v is not None and v.get("phase_cooldown") == 1:
+            cooling = v
+        time.sleep(0.1)
     out, err = tt.wait_bounded(proc, 60)
     c.eq(proc.returncode, 0, f"scan ends 0 on SIGINT ({err.strip()[-300:]})")
 
@@ -161,6 +170,11 @@ if last is not None:
     c.eq([vals.get(f"trawl_scan_phase{{phase={p}}}") for p in PHASES], [0, 0, 0, 0, 0, 1], "last file: phase done")
     c.check(vals.get("trawl_scan_elapsed_seconds", 0) > 0, "last file: elapsed seconds")
     c.check(0 < meta.get("results", 0) < meta.get("packets_sent", 0), f"results moved too ({meta.get('results')})")
+    if cooling is not None:
+        for key in ("packets_sent", "targets_scanned", "targets"):
+            c.eq(cooling.get(key), meta.get(key), f"/trawl/scan in the cooldown: {key} is the metadata's")
+    else:
+        print("the cooldown went by between two reads of /trawl/scan: its final send counters not compared")
     for what, seen in (("telemetry", tel), ("file", files)):
         c.check(seen == sorted(seen) and seen[-1] <= meta["packets_sent"],
                 f"{what}: packets_sent never goes back nor past the final {meta['packets_sent']} ({seen})")
