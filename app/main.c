@@ -7,9 +7,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "campaign/campaign.h"
-#include "respond.h"
-#include "scan.h"
+#include "app/campaign/campaign.h"
+#include "app/respond/respond.h"
+#include "app/scan/scan.h"
 
 static const char usage[] =
 "usage: trawl SUBCOMMAND [OPTIONS]\n"

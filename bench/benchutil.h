@@ -6,9 +6,9 @@
 #include <stdio.h>
 #include <unistd.h>
 
-#include "core/clock.h"
-#include "core/constraint.h"
-#include "core/target.h"
+#include "app/core/clock.h"
+#include "app/core/constraint.h"
+#include "app/core/target.h"
 
 /* Resident memory of this process, in bytes (/proc/self/statm). */
 static inline uint64_t

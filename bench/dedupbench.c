@@ -30,13 +30,13 @@
 #include <rte_hash_crc.h>
 #include <rte_malloc.h>
 
-#include "core/constraint.h"
-#include "core/cyclic.h"
-#include "core/dedup.h"
-#include "core/ports.h"
-#include "core/target.h"
-#include "dp/hashcmp.h"
-#include "benchutil.h"
+#include "app/core/constraint.h"
+#include "app/core/cyclic.h"
+#include "app/core/dedup.h"
+#include "app/core/ports.h"
+#include "app/core/target.h"
+#include "app/dp/hashcmp.h"
+#include "bench/benchutil.h"
 
 #define BURST 64
 #define MiB (1024.0 * 1024.0)

@@ -18,8 +18,8 @@
 
 #include <rte_cycles.h>
 
-#include "campaign/keys.h"
-#include "core/clock.h"
+#include "app/campaign/keys.h"
+#include "app/core/clock.h"
 
 static uint64_t
 peak_rss(void)

@@ -13,9 +13,9 @@
 #include <stdlib.h>
 #include <time.h>
 
-#include "core/constraint.h"
-#include "core/cyclic.h"
-#include "core/target.h"
+#include "app/core/constraint.h"
+#include "app/core/cyclic.h"
+#include "app/core/target.h"
 
 static double
 now(void)

@@ -32,11 +32,11 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
-#include "core/constraint.h"
-#include "core/cyclic.h"
-#include "core/ports.h"
-#include "dp/engine.h"
-#include "dp/rx.h"
+#include "app/core/constraint.h"
+#include "app/core/cyclic.h"
+#include "app/core/ports.h"
+#include "app/dp/engine.h"
+#include "app/dp/rx.h"
 
 #include <rte_udp.h>
 

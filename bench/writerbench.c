@@ -26,17 +26,17 @@
 #include <rte_malloc.h>
 #include <rte_ring.h>
 
-#include "core/constraint.h"
-#include "core/cyclic.h"
-#include "core/dedup.h"
-#include "core/fmt.h"
-#include "core/ports.h"
-#include "core/target.h"
-#include "dp/engine.h"
-#include "dp/flusher.h"
-#include "dp/writer.h"
-#include "outputs/output.h"
-#include "benchutil.h"
+#include "app/core/constraint.h"
+#include "app/core/cyclic.h"
+#include "app/core/dedup.h"
+#include "app/core/fmt.h"
+#include "app/core/ports.h"
+#include "app/core/target.h"
+#include "app/dp/engine.h"
+#include "app/dp/flusher.h"
+#include "app/dp/writer.h"
+#include "app/outputs/output.h"
+#include "bench/benchutil.h"
 
 #define BURST 64
 

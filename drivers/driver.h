@@ -6,7 +6,7 @@
 
 #include <rte_ethdev.h>
 
-#include "../app/core/err.h"
+#include "app/core/err.h"
 
 /* What the engine asks of a port. */
 struct trawl_port_req {

@@ -11,8 +11,8 @@
 #include <errno.h>
 #include <string.h>
 
-#include "../app/probes/probe.h"
-#include "driver.h"
+#include "app/core/packet.h"
+#include "drivers/driver.h"
 
 static const struct trawl_driver_desc generic = {
 	.name = "",

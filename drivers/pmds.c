@@ -8,8 +8,8 @@
  */
 #include <stddef.h>
 
-#include "../app/probes/probe.h"
-#include "driver.h"
+#include "app/core/packet.h"
+#include "drivers/driver.h"
 
 #define RSS_L3L4 (RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_NONFRAG_IPV4_UDP)
 #define CSUM_ALL (TRAWL_CSUM_HW_IP | TRAWL_CSUM_HW_L4)

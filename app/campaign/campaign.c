@@ -26,12 +26,12 @@
 
 #include <jansson.h>
 
-#include "campaign.h"
-#include "conf.h"
-#include "history.h"
-#include "keys.h"
-#include "state.h"
-#include "units.h"
+#include "app/campaign/campaign.h"
+#include "app/campaign/conf.h"
+#include "app/campaign/history.h"
+#include "app/campaign/keys.h"
+#include "app/campaign/state.h"
+#include "app/campaign/units.h"
 
 #define ME "trawl campaign"
 

@@ -5,9 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../core/scan_conf.h"
-#include "../scan_modules.h"
-#include "conf.h"
+#include "app/scan/conf.h"
+#include "app/scan/modules.h"
+#include "app/campaign/conf.h"
 
 /* Settings a campaign keeps for itself: each scan's files live in the run's directory. */
 static const struct {

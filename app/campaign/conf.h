@@ -5,8 +5,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../core/err.h"
-#include "../core/yamlconf.h"
+#include "app/core/err.h"
+#include "app/core/yamlconf.h"
 
 /*
  * A campaign file (cli-contract.md, "trawl campaign"): a name, a systemd

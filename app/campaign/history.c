@@ -5,7 +5,7 @@
 
 #include <sqlite3.h>
 
-#include "history.h"
+#include "app/campaign/history.h"
 
 static const char schema[] =
 	"CREATE TABLE IF NOT EXISTS runs ("

@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "../core/err.h"
+#include "app/core/err.h"
 
 /*
  * STATE/campaign.db: a campaign's history in SQLite, for operators to ask

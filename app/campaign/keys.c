@@ -7,8 +7,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "../core/fmt.h"
-#include "keys.h"
+#include "app/core/fmt.h"
+#include "app/campaign/keys.h"
 
 #define READ_BUF (4u << 20)
 #define RUN_BUF_KEYS 32768u   /* 256 KiB per run while merging */

@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "../core/err.h"
+#include "app/core/err.h"
 
 /*
  * What changed between two runs of a scan, at survey scale, in bounded

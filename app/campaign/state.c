@@ -12,8 +12,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "../core/atomicfile.h"
-#include "state.h"
+#include "app/core/atomicfile.h"
+#include "app/campaign/state.h"
 
 int
 trawl_run_id_ok(const char *s)

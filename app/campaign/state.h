@@ -4,8 +4,8 @@
 
 #include <stddef.h>
 
-#include "../core/atomicfile.h"
-#include "../core/err.h"
+#include "app/core/atomicfile.h"
+#include "app/core/err.h"
 
 /*
  * The state directory (cli-contract.md): STATE/campaign.db, STATE/lock,

@@ -7,7 +7,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "units.h"
+#include "app/campaign/units.h"
 
 extern char **environ;
 

@@ -4,8 +4,8 @@
 
 #include <stdio.h>
 
-#include "../core/err.h"
-#include "conf.h"
+#include "app/core/err.h"
+#include "app/campaign/conf.h"
 
 /*
  * Scheduling with systemd: a oneshot service that runs `trawl campaign run

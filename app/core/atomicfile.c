@@ -8,7 +8,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "atomicfile.h"
+#include "app/core/atomicfile.h"
 
 static const struct trawl_atomicfile_ops *route = &trawl_atomicfile_local;
 

@@ -11,9 +11,9 @@
 
 #include <jansson.h>
 
-#include "atomicfile.h"
-#include "checkpoint.h"
-#include "siphash.h"
+#include "app/core/atomicfile.h"
+#include "app/core/checkpoint.h"
+#include "app/core/siphash.h"
 
 #define CKPT_FORMAT 1
 

@@ -4,9 +4,9 @@
 
 #include <stdint.h>
 
-#include "constraint.h"
-#include "err.h"
-#include "ports.h"
+#include "app/core/constraint.h"
+#include "app/core/err.h"
+#include "app/core/ports.h"
 
 /*
  * --checkpoint FILE: where a scan stands, so that a later run of the same

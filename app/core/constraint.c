@@ -3,7 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "constraint.h"
+#include "app/core/constraint.h"
 
 static int
 cmp_range(const void *a, const void *b)

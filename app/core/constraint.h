@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "ipv4.h"
+#include "app/core/ipv4.h"
 
 /*
  * The set of addresses a scan may send to: the union of the allowlist

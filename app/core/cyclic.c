@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
 
-#include "cyclic.h"
+#include "app/core/cyclic.h"
 
 uint64_t
 trawl_powmod(uint64_t base, uint64_t exp, uint64_t p)

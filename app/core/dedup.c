@@ -3,7 +3,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "dedup.h"
+#include "app/core/dedup.h"
 
 uint64_t
 trawl_dedup_bitmap_bytes(uint64_t targets)

@@ -4,7 +4,7 @@
 #include <signal.h>
 #include <string.h>
 
-#include "faultguard.h"
+#include "app/core/faultguard.h"
 
 static __thread sigjmp_buf guard_jmp;
 static __thread volatile sig_atomic_t guard_armed;

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include "fingerprint.h"
+#include "app/core/fingerprint.h"
 
 const char *const trawl_toolchain_names[TRAWL_TC_MAX] = {
 	[TRAWL_TC_ZMAP] = "zmap",

@@ -1,5 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include "fmt.h"
+#include "app/core/fmt.h"
 
 #define O1(n) { '0' + (n), 0, 0 }
 #define O2(n) { '0' + (n) / 10, '0' + (n) % 10, 0 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
 
-#include "icmp.h"
+#include "app/core/icmp.h"
 
 int
 trawl_icmp_quote_parse(const struct trawl_ipv4_view *v, struct trawl_icmp_quote *q)

@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "packet.h"
+#include "app/core/packet.h"
 
 /*
  * ICMP errors (RFC 792, RFC 1812 4.3.2.3): destination unreachable, source

@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ipv4.h"
+#include "app/core/ipv4.h"
 
 int
 trawl_parse_ipv4(const char *s, uint32_t *addr)

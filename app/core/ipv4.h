@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "err.h"
+#include "app/core/err.h"
 
 /* An inclusive range of IPv4 addresses in host byte order. */
 struct trawl_range {

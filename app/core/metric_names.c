@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include "core/fingerprint.h"
-#include "core/metric_names.h"
+#include "app/core/fingerprint.h"
+#include "app/core/metric_names.h"
 
 #define C TRAWL_METRIC_COUNTER
 #define G TRAWL_METRIC_GAUGE

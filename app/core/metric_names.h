@@ -9,7 +9,7 @@
  * own; the Prometheus names follow its conventions. The enums index the
  * tables: a run fills a row of values in this order.
  */
-#include "core/metrics.h"
+#include "app/core/metrics.h"
 
 enum trawl_scan_metric {
 	TRAWL_SM_TARGETS,

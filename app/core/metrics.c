@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/metrics.h"
+#include "app/core/metrics.h"
 
 struct text {
 	char *buf;

@@ -4,8 +4,8 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "atomicfile.h"
-#include "outfile.h"
+#include "app/core/atomicfile.h"
+#include "app/core/outfile.h"
 
 int
 trawl_outfile_init(struct trawl_outfile *o, const char *path)

@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "packet.h"
+#include "app/core/packet.h"
 
 enum trawl_l3_kind
 trawl_eth_parse(const uint8_t *frame, uint32_t caplen, uint32_t *l3off)

@@ -16,6 +16,16 @@
  * header fields only ever shrink it.
  */
 
+/*
+ * Checksum offloads the port has and the scan uses (drivers/ decides, probes/ obey). With
+ * TRAWL_CSUM_HW_IP the module leaves the IPv4 header checksum to the port;
+ * with TRAWL_CSUM_HW_L4 it writes only the pseudo-header sum into the L4
+ * checksum field, as DPDK's TX checksum offload expects, and the port
+ * finishes it. Without either, everything is computed in software.
+ */
+#define TRAWL_CSUM_HW_IP 0x1
+#define TRAWL_CSUM_HW_L4 0x2
+
 /* Smallest Ethernet frame without FCS: shorter frames are padded to it. */
 #define TRAWL_ETH_MIN_LEN 60
 

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "payload.h"
+#include "app/core/payload.h"
 
 static int
 hexval(char c)

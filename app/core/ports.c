@@ -4,8 +4,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "err.h"
-#include "ports.h"
+#include "app/core/err.h"
+#include "app/core/ports.h"
 
 static int
 parse_port(const char *s, const char *end, uint32_t *out)

@@ -16,8 +16,8 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
-#include "core/atomicfile.h"
-#include "privsep.h"
+#include "app/core/atomicfile.h"
+#include "app/core/privsep.h"
 
 #define MAX_ALLOWED 8
 #define MAX_DATA (64u << 20)    /* the largest file the keeper writes whole: a metadata or report document */

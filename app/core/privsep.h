@@ -4,7 +4,7 @@
 
 #include <sys/types.h>
 
-#include "core/err.h"
+#include "app/core/err.h"
 
 /*
  * Privilege separation for `trawl scan` and `trawl respond`. Everything that

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <string.h>
 
-#include "ratelimit.h"
+#include "app/core/ratelimit.h"
 
 void
 trawl_ratelimit_init(struct trawl_ratelimit *rl, uint64_t pps, uint64_t hz, unsigned int max)

@@ -6,8 +6,8 @@
 
 #include <rte_reciprocal.h>
 
-#include "constraint.h"
-#include "ports.h"
+#include "app/core/constraint.h"
+#include "app/core/ports.h"
 
 /*
  * The target space: allowed addresses times target ports, numbered so that

@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "siphash.h"
+#include "app/core/siphash.h"
 
 /*
  * Stateless validation, after ZMap's validate.c but with a real MAC: a

@@ -9,7 +9,7 @@
 
 #include <yaml.h>
 
-#include "yamlconf.h"
+#include "app/core/yamlconf.h"
 
 /* libyaml's marks count from 0; people count from 1. */
 #define LINE(node) ((uint32_t)(node)->start_mark.line + 1)

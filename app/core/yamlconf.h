@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
+#include "app/core/err.h"
 
 /*
  * YAML files: -C/--config settings and campaigns. libyaml parses the file (read whole);

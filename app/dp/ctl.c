@@ -3,9 +3,9 @@
 
 #include <rte_cycles.h>
 
-#include "../core/packet.h"
-#include "ctl.h"
-#include "stats.h"
+#include "app/core/packet.h"
+#include "app/dp/ctl.h"
+#include "app/dp/stats.h"
 
 /* Hand a frame to TX role 0; returns 0, or -1 if its ring is full (the frame is freed and counted). */
 static int

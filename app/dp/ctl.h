@@ -8,7 +8,7 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
-#include "engine.h"
+#include "app/dp/engine.h"
 
 #define TRAWL_ARP_TRIES 5
 

@@ -5,8 +5,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../drivers/driver.h"
-#include "eal_args.h"
+#include "drivers/driver.h"
+#include "app/dp/eal_args.h"
 
 int
 trawl_dev_is_pci(const char *s)

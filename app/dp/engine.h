@@ -6,9 +6,9 @@
 
 #include <rte_common.h>
 
-#include "../core/cyclic.h"
-#include "../core/target.h"
-#include "../probes/probe.h"
+#include "app/core/cyclic.h"
+#include "app/core/target.h"
+#include "app/probes/probe.h"
 
 #define TRAWL_BURST 32
 #define TRAWL_MAX_RX 64   /* RX roles (queues) at most */

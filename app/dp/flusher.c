@@ -12,10 +12,10 @@
 #include <rte_errno.h>
 #include <rte_lcore.h>
 
-#include "../core/clock.h"
-#include "../core/stall.h"
-#include "flusher.h"
-#include "stats.h"
+#include "app/core/clock.h"
+#include "app/core/stall.h"
+#include "app/dp/flusher.h"
+#include "app/dp/stats.h"
 
 #define POLL_MS 20          /* how soon a stuck thread notices it is given up on */
 #define IDLE_NS 200000      /* nothing queued: look again in 0.2 ms */

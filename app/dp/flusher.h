@@ -8,7 +8,7 @@
 
 #include <rte_ring.h>
 
-#include "../core/err.h"
+#include "app/core/err.h"
 
 /*
  * Where the result writer's text goes: a control thread (not an lcore) that

@@ -4,7 +4,7 @@
 
 #include <rte_launch.h>
 
-#include "lcore.h"
+#include "app/dp/lcore.h"
 
 int
 trawl_lcore_map_build(struct trawl_lcore_map *m, const struct trawl_role *roles, unsigned int nroles)

@@ -7,8 +7,8 @@
 
 #include <rte_telemetry.h>
 
-#include "core/atomicfile.h"
-#include "live.h"
+#include "app/core/atomicfile.h"
+#include "app/dp/live.h"
 
 static struct trawl_live *live; /* the one telemetry reads */
 

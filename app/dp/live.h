@@ -22,7 +22,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "core/metrics.h"
+#include "app/core/metrics.h"
 
 struct trawl_live {
 	pthread_mutex_t mu;

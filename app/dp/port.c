@@ -4,9 +4,9 @@
 
 #include <rte_ethdev.h>
 
-#include "../../drivers/driver.h"
-#include "../core/faultguard.h"
-#include "port.h"
+#include "drivers/driver.h"
+#include "app/core/faultguard.h"
+#include "app/dp/port.h"
 
 int
 trawl_port_find(const char *spec, struct trawl_port *p, struct trawl_err *err)

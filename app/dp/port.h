@@ -8,8 +8,8 @@
 #include <rte_ethdev.h>
 #include <rte_mempool.h>
 
-#include "../core/err.h"
-#include "../../drivers/driver.h"
+#include "app/core/err.h"
+#include "drivers/driver.h"
 
 #define TRAWL_RX_DESC 1024
 #define TRAWL_TX_DESC 1024

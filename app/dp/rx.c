@@ -3,9 +3,9 @@
 #include <rte_ethdev.h>
 #include <rte_prefetch.h>
 
-#include "port.h"
-#include "rx.h"
-#include "stats.h"
+#include "app/dp/port.h"
+#include "app/dp/rx.h"
+#include "app/dp/stats.h"
 
 /* What one burst produced, handed on in bursts at its end. */
 struct burst_out {

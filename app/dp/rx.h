@@ -7,8 +7,8 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
-#include "engine.h"
-#include "lcore.h"
+#include "app/dp/engine.h"
+#include "app/dp/lcore.h"
 
 /*
  * One RX role: owns RX queue `queue` and drains it every round, whatever

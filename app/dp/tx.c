@@ -4,9 +4,9 @@
 #include <rte_cycles.h>
 #include <rte_ethdev.h>
 
-#include "stats.h"
-#include "port.h"
-#include "tx.h"
+#include "app/dp/stats.h"
+#include "app/dp/port.h"
+#include "app/dp/tx.h"
 
 /* Tries a burst of control frames or answers gets before what is left is dropped. */
 #define CTL_TX_TRIES 64

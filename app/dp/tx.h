@@ -7,9 +7,9 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
-#include "core/ratelimit.h"
-#include "engine.h"
-#include "lcore.h"
+#include "app/core/ratelimit.h"
+#include "app/dp/engine.h"
+#include "app/dp/lcore.h"
 
 /*
  * One TX role: owns TX queue `queue` and slice `slice` of the target

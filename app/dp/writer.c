@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <rte_cycles.h>
 
-#include "stats.h"
-#include "writer.h"
+#include "app/dp/stats.h"
+#include "app/dp/writer.h"
 
 #define WRITER_BURST TRAWL_WRITER_BURST
 

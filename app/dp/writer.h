@@ -7,12 +7,12 @@
 
 #include <rte_ring.h>
 
-#include "../core/dedup.h"
-#include "../outputs/filter.h"
-#include "../outputs/output.h"
-#include "engine.h"
-#include "flusher.h"
-#include "lcore.h"
+#include "app/core/dedup.h"
+#include "app/outputs/filter.h"
+#include "app/outputs/output.h"
+#include "app/dp/engine.h"
+#include "app/dp/flusher.h"
+#include "app/dp/lcore.h"
 
 /*
  * The result writer: the single consumer of every RX role's ring. It marks

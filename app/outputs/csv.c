@@ -6,8 +6,8 @@
  */
 #include <string.h>
 
-#include "../core/fmt.h"
-#include "output.h"
+#include "app/core/fmt.h"
+#include "app/outputs/output.h"
 
 static size_t
 csv_header(const struct trawl_output *o, char *buf)

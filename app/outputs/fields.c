@@ -2,9 +2,9 @@
 #include <errno.h>
 #include <string.h>
 
-#include "../core/fmt.h"
-#include "../core/icmp.h"
-#include "output.h"
+#include "app/core/fmt.h"
+#include "app/core/icmp.h"
+#include "app/outputs/output.h"
 
 static char *
 put_saddr(char *dst, const struct trawl_result *r, const struct timespec *ts)

@@ -4,7 +4,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "filter.h"
+#include "app/outputs/filter.h"
 
 /* A recursive-descent parser over the expression text; depth is bounded by the node count. */
 struct parser {

@@ -4,9 +4,9 @@
 
 #include <stdint.h>
 
-#include "../core/err.h"
-#include "../core/result.h"
-#include "output.h"
+#include "app/core/err.h"
+#include "app/core/result.h"
+#include "app/outputs/output.h"
 
 /*
  * --output-filter: which results are written, as ZMap's expression

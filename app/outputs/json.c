@@ -2,7 +2,7 @@
 /* JSON lines: one object per result, fields typed (numbers stay numbers), via jansson. */
 #include <jansson.h>
 
-#include "output.h"
+#include "app/outputs/output.h"
 
 static size_t
 json_header(const struct trawl_output *o, char *buf)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <string.h>
 
-#include "output.h"
+#include "app/outputs/output.h"
 
 extern const struct trawl_output_ops trawl_output_csv;
 extern const struct trawl_output_ops trawl_output_json;

@@ -6,9 +6,9 @@
 #include <stdint.h>
 #include <time.h>
 
-#include "../core/err.h"
-#include "../core/result.h"
-#include "../probes/probe.h"
+#include "app/core/err.h"
+#include "app/core/result.h"
+#include "app/probes/probe.h"
 
 #define TRAWL_MAX_FIELDS 32
 /*

@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "probe.h"
+#include "app/probes/probe.h"
 
 /* Sum of the big-endian 16-bit words of p[0..len) (an odd last byte is the high half of a word). */
 static inline uint32_t

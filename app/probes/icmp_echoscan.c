@@ -10,10 +10,10 @@
  */
 #include <string.h>
 
-#include "../core/fingerprint.h"
-#include "../core/icmp.h"
-#include "frame.h"
-#include "probe.h"
+#include "app/core/fingerprint.h"
+#include "app/core/icmp.h"
+#include "app/probes/frame.h"
+#include "app/probes/probe.h"
 
 #define ECHO_TTL 255  /* as the SYN: the most hops */
 

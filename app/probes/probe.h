@@ -4,12 +4,12 @@
 
 #include <stdint.h>
 
-#include "../core/constraint.h"
-#include "../core/err.h"
-#include "../core/packet.h"
-#include "../core/result.h"
-#include "../core/target.h"
-#include "../core/validate.h"
+#include "app/core/constraint.h"
+#include "app/core/err.h"
+#include "app/core/packet.h"
+#include "app/core/result.h"
+#include "app/core/target.h"
+#include "app/core/validate.h"
 
 /* Largest frame of headers a template holds, and the longest answer (the RST). */
 #define TRAWL_PROBE_MAX_LEN 128
@@ -49,16 +49,6 @@ struct trawl_probe_ctx {
 	uint32_t priv[8];                    /**< the module's own per-run values (set in prepare) */
 	struct trawl_probe_args args;        /**< --probe-args, as parse_args left them */
 };
-
-/*
- * Checksum offloads the port has and the scan uses (drivers/ decides). With
- * TRAWL_CSUM_HW_IP the module leaves the IPv4 header checksum to the port;
- * with TRAWL_CSUM_HW_L4 it writes only the pseudo-header sum into the L4
- * checksum field, as DPDK's TX checksum offload expects, and the port
- * finishes it. Without either, everything is computed in software.
- */
-#define TRAWL_CSUM_HW_IP 0x1
-#define TRAWL_CSUM_HW_L4 0x2
 
 /* What the RX path learned from one packet. */
 enum trawl_rx_verdict {

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <string.h>
 
-#include "probe.h"
+#include "app/probes/probe.h"
 
 extern const struct trawl_probe_ops trawl_probe_tcp_synscan;
 extern const struct trawl_probe_ops trawl_probe_icmp_echoscan;

@@ -9,9 +9,9 @@
 #include <rte_branch_prediction.h>
 #include <rte_mbuf_core.h>
 
-#include "../core/fingerprint.h"
-#include "frame.h"
-#include "probe.h"
+#include "app/core/fingerprint.h"
+#include "app/probes/frame.h"
+#include "app/probes/probe.h"
 
 #define SYN_TTL 255          /* as ZMap: the most hops, the fewest lost probes */
 #define SYN_WINDOW 65535

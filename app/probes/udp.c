@@ -18,11 +18,11 @@
 
 #include <rte_udp.h>
 
-#include "../core/fingerprint.h"
-#include "../core/icmp.h"
-#include "../core/payload.h"
-#include "frame.h"
-#include "probe.h"
+#include "app/core/fingerprint.h"
+#include "app/core/icmp.h"
+#include "app/core/payload.h"
+#include "app/probes/frame.h"
+#include "app/probes/probe.h"
 
 #define UDP_TTL 255
 

@@ -5,10 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "ipv4.h"
-#include "ports.h"
-#include "payload.h"
-#include "respond_conf.h"
+#include "app/core/ipv4.h"
+#include "app/core/ports.h"
+#include "app/core/payload.h"
+#include "app/respond/conf.h"
 
 enum {
 	OPT_DEV = 256,

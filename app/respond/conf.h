@@ -5,8 +5,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#include "err.h"
-#include "respond_pkt.h"
+#include "app/core/err.h"
+#include "app/respond/packet.h"
 
 #define TRAWL_RESPOND_MAX_DATASETS 16
 /* The longest UDP answer payload (--udp). */

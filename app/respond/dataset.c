@@ -11,7 +11,7 @@
 
 #include <rte_common.h>
 
-#include "dataset.h"
+#include "app/respond/dataset.h"
 
 #define BITMAP_BYTES (UINT64_C(1) << 29)
 

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "err.h"
+#include "app/core/err.h"
 
 /*
  * The ground truth of the virtual internet. Bitmaps over all of IPv4 (512

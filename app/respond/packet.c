@@ -6,8 +6,8 @@
 #include <rte_icmp.h>
 #include <rte_udp.h>
 
-#include "packet.h"
-#include "respond_pkt.h"
+#include "app/core/packet.h"
+#include "app/respond/packet.h"
 
 const char *const trawl_reply_names[TRAWL_REPLY_MAX] = {
 	[TRAWL_REPLY_NONE] = "none",

@@ -6,9 +6,9 @@
 
 #include <rte_ether.h>
 
-#include "dataset.h"
-#include "fingerprint.h"
-#include "siphash.h"
+#include "app/respond/dataset.h"
+#include "app/core/fingerprint.h"
+#include "app/core/siphash.h"
 
 /*
  * The virtual internet's answers, made in place on the received frame (no

@@ -25,22 +25,22 @@
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
 
-#include "core/atomicfile.h"
-#include "core/clock.h"
-#include "core/dataset.h"
-#include "core/fingerprint.h"
-#include "core/ipv4.h"
-#include "core/metric_names.h"
-#include "core/respond_conf.h"
-#include "dp/hashcmp.h"
-#include "dp/lcore.h"
-#include "dp/port.h"
-#include "dp/responder.h"
-#include "dp/stats.h"
-#include "eal_args.h"
-#include "live.h"
-#include "privsep.h"
-#include "respond.h"
+#include "app/core/atomicfile.h"
+#include "app/core/clock.h"
+#include "app/respond/dataset.h"
+#include "app/core/fingerprint.h"
+#include "app/core/ipv4.h"
+#include "app/core/metric_names.h"
+#include "app/respond/conf.h"
+#include "app/dp/hashcmp.h"
+#include "app/dp/lcore.h"
+#include "app/dp/port.h"
+#include "app/respond/responder.h"
+#include "app/dp/stats.h"
+#include "app/dp/eal_args.h"
+#include "app/dp/live.h"
+#include "app/core/privsep.h"
+#include "app/respond/respond.h"
 
 #define MAX_SOURCES 65536
 

@@ -4,9 +4,9 @@
 #include <rte_ethdev.h>
 #include <rte_mbuf.h>
 
-#include "port.h"
-#include "responder.h"
-#include "stats.h"
+#include "app/dp/port.h"
+#include "app/respond/responder.h"
+#include "app/dp/stats.h"
 
 #define RESP_BURST 32
 

@@ -7,9 +7,9 @@
 #include <rte_hash.h>
 #include <rte_mempool.h>
 
-#include "../core/fingerprint.h"
-#include "../core/respond_pkt.h"
-#include "lcore.h"
+#include "app/core/fingerprint.h"
+#include "app/respond/packet.h"
+#include "app/dp/lcore.h"
 
 /* One scanning source as a responder lcore sees it. */
 struct trawl_fp_entry {

@@ -11,12 +11,12 @@
 #include <jansson.h>
 #include <rte_cycles.h>
 
-#include "core/atomicfile.h"
-#include "core/clock.h"
-#include "dp/stats.h"
-#include "core/siphash.h"
-#include "scan_ckpt.h"
-#include "scan_run.h"
+#include "app/core/atomicfile.h"
+#include "app/core/clock.h"
+#include "app/dp/stats.h"
+#include "app/core/siphash.h"
+#include "app/scan/ckpt.h"
+#include "app/scan/run.h"
 
 /* --- before the EAL ---------------------------------------------------- */
 

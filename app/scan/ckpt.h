@@ -22,8 +22,8 @@
 #include <pthread.h>
 #include <stdint.h>
 
-#include "core/checkpoint.h"
-#include "dp/engine.h"
+#include "app/core/checkpoint.h"
+#include "app/dp/engine.h"
 
 #define CKPT_EVERY_S 0.1
 #define CKPT_LAG_S 0.5

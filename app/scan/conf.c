@@ -8,7 +8,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
-#include "scan_conf.h"
+#include "app/scan/conf.h"
 
 enum {
 	OPT_DEV = 256,

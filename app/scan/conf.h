@@ -7,10 +7,10 @@
 
 #include <rte_ether.h>
 
-#include "err.h"
-#include "ipv4.h"
-#include "ports.h"
-#include "yamlconf.h"
+#include "app/core/err.h"
+#include "app/core/ipv4.h"
+#include "app/core/ports.h"
+#include "app/core/yamlconf.h"
 
 #define TRAWL_DEFAULT_RATE 10000
 #define TRAWL_DEFAULT_COOLDOWN 8.0

@@ -2,7 +2,7 @@
 #include <errno.h>
 #include <string.h>
 
-#include "scan_modules.h"
+#include "app/scan/modules.h"
 
 int
 trawl_scan_modules_resolve(struct trawl_scan_conf *c, struct trawl_scan_modules *m, struct trawl_err *err)

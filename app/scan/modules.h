@@ -4,11 +4,11 @@
 
 #include <stdio.h>
 
-#include "core/err.h"
-#include "core/scan_conf.h"
-#include "outputs/filter.h"
-#include "outputs/output.h"
-#include "probes/probe.h"
+#include "app/core/err.h"
+#include "app/scan/conf.h"
+#include "app/outputs/filter.h"
+#include "app/outputs/output.h"
+#include "app/probes/probe.h"
 
 /*
  * The modules a scan's configuration names (-M, --probe-args, -O, -f,

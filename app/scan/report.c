@@ -17,11 +17,11 @@
 #include <jansson.h>
 #include <rte_ethdev.h>
 
-#include "core/atomicfile.h"
-#include "core/metric_names.h"
-#include "dp/stats.h"
-#include "privsep.h"
-#include "scan_run.h"
+#include "app/core/atomicfile.h"
+#include "app/core/metric_names.h"
+#include "app/dp/stats.h"
+#include "app/core/privsep.h"
+#include "app/scan/run.h"
 
 const char *const trawl_cut_names[] = {
 	[TRAWL_CUT_NONE] = "",

@@ -13,21 +13,21 @@
 #include <rte_ethdev.h>
 #include <rte_mempool.h>
 
-#include "core/constraint.h"
-#include "core/dedup.h"
-#include "core/outfile.h"
-#include "core/scan_conf.h"
-#include "dp/ctl.h"
-#include "dp/flusher.h"
-#include "dp/lcore.h"
-#include "dp/port.h"
-#include "dp/rx.h"
-#include "dp/tx.h"
-#include "dp/writer.h"
-#include "live.h"
-#include "outputs/output.h"
-#include "scan_ckpt.h"
-#include "scan_modules.h"
+#include "app/core/constraint.h"
+#include "app/core/dedup.h"
+#include "app/core/outfile.h"
+#include "app/scan/conf.h"
+#include "app/dp/ctl.h"
+#include "app/dp/flusher.h"
+#include "app/dp/lcore.h"
+#include "app/dp/port.h"
+#include "app/dp/rx.h"
+#include "app/dp/tx.h"
+#include "app/dp/writer.h"
+#include "app/dp/live.h"
+#include "app/outputs/output.h"
+#include "app/scan/ckpt.h"
+#include "app/scan/modules.h"
 
 /* Why a run was cut short (every role stopped at once, what it left counted). */
 enum trawl_cut {

@@ -32,15 +32,15 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
-#include "core/clock.h"
-#include "core/cyclic.h"
-#include "core/metric_names.h"
-#include "core/stall.h"
-#include "dp/stats.h"
-#include "eal_args.h"
-#include "scan.h"
-#include "privsep.h"
-#include "scan_run.h"
+#include "app/core/clock.h"
+#include "app/core/cyclic.h"
+#include "app/core/metric_names.h"
+#include "app/core/stall.h"
+#include "app/dp/stats.h"
+#include "app/dp/eal_args.h"
+#include "app/scan/scan.h"
+#include "app/core/privsep.h"
+#include "app/scan/run.h"
 
 #define POOL_CACHE 256
 #define WRITER_RING 65536     /* results per RX role in flight to the writer: 4.4 ms at 14.88 M/s (4 MiB) */

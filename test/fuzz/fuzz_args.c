@@ -4,12 +4,12 @@
  * expressions (compiled for each module's fields, then run on a result),
  * --probe-args hex payloads, and IPv4 addresses and CIDR blocks (TARGETs).
  */
-#include "fuzz.h"
+#include "test/fuzz/fuzz.h"
 
-#include "core/ipv4.h"
-#include "core/payload.h"
-#include "outputs/filter.h"
-#include "probes/probe.h"
+#include "app/core/ipv4.h"
+#include "app/core/payload.h"
+#include "app/outputs/filter.h"
+#include "app/probes/probe.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

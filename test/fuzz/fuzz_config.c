@@ -5,11 +5,11 @@
  * from an exact-size heap copy (libyaml's and jansson's string readers),
  * each freed again (a leak is a finding).
  */
-#include "fuzz.h"
+#include "test/fuzz/fuzz.h"
 
-#include "campaign/conf.h"
-#include "core/checkpoint.h"
-#include "core/yamlconf.h"
+#include "app/campaign/conf.h"
+#include "app/core/checkpoint.h"
+#include "app/core/yamlconf.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

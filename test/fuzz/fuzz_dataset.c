@@ -4,9 +4,9 @@
  * dataset file, text or binary (told apart by the magic, as a load does),
  * from an exact-size heap copy; then sealed and asked about its hosts.
  */
-#include "fuzz.h"
+#include "test/fuzz/fuzz.h"
 
-#include "core/dataset.h"
+#include "app/respond/dataset.h"
 
 int
 LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)

@@ -8,11 +8,11 @@
  */
 #include <stdio.h>
 
-#include "fuzz.h"
+#include "test/fuzz/fuzz.h"
 
-#include "core/constraint.h"
-#include "core/ipv4.h"
-#include "core/ports.h"
+#include "app/core/constraint.h"
+#include "app/core/ipv4.h"
+#include "app/core/ports.h"
 
 static int
 read_ranges(const uint8_t *data, size_t size, struct trawl_ranges *rs)

@@ -7,11 +7,11 @@
  * The scan is 198.18.0.0/16 x ports 80,443 (port 0 for icmp_echoscan) from
  * 198.19.0.2 with a fixed key, as test/fuzz/make_corpus.py's seeds are.
  */
-#include "fuzz.h"
+#include "test/fuzz/fuzz.h"
 
-#include "core/packet.h"
-#include "core/ports.h"
-#include "probes/probe.h"
+#include "app/core/packet.h"
+#include "app/core/ports.h"
+#include "app/probes/probe.h"
 
 #define US 0xc6130002u /* 198.19.0.2 */
 

@@ -8,10 +8,10 @@
  * confirmed on a later probe). The dataset: 198.18.0.0/24 live with 80 open,
  * 198.18.1.7 live, UDP 53 answering, ARP for any address.
  */
-#include "fuzz.h"
+#include "test/fuzz/fuzz.h"
 
-#include "core/dataset.h"
-#include "core/respond_pkt.h"
+#include "app/respond/dataset.h"
+#include "app/respond/packet.h"
 
 static struct trawl_dataset ds;
 static struct trawl_respond_cfg cfg;

@@ -7,12 +7,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "campaign/conf.h"
-#include "campaign/keys.h"
-#include "campaign/state.h"
-#include "campaign/units.h"
-#include "core/yamlconf.h"
-#include "check.h"
+#include "app/campaign/conf.h"
+#include "app/campaign/keys.h"
+#include "app/campaign/state.h"
+#include "app/campaign/units.h"
+#include "app/core/yamlconf.h"
+#include "test/unit/check.h"
 
 static char dir[] = "/tmp/trawl-campaign-unit-XXXXXX";
 

@@ -6,10 +6,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/checkpoint.h"
-#include "core/cyclic.h"
-#include "core/ipv4.h"
-#include "check.h"
+#include "app/core/checkpoint.h"
+#include "app/core/cyclic.h"
+#include "app/core/ipv4.h"
+#include "test/unit/check.h"
 
 /* A walk resumed after k positions yields exactly what the uninterrupted walk yields after k. */
 static void

@@ -5,9 +5,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/scan_conf.h"
-#include "scan_modules.h"
-#include "check.h"
+#include "app/scan/conf.h"
+#include "app/scan/modules.h"
+#include "test/unit/check.h"
 
 #define BASE "scan", "--dev", "net_null0", "-S", "198.19.0.2", "-G", "02:00:00:00:00:01", "-b", "/dev/null"
 

@@ -4,9 +4,9 @@
 #include <errno.h>
 #include <string.h>
 
-#include "core/cyclic.h"
-#include "core/target.h"
-#include "check.h"
+#include "app/core/cyclic.h"
+#include "app/core/target.h"
+#include "test/unit/check.h"
 
 /*
  * Walk every (shard, thread) run of a permutation of n and check that together

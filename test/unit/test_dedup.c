@@ -11,11 +11,11 @@
 #include <stdlib.h>
 #include <unistd.h>
 
-#include "core/constraint.h"
-#include "core/cyclic.h"
-#include "core/dedup.h"
-#include "core/target.h"
-#include "check.h"
+#include "app/core/constraint.h"
+#include "app/core/cyclic.h"
+#include "app/core/dedup.h"
+#include "app/core/target.h"
+#include "test/unit/check.h"
 
 #define MiB (UINT64_C(1) << 20)
 #define GiB (UINT64_C(1) << 30)

@@ -6,10 +6,10 @@
  */
 #include <string.h>
 
-#include "check.h"
-#include "eal_args.h"
-#include "probes/probe.h"
-#include "../../drivers/driver.h"
+#include "test/unit/check.h"
+#include "app/dp/eal_args.h"
+#include "app/probes/probe.h"
+#include "drivers/driver.h"
 
 static struct rte_eth_dev_info
 nic(const char *driver, uint64_t tx_capa, uint64_t rss, uint16_t reta)

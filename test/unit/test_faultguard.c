@@ -12,8 +12,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
-#include "check.h"
-#include "core/faultguard.h"
+#include "test/unit/check.h"
+#include "app/core/faultguard.h"
 
 struct region {
 	volatile uint8_t *p;

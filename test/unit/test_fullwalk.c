@@ -13,10 +13,10 @@
 #include <string.h>
 #include <sys/mman.h>
 
-#include "core/constraint.h"
-#include "core/cyclic.h"
-#include "core/target.h"
-#include "check.h"
+#include "app/core/constraint.h"
+#include "app/core/cyclic.h"
+#include "app/core/target.h"
+#include "test/unit/check.h"
 
 #define SLICES 2
 

@@ -2,10 +2,10 @@
 /* The Prometheus text (core/metrics) and the live counters' names (core/metric_names). */
 #include <string.h>
 
-#include "check.h"
-#include "core/fingerprint.h"
-#include "core/metric_names.h"
-#include "core/metrics.h"
+#include "test/unit/check.h"
+#include "app/core/fingerprint.h"
+#include "app/core/metric_names.h"
+#include "app/core/metrics.h"
 
 static void
 test_plain_counter_and_gauge(void)

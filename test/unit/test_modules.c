@@ -12,12 +12,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/fingerprint.h"
-#include "core/icmp.h"
-#include "outputs/filter.h"
-#include "probes/probe.h"
-#include "check.h"
-#include "refcsum.h"
+#include "app/core/fingerprint.h"
+#include "app/core/icmp.h"
+#include "app/outputs/filter.h"
+#include "app/probes/probe.h"
+#include "test/unit/check.h"
+#include "test/unit/refcsum.h"
 
 #define US 0xc6130002u      /* 198.19.0.2 */
 #define ROUTER 0xc6130001u  /* 198.19.0.1: sends ICMP errors about probes it forwarded */

@@ -11,11 +11,11 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "core/cyclic.h"
-#include "core/fmt.h"
-#include "core/stall.h"
-#include "outputs/output.h"
-#include "check.h"
+#include "app/core/cyclic.h"
+#include "app/core/fmt.h"
+#include "app/core/stall.h"
+#include "app/outputs/output.h"
+#include "test/unit/check.h"
 
 static void
 test_ipv4_like_snprintf(void)

@@ -16,9 +16,9 @@
 #include <sys/types.h>
 #include <unistd.h>
 
-#include "check.h"
-#include "core/atomicfile.h"
-#include "privsep.h"
+#include "test/unit/check.h"
+#include "app/core/atomicfile.h"
+#include "app/core/privsep.h"
 
 static char dir[64], allowed[128], other[128], tmp[128], final[128];
 

@@ -7,10 +7,10 @@
 #include <arpa/inet.h>
 #include <string.h>
 
-#include "core/siphash.h"
-#include "probes/probe.h"
-#include "check.h"
-#include "refcsum.h"
+#include "app/core/siphash.h"
+#include "app/probes/probe.h"
+#include "test/unit/check.h"
+#include "test/unit/refcsum.h"
 
 static int
 ip_csum_ok(const uint8_t *ip)

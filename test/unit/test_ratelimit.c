@@ -9,8 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "check.h"
-#include "core/ratelimit.h"
+#include "test/unit/check.h"
+#include "app/core/ratelimit.h"
 
 #define HZ 1000000000ull
 #define MS (HZ / 1000)

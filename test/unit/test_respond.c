@@ -8,12 +8,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/dataset.h"
-#include "core/fingerprint.h"
-#include "core/packet.h"
-#include "core/respond_pkt.h"
-#include "check.h"
-#include "refcsum.h"
+#include "app/respond/dataset.h"
+#include "app/core/fingerprint.h"
+#include "app/core/packet.h"
+#include "app/respond/packet.h"
+#include "test/unit/check.h"
+#include "test/unit/refcsum.h"
 
 /* IP header checksum and the L4 checksum (TCP/UDP with pseudo-header, ICMP without) all verify. */
 static int

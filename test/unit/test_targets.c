@@ -5,12 +5,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "core/constraint.h"
-#include "core/ipv4.h"
-#include "core/cyclic.h"
-#include "core/ports.h"
-#include "core/target.h"
-#include "check.h"
+#include "app/core/constraint.h"
+#include "app/core/ipv4.h"
+#include "app/core/cyclic.h"
+#include "app/core/ports.h"
+#include "app/core/target.h"
+#include "test/unit/check.h"
 
 static void
 test_parse_cidr(void)
