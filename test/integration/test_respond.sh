@@ -149,4 +149,5 @@ n1=$(sort -u "$W/p1.csv" | wc -l) n2=$(sort -u "$W/p2.csv" | wc -l)
 [ "$(report "r['duplicated']")" -gt 0 ] && [ "$(report "r['dropped_by_reason']['loss']")" -gt 0 ]; ok $? "responder counted its loss and duplicates"
 
 echo "$pass passed, $fail failed"
-[ "$fail" = 0 ]
+[ "$pass" -gt 0 ] || echo "FAIL: no check ran"
+[ "$fail" = 0 ] && [ "$pass" -gt 0 ]

@@ -221,7 +221,9 @@ def metadata(path):
 
 
 class Checks:
-    """Collects failures so one run reports all of them; prints 'N passed, N failed'."""
+    """Collects failures so one run reports all of them; prints 'N passed, N failed'. require() is a
+    precondition: when it fails the test stops there (what follows would use what is not there);
+    a test in which no check ran fails."""
 
     def __init__(self):
         self.passed = 0
@@ -237,8 +239,17 @@ class Checks:
     def eq(self, a, b, what):
         self.check(a == b, f"{what}: {a!r} != {b!r}")
 
+    def require(self, cond, what):
+        self.check(cond, what)
+        if not cond:
+            print("FAIL: a precondition failed; the rest of this test is skipped", flush=True)
+            self.done()
+
     def done(self):
         print(f"{self.passed} passed, {self.failed} failed")
+        if self.passed + self.failed == 0:
+            print("FAIL: no check ran", flush=True)
+            sys.exit(1)
         sys.exit(1 if self.failed else 0)
 
 

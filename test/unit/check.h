@@ -4,19 +4,23 @@
 
 /*
  * The smallest test harness that says what failed and where: CHECK keeps
- * going after a failure (so one run shows every broken rule), RUN names the
- * behaviour under test, and check_done() prints "N passed, N failed" and
- * gives the exit status meson reads. One behaviour per test function, as in
- * libuv's test list.
+ * going after a failure (so one run shows every broken rule); REQUIRE is a
+ * precondition: when it fails, the function it is in returns at once (what
+ * follows would use what is not there); RUN names the behaviour under test,
+ * and a test in which no check ran fails; check_done() prints "N passed,
+ * N failed" and gives the exit status meson reads (a run of no test fails).
+ * One behaviour per test function, as in libuv's test list.
  */
 #include <stdio.h>
 #include <stdlib.h>
 
 static int check_failed_in_test;
+static unsigned long checks_run_in_test;
 static int checks_passed_tests;
 static int checks_failed_tests;
 
 #define CHECK(cond) do { \
+	checks_run_in_test++; \
 	if (!(cond)) { \
 		fprintf(stderr, "%s:%d: CHECK failed: %s\n", __FILE__, __LINE__, #cond); \
 		check_failed_in_test = 1; \
@@ -25,6 +29,7 @@ static int checks_failed_tests;
 
 #define CHECK_EQ_U64(a, b) do { \
 	unsigned long long va_ = (unsigned long long)(a), vb_ = (unsigned long long)(b); \
+	checks_run_in_test++; \
 	if (va_ != vb_) { \
 		fprintf(stderr, "%s:%d: CHECK failed: %s == %s (%llu != %llu)\n", __FILE__, __LINE__, \
 			#a, #b, va_, vb_); \
@@ -32,9 +37,26 @@ static int checks_failed_tests;
 	} \
 } while (0)
 
+/* A precondition: on failure, the enclosing function returns (void), or returns @p ret (REQUIRE_OR). */
+#define REQUIRE_OR(cond, ret) do { \
+	checks_run_in_test++; \
+	if (!(cond)) { \
+		fprintf(stderr, "%s:%d: REQUIRE failed: %s (the rest of this test is skipped)\n", __FILE__, \
+			__LINE__, #cond); \
+		check_failed_in_test = 1; \
+		return ret; \
+	} \
+} while (0)
+#define REQUIRE(cond) REQUIRE_OR(cond, )
+
 #define RUN(fn) do { \
 	check_failed_in_test = 0; \
+	checks_run_in_test = 0; \
 	fn(); \
+	if (checks_run_in_test == 0) { \
+		fprintf(stderr, "%s: no check ran\n", #fn); \
+		check_failed_in_test = 1; \
+	} \
 	printf("%s %s\n", check_failed_in_test ? "FAIL" : "ok  ", #fn); \
 	if (check_failed_in_test) \
 		checks_failed_tests++; \
@@ -46,6 +68,10 @@ static inline int
 check_done(void)
 {
 	printf("%d passed, %d failed\n", checks_passed_tests, checks_failed_tests);
+	if (checks_passed_tests + checks_failed_tests == 0) {
+		fprintf(stderr, "no test ran\n");
+		return 1;
+	}
 	return checks_failed_tests ? 1 : 0;
 }
 

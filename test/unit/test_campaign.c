@@ -193,8 +193,10 @@ make_csv(const char *name, size_t n, uint32_t addr_mask, uint64_t **set, size_t 
 	FILE *f;
 	size_t u = 0;
 
+	REQUIRE(k != NULL);
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	f = fopen(path, "w");
+	REQUIRE(f != NULL);
 	fputs("saddr,sport,classification\n", f);
 	for (size_t i = 0; i < n; i++) {
 		k[i] = i > 0 && next_rand() % 10 == 0 ? k[next_rand() % i] :
@@ -222,10 +224,12 @@ read_keys(const char *name, size_t *n)
 
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	f = fopen(path, "rb");
+	REQUIRE_OR(f != NULL, NULL);
 	fseek(f, 0, SEEK_END);
 	len = ftell(f);
 	rewind(f);
 	k = malloc((size_t)len + 8);
+	REQUIRE_OR(k != NULL, (fclose(f), NULL));
 	*n = fread(k, 8, (size_t)len / 8, f);
 	fclose(f);
 	return k;
@@ -239,7 +243,7 @@ test_keys_build(void)
 	struct trawl_keys_stats st;
 	struct trawl_err err;
 	uint64_t *want, *got;
-	size_t nwant, ngot;
+	size_t nwant, ngot = 0;
 	char csv[512], out[512];
 
 	make_csv("a.csv", 200000, 0xffff, &want, &nwant); /* 65536 addresses x 3 ports: many repeats */
@@ -252,6 +256,7 @@ test_keys_build(void)
 		CHECK_EQ_U64(st.keys, nwant);
 		CHECK(m == 0 ? st.runs == 1 : st.runs > 10);
 		got = read_keys("a.bin", &ngot);
+		REQUIRE(got != NULL);
 		CHECK_EQ_U64(ngot, nwant);
 		CHECK(memcmp(got, want, nwant * 8) == 0);
 		free(got);
@@ -305,6 +310,7 @@ test_keys_diff(void)
 	}
 	c.added = malloc((na + nb) * 8);
 	c.removed = malloc((na + nb) * 8);
+	REQUIRE(c.added != NULL && c.removed != NULL);
 	c.na = c.nr = 0;
 	CHECK(trawl_keys_diff(ka, kb, collect, &c, &d, &err) == 0);
 	CHECK_EQ_U64(d.before, na);

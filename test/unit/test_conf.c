@@ -128,11 +128,9 @@ yaml_file(const char *text)
 
 	snprintf(path, sizeof(path), "/tmp/trawl-test-conf-%d-%d.yaml", (int)getpid(), n++);
 	f = fopen(path, "w");
-	CHECK(f != NULL);
-	if (f != NULL) {
-		fputs(text, f);
-		fclose(f);
-	}
+	REQUIRE_OR(f != NULL, path);
+	fputs(text, f);
+	fclose(f);
 	return path;
 }
 

@@ -23,7 +23,7 @@ check_exactly_once(uint64_t n, uint64_t seed, uint32_t nshards, uint32_t nthread
 	uint64_t total = 0, minc = UINT64_MAX, maxc = 0;
 	int dup = 0;
 
-	CHECK(seen != NULL);
+	REQUIRE(seen != NULL);
 	CHECK(trawl_cyclic_init(&c, n, seed) == 0);
 	CHECK(c.p > n && trawl_is_prime(c.p));
 	for (uint32_t s = 0; s < nshards; s++) {
@@ -205,6 +205,7 @@ test_target_split(void)
 	struct trawl_ports *ps = malloc(sizeof(*ps));
 	static const char *const specs[] = { "80", "80,443", "1-3", "1-1000", "0-65535" };
 
+	REQUIRE(ps != NULL);
 	trawl_ranges_add(&allow, (struct trawl_range){ 0x0a000000, 0x0a0000ff });
 	trawl_constraint_build(&c, &allow, &block);
 	for (unsigned int k = 0; k < sizeof(specs) / sizeof(specs[0]); k++) {

@@ -152,6 +152,7 @@ test_hash_fallback(void)
 	CHECK_EQ_U64(d.bytes, 64 * MiB);             /* the largest power of two that fits */
 	CHECK_EQ_U64(d.capacity, 64 * MiB / 8 / 4 * 3);
 	keys = malloc(sizeof(*keys) * (d.capacity + 1000));
+	REQUIRE(keys != NULL);
 	/* Distinct keys, with the space's first and last among them. */
 	keys[0] = 0;
 	keys[1] = n - 1;

@@ -91,6 +91,7 @@ test_full_ipv4_exactly_once(void)
 	uint64_t total = 0, dups = 0, set = 0, blocked_set = 0, blocked = 0;
 	size_t nb = read_blocklist(path, blo, bhi, 256);
 
+	REQUIRE(ports != NULL);
 	/* 2^32 bits = 512 MiB, on 2 MiB pages where the kernel allows: random bit
 	 * sets over 4 KiB pages miss the TLB on nearly every access. */
 	bitmap = mmap(NULL, UINT64_C(1) << 29, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);

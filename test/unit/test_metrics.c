@@ -55,13 +55,11 @@ test_small_buffer_says_what_it_needs(void)
 	CHECK(need >= sizeof(small));
 	CHECK_EQ_U64(strlen(small), sizeof(small) - 1);
 	big = malloc(need + 1);
-	CHECK(big != NULL);
-	if (big != NULL) {
-		CHECK_EQ_U64(trawl_metrics_format(big, need + 1, trawl_scan_metrics, v, TRAWL_SM_MAX), need);
-		CHECK_EQ_U64(strlen(big), need);
-		CHECK(strncmp(big, small, sizeof(small) - 1) == 0);
-		free(big);
-	}
+	REQUIRE(big != NULL);
+	CHECK_EQ_U64(trawl_metrics_format(big, need + 1, trawl_scan_metrics, v, TRAWL_SM_MAX), need);
+	CHECK_EQ_U64(strlen(big), need);
+	CHECK(strncmp(big, small, sizeof(small) - 1) == 0);
+	free(big);
 	CHECK_EQ_U64(trawl_metrics_format(NULL, 0, trawl_scan_metrics, v, TRAWL_SM_MAX), need);
 }
 

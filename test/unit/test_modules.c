@@ -63,6 +63,7 @@ setup(struct trawl_probe_ctx *ctx, const char *module, const char *portspec, con
 	struct trawl_ranges allow = { 0 }, block = { 0 };
 	struct trawl_err err;
 
+	REQUIRE_OR(ops != NULL, NULL);
 	memset(ctx, 0, sizeof(*ctx));
 	ctx->val.key.k0 = 0x0123456789abcdefULL;
 	ctx->val.key.k1 = 0xfedcba9876543210ULL;
@@ -142,6 +143,7 @@ test_echo_probe_bytes(void)
 	uint8_t frames[3][TRAWL_PROBE_MAX_LEN];
 	uint8_t *bufs[3] = { frames[0], frames[1], frames[2] };
 
+	REQUIRE(ops != NULL);
 	CHECK(!ops->uses_ports && ops->answer == NULL);
 	CHECK_EQ_U64(ctx.len, 60);
 	CHECK_EQ_U64(ctx.tx_ol_flags, 0);
@@ -188,6 +190,7 @@ test_echo_round_trip(void)
 	uint32_t len;
 	int flips = 0, caught = 0;
 
+	REQUIRE(ops != NULL);
 	ops->make(&b, &t, 1, &ctx);
 	len = echo_reply(f, probe, T1);
 	CHECK(classify(ops, &ctx, f, len, &r) == TRAWL_RX_VALID);
@@ -243,6 +246,7 @@ test_echo_errors(void)
 	struct trawl_result r;
 	uint32_t len;
 
+	REQUIRE(ops != NULL);
 	ops->make(&b, &t, 1, &ctx);
 	for (size_t k = 0; k < sizeof(kinds) / sizeof(kinds[0]); k++) {
 		len = icmp_error(f, ROUTER, kinds[k].type, 1, probe, 28);
@@ -366,6 +370,7 @@ test_udp_round_trip(void)
 	struct trawl_result *r = (void *)rec;
 	uint32_t len;
 
+	REQUIRE(ops != NULL);
 	r->data = rec + sizeof(*r);
 	for (int i = 0; i < 600; i++)
 		data[i] = (uint8_t)(i * 31 + 7);
@@ -419,6 +424,7 @@ test_udp_port_unreachable(void)
 	struct trawl_result *r = (void *)rec;
 	uint32_t len;
 
+	REQUIRE(ops != NULL);
 	r->data = rec + sizeof(*r);
 	ops->make(&b, &t, 1, &ctx);
 	/* Linux quotes the whole probe (up to 576 bytes); RFC 792 asks for the header and 8 bytes. */
@@ -465,6 +471,7 @@ test_udp_args(void)
 	uint8_t buf[TRAWL_PROBE_PAYLOAD_MAX + 1];
 	int fd = mkstemp(path);
 
+	REQUIRE(ops != NULL);
 	memset(&a, 0, sizeof(a));
 	CHECK(ops->parse_args(NULL, &a, &err) == -EINVAL && strstr(err.msg, "--probe-args") != NULL);
 	CHECK(ops->parse_args("text:GET /", &a, &err) == 0 && a.payload_len == 5 && memcmp(a.payload, "GET /", 5) == 0);
@@ -577,6 +584,7 @@ test_quote_parse(void)
 	struct trawl_ipv4_view v;
 	uint32_t len, l3off;
 
+	REQUIRE(ops != NULL);
 	ops->make(&b, &t, 1, &ctx);
 	len = icmp_error(f, ROUTER, 11, 0, probe, 28);
 	CHECK(trawl_eth_parse(f, len, &l3off) == TRAWL_L3_IPV4 && trawl_ipv4_parse(f + l3off, len - l3off, &v) == 0);

@@ -84,7 +84,7 @@ test_syn_probe_bytes(void)
 	uint8_t *bufs[3] = { frames[0], frames[1], frames[2] };
 
 	setup_ctx(&ctx);
-	CHECK(ops != NULL);
+	REQUIRE(ops != NULL);
 	CHECK_EQ_U64(ctx.len, 60);
 	ops->make(bufs, t, 3, &ctx);
 	for (int i = 0; i < 3; i++) {
@@ -285,6 +285,7 @@ test_rst_answer(void)
 	uint16_t len;
 	uint64_t tag;
 
+	REQUIRE(ops != NULL);
 	setup_ctx(&ctx);
 	tag = trawl_validate_tag(&ctx.val, ctx.saddr, 0xc6120005, 80);
 	/* Into a separate buffer, and in place over the reply itself (as the RX lcore does). */
@@ -339,6 +340,7 @@ test_checksum_offload(void)
 	uint8_t *bsw[16], *bhw[16];
 	struct trawl_probe_ctx ctx;
 
+	REQUIRE(ops != NULL);
 	for (int i = 0; i < 16; i++) {
 		t[i] = (struct trawl_target){ .addr = 0xc6120000u + (uint32_t)i * 4099u, .port = (uint16_t)(1 + i * 997), .probe = 0 };
 		bsw[i] = sw[i];

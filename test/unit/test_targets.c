@@ -132,6 +132,7 @@ test_constraint_random_against_bitmap(void)
 	uint8_t *ref = malloc(SPACE);
 	uint64_t seed = 12345;
 
+	REQUIRE(ref != NULL);
 	for (int round = 0; round < 40; round++) {
 		struct trawl_ranges a = { 0 }, b = { 0 };
 		struct trawl_constraint c;
@@ -181,6 +182,7 @@ test_ports(void)
 	struct trawl_ports *ps = malloc(sizeof(*ps));
 	struct trawl_err err;
 
+	REQUIRE(ps != NULL);
 	CHECK(trawl_ports_parse(ps, "80", &err) == 0 && ps->n == 1 && ps->port[0] == 80);
 	CHECK(trawl_ports_parse(ps, "443,80,80", &err) == 0 && ps->n == 2 && ps->port[0] == 80);
 	CHECK(trawl_ports_parse(ps, "8000-8100,22", &err) == 0 && ps->n == 102 && ps->port[0] == 22);
@@ -208,6 +210,7 @@ test_target_index(void)
 	struct trawl_target_space ts;
 	struct trawl_constraint c;
 
+	REQUIRE(ps != NULL);
 	/* 0.0.0.0/0 on every port: the first and last target and the 2^48 - 2^17 scale. */
 	build(&c, (const char *[]){ "0.0.0.0/0", NULL }, NULL);
 	trawl_ports_parse(ps, "0-65535", NULL);
