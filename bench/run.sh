@@ -21,7 +21,7 @@ cd "$top"
 quick=0; [ "${1:-}" = --quick ] && quick=1
 [ "$(id -u)" = 0 ] || { echo "bench: run as root" >&2; exit 1; }
 deploy/setup.sh --bench >/dev/null || exit 1
-mem=$(deploy/hugepages.sh 512 2>/dev/null)
+mem=$(deploy/trawl-hugepages --eal-args --pages 512 2>/dev/null)
 TRAWL=build/app/trawl
 work=$(mktemp -d /tmp/trawl-bench.XXXXXX)
 trap 'rm -rf "$work" /var/run/dpdk/bench-*' EXIT

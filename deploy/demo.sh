@@ -10,7 +10,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 [ "$(id -u)" = 0 ] || { echo "demo: run as root (namespaces, hugepages, DPDK)" >&2; exit 1; }
 deploy/setup.sh
-mem=$(deploy/hugepages.sh 512)
+mem=$(deploy/trawl-hugepages --eal-args --pages 512)
 set +e
 P=trawl-demo W=$(mktemp -d /tmp/trawl-demo.XXXXXX) RESP=""
 cleanup() {

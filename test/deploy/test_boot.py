@@ -130,6 +130,22 @@ open(conf, "w").write("size=1G\n")
 p = sh([HUGE, "--dry-run", "--conf", conf, "--sysfs", sysfs])
 c.check(p.returncode == 1 and "hugepages-1048576kB" in p.stderr, f"1G pages where there are none: exit 1 ({p.stderr.strip()})")
 
+# --eal-args (demos, tests, benches): the EAL's memory arguments alone on stdout, exit 0 either way.
+open(conf, "w").write(f"pages=8\nmount={mnt}\n")
+open(os.path.join(hp, "free_hugepages"), "w").write("0\n")
+p = sh([HUGE, "--eal-args", "--conf", conf, "--sysfs", sysfs, "--pages", "8"])
+c.check(p.returncode == 0 and p.stdout == "--no-huge -m 512\n" and "--no-huge" in p.stderr,
+        f"--eal-args without free pages: --no-huge on stdout alone, why on stderr ({p.stdout!r}, {p.stderr.strip()})")
+if mounted:
+    open(os.path.join(hp, "free_hugepages"), "w").write("200\n")
+    p = sh([HUGE, "--eal-args", "--conf", conf, "--sysfs", sysfs, "--pages", "8"])
+    c.check(p.returncode == 0 and p.stdout.strip() == "", f"--eal-args with 200 free pages: no arguments ({p.stdout!r})")
+p = sh([HUGE, "--eal-args", "--conf", conf, "--sysfs", os.path.join(d, "nosys")])
+c.check(p.returncode == 0 and p.stdout == "--no-huge -m 512\n", f"--eal-args where nothing can be had: exit 0, --no-huge "
+        f"({p.returncode}, {p.stdout!r})")
+p = sh([HUGE, "--eal-args", "--pages", "many", "--sysfs", sysfs])
+c.eq(p.returncode, 2, "--pages many: exit 2")
+
 # --- trawl-nic ---------------------------------------------------------------
 pci = "0000:01:00.0"
 dev = os.path.join(sysfs, "bus/pci/devices", pci)

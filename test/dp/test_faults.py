@@ -133,7 +133,8 @@ c.eq(resp.report.get("run_as_user"), "nobody", "the report, written by the keepe
 
 # With hugepages, a run that ends as nobody leaves no hugepage file behind (the EAL cannot unlink
 # them once it is not root, so trawl has them unlinked as soon as they are mapped).
-mem = subprocess.run([os.path.join(os.path.dirname(__file__), "../../deploy/hugepages.sh"), "256"],
+mem = subprocess.run([os.path.join(os.path.dirname(__file__), "../../deploy/trawl-hugepages"), "--eal-args",
+                      "--pages", "256"],
                      capture_output=True, text=True, timeout=60).stdout.strip()
 if mem == "":
     prefix = f"hp-faults-{os.getpid()}"
