@@ -5,6 +5,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <rte_common.h>
+#include <rte_eal.h>
+#include <rte_log.h>
+
 #include "drivers/driver.h"
 #include "app/dp/eal_args.h"
 
@@ -115,7 +119,7 @@ trawl_eal_args_build(struct trawl_eal_args *a, const char *prog, const char *eal
 	a->argv[a->argc++] = (char *)prog;
 	/* EAL chatter at INFO would bury the status line; --eal "--log-level=info" brings it back. */
 	a->argv[a->argc++] = (char *)"--log-level=notice";
-	a->argv[a->argc++] = (char *)"--log-level=lib.telemetry:warning";
+	a->argv[a->argc++] = (char *)"--log-level=lib.telemetry:error";
 	a->buf = strdup(eal ? eal : "");
 	if (a->buf == NULL)
 		return -ENOMEM;
@@ -166,4 +170,21 @@ trawl_eal_args_free(struct trawl_eal_args *a)
 	free(a->dev);
 	a->buf = NULL;
 	a->dev = NULL;
+}
+
+int
+trawl_eal_start(struct trawl_eal_args *a)
+{
+	if (rte_eal_init(a->argc, a->argv) < 0)
+		return -1;
+	rte_mp_disable();
+	return 0;
+}
+
+void
+trawl_eal_quiet_teardown(void)
+{
+	/* What the EAL logs is the lower of its type's level and the global one (--log-level=notice by default). */
+	if (RTE_MIN(rte_log_get_level(RTE_LOGTYPE_EAL), (int)rte_log_get_global_level()) <= RTE_LOG_NOTICE)
+		rte_log_set_level(RTE_LOGTYPE_EAL, RTE_LOG_CRIT);
 }

@@ -302,7 +302,7 @@ trawl_respond_main(int argc, char **argv)
 		fprintf(stderr, "trawl respond: %s\n", err.msg);
 		return 1;
 	}
-	if (rte_eal_init(eal.argc, eal.argv) < 0) {
+	if (trawl_eal_start(&eal) != 0) {
 		fprintf(stderr, "trawl respond: cannot start DPDK (EAL) with --dev '%s': %s\n", conf.dev,
 			rte_errno ? rte_strerror(rte_errno) : "see the EAL message above");
 		return 1;
@@ -444,6 +444,7 @@ trawl_respond_main(int argc, char **argv)
 out:
 	if ((rc = trawl_live_finish(&live)) != 0)
 		fprintf(stderr, "trawl respond: --metrics-file %s: cannot write it: %s\n", conf.metrics_file, strerror(-rc));
+	trawl_eal_quiet_teardown();
 	if (port.started)
 		trawl_port_close(&port);
 	for (uint32_t i = 0; resp != NULL && i < conf.threads; i++) {

@@ -868,8 +868,7 @@ trawl_scan_main(int argc, char **argv)
 		drop_output(s);
 		return 2;
 	}
-	rc = rte_eal_init(eal.argc, eal.argv);
-	if (rc < 0) {
+	if (trawl_eal_start(&eal) != 0) {
 		fprintf(stderr, "trawl scan: cannot start DPDK (EAL) with --dev '%s': %s\n", s->conf.dev,
 				rte_errno ? rte_strerror(rte_errno) : "see the EAL message above");
 		trawl_eal_args_free(&eal);
@@ -951,6 +950,7 @@ out:
 		fprintf(stderr, "trawl scan: %s\n", s->failure);
 		status = 1;
 	}
+	trawl_eal_quiet_teardown();
 	teardown(s);
 	rte_eal_cleanup();
 	trawl_eal_args_free(&eal);
