@@ -185,6 +185,6 @@ void
 trawl_eal_quiet_teardown(void)
 {
 	/* What the EAL logs is the lower of its type's level and the global one (--log-level=notice by default). */
-	if (RTE_MIN(rte_log_get_level(RTE_LOGTYPE_EAL), (int)rte_log_get_global_level()) <= RTE_LOG_NOTICE)
+	if (RTE_MIN(rte_log_get_level(RTE_LOGTYPE_EAL), (int)rte_log_get_global_level()) <= (int)RTE_LOG_NOTICE)
 		rte_log_set_level(RTE_LOGTYPE_EAL, RTE_LOG_CRIT);
 }

@@ -1,6 +1,5 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
-#include <getopt.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
@@ -8,142 +7,8 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "app/core/opts.h"
 #include "app/scan/conf.h"
-
-enum {
-	OPT_DEV = 256,
-	OPT_EAL,
-	OPT_GATEWAY_IP,
-	OPT_SHARDS,
-	OPT_SHARD,
-	OPT_NO_HEADER,
-	OPT_RX_THREADS,
-	OPT_LIST_FIELDS,
-	OPT_LIST_PROBES,
-	OPT_DRYRUN,
-	OPT_VERSION,
-	OPT_KEY,
-	OPT_DEDUP_MEMORY,
-	OPT_CHECKPOINT,
-	OPT_PROBE_ARGS,
-	OPT_OUTPUT_FILTER,
-	OPT_USER,
-	OPT_METRICS_FILE,
-};
-
-#define SHORT_OPTS ":p:M:S:s:G:r:B:P:c:n:N:t:e:T:b:w:o:O:f:m:C:qh"
-
-static const struct option long_opts[] = {
-	{ "dev", required_argument, NULL, OPT_DEV },
-	{ "eal", required_argument, NULL, OPT_EAL },
-	{ "target-ports", required_argument, NULL, 'p' },
-	{ "probe-module", required_argument, NULL, 'M' },
-	{ "source-ip", required_argument, NULL, 'S' },
-	{ "source-port", required_argument, NULL, 's' },
-	{ "gateway-ip", required_argument, NULL, OPT_GATEWAY_IP },
-	{ "gateway-mac", required_argument, NULL, 'G' },
-	{ "rate", required_argument, NULL, 'r' },
-	{ "bandwidth", required_argument, NULL, 'B' },
-	{ "probes", required_argument, NULL, 'P' },
-	{ "cooldown-time", required_argument, NULL, 'c' },
-	{ "max-targets", required_argument, NULL, 'n' },
-	{ "max-results", required_argument, NULL, 'N' },
-	{ "max-runtime", required_argument, NULL, 't' },
-	{ "seed", required_argument, NULL, 'e' },
-	{ "shards", required_argument, NULL, OPT_SHARDS },
-	{ "shard", required_argument, NULL, OPT_SHARD },
-	{ "sender-threads", required_argument, NULL, 'T' },
-	{ "receiver-threads", required_argument, NULL, OPT_RX_THREADS },
-	{ "blocklist-file", required_argument, NULL, 'b' },
-	{ "allowlist-file", required_argument, NULL, 'w' },
-	{ "output-file", required_argument, NULL, 'o' },
-	{ "output-module", required_argument, NULL, 'O' },
-	{ "output-fields", required_argument, NULL, 'f' },
-	{ "no-header-row", no_argument, NULL, OPT_NO_HEADER },
-	{ "metadata-file", required_argument, NULL, 'm' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "config", required_argument, NULL, 'C' },
-	{ "dryrun", no_argument, NULL, OPT_DRYRUN },
-	{ "validation-key", required_argument, NULL, OPT_KEY },
-	{ "dedup-memory", required_argument, NULL, OPT_DEDUP_MEMORY },
-	{ "checkpoint", required_argument, NULL, OPT_CHECKPOINT },
-	{ "probe-args", required_argument, NULL, OPT_PROBE_ARGS },
-	{ "output-filter", required_argument, NULL, OPT_OUTPUT_FILTER },
-	{ "user", required_argument, NULL, OPT_USER },
-	{ "metrics-file", required_argument, NULL, OPT_METRICS_FILE },
-	{ "list-output-fields", no_argument, NULL, OPT_LIST_FIELDS },
-	{ "list-probe-modules", no_argument, NULL, OPT_LIST_PROBES },
-	{ "help", no_argument, NULL, 'h' },
-	{ "version", no_argument, NULL, OPT_VERSION },
-	{ NULL, 0, NULL, 0 },
-};
-
-static const char usage[] =
-"usage: trawl scan --dev SPEC -S ADDR (--gateway-ip ADDR | -G MAC) [OPTIONS] [TARGET...]\n"
-"Stateless single-packet scan of TARGETs (IPv4 addresses or CIDR blocks) over a DPDK port.\n"
-"\n"
-"Device\n"
-"  --dev SPEC                 DPDK port: PCI address or vdev string (required)\n"
-"  --eal \"ARGS\"               extra EAL arguments, verbatim (e.g. \"--no-huge -m 512 --file-prefix x\");\n"
-"                             a vdev --dev adds --no-pci unless ARGS has -a/-b/--allow/--block\n"
-"  -S, --source-ip ADDR       source address of the probes; trawl answers ARP for it (required)\n"
-"  -s, --source-port LO-HI    source port range (default 32768-61000)\n"
-"  --gateway-ip ADDR          next hop, resolved by ARP on the port\n"
-"  -G, --gateway-mac MAC      next hop MAC, given directly (no ARP)\n"
-"Targets\n"
-"  -p, --target-ports LIST    ports: 80, 80,443, 8000-8100 or a mix (default 80)\n"
-"  -w, --allowlist-file FILE  more targets, one CIDR per line\n"
-"  -b, --blocklist-file FILE  never send to these (default: the installed blocklist.conf;\n"
-"                             -b /dev/null for none)\n"
-"  -M, --probe-module NAME    probe module: tcp_synscan (default), icmp_echoscan (addresses, no -p),\n"
-"                             udp (--list-probe-modules)\n"
-"  --probe-args ARGS          module arguments; udp: the payload, text:STRING, hex:HEX or file:PATH\n"
-"                             (" TRAWL_DATADIR "/udp-probes/ and config/udp-probes/ in the source\n"
-"                             have DNS, NTP, SNMP, SSDP and memcached payloads)\n"
-"  -e, --seed N               64-bit seed of the target order (default random)\n"
-"  --shards N --shard I       run shard I (0-based) of N disjoint shards\n"
-"  -n, --max-targets N|N%     stop after this many targets of this shard\n"
-"  --dryrun                   walk the targets and print their count; send nothing\n"
-"  --validation-key HEX       128-bit validation key, 32 hex digits (default: random per run;\n"
-"                             fixing it is for tests: whoever knows it can forge replies)\n"
-"Speed\n"
-"  -r, --rate PPS             packets per second, 0 = as fast as the port takes (default 10000)\n"
-"  -B, --bandwidth BPS        bits per second on the wire (G/M/K suffixes), instead of -r\n"
-"  -P, --probes N             probes per target (default 1)\n"
-"  -T, --sender-threads N     TX lcores/queues (default 1)\n"
-"  --receiver-threads N       RX lcores/queues (default 1)\n"
-"  -c, --cooldown-time S      seconds to keep receiving after the last probe (default 8)\n"
-"  -t, --max-runtime S        stop sending after S seconds\n"
-"  -N, --max-results N        stop after N results\n"
-"Output\n"
-"  -o, --output-file FILE     results (default - for stdout), written to FILE.tmp and renamed to\n"
-"                             FILE when complete\n"
-"  -O, --output-module NAME   csv (default) or json (one object per line)\n"
-"  -f, --output-fields LIST   comma list (default saddr; --list-output-fields [-M NAME])\n"
-"  --output-filter EXPR       which results to write, as ZMap's: FIELD OP VALUE joined by && and ||\n"
-"                             (default \"success = 1 && repeat = 0\"; e.g. \"repeat = 0\" adds the closed)\n"
-"  --no-header-row            CSV without its header row\n"
-"  -m, --metadata-file FILE   JSON summary of the run\n"
-"  --metrics-file FILE        live counters in Prometheus text format, rewritten whole once a\n"
-"                             second and at the end (node_exporter's textfile collector); the same\n"
-"                             counters are DPDK telemetry's /trawl/scan\n"
-"  --dedup-memory SIZE        most memory for remembering which targets answered, so none is\n"
-"                             written twice (K/M/G suffixes; default: half the memory available).\n"
-"                             An exact bitmap over the targets when it fits, else a hash that is\n"
-"                             exact up to a stated number of responders: said before sending\n"
-"  --checkpoint FILE          crash-safe progress: where every sender stands, written to FILE at\n"
-"                             least once a second and at exit; run the same scan again to go on\n"
-"                             from there (results appended to -o FILE, no row twice). Without -e\n"
-"                             the seed is kept in FILE. A finished scan's FILE: nothing is sent\n"
-"  --user NAME                once the port and files are set up, run as NAME with no capabilities\n"
-"                             (default nobody when started as root; --user root keeps root)\n"
-"  -q, --quiet                no status line\n"
-"  -h, --help, --version\n"
-"Config\n"
-"  -C, --config FILE          YAML settings: any long flag name as a key (rate: 100000,\n"
-"                             target-ports: [80, 443], quiet: true), and targets: [CIDR, ...];\n"
-"                             flags on the command line win, TARGETs there replace its targets\n"
-"Exit status: 0 done, 2 usage or configuration error, 1 runtime failure.\n";
 
 const char *
 trawl_default_blocklist(void)
@@ -153,85 +18,70 @@ trawl_default_blocklist(void)
 	return access(installed, R_OK) == 0 ? installed : TRAWL_SRCCONFDIR "/blocklist.conf";
 }
 
-static int
-parse_u64(const char *s, uint64_t max, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
+/* --- the rows' own parsers (core/opts.h: 0, or -EINVAL with why) -------- */
 
-	if (*s == '\0' || *s == '-' || *s == '+')
+#define CONF(v) ((struct trawl_scan_conf *)(v))
+
+static int
+opt_ports(void *c, const char *arg, struct trawl_err *err)
+{
+	CONF(c)->have_ports = 1;
+	return trawl_ports_parse(CONF(c)->ports, arg, err);
+}
+
+static int
+opt_source_ip(void *c, const char *arg, struct trawl_err *err)
+{
+	(void)err;
+	CONF(c)->have_saddr = 1;
+	return trawl_parse_ipv4(arg, &CONF(c)->saddr) == 0 ? 0 : -EINVAL;
+}
+
+static int
+opt_source_port(void *c, const char *arg, struct trawl_err *err)
+{
+	const char *dash = strchr(arg, '-');
+	uint32_t lo, hi;
+	char buf[16];
+
+	if (dash == NULL || (size_t)(dash - arg) >= sizeof(buf))
+		return trawl_err_set(err, -EINVAL, "expected LO-HI");
+	memcpy(buf, arg, (size_t)(dash - arg));
+	buf[dash - arg] = '\0';
+	if (trawl_opt_u32(buf, 65535, &lo) || trawl_opt_u32(dash + 1, 65535, &hi) || lo > hi)
 		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 0);
-	if (errno != 0 || *end != '\0' || v > max)
-		return -EINVAL;
-	*out = v;
+	CONF(c)->sport_first = (uint16_t)lo;
+	CONF(c)->sport_last = (uint16_t)hi;
 	return 0;
 }
 
 static int
-parse_u32(const char *s, uint32_t max, uint32_t *out)
+opt_gateway_ip(void *c, const char *arg, struct trawl_err *err)
 {
-	uint64_t v;
-	int rc = parse_u64(s, max, &v);
-
-	if (rc == 0)
-		*out = (uint32_t)v;
-	return rc;
+	(void)err;
+	CONF(c)->have_gateway_ip = 1;
+	return trawl_parse_ipv4(arg, &CONF(c)->gateway_ip) == 0 ? 0 : -EINVAL;
 }
 
 static int
-parse_seconds(const char *s, double *out)
+opt_gateway_mac(void *c, const char *arg, struct trawl_err *err)
 {
-	char *end;
-	double v;
-
-	errno = 0;
-	v = strtod(s, &end);
-	if (errno != 0 || end == s || *end != '\0' || !isfinite(v) || v < 0)
-		return -EINVAL;
-	*out = v;
-	return 0;
-}
-
-/* "8G", "512M", "64K" or plain bytes, binary multiples (memory sizes). */
-static int
-parse_size(const char *s, uint64_t *out)
-{
-	char *end;
-	unsigned long long v;
-	unsigned int shift = 0;
-
-	if (*s == '\0' || *s == '-' || *s == '+')
-		return -EINVAL;
-	errno = 0;
-	v = strtoull(s, &end, 10);
-	if (errno != 0 || end == s)
-		return -EINVAL;
-	switch (*end) {
-	case 'T': case 't': shift = 40; end++; break;
-	case 'G': case 'g': shift = 30; end++; break;
-	case 'M': case 'm': shift = 20; end++; break;
-	case 'K': case 'k': shift = 10; end++; break;
-	default: break;
-	}
-	if (*end != '\0' || v == 0 || v > (UINT64_MAX >> shift))
-		return -EINVAL;
-	*out = (uint64_t)v << shift;
-	return 0;
+	(void)err;
+	CONF(c)->have_gateway_mac = 1;
+	return rte_ether_unformat_addr(arg, &CONF(c)->gateway_mac) == 0 ? 0 : -EINVAL;
 }
 
 /* "10G", "500M", "64K" or plain bits per second, decimal (as ZMap). */
 static int
-parse_bandwidth(const char *s, uint64_t *out)
+opt_bandwidth(void *c, const char *arg, struct trawl_err *err)
 {
 	char *end;
-	double v;
-	double mult = 1;
+	double v, mult = 1;
 
+	(void)err;
 	errno = 0;
-	v = strtod(s, &end);
-	if (errno != 0 || end == s || v <= 0)
+	v = strtod(arg, &end);
+	if (errno != 0 || end == arg || v <= 0)
 		return -EINVAL;
 	switch (*end) {
 	case 'G': case 'g': mult = 1e9; end++; break;
@@ -241,197 +91,211 @@ parse_bandwidth(const char *s, uint64_t *out)
 	}
 	if (*end != '\0' || v * mult > 1e15)
 		return -EINVAL;
-	*out = (uint64_t)(v * mult);
+	CONF(c)->bandwidth = (uint64_t)(v * mult);
+	return 0;
+}
+
+/* N, or N% of this shard's targets. */
+static int
+opt_max_targets(void *c, const char *arg, struct trawl_err *err)
+{
+	size_t len = strlen(arg);
+	char buf[32], *end;
+
+	if (len <= 1 || arg[len - 1] != '%') {
+		if (trawl_opt_u64(arg, UINT64_MAX, &CONF(c)->max_targets) != 0 || CONF(c)->max_targets == 0)
+			return trawl_err_set(err, -EINVAL, "expected N or N%%");
+		return 0;
+	}
+	if (len >= sizeof(buf))
+		return trawl_err_set(err, -EINVAL, "too long");
+	memcpy(buf, arg, len - 1);
+	buf[len - 1] = '\0';
+	CONF(c)->max_targets_pct = strtod(buf, &end);
+	if (*end != '\0' || !(CONF(c)->max_targets_pct > 0 && CONF(c)->max_targets_pct <= 100))
+		return trawl_err_set(err, -EINVAL, "expected N or a percentage above 0 and up to 100%%");
 	return 0;
 }
 
 static int
-bad(struct trawl_err *err, const char *flag, const char *val, const char *what)
+opt_seed(void *c, const char *arg, struct trawl_err *err)
 {
-	return trawl_err_set(err, -EINVAL, "%s '%s': %s", flag, val, what);
+	(void)err;
+	CONF(c)->have_seed = 1;
+	return trawl_opt_u64(arg, UINT64_MAX, &CONF(c)->seed);
 }
 
 static int
-parse_opt(struct trawl_scan_conf *c, int opt, const char *arg, FILE *out, struct trawl_err *err)
+opt_key(void *c, const char *arg, struct trawl_err *err)
 {
-	switch (opt) {
-	case OPT_DEV: c->dev = arg; break;
-	case OPT_EAL: c->eal = arg; break;
-	case 'p':
-		c->have_ports = 1;
-		return trawl_ports_parse(c->ports, arg, err);
-	case 'M': c->probe_module = arg; break;
-	case 'S':
-		if (trawl_parse_ipv4(arg, &c->saddr) != 0)
-			return bad(err, "--source-ip", arg, "not an IPv4 address");
-		c->have_saddr = 1;
-		break;
-	case 's': {
-		uint32_t lo, hi;
-		const char *dash = strchr(arg, '-');
-		char buf[16];
+	char hi[17], lo[17];
 
-		if (dash == NULL || (size_t)(dash - arg) >= sizeof(buf))
-			return bad(err, "--source-port", arg, "expected LO-HI");
-		memcpy(buf, arg, (size_t)(dash - arg));
-		buf[dash - arg] = '\0';
-		if (parse_u32(buf, 65535, &lo) || parse_u32(dash + 1, 65535, &hi) || lo > hi)
-			return bad(err, "--source-port", arg, "expected LO-HI with 0 <= LO <= HI <= 65535");
-		c->sport_first = (uint16_t)lo;
-		c->sport_last = (uint16_t)hi;
-		break;
-	}
-	case OPT_GATEWAY_IP:
-		if (trawl_parse_ipv4(arg, &c->gateway_ip) != 0)
-			return bad(err, "--gateway-ip", arg, "not an IPv4 address");
-		c->have_gateway_ip = 1;
-		break;
-	case 'G':
-		if (rte_ether_unformat_addr(arg, &c->gateway_mac) != 0)
-			return bad(err, "--gateway-mac", arg, "not a MAC address");
-		c->have_gateway_mac = 1;
-		break;
-	case 'r':
-		if (parse_u64(arg, UINT64_C(1) << 40, &c->rate) != 0)
-			return bad(err, "--rate", arg, "not a packet rate");
-		break;
-	case 'B':
-		if (parse_bandwidth(arg, &c->bandwidth) != 0)
-			return bad(err, "--bandwidth", arg, "not a bandwidth (e.g. 10G, 500M)");
-		break;
-	case 'P':
-		if (parse_u32(arg, 255, &c->probes) != 0 || c->probes == 0)
-			return bad(err, "--probes", arg, "expected 1 to 255");
-		break;
-	case 'c':
-		if (parse_seconds(arg, &c->cooldown) != 0)
-			return bad(err, "--cooldown-time", arg, "expected seconds >= 0");
-		break;
-	case 'n': {
-		size_t len = strlen(arg);
-
-		if (len > 1 && arg[len - 1] == '%') {
-			char buf[32];
-			char *end;
-
-			if (len >= sizeof(buf))
-				return bad(err, "--max-targets", arg, "too long");
-			memcpy(buf, arg, len - 1);
-			buf[len - 1] = '\0';
-			c->max_targets_pct = strtod(buf, &end);
-			if (*end != '\0' || !(c->max_targets_pct > 0 && c->max_targets_pct <= 100))
-				return bad(err, "--max-targets", arg, "expected N or a percentage above 0 and up to 100%");
-		} else if (parse_u64(arg, UINT64_MAX, &c->max_targets) != 0 || c->max_targets == 0) {
-			return bad(err, "--max-targets", arg, "expected N or N%");
-		}
-		break;
-	}
-	case 'N':
-		if (parse_u64(arg, UINT64_MAX, &c->max_results) != 0 || c->max_results == 0)
-			return bad(err, "--max-results", arg, "expected a positive count");
-		break;
-	case 't':
-		if (parse_seconds(arg, &c->max_runtime) != 0 || c->max_runtime == 0)
-			return bad(err, "--max-runtime", arg, "expected seconds > 0");
-		break;
-	case 'e':
-		if (parse_u64(arg, UINT64_MAX, &c->seed) != 0)
-			return bad(err, "--seed", arg, "expected a 64-bit unsigned number");
-		c->have_seed = 1;
-		break;
-	case OPT_SHARDS:
-		if (parse_u32(arg, 65535, &c->shards) != 0 || c->shards == 0)
-			return bad(err, "--shards", arg, "expected 1 to 65535");
-		break;
-	case OPT_SHARD:
-		if (parse_u32(arg, 65534, &c->shard) != 0)
-			return bad(err, "--shard", arg, "expected 0 to 65534");
-		break;
-	case 'T':
-		if (parse_u32(arg, 64, &c->tx_threads) != 0 || c->tx_threads == 0)
-			return bad(err, "--sender-threads", arg, "expected 1 to 64");
-		break;
-	case OPT_RX_THREADS:
-		if (parse_u32(arg, 64, &c->rx_threads) != 0 || c->rx_threads == 0)
-			return bad(err, "--receiver-threads", arg, "expected 1 to 64");
-		break;
-	case 'b':
-		c->blocklist_file = arg;
-		break;
-	case 'w':
-		c->allowlist_file = arg;
-		break;
-	case 'o': c->output_file = arg; break;
-	case 'O': c->output_module = arg; break;
-	case 'f': c->output_fields = arg; break;
-	case OPT_NO_HEADER: c->no_header = 1; break;
-	case 'm': c->metadata_file = arg; break;
-	case OPT_CHECKPOINT: c->checkpoint = arg; break;
-	case OPT_PROBE_ARGS: c->probe_args = arg; break;
-	case OPT_OUTPUT_FILTER: c->output_filter = arg; break;
-	case OPT_USER: c->user = arg; break;
-	case OPT_METRICS_FILE: c->metrics_file = arg; break;
-	case 'q': c->quiet = 1; break;
-	case 'C': break; /* read before the other flags: see apply_config */
-	case OPT_DRYRUN: c->dryrun = 1; break;
-	case OPT_KEY: {
-		char hi[17], lo[17];
-
-		if (strlen(arg) != 32 || strspn(arg, "0123456789abcdefABCDEF") != 32)
-			return bad(err, "--validation-key", arg, "expected 32 hex digits");
-		memcpy(hi, arg, 16);
-		memcpy(lo, arg + 16, 16);
-		hi[16] = lo[16] = '\0';
-		c->key[0] = strtoull(hi, NULL, 16);
-		c->key[1] = strtoull(lo, NULL, 16);
-		c->have_key = 1;
-		break;
-	}
-	case OPT_DEDUP_MEMORY:
-		if (parse_size(arg, &c->dedup_memory) != 0)
-			return bad(err, "--dedup-memory", arg, "expected a size such as 512M or 8G");
-		break;
-	case OPT_LIST_FIELDS:
-		/* Printed by the caller, where the modules are, once every flag is read (-M may follow). */
-		c->list = TRAWL_LIST_FIELDS;
-		break;
-	case OPT_LIST_PROBES:
-		c->list = TRAWL_LIST_PROBES;
-		break;
-	case 'h':
-		fputs(usage, out);
-		return TRAWL_CONF_EXIT;
-	case OPT_VERSION:
-		fprintf(out, "trawl %s\n", TRAWL_VERSION);
-		return TRAWL_CONF_EXIT;
-	default:
-		return -EINVAL; /* getopt already said which */
-	}
+	(void)err;
+	if (strlen(arg) != 32 || strspn(arg, "0123456789abcdefABCDEF") != 32)
+		return -EINVAL;
+	memcpy(hi, arg, 16);
+	memcpy(lo, arg + 16, 16);
+	hi[16] = lo[16] = '\0';
+	CONF(c)->key[0] = strtoull(hi, NULL, 16);
+	CONF(c)->key[1] = strtoull(lo, NULL, 16);
+	CONF(c)->have_key = 1;
 	return 0;
+}
+
+/* Printed by the caller, where the modules are, once every flag is read (-M may follow). */
+static int
+opt_list_fields(void *c, const char *arg, struct trawl_err *err)
+{
+	(void)arg, (void)err;
+	CONF(c)->list = TRAWL_LIST_FIELDS;
+	return 0;
+}
+
+static int
+opt_list_probes(void *c, const char *arg, struct trawl_err *err)
+{
+	(void)arg, (void)err;
+	CONF(c)->list = TRAWL_LIST_PROBES;
+	return 0;
+}
+
+/* -C is read before the other flags (apply_config); in the real pass it is nothing more. */
+static int
+opt_config(void *c, const char *arg, struct trawl_err *err)
+{
+	(void)err;
+	CONF(c)->config_file = arg;
+	return 0;
+}
+
+/* --- the table: flags, -C keys, bounds, messages and --help in one place --- */
+
+#define OFF(f) offsetof(struct trawl_scan_conf, f)
+
+static const struct trawl_opt rows[] = {
+	{ "dev", 0, TRAWL_OPT_STR, OFF(dev), .meta = "SPEC", .section = "Device",
+		.help = "DPDK port: PCI address or vdev string (required)" },
+	{ "eal", 0, TRAWL_OPT_STR, OFF(eal), .meta = "\"ARGS\"", .flags = TRAWL_OPT_SPACES,
+		.help = "extra EAL arguments, verbatim (e.g. \"--no-huge -m 512 --file-prefix x\");\n"
+		"a vdev --dev adds --no-pci unless ARGS has -a/-b/--allow/--block" },
+	{ "source-ip", 'S', TRAWL_OPT_FN, .fn = opt_source_ip, .what = "not an IPv4 address", .meta = "ADDR",
+		.help = "source address of the probes; trawl answers ARP for it (required)" },
+	{ "source-port", 's', TRAWL_OPT_FN, .fn = opt_source_port,
+		.what = "expected LO-HI with 0 <= LO <= HI <= 65535", .meta = "LO-HI",
+		.help = "source port range (default 32768-61000)" },
+	{ "gateway-ip", 0, TRAWL_OPT_FN, .fn = opt_gateway_ip, .what = "not an IPv4 address", .meta = "ADDR",
+		.help = "next hop, resolved by ARP on the port" },
+	{ "gateway-mac", 'G', TRAWL_OPT_FN, .fn = opt_gateway_mac, .what = "not a MAC address", .meta = "MAC",
+		.help = "next hop MAC, given directly (no ARP)" },
+	{ "target-ports", 'p', TRAWL_OPT_FN, .fn = opt_ports, .meta = "LIST", .section = "Targets",
+		.help = "ports: 80, 80,443, 8000-8100 or a mix (default 80)" },
+	{ "allowlist-file", 'w', TRAWL_OPT_STR, OFF(allowlist_file), .meta = "FILE",
+		.help = "more targets, one CIDR per line" },
+	{ "blocklist-file", 'b', TRAWL_OPT_STR, OFF(blocklist_file), .meta = "FILE",
+		.help = "never send to these (default: the installed blocklist.conf;\n-b /dev/null for none)" },
+	{ "probe-module", 'M', TRAWL_OPT_STR, OFF(probe_module), .meta = "NAME",
+		.help = "probe module: tcp_synscan (default), icmp_echoscan (addresses, no -p),\n"
+		"udp (--list-probe-modules)" },
+	{ "probe-args", 0, TRAWL_OPT_STR, OFF(probe_args), .meta = "ARGS",
+		.help = "module arguments; udp: the payload, text:STRING, hex:HEX or file:PATH\n"
+		"(" TRAWL_DATADIR "/udp-probes/ and config/udp-probes/ in the source\n"
+		"have DNS, NTP, SNMP, SSDP and memcached payloads)" },
+	{ "seed", 'e', TRAWL_OPT_FN, .fn = opt_seed, .what = "expected a 64-bit unsigned number", .meta = "N",
+		.help = "64-bit seed of the target order (default random)" },
+	{ "shards", 0, TRAWL_OPT_U32, OFF(shards), 1, 65535, .meta = "N",
+		.help = "split the scan into N disjoint shards (default 1)" },
+	{ "shard", 0, TRAWL_OPT_U32, OFF(shard), 0, 65534, .meta = "I",
+		.help = "run shard I (0-based) of --shards" },
+	{ "max-targets", 'n', TRAWL_OPT_FN, .fn = opt_max_targets, .meta = "N|N%",
+		.help = "stop after this many targets of this shard" },
+	{ "dryrun", 0, TRAWL_OPT_FLAG, OFF(dryrun),
+		.help = "walk the targets and print their count; send nothing" },
+	{ "validation-key", 0, TRAWL_OPT_FN, .fn = opt_key, .what = "expected 32 hex digits", .meta = "HEX",
+		.help = "128-bit validation key, 32 hex digits (default: random per run;\n"
+		"fixing it is for tests: whoever knows it can forge replies)" },
+	{ "rate", 'r', TRAWL_OPT_U64, OFF(rate), 0, UINT64_C(1) << 40, .what = "not a packet rate", .meta = "PPS",
+		.section = "Speed", .help = "packets per second, 0 = as fast as the port takes (default 10000)" },
+	{ "bandwidth", 'B', TRAWL_OPT_FN, .fn = opt_bandwidth, .what = "not a bandwidth (e.g. 10G, 500M)",
+		.meta = "BPS", .help = "bits per second on the wire (G/M/K suffixes), instead of -r" },
+	{ "probes", 'P', TRAWL_OPT_U32, OFF(probes), 1, 255, .meta = "N",
+		.help = "probes per target (default 1)" },
+	{ "sender-threads", 'T', TRAWL_OPT_U32, OFF(tx_threads), 1, 64, .meta = "N",
+		.help = "TX lcores/queues (default 1)" },
+	{ "receiver-threads", 0, TRAWL_OPT_U32, OFF(rx_threads), 1, 64, .meta = "N",
+		.help = "RX lcores/queues (default 1)" },
+	{ "cooldown-time", 'c', TRAWL_OPT_SECONDS, OFF(cooldown), .meta = "S",
+		.help = "seconds to keep receiving after the last probe (default 8)" },
+	{ "max-runtime", 't', TRAWL_OPT_SECONDS, OFF(max_runtime), 1, .meta = "S",
+		.help = "stop sending after S seconds" },
+	{ "max-results", 'N', TRAWL_OPT_U64, OFF(max_results), 1, UINT64_MAX, .what = "expected a positive count",
+		.meta = "N", .help = "stop after N results" },
+	{ "output-file", 'o', TRAWL_OPT_STR, OFF(output_file), .meta = "FILE", .section = "Output",
+		.help = "results (default - for stdout), written to FILE.tmp and renamed to\nFILE when complete" },
+	{ "output-module", 'O', TRAWL_OPT_STR, OFF(output_module), .meta = "NAME",
+		.help = "csv (default) or json (one object per line)" },
+	{ "output-fields", 'f', TRAWL_OPT_STR, OFF(output_fields), .meta = "LIST",
+		.help = "comma list (default saddr; --list-output-fields [-M NAME])" },
+	{ "output-filter", 0, TRAWL_OPT_STR, OFF(output_filter), .meta = "EXPR",
+		.help = "which results to write, as ZMap's: FIELD OP VALUE joined by && and ||\n"
+		"(default \"success = 1 && repeat = 0\"; e.g. \"repeat = 0\" adds the closed)" },
+	{ "no-header-row", 0, TRAWL_OPT_FLAG, OFF(no_header), .help = "CSV without its header row" },
+	{ "metadata-file", 'm', TRAWL_OPT_STR, OFF(metadata_file), .meta = "FILE",
+		.help = "JSON summary of the run" },
+	{ "metrics-file", 0, TRAWL_OPT_STR, OFF(metrics_file), .meta = "FILE",
+		.help = "live counters in Prometheus text format, rewritten whole once a\n"
+		"second and at the end (node_exporter's textfile collector); the same\n"
+		"counters are DPDK telemetry's /trawl/scan" },
+	{ "dedup-memory", 0, TRAWL_OPT_SIZE, OFF(dedup_memory), .meta = "SIZE",
+		.help = "most memory for remembering which targets answered, so none is\n"
+		"written twice (K/M/G suffixes; default: half the memory available).\n"
+		"An exact bitmap over the targets when it fits, else a hash that is\n"
+		"exact up to a stated number of responders: said before sending" },
+	{ "checkpoint", 0, TRAWL_OPT_STR, OFF(checkpoint), .meta = "FILE",
+		.help = "crash-safe progress: where every sender stands, written to FILE at\n"
+		"least once a second and at exit; run the same scan again to go on\n"
+		"from there (results appended to -o FILE, no row twice). Without -e\n"
+		"the seed is kept in FILE. A finished scan's FILE: nothing is sent" },
+	{ "user", 0, TRAWL_OPT_STR, OFF(user), .meta = "NAME",
+		.help = "once the port and files are set up, run as NAME with no capabilities\n"
+		"(default nobody when started as root; --user root keeps root)" },
+	{ "quiet", 'q', TRAWL_OPT_FLAG, OFF(quiet), .help = "no status line" },
+	{ "list-output-fields", 0, TRAWL_OPT_FN, .fn = opt_list_fields, .flags = TRAWL_OPT_NOT_SETTING,
+		.help = "list the output fields of -M (default tcp_synscan) and exit" },
+	{ "list-probe-modules", 0, TRAWL_OPT_FN, .fn = opt_list_probes, .flags = TRAWL_OPT_NOT_SETTING,
+		.help = "list the probe modules and exit" },
+	{ "help", 'h', TRAWL_OPT_HELP, .help = "this help" },
+	{ "version", 0, TRAWL_OPT_VERSION, .help = "print trawl's version" },
+	{ "config", 'C', TRAWL_OPT_FN, .fn = opt_config, .meta = "FILE", .flags = TRAWL_OPT_NOT_SETTING,
+		.section = "Config",
+		.help = "YAML settings: any long flag name as a key (rate: 100000,\n"
+		"target-ports: [80, 443], quiet: true), and targets: [CIDR, ...];\n"
+		"flags on the command line win, TARGETs there replace its targets" },
+};
+
+_Static_assert((int)TRAWL_CONF_EXIT == TRAWL_OPTS_EXIT, "--help and --version end the parse the same way");
+
+static const struct trawl_opts table = {
+	.cmd = "scan",
+	.usage = "usage: trawl scan --dev SPEC -S ADDR (--gateway-ip ADDR | -G MAC) [OPTIONS] [TARGET...]\n"
+		"Stateless single-packet scan of TARGETs (IPv4 addresses or CIDR blocks) over a DPDK port.\n"
+		"\n",
+	.footer = "Exit status: 0 done, 2 usage or configuration error, 1 runtime failure.\n",
+	.opt = rows,
+	.n = sizeof(rows) / sizeof(rows[0]),
+};
+
+const struct trawl_opts *
+trawl_scan_opts(void)
+{
+	return &table;
 }
 
 /* --- -C/--config: the same settings from a YAML file ------------------- */
 
-static const char *const not_settings[] = {
-	"config", "help", "version", "list-output-fields", "list-probe-modules", NULL,
-};
-
-static const struct option *
-find_setting(const char *name)
-{
-	for (unsigned int i = 0; not_settings[i] != NULL; i++)
-		if (strcmp(name, not_settings[i]) == 0)
-			return NULL;
-	for (const struct option *o = long_opts; o->name != NULL; o++)
-		if (strcmp(name, o->name) == 0)
-			return o;
-	return NULL;
-}
-
 int
 trawl_scan_conf_is_setting(const char *name)
 {
-	return strcmp(name, "targets") == 0 || find_setting(name) != NULL;
+	return strcmp(name, "targets") == 0 || trawl_opts_setting(&table, name) != NULL;
 }
 
 /* A list's items as one flag value (ports: "80,443"; EAL arguments: space-separated). */
@@ -490,7 +354,7 @@ apply_setting(struct trawl_scan_conf *c, struct trawl_yaml_setting *s, int cli_t
 	static const char *const yes[] = { "true", "yes", "on", NULL };
 	static const char *const no[] = { "false", "no", "off", NULL };
 	const char *path = c->config->path;
-	const struct option *o;
+	const struct trawl_opt *o;
 	int rc;
 
 	if (strcmp(s->key, "targets") == 0) {
@@ -507,45 +371,32 @@ apply_setting(struct trawl_scan_conf *c, struct trawl_yaml_setting *s, int cli_t
 		}
 		return 0;
 	}
-	o = find_setting(s->key);
+	o = trawl_opts_setting(&table, s->key);
 	if (o == NULL)
 		return trawl_err_set(err, -EINVAL, "%s:%u:%u: unknown setting '%s' (a long flag of trawl scan --help, "
 				"or targets)", path, s->key_line, s->key_col, s->key);
 	if (s->nitems == 0)
 		return trawl_err_set(err, -EINVAL, "%s:%u:%u: %s: empty list", path, s->line, s->col, s->key);
-	if (o->has_arg == no_argument) {
+	if (o->kind == TRAWL_OPT_FLAG) {
 		if (s->is_list || !(is_word(s->items[0], yes) || is_word(s->items[0], no)))
 			return trawl_err_set(err, -EINVAL, "%s:%u:%u: %s: expected true or false", path, s->line, s->col,
 					s->key);
-		return is_word(s->items[0], yes) ? parse_opt(c, o->val, NULL, out, err) : 0;
+		return is_word(s->items[0], yes) ? trawl_opts_apply(&table, o, c, NULL, out, err) : 0;
 	}
-	if (join_items(s, o->val == OPT_EAL ? ' ' : ',') != 0)
+	if (join_items(s, (o->flags & TRAWL_OPT_SPACES) ? ' ' : ',') != 0)
 		return trawl_err_set(err, -ENOMEM, "out of memory");
-	rc = parse_opt(c, o->val, s->items[0], out, err);
+	rc = trawl_opts_apply(&table, o, c, s->items[0], out, err);
 	return rc < 0 ? config_at(err, rc, path, s->line, s->col) : rc;
 }
 
-/*
- * First pass over a copy of argv (getopt reorders what it reads): -C only;
- * the real pass reports bad flags. @return whether there are TARGETs on the
- * command line, or -ENOMEM.
- */
+/* First pass: -C only (the real pass reports bad flags). @return whether there are TARGETs, or -ENOMEM. */
 static int
-find_config(struct trawl_scan_conf *c, int argc, char **argv)
+find_config(struct trawl_scan_conf *c, int argc, char **argv, struct trawl_err *err)
 {
-	char **copy = malloc(((size_t)argc + 1) * sizeof(char *));
-	int opt, targets;
+	int first = argc;
+	int rc = trawl_opts_parse(&table, c, argc, argv, 'C', NULL, &first, err);
 
-	if (copy == NULL)
-		return -ENOMEM;
-	memcpy(copy, argv, ((size_t)argc + 1) * sizeof(char *));
-	optind = 0;
-	while ((opt = getopt_long(argc, copy, SHORT_OPTS, long_opts, NULL)) != -1)
-		if (opt == 'C')
-			c->config_file = optarg;
-	targets = optind < argc; /* glibc moved the TARGETs behind the flags */
-	free(copy);
-	return targets;
+	return rc == -ENOMEM ? rc : first < argc; /* glibc moved the TARGETs behind the flags */
 }
 
 /* The file's settings go in first; the command line, parsed after, overrides them. */
@@ -667,37 +518,24 @@ int
 trawl_scan_conf_parse(struct trawl_scan_conf *c, int argc, char **argv, FILE *out,
 		struct trawl_err *err)
 {
-	int opt, rc = init(c, err);
+	int first, rc = init(c, err);
 
 	if (rc != 0)
 		return rc;
-	opterr = 0;
-	rc = find_config(c, argc, argv);
+	rc = find_config(c, argc, argv, err);
 	if (rc < 0)
-		return trawl_err_set(err, rc, "out of memory");
+		return rc;
 	if (c->config_file != NULL) {
 		rc = apply_config(c, rc, out, err);
 		if (rc != 0)
 			return rc;
 	}
-	optind = 0; /* glibc: start afresh */
-	while ((opt = getopt_long(argc, argv, SHORT_OPTS, long_opts, NULL)) != -1) {
-		if (opt == ':')
-			return trawl_err_set(err, -EINVAL, "option '%s' needs a value (see trawl scan --help)",
-					argv[optind - 1]);
-		if (opt == '?') {
-			if (optopt != 0)
-				return trawl_err_set(err, -EINVAL, "unknown option '-%c' (see trawl scan --help)", optopt);
-			return trawl_err_set(err, -EINVAL, "unknown option '%s' (see trawl scan --help)",
-					argv[optind - 1]);
-		}
-		rc = parse_opt(c, opt, optarg, out, err);
-		if (rc != 0)
-			return rc;
-	}
+	rc = trawl_opts_parse(&table, c, argc, argv, 0, out, &first, err);
+	if (rc != 0)
+		return rc;
 	if (c->list != TRAWL_LIST_NONE)
 		return TRAWL_CONF_EXIT;
-	for (int i = optind; i < argc; i++) {
+	for (int i = first; i < argc; i++) {
 		struct trawl_range r;
 
 		if (trawl_parse_cidr(argv[i], &r) != 0)

@@ -12,6 +12,8 @@
 #include "app/core/ports.h"
 #include "app/core/yamlconf.h"
 
+struct trawl_opts;
+
 #define TRAWL_DEFAULT_RATE 10000
 #define TRAWL_DEFAULT_COOLDOWN 8.0
 /* Ethernet costs per frame beyond what we write: preamble 8, FCS 4, inter-frame gap 12. */
@@ -100,6 +102,9 @@ int trawl_scan_conf_parse(struct trawl_scan_conf *c, int argc, char **argv, FILE
  * @return TRAWL_CONF_RUN, or -EINVAL/-errno with one line in @p err.
  */
 int trawl_scan_conf_from_settings(struct trawl_scan_conf *c, struct trawl_yaml_settings *set, struct trawl_err *err);
+
+/** The option table of `trawl scan` (core/opts.h): flags, -C keys, bounds and --help. */
+const struct trawl_opts *trawl_scan_opts(void);
 
 /** Whether @p name is a setting of `trawl scan` (a long flag, or targets). */
 int trawl_scan_conf_is_setting(const char *name);
