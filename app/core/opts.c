@@ -128,23 +128,16 @@ trawl_opts_apply(const struct trawl_opts *t, const struct trawl_opt *o, void *co
 	case TRAWL_OPT_STR:
 		*(const char **)(void *)field = arg;
 		return 0;
-	case TRAWL_OPT_U32: {
-		uint32_t v;
-
-		rc = trawl_opt_u32(arg, (uint32_t)o->max, &v);
-		if (rc == 0 && v < o->min)
-			rc = -EINVAL;
-		if (rc == 0)
-			*(uint32_t *)(void *)field = v;
-		break;
-	}
+	case TRAWL_OPT_U32:
 	case TRAWL_OPT_U64: {
 		uint64_t v;
 
 		rc = trawl_opt_u64(arg, o->max, &v);
 		if (rc == 0 && v < o->min)
 			rc = -EINVAL;
-		if (rc == 0)
+		if (rc == 0 && o->kind == TRAWL_OPT_U32)
+			*(uint32_t *)(void *)field = (uint32_t)v; /* max bounds it (a table row says at most 2^32 - 1) */
+		else if (rc == 0)
 			*(uint64_t *)(void *)field = v;
 		break;
 	}
@@ -272,7 +265,7 @@ trawl_opts_parse(const struct trawl_opts *t, void *conf, int argc, char **argv, 
 		const struct trawl_opt *o = row_of(t, opt);
 
 		if (only != 0) {
-			if (o != NULL && (o->letter == only || (only >= 256 && o == &t->opt[only - 256])))
+			if (o != NULL && o->letter == only)
 				rc = trawl_opts_apply(t, o, conf, optarg, out, err);
 			continue;
 		}

@@ -69,7 +69,7 @@ struct trawl_opts {
  * getopt_long over @p argv (argv[0] is the subcommand), each value applied
  * to @p conf as its row says. Operands (anything not a flag) are left for
  * the caller from *@p first_operand on (glibc moves them behind the flags).
- * With @p only non-zero, only the row whose letter or long name is @p only
+ * With @p only non-zero, only the row whose short letter is @p only
  * is applied (the first pass that finds -C); errors are left for the real
  * pass. @return 0, TRAWL_OPTS_EXIT, or -EINVAL/-ENOMEM with one line in @p err.
  */
