@@ -99,7 +99,10 @@ ok $? "zmap -M udp finds the live hosts on 53, short only by what it counted as 
 # masscan from another address (so the kernel leaves its connections alone). At full speed on
 # a 2-vCPU machine masscan's own libpcap receive loses some SYN-ACKs (we captured all 500 arriving
 # at its interface while it reported fewer), so at full speed we check what is the responder's:
-# every open host answered (SIGUSR1 report deltas) and no false positive; exactness at 100 kpps.
+# every open host answered (SIGUSR1 report deltas) and no false positive. At 100 kpps the same:
+# masscan keeps no count of what its capture lost, so its report can only be bounded from
+# above (CI saw 474 of 500 while the responder had answered all 500); exactness is trawl's own
+# claim, checked below with trawl scan.
 snap() { rm -f "$W/report.json"; kill -USR1 "$RESP_TRAWL"; for _ in $(seq 30); do [ -s "$W/report.json" ] && break; sleep 0.1; done; sleep 0.2; cp "$W/report.json" "$W/$1.json"; }
 delta() { $PY -c "import json,sys; a,b=(json.load(open(f'$W/{n}.json')) for n in sys.argv[1:3]); print(b['answered_by_kind'][sys.argv[3]]-a['answered_by_kind'][sys.argv[3]])" "$@"; }
 snap before_masscan
@@ -109,10 +112,14 @@ awk '$1 == "open" {print $4}' "$W/masscan.txt" > "$W/masscan.csv"
 snap after_masscan
 [ "$(delta before_masscan after_masscan synack)" = 500 ]; ok $? "masscan at full speed: the responder answered all 500 open hosts"
 [ -z "$(comm -13 <(sort -u "$W/open.txt") <(sort -u "$W/masscan.csv"))" ]; ok $? "masscan at full speed: no false positive ($(wc -l < "$W/masscan.csv") of 500 reported)"
+snap before_masscan2
 timeout 120 ip netns exec "$P-s" masscan 198.18.0.0/16 -p80 --rate 100000 --adapter "$P-s0" \
 	--adapter-ip 198.19.1.3 --router-mac "$RMAC" --wait 3 -oL "$W/masscan2.txt" >/dev/null 2>&1
 awk '$1 == "open" {print $4}' "$W/masscan2.txt" > "$W/masscan2.csv"
-same "$W/masscan2.csv"; ok $? "masscan at 100 kpps finds exactly the dataset ($(wc -l < "$W/masscan2.csv") of 500)"
+snap after_masscan2
+[ "$(delta before_masscan2 after_masscan2 synack)" = 500 ]; ok $? "masscan at 100 kpps: the responder answered all 500 open hosts"
+[ -s "$W/masscan2.csv" ] && [ -z "$(comm -13 <(sort -u "$W/open.txt") <(sort -u "$W/masscan2.csv"))" ]
+ok $? "masscan at 100 kpps: no false positive ($(wc -l < "$W/masscan2.csv") of 500 reported)"
 # nmap -sS on a handful: 3 open, 2 closed-on-80 (443 open), 1 dead.
 o=$(sed -n '1,3p' "$W/open.txt" | tr '\n' ' ') c=$(sed -n '1,2p' "$W/closed.txt" | tr '\n' ' ')
 timeout 120 ip netns exec "$P-s" nmap -sS -Pn -n -p 80,443 --max-retries 1 -oG "$W/nmap.txt" $o $c 198.18.255.254 >/dev/null 2>&1
