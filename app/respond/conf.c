@@ -1,95 +1,73 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
-#include <getopt.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "app/core/ipv4.h"
+#include "app/core/opts.h"
 #include "app/core/ports.h"
 #include "app/core/payload.h"
 #include "app/respond/conf.h"
 
-enum {
-	OPT_DEV = 256,
-	OPT_EAL,
-	OPT_DATASET,
-	OPT_GATEWAY_IP,
-	OPT_LOSS,
-	OPT_DUP,
-	OPT_REPORT,
-	OPT_COMPILE,
-	OPT_UDP,
-	OPT_THREADS,
-	OPT_USER,
-	OPT_METRICS_FILE,
-};
+/* --- the rows' own parsers (core/opts.h: 0, or -EINVAL with why) -------- */
 
-static const struct option long_opts[] = {
-	{ "dev", required_argument, NULL, OPT_DEV },
-	{ "eal", required_argument, NULL, OPT_EAL },
-	{ "dataset", required_argument, NULL, OPT_DATASET },
-	{ "ports", required_argument, NULL, 'p' },
-	{ "gateway-ip", required_argument, NULL, OPT_GATEWAY_IP },
-	{ "loss", required_argument, NULL, OPT_LOSS },
-	{ "duplicate", required_argument, NULL, OPT_DUP },
-	{ "report", required_argument, NULL, OPT_REPORT },
-	{ "metrics-file", required_argument, NULL, OPT_METRICS_FILE },
-	{ "compile", required_argument, NULL, OPT_COMPILE },
-	{ "output", required_argument, NULL, 'o' },
-	{ "udp", required_argument, NULL, OPT_UDP },
-	{ "threads", required_argument, NULL, OPT_THREADS },
-	{ "user", required_argument, NULL, OPT_USER },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
-};
-
-static const char usage[] =
-"usage: trawl respond --dev SPEC --dataset FILE... [OPTIONS]\n"
-"       trawl respond --compile IN -o OUT\n"
-"The virtual internet: answers probes for the hosts of the dataset, until SIGINT/SIGTERM.\n"
-"  --dev SPEC, --eal \"ARGS\"   the DPDK port and extra EAL arguments, as for scan\n"
-"  --dataset FILE             live hosts (repeatable): ADDR, CIDR, ADDR:PORT or CIDR:PORT per\n"
-"                             line, '#' comments; text or the --compile binary form\n"
-"  -p, --ports LIST           TCP ports open on hosts listed without a port (default: every port)\n"
-"  --udp PORT:HEX|PORT:file:PATH  UDP port every live host answers with this payload (repeatable;\n"
-"                             other UDP ports: port unreachable)\n"
-"  --gateway-ip ADDR          answer ARP for this address (repeatable; default: every address)\n"
-"  --loss P                   probability of dropping a reply to a probe (0..1; ARP is never lost)\n"
-"  --duplicate P              probability of sending a reply twice (0..1)\n"
-"  --report FILE              JSON report at exit and on SIGUSR1\n"
-"  --metrics-file FILE        live counters in Prometheus text format, rewritten whole once a\n"
-"                             second (node_exporter's textfile collector); the same counters are\n"
-"                             DPDK telemetry's /trawl/respond\n"
-"  --user NAME                the user to run as once set up (default nobody when root)\n"
-"  --threads N                responder lcores/queues (default 1)\n"
-"  --compile IN -o OUT        turn a text dataset into the binary form and exit\n"
-"  -q, --quiet                no status line\n";
+#define CONF(v) ((struct trawl_respond_conf *)(v))
 
 static int
-parse_prob(const char *arg, double *out)
+opt_dataset(void *c, const char *arg, struct trawl_err *err)
 {
-	char *end;
+	if (CONF(c)->ndatasets == TRAWL_RESPOND_MAX_DATASETS)
+		return trawl_err_set(err, -EINVAL, "at most %d --dataset files", TRAWL_RESPOND_MAX_DATASETS);
+	CONF(c)->datasets[CONF(c)->ndatasets++] = arg;
+	return 0;
+}
 
-	*out = strtod(arg, &end);
-	return (end == arg || *end != '\0' || !(*out >= 0 && *out <= 1)) ? -EINVAL : 0;
+/* The last -p wins, as in scan; a bitmap because the responder asks per packet. */
+static int
+opt_ports(void *c, const char *arg, struct trawl_err *err)
+{
+	struct trawl_ports *ps = malloc(sizeof(*ps));
+	uint64_t *bits = calloc(65536 / 64, sizeof(uint64_t));
+	int rc = -ENOMEM;
+
+	if (ps != NULL && bits != NULL && (rc = trawl_ports_parse(ps, arg, err)) == 0) {
+		for (uint32_t i = 0; i < ps->n; i++)
+			bits[ps->port[i] / 64] |= UINT64_C(1) << (ps->port[i] % 64);
+		free(CONF(c)->ports);
+		CONF(c)->ports = bits;
+		bits = NULL;
+	}
+	free(ps);
+	free(bits);
+	return rc;
+}
+
+static int
+opt_gateway_ip(void *c, const char *arg, struct trawl_err *err)
+{
+	(void)err;
+	if (CONF(c)->ngw == TRAWL_RESPOND_MAX_GW || trawl_parse_ipv4(arg, &CONF(c)->gw[CONF(c)->ngw]) != 0)
+		return -EINVAL;
+	CONF(c)->ngw++;
+	return 0;
 }
 
 /* PORT:HEX or PORT:file:PATH. */
 static int
-parse_udp(struct trawl_respond_conf *c, const char *arg, struct trawl_err *err)
+opt_udp(void *v, const char *arg, struct trawl_err *err)
 {
+	struct trawl_respond_conf *c = v;
 	const char *colon = strchr(arg, ':');
 	size_t len = 0;
-	char *end;
-	unsigned long port;
-	uint8_t *data = NULL;
+	uint32_t port;
+	uint8_t *data;
+	char num[8];
 
-	if (colon == NULL)
+	if (colon == NULL || (size_t)(colon - arg) >= sizeof(num))
 		return -EINVAL;
-	port = strtoul(arg, &end, 10);
-	if (end != colon || port > 65535)
+	memcpy(num, arg, (size_t)(colon - arg));
+	num[colon - arg] = '\0';
+	if (trawl_opt_u32(num, 65535, &port) != 0)
 		return -EINVAL;
 	data = malloc(TRAWL_RESPOND_UDP_MAX);
 	if (data == NULL)
@@ -99,7 +77,7 @@ parse_udp(struct trawl_respond_conf *c, const char *arg, struct trawl_err *err)
 
 		if (rc != 0 || len == 0) {
 			free(data);
-			return trawl_err_set(err, -EINVAL, "--udp ...:file:%s: %s", colon + 6,
+			return trawl_err_set(err, -EINVAL, "%s: %s", colon + 6,
 					rc == -E2BIG ? "longer than 1400 bytes" : rc != 0 ? strerror(-rc) : "empty");
 		}
 	} else if (colon[1] == '\0' || trawl_payload_hex(colon + 1, data, TRAWL_RESPOND_UDP_MAX, &len) != 0) {
@@ -115,97 +93,82 @@ parse_udp(struct trawl_respond_conf *c, const char *arg, struct trawl_err *err)
 	return 0;
 }
 
+/* --- the table ------------------------------------------------------------ */
+
+#define OFF(f) offsetof(struct trawl_respond_conf, f)
+
+/* No -C for respond: every row is a flag only. */
+#define ROW_FLAGS TRAWL_OPT_NOT_SETTING
+
+static const struct trawl_opt rows[] = {
+	{ "dev", 0, TRAWL_OPT_STR, OFF(dev), .meta = "SPEC", .flags = ROW_FLAGS,
+		.help = "the DPDK port, as for scan" },
+	{ "eal", 0, TRAWL_OPT_STR, OFF(eal), .meta = "\"ARGS\"", .flags = ROW_FLAGS,
+		.help = "extra EAL arguments, as for scan" },
+	{ "dataset", 0, TRAWL_OPT_FN, .fn = opt_dataset, .meta = "FILE", .flags = ROW_FLAGS,
+		.help = "live hosts (repeatable): ADDR, CIDR, ADDR:PORT or CIDR:PORT per\n"
+		"line, '#' comments; text or the --compile binary form" },
+	{ "ports", 'p', TRAWL_OPT_FN, .fn = opt_ports, .meta = "LIST", .flags = ROW_FLAGS,
+		.help = "TCP ports open on hosts listed without a port (default: every port)" },
+	{ "udp", 0, TRAWL_OPT_FN, .fn = opt_udp, .meta = "PORT:HEX|PORT:file:PATH", .flags = ROW_FLAGS,
+		.what = "expected PORT:HEX or PORT:file:PATH (payload up to 1400 bytes)",
+		.help = "UDP port every live host answers with this payload\n"
+		"(repeatable; other UDP ports: port unreachable)" },
+	{ "gateway-ip", 0, TRAWL_OPT_FN, .fn = opt_gateway_ip, .meta = "ADDR", .flags = ROW_FLAGS,
+		.what = "not an IPv4 address (at most 16 of them)",
+		.help = "answer ARP for this address (repeatable; default: every address)" },
+	{ "loss", 0, TRAWL_OPT_PROB, OFF(loss), .meta = "P", .flags = ROW_FLAGS,
+		.help = "probability of dropping a reply to a probe (0..1; ARP is never lost)" },
+	{ "duplicate", 0, TRAWL_OPT_PROB, OFF(duplicate), .meta = "P", .flags = ROW_FLAGS,
+		.help = "probability of sending a reply twice (0..1)" },
+	{ "report", 0, TRAWL_OPT_STR, OFF(report), .meta = "FILE", .flags = ROW_FLAGS,
+		.help = "JSON report at exit and on SIGUSR1" },
+	{ "metrics-file", 0, TRAWL_OPT_STR, OFF(metrics_file), .meta = "FILE", .flags = ROW_FLAGS,
+		.help = "live counters in Prometheus text format, rewritten whole once a\n"
+		"second (node_exporter's textfile collector); the same counters are\n"
+		"DPDK telemetry's /trawl/respond" },
+	{ "user", 0, TRAWL_OPT_STR, OFF(user), .meta = "NAME", .flags = ROW_FLAGS,
+		.help = "the user to run as once set up (default nobody when root)" },
+	{ "threads", 0, TRAWL_OPT_U32, OFF(threads), 1, 64, .meta = "N", .flags = ROW_FLAGS,
+		.help = "responder lcores/queues (default 1)" },
+	{ "compile", 0, TRAWL_OPT_STR, OFF(compile_in), .meta = "IN", .flags = ROW_FLAGS,
+		.help = "with -o OUT: turn a text dataset into the binary form and exit" },
+	{ "output", 'o', TRAWL_OPT_STR, OFF(compile_out), .meta = "OUT", .flags = ROW_FLAGS,
+		.help = "where --compile writes" },
+	{ "quiet", 'q', TRAWL_OPT_FLAG, OFF(quiet), .flags = ROW_FLAGS, .help = "no status line" },
+	{ "help", 'h', TRAWL_OPT_HELP, .help = "this help" },
+};
+
+_Static_assert(TRAWL_RESPOND_MAX_GW == 16, "the --gateway-ip row's message says 16");
+
+static const struct trawl_opts table = {
+	.cmd = "respond",
+	.usage = "usage: trawl respond --dev SPEC --dataset FILE... [OPTIONS]\n"
+		"       trawl respond --compile IN -o OUT\n"
+		"The virtual internet: answers probes for the hosts of the dataset, until SIGINT/SIGTERM.\n",
+	.opt = rows,
+	.n = sizeof(rows) / sizeof(rows[0]),
+};
+
+const struct trawl_opts *
+trawl_respond_opts(void)
+{
+	return &table;
+}
+
 int
 trawl_respond_conf_parse(struct trawl_respond_conf *c, int argc, char **argv, FILE *out,
 		struct trawl_err *err)
 {
-	struct trawl_ports *ps = NULL;
-	int opt;
+	int first, rc;
 
 	memset(c, 0, sizeof(*c));
 	c->threads = 1;
-	optind = 1;
-	opterr = 0;
-	while ((opt = getopt_long(argc, argv, ":p:o:qh", long_opts, NULL)) != -1) {
-		switch (opt) {
-		case OPT_DEV: c->dev = optarg; break;
-		case OPT_EAL: c->eal = optarg; break;
-		case OPT_DATASET:
-			if (c->ndatasets == TRAWL_RESPOND_MAX_DATASETS)
-				return trawl_err_set(err, -EINVAL, "at most %d --dataset files", TRAWL_RESPOND_MAX_DATASETS);
-			c->datasets[c->ndatasets++] = optarg;
-			break;
-		case 'p':
-			ps = malloc(sizeof(*ps));
-			if (ps == NULL)
-				return trawl_err_set(err, -ENOMEM, "out of memory");
-			if (trawl_ports_parse(ps, optarg, err) != 0) {
-				free(ps);
-				return -EINVAL;
-			}
-			free(c->ports);
-			c->ports = calloc(65536 / 64, sizeof(uint64_t));
-			if (c->ports == NULL) {
-				free(ps);
-				return trawl_err_set(err, -ENOMEM, "out of memory");
-			}
-			for (uint32_t i = 0; i < ps->n; i++)
-				c->ports[ps->port[i] / 64] |= UINT64_C(1) << (ps->port[i] % 64);
-			free(ps);
-			break;
-		case OPT_GATEWAY_IP:
-			if (c->ngw == TRAWL_RESPOND_MAX_GW || trawl_parse_ipv4(optarg, &c->gw[c->ngw]) != 0)
-				return trawl_err_set(err, -EINVAL, "--gateway-ip '%s': not an IPv4 address (at most %d)",
-						optarg, TRAWL_RESPOND_MAX_GW);
-			c->ngw++;
-			break;
-		case OPT_LOSS:
-			if (parse_prob(optarg, &c->loss) != 0)
-				return trawl_err_set(err, -EINVAL, "--loss '%s': expected a probability from 0 to 1", optarg);
-			break;
-		case OPT_DUP:
-			if (parse_prob(optarg, &c->duplicate) != 0)
-				return trawl_err_set(err, -EINVAL, "--duplicate '%s': expected a probability from 0 to 1", optarg);
-			break;
-		case OPT_REPORT: c->report = optarg; break;
-		case OPT_METRICS_FILE: c->metrics_file = optarg; break;
-		case OPT_USER: c->user = optarg; break;
-		case OPT_COMPILE: c->compile_in = optarg; break;
-		case 'o': c->compile_out = optarg; break;
-		case OPT_UDP: {
-			struct trawl_err e = { "" };
-			int rc = parse_udp(c, optarg, &e);
-
-			if (rc != 0 && e.msg[0] != '\0')
-				return trawl_err_set(err, rc, "%s", e.msg);
-			if (rc != 0)
-				return trawl_err_set(err, rc, "--udp '%s': expected PORT:HEX or PORT:file:PATH "
-						"(payload up to 1400 bytes)", optarg);
-			break;
-		}
-		case OPT_THREADS: {
-			char *end;
-			unsigned long v = strtoul(optarg, &end, 10);
-
-			if (*end != '\0' || v == 0 || v > 64)
-				return trawl_err_set(err, -EINVAL, "--threads '%s': expected 1 to 64", optarg);
-			c->threads = (uint32_t)v;
-			break;
-		}
-		case 'q': c->quiet = 1; break;
-		case 'h':
-			fputs(usage, out);
-			return 1;
-		case ':':
-			return trawl_err_set(err, -EINVAL, "option '%s' needs a value (see trawl respond --help)", argv[optind - 1]);
-		default:
-			if (optopt != 0)
-				return trawl_err_set(err, -EINVAL, "unknown option '-%c' (see trawl respond --help)", optopt);
-			return trawl_err_set(err, -EINVAL, "unknown option '%s' (see trawl respond --help)", argv[optind - 1]);
-		}
-	}
-	if (optind < argc)
-		return trawl_err_set(err, -EINVAL, "unexpected argument '%s' (see trawl respond --help)", argv[optind]);
+	rc = trawl_opts_parse(&table, c, argc, argv, 0, out, &first, err);
+	if (rc != 0)
+		return rc;
+	if (first < argc)
+		return trawl_err_set(err, -EINVAL, "unexpected argument '%s' (see trawl respond --help)", argv[first]);
 	if (c->compile_in != NULL) {
 		if (c->compile_out == NULL)
 			return trawl_err_set(err, -EINVAL, "--compile needs -o OUT");

@@ -6,6 +6,7 @@
 #include <stdio.h>
 
 #include "app/core/err.h"
+#include "app/core/opts.h"
 #include "app/respond/packet.h"
 
 #define TRAWL_RESPOND_MAX_DATASETS 16
@@ -40,6 +41,9 @@ struct trawl_respond_conf {
  */
 int trawl_respond_conf_parse(struct trawl_respond_conf *c, int argc, char **argv, FILE *out,
 		struct trawl_err *err);
+
+/** The option table behind the parse and --help (the CLI reference test reads --help). */
+const struct trawl_opts *trawl_respond_opts(void);
 
 void trawl_respond_conf_free(struct trawl_respond_conf *c);
 

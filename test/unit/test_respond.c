@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/respond/conf.h"
 #include "app/respond/dataset.h"
 #include "app/core/fingerprint.h"
 #include "app/core/packet.h"
@@ -343,10 +344,86 @@ test_fingerprint_chance_matches(void)
 	CHECK(trawl_fingerprint(&p, &st, &claimed) == TRAWL_TC_ZMAP);
 }
 
+/* `trawl respond`'s flags go through the same option table as scan's: values, bounds, one wording. */
+static int
+parse(struct trawl_respond_conf *c, struct trawl_err *err, const char *line)
+{
+	static char buf[512]; /* the conf keeps pointers into argv */
+	char *argv[32];
+	int argc = 0;
+	FILE *null = fopen("/dev/null", "w");
+	int rc;
+
+	snprintf(buf, sizeof(buf), "respond %s", line);
+	for (char *t = strtok(buf, " "); t != NULL && argc < 31; t = strtok(NULL, " "))
+		argv[argc++] = t;
+	argv[argc] = NULL;
+	trawl_respond_conf_free(c);
+	rc = trawl_respond_conf_parse(c, argc, argv, null, err);
+	fclose(null);
+	return rc;
+}
+
+static void
+test_respond_flags(void)
+{
+	struct trawl_respond_conf c;
+	struct trawl_err err;
+	char udp[64], path[] = "/tmp/trawl-respond-udp.XXXXXX";
+	int fd = mkstemp(path);
+
+	memset(&c, 0, sizeof(c));
+	REQUIRE(fd >= 0);
+	REQUIRE(write(fd, "pong", 4) == 4);
+	close(fd);
+	snprintf(udp, sizeof(udp), "--udp 123:file:%s", path);
+
+	CHECK(parse(&c, &err, "--dev net_null0 --dataset a --dataset b -p 80,443 --gateway-ip 198.18.0.1 "
+			"--gateway-ip 198.18.0.2 --loss 0.25 --duplicate 1 --threads 4 -q --udp 53:6869") == 0);
+	CHECK(c.ndatasets == 2 && strcmp(c.datasets[1], "b") == 0);
+	CHECK(c.ports != NULL && (c.ports[80 / 64] >> (80 % 64) & 1) && (c.ports[443 / 64] >> (443 % 64) & 1) &&
+			!(c.ports[81 / 64] >> (81 % 64) & 1));
+	CHECK(c.ngw == 2 && c.gw[1] == 0xc6120002);
+	CHECK(c.loss == 0.25 && c.duplicate == 1 && c.threads == 4 && c.quiet == 1);
+	REQUIRE(c.udp != NULL);
+	CHECK(c.udp[53].len == 2 && memcmp(c.udp[53].data, "hi", 2) == 0);
+	CHECK(parse(&c, &err, udp) == -EINVAL && strstr(err.msg, "--dev is required") != NULL);
+	{
+		char line[128];
+
+		snprintf(line, sizeof(line), "--dev x --dataset y %s", udp);
+		CHECK(parse(&c, &err, line) == 0 && c.udp != NULL && c.udp[123].len == 4);
+	}
+	CHECK(parse(&c, &err, "--dev x --dataset y") == 0 && c.threads == 1 && c.ports == NULL && c.udp == NULL);
+	CHECK(parse(&c, &err, "--compile in -o out") == 0 && strcmp(c.compile_out, "out") == 0);
+	CHECK(parse(&c, &err, "--compile in") == -EINVAL && strstr(err.msg, "needs -o OUT") != NULL);
+	CHECK(parse(&c, &err, "--help") == TRAWL_OPTS_EXIT);
+
+	CHECK(parse(&c, &err, "--dev x --dataset y --threads 65") == -EINVAL &&
+			strcmp(err.msg, "--threads '65': expected 1 to 64") == 0);
+	CHECK(parse(&c, &err, "--dev x --dataset y --loss 1.5") == -EINVAL &&
+			strcmp(err.msg, "--loss '1.5': expected a probability from 0 to 1") == 0);
+	CHECK(parse(&c, &err, "--dev x --dataset y --gateway-ip 1.2.3") == -EINVAL &&
+			strstr(err.msg, "--gateway-ip '1.2.3': not an IPv4 address") == err.msg);
+	CHECK(parse(&c, &err, "--dev x --dataset y --udp 65536:00") == -EINVAL &&
+			strstr(err.msg, "--udp '65536:00': expected PORT:HEX") == err.msg);
+	CHECK(parse(&c, &err, "--dev x --dataset y --udp 53:") == -EINVAL);
+	CHECK(parse(&c, &err, "--dev x --dataset y --udp 53:file:/nonexistent/x") == -EINVAL &&
+			strstr(err.msg, "No such file") != NULL);
+	CHECK(parse(&c, &err, "--dev x --dataset y -p 70000") == -EINVAL && strstr(err.msg, "--ports '70000'") == err.msg);
+	CHECK(parse(&c, &err, "--dev x --dataset y extra") == -EINVAL && strstr(err.msg, "unexpected argument 'extra'"));
+	CHECK(parse(&c, &err, "--dev x --dataset y --bogus") == -EINVAL && strstr(err.msg, "unknown option '--bogus'"));
+	CHECK(parse(&c, &err, "--dev x --dataset") == -EINVAL && strstr(err.msg, "needs a value") != NULL);
+	CHECK(parse(&c, &err, "--dev x") == -EINVAL && strstr(err.msg, "--dataset is required") != NULL);
+	trawl_respond_conf_free(&c);
+	unlink(path);
+}
+
 int
 main(void)
 {
 	RUN(test_dataset_text_and_binary);
+	RUN(test_respond_flags);
 	RUN(test_fingerprint_chance_matches);
 	RUN(test_dataset_errors);
 	RUN(test_answers_byte_correct);
