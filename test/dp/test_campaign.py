@@ -319,6 +319,19 @@ for what, text, words in cases:
         lines = p.stderr.strip().splitlines()
         c.check(len(lines) == 1 and lines[0].startswith(f"trawl campaign: {path}:") and words in lines[0],
                 f"{what}: {sub}: one line naming file:line:column: {p.stderr!r}")
+# Usage errors: one line, exit 2, before the file is read; flags may follow FILE.
+for args, words in ((["run", "--json", cfile], "run: option '--json' is not for this subcommand"),
+                    (["status", "--dry-run", cfile], "status: option '--dry-run' is not for this subcommand"),
+                    (["status"], "status: FILE is missing"),
+                    (["diff", "--bogus", cfile], "diff: unknown option '--bogus'"),
+                    (["diff", cfile, "a", "b"], "RUN_A and RUN_B are run ids"),
+                    (["check", cfile, "extra"], "check: one FILE"),
+                    (["frob", cfile], "unknown subcommand 'frob'")):
+    p = camp(*args)
+    c.check(p.returncode == 2 and len(p.stderr.strip().splitlines()) == 1 and words in p.stderr,
+            f"campaign {' '.join(args[:2])}: exit 2, one line saying {words!r}: {p.returncode} {p.stderr!r}")
+p = camp("status", cfile, "--json")
+c.check(p.returncode == 0 and "runs" in json.loads(p.stdout or "{}"), "status FILE --json: flags after FILE too")
 p = camp("install", "--dry-run", cfile)
 c.eq(p.returncode, 0, "install --dry-run")
 c.check("OnCalendar=*-*-* 02:00:00" in p.stdout and "Persistent=true" in p.stdout and "Type=oneshot" in p.stdout,

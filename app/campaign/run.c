@@ -1,0 +1,664 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * trawl campaign run FILE: each scan of the campaign run as `trawl scan`
+ * (this binary) with a checkpoint in the run's directory, then per scan
+ * what changed since the previous complete run, then the directory
+ * published by a rename. A run that is interrupted (signal, crash, reboot,
+ * full disk) stays RUN_ID.partial and the next `run` goes on with it, each
+ * scan from its checkpoint.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <jansson.h>
+
+#include "app/campaign/cmd.h"
+#include "app/campaign/history.h"
+#include "app/campaign/keys.h"
+#include "app/campaign/state.h"
+#include "app/campaign/units.h"
+
+/* --- run --------------------------------------------------------------- */
+
+static volatile sig_atomic_t got_signal;
+static volatile pid_t child_pid;
+
+static void
+on_signal(int sig)
+{
+	/* The scan stops sending, has its cooldown and writes its checkpoint; a second signal stops it at once. */
+	if (child_pid > 0)
+		kill(child_pid, sig);
+	got_signal = sig;
+}
+
+/*
+ * Run `trawl scan` and wait. Its stderr passes through ours; its last line
+ * is kept in @p last (the reason, when it fails). It inherits the run's
+ * lock (no O_CLOEXEC): the run is over only when the scan is.
+ * @return its exit status, 128 + signal, or -errno.
+ */
+static int
+spawn_scan(char *const argv[], char *last, size_t last_len)
+{
+	pid_t parent = getpid(), pid;
+	char buf[4096], line[512];
+	size_t llen = 0;
+	int p[2], status;
+
+	last[0] = '\0';
+	if (pipe(p) != 0)
+		return -errno;
+	pid = fork();
+	if (pid < 0) {
+		close(p[0]);
+		close(p[1]);
+		return -errno;
+	}
+	if (pid == 0) {
+		/* Its own process group: a terminal's ^C reaches it once, forwarded; and it dies with us. */
+		setpgid(0, 0);
+		prctl(PR_SET_PDEATHSIG, SIGKILL);
+		if (getppid() != parent)
+			_exit(127);
+		dup2(p[1], STDERR_FILENO);
+		close(p[0]);
+		close(p[1]);
+		execv(argv[0], argv);
+		_exit(127);
+	}
+	child_pid = pid;
+	close(p[1]);
+	for (;;) {
+		ssize_t n = read(p[0], buf, sizeof(buf));
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			break;
+		if (fwrite(buf, 1, (size_t)n, stderr) != (size_t)n) {
+			/* stderr gone: keep reading so the scan never blocks on a full pipe */
+		}
+		for (ssize_t i = 0; i < n; i++) {
+			if (buf[i] == '\n' || buf[i] == '\r') {
+				if (llen != 0) {
+					memcpy(last, line, llen < last_len - 1 ? llen : last_len - 1);
+					last[llen < last_len - 1 ? llen : last_len - 1] = '\0';
+				}
+				llen = 0;
+			} else if (llen < sizeof(line)) {
+				line[llen++] = buf[i];
+			}
+		}
+	}
+	close(p[0]);
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	child_pid = 0;
+	if (WIFSIGNALED(status))
+		return 128 + WTERMSIG(status);
+	return WEXITSTATUS(status);
+}
+
+struct run_ctx {
+	struct trawl_campaign *c;
+	struct trawl_history h;
+	int have_db;
+	int lock_fd;
+	char id[TRAWL_RUN_ID_LEN + 1];
+	char dir[PATH_MAX];          /* runs/ID.partial */
+	char prev[TRAWL_RUN_ID_LEN + 1];
+	struct trawl_history_scan counts[TRAWL_CAMPAIGN_MAX_SCANS];
+	char failure[1024];
+};
+
+static int
+run_failed(struct run_ctx *r, const char *state, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+
+static int
+run_failed(struct run_ctx *r, const char *state, const char *fmt, ...)
+{
+	struct trawl_err err;
+	char end[32];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(r->failure, sizeof(r->failure), fmt, ap);
+	va_end(ap);
+	trawl_now_iso(end, sizeof(end));
+	if (r->have_db)
+		trawl_history_run_state(&r->h, r->id, state, end, r->failure, &err);
+	fprintf(stderr, ME ": %s: run %s %s: %s; it stays partial (%s), and `trawl campaign run %s` goes on with it\n",
+			r->c->name, r->id, state, r->failure, r->dir, r->c->path);
+	return 1;
+}
+
+static int
+write_scan_yaml(const struct trawl_campaign_scan *s, const char *path)
+{
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&text, &len);
+	int rc;
+
+	if (f == NULL)
+		return -ENOMEM;
+	rc = trawl_campaign_write_scan_yaml(s, f);
+	if (fclose(f) != 0 && rc == 0)
+		rc = -ENOMEM;
+	if (rc == 0)
+		rc = trawl_write_file_atomic(path, text, len);
+	free(text);
+	return rc;
+}
+
+static int
+run_scans(struct run_ctx *r)
+{
+	const char *self = campaign_self_exe();
+
+	for (unsigned int i = 0; i < r->c->nscans; i++) {
+		const struct trawl_campaign_scan *s = &r->c->scans[i];
+		char sdir[PATH_MAX], yaml[PATH_MAX], res[PATH_MAX], meta[PATH_MAX], ck[PATH_MAX], last[512];
+		char *argv[16];
+		int n = 0, rc;
+
+		snprintf(sdir, sizeof(sdir), "%s/%s", r->dir, s->name);
+		snprintf(yaml, sizeof(yaml), "%s/scan.yaml", sdir);
+		snprintf(res, sizeof(res), "%s/results.csv", sdir);
+		snprintf(meta, sizeof(meta), "%s/metadata.json", sdir);
+		snprintf(ck, sizeof(ck), "%s/checkpoint.json", sdir);
+		if (mkdir(sdir, 0755) != 0 && errno != EEXIST)
+			return run_failed(r, "failed", "%s: %s", sdir, strerror(errno));
+		rc = write_scan_yaml(s, yaml);
+		if (rc != 0)
+			return run_failed(r, "failed", "%s: %s", yaml, strerror(-rc));
+		argv[n++] = (char *)self;
+		argv[n++] = (char *)"scan";
+		argv[n++] = (char *)"-C";
+		argv[n++] = yaml;
+		argv[n++] = (char *)"-o";
+		argv[n++] = res;
+		argv[n++] = (char *)"-m";
+		argv[n++] = meta;
+		argv[n++] = (char *)"--checkpoint";
+		argv[n++] = ck;
+		argv[n++] = (char *)"-f";
+		argv[n++] = s->fields;
+		if (!isatty(STDERR_FILENO))
+			argv[n++] = (char *)"-q"; /* a status line a second is for people, not journals */
+		argv[n] = NULL;
+		fprintf(stderr, ME ": %s: run %s: scan %s (%u of %u)\n", r->c->name, r->id, s->name, i + 1, r->c->nscans);
+		rc = spawn_scan(argv, last, sizeof(last));
+		if (got_signal)
+			return run_failed(r, "interrupted", "stopped by signal %d during scan %s", (int)got_signal, s->name);
+		if (rc != 0)
+			return run_failed(r, "failed", "scan %s %s %d: %s", s->name, rc > 128 ? "killed by signal" : "exited",
+					rc > 128 ? rc - 128 : rc, last[0] ? last : "(no message)");
+	}
+	return 0;
+}
+
+static FILE *
+open_csv(const char *path)
+{
+	FILE *f = fopen(path, "we");
+
+	if (f != NULL) {
+		setvbuf(f, NULL, _IOFBF, 1 << 20);
+		fputs("saddr,sport\n", f);
+	}
+	return f;
+}
+
+static int
+close_synced(FILE *f)
+{
+	int rc = 0;
+
+	if (fflush(f) != 0 || ferror(f))
+		rc = -errno ? -errno : -EIO;
+	if (rc == 0 && fsync(fileno(f)) != 0)
+		rc = -errno;
+	if (fclose(f) != 0 && rc == 0)
+		rc = -errno;
+	return rc;
+}
+
+/* keys.bin of a scan directory, made from its results.csv if it is not there yet. */
+int
+campaign_ensure_keys(const char *sdir, char *keys, size_t len, uint64_t *count, struct trawl_err *err)
+{
+	char csv[PATH_MAX];
+	struct trawl_keys_stats st;
+	struct stat sb;
+	int rc;
+
+	snprintf(keys, len, "%s/keys.bin", sdir);
+	snprintf(csv, sizeof(csv), "%s/results.csv", sdir);
+	if (stat(keys, &sb) == 0 && sb.st_size % 8 == 0) {
+		*count = (uint64_t)sb.st_size / 8;
+		return 0;
+	}
+	rc = trawl_keys_build(csv, keys, TRAWL_KEYS_DEFAULT_MEM, &st, err);
+	if (rc == 0 && st.bad != 0)
+		fprintf(stderr, ME ": warning: %s: %" PRIu64 " rows are no saddr,sport pair (left out)\n", csv, st.bad);
+	*count = st.keys;
+	return rc;
+}
+
+/* Per scan: its keys, and what changed since the previous complete run. */
+static int
+run_diffs(struct run_ctx *r)
+{
+	struct trawl_err err = { "" };
+
+	for (unsigned int i = 0; i < r->c->nscans; i++) {
+		const struct trawl_campaign_scan *s = &r->c->scans[i];
+		char sdir[PATH_MAX], pdir[PATH_MAX], keys[PATH_MAX], pkeys[PATH_MAX], path[PATH_MAX];
+		const char *before = NULL;
+		struct trawl_keys_diff d;
+		struct trawl_keys_csv o;
+		uint64_t count, pcount;
+		struct stat sb;
+		int rc;
+
+		snprintf(sdir, sizeof(sdir), "%s/%s", r->dir, s->name);
+		rc = campaign_ensure_keys(sdir, keys, sizeof(keys), &count, &err);
+		if (rc != 0)
+			return run_failed(r, "failed", "%s", err.msg);
+		if (r->prev[0]) {
+			snprintf(pdir, sizeof(pdir), "%s/runs/%s/%s", r->c->state_dir, r->prev, s->name);
+			if (stat(pdir, &sb) == 0) {
+				if ((rc = campaign_ensure_keys(pdir, pkeys, sizeof(pkeys), &pcount, &err)) != 0)
+					return run_failed(r, "failed", "%s", err.msg);
+				before = pkeys;
+			}
+		}
+		snprintf(path, sizeof(path), "%s/new.csv", sdir);
+		o.added = open_csv(path);
+		snprintf(path, sizeof(path), "%s/gone.csv", sdir);
+		o.removed = open_csv(path);
+		if (o.added == NULL || o.removed == NULL) {
+			rc = -errno;
+			if (o.added)
+				fclose(o.added);
+			if (o.removed)
+				fclose(o.removed);
+			return run_failed(r, "failed", "%s: %s", path, strerror(-rc));
+		}
+		rc = trawl_keys_diff(before, keys, trawl_keys_emit_csv, &o, &d, &err);
+		if (rc == -EIO)
+			snprintf(err.msg, sizeof(err.msg), "%s/new.csv or gone.csv: %s", sdir, strerror(errno ? errno : EIO));
+		{
+			int r1 = close_synced(o.added), r2 = close_synced(o.removed);
+
+			if (rc == 0 && (r1 != 0 || r2 != 0)) {
+				rc = r1 ? r1 : r2;
+				snprintf(err.msg, sizeof(err.msg), "%s/new.csv or gone.csv: %s", sdir, strerror(-rc));
+			}
+		}
+		if (rc != 0)
+			return run_failed(r, "failed", "%s", err.msg);
+		r->counts[i] = (struct trawl_history_scan){ s->name, count, d.added, d.removed };
+	}
+	return 0;
+}
+
+static int
+fsync_path(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_CLOEXEC), rc;
+
+	if (fd < 0)
+		return errno == ENOENT ? 0 : -errno;
+	rc = fsync(fd) == 0 ? 0 : -errno;
+	close(fd);
+	return rc;
+}
+
+static int
+write_run_json(struct run_ctx *r, const char *start, const char *end)
+{
+	json_t *o = json_object(), *scans = json_object();
+	char path[PATH_MAX], *text;
+	int rc;
+
+	json_object_set_new(o, "id", json_string(r->id));
+	json_object_set_new(o, "state", json_string("complete"));
+	json_object_set_new(o, "start", json_string(start));
+	json_object_set_new(o, "end", json_string(end));
+	json_object_set_new(o, "previous", r->prev[0] ? json_string(r->prev) : json_null());
+	json_object_set_new(o, "campaign", json_string(r->c->name));
+	for (unsigned int i = 0; i < r->c->nscans; i++) {
+		json_t *s = json_object();
+
+		json_object_set_new(s, "results", json_integer((json_int_t)r->counts[i].results));
+		json_object_set_new(s, "new", json_integer((json_int_t)r->counts[i].added));
+		json_object_set_new(s, "gone", json_integer((json_int_t)r->counts[i].removed));
+		json_object_set_new(scans, r->c->scans[i].name, s);
+	}
+	json_object_set_new(o, "scans", scans);
+	text = json_dumps(o, JSON_INDENT(2) | JSON_PRESERVE_ORDER);
+	json_decref(o);
+	if (text == NULL)
+		return -ENOMEM;
+	snprintf(path, sizeof(path), "%s/run.json", r->dir);
+	{
+		size_t len = strlen(text);
+		char *t2 = realloc(text, len + 2);
+
+		if (t2 == NULL) {
+			free(text);
+			return -ENOMEM;
+		}
+		text = t2;
+		text[len] = '\n';
+		rc = trawl_write_file_atomic(path, text, len + 1);
+	}
+	free(text);
+	return rc;
+}
+
+/* The run's files on disk, then its directory renamed: a run under its own name is whole. */
+static int
+publish(struct run_ctx *r, char *final, size_t len)
+{
+	char path[PATH_MAX], runs[PATH_MAX];
+	int rc = 0;
+
+	for (unsigned int i = 0; i < r->c->nscans && rc == 0; i++) {
+		snprintf(path, sizeof(path), "%s/%s/metadata.json", r->dir, r->c->scans[i].name);
+		rc = fsync_path(path);
+		if (rc == 0) {
+			snprintf(path, sizeof(path), "%s/%s", r->dir, r->c->scans[i].name);
+			rc = trawl_fsync_dir(path);
+		}
+	}
+	if (rc == 0)
+		rc = trawl_fsync_dir(r->dir);
+	snprintf(runs, sizeof(runs), "%s/runs", r->c->state_dir);
+	snprintf(final, len, "%s/%s", runs, r->id);
+	if (rc == 0 && rename(r->dir, final) != 0)
+		rc = -errno;
+	if (rc == 0)
+		rc = trawl_fsync_dir(runs);
+	return rc;
+}
+
+static void
+prune(struct run_ctx *r)
+{
+	struct trawl_runs runs;
+	struct trawl_err err;
+
+	if (r->c->keep == 0 || trawl_state_runs(r->c->state_dir, &runs, &err) != 0)
+		return;
+	for (size_t i = 0; i + r->c->keep < runs.n; i++) {
+		char path[PATH_MAX];
+		int rc;
+
+		snprintf(path, sizeof(path), "%s/runs/%s", r->c->state_dir, runs.complete[i]);
+		rc = trawl_rm_rf(path);
+		if (rc != 0) {
+			fprintf(stderr, ME ": warning: keep %u: cannot delete %s: %s\n", r->c->keep, path, strerror(-rc));
+			continue;
+		}
+		fprintf(stderr, ME ": %s: keep %u: deleted run %s\n", r->c->name, r->c->keep, runs.complete[i]);
+		if (r->have_db)
+			trawl_history_run_state(&r->h, runs.complete[i], "pruned", NULL, NULL, &err);
+	}
+	trawl_state_runs_free(&runs);
+}
+
+/* "'...'" for sh, with ' as '\'' */
+static char *
+sh_quote(const char *s)
+{
+	size_t n = 3;
+	char *q, *p;
+
+	for (const char *c = s; *c; c++)
+		n += *c == '\'' ? 4 : 1;
+	q = p = malloc(n);
+	if (q == NULL)
+		return NULL;
+	*p++ = '\'';
+	for (; *s; s++) {
+		if (*s == '\'') {
+			memcpy(p, "'\\''", 4);
+			p += 4;
+		} else {
+			*p++ = *s;
+		}
+	}
+	*p++ = '\'';
+	*p = '\0';
+	return q;
+}
+
+static int
+after_run(struct run_ctx *r, const char *run_dir)
+{
+	char *q = sh_quote(run_dir), *cmd;
+	const char *tmpl = r->c->after_run, *at;
+	size_t len = 1;
+	pid_t pid;
+	int status;
+
+	if (q == NULL)
+		return -ENOMEM;
+	for (const char *p = tmpl; (at = strstr(p, "{run_dir}")) != NULL; p = at + 9)
+		len += strlen(q);
+	len += strlen(tmpl);
+	cmd = malloc(len);
+	if (cmd == NULL) {
+		free(q);
+		return -ENOMEM;
+	}
+	cmd[0] = '\0';
+	for (const char *p = tmpl;; p = at + 9) {
+		at = strstr(p, "{run_dir}");
+		if (at == NULL) {
+			strcat(cmd, p);
+			break;
+		}
+		strncat(cmd, p, (size_t)(at - p));
+		strcat(cmd, q);
+	}
+	free(q);
+	fprintf(stderr, ME ": %s: after-run: %s\n", r->c->name, cmd);
+	pid = fork();
+	if (pid == 0) {
+		/* The run is over and published: the hook does not hold the next run back. */
+		close(r->lock_fd);
+		setenv("TRAWL_RUN_DIR", run_dir, 1);
+		setenv("TRAWL_CAMPAIGN", r->c->name, 1);
+		execl("/bin/sh", "sh", "-c", cmd, (char *)NULL);
+		_exit(127);
+	}
+	free(cmd);
+	if (pid < 0)
+		return -errno;
+	while (waitpid(pid, &status, 0) < 0)
+		if (errno != EINTR)
+			return -errno;
+	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
+}
+
+/*
+ * The run's id: the interrupted run's if there is one, else now (a run in
+ * the same second as the last one waits for the next); and the previous
+ * complete run it is compared with. @return 0, or 1 (said).
+ */
+static int
+pick_run(struct run_ctx *r)
+{
+	struct trawl_campaign *c = r->c;
+	struct trawl_err err = { "" };
+	struct trawl_runs runs;
+	int rc = 0;
+
+	if (trawl_state_runs(c->state_dir, &runs, &err) != 0) {
+		fprintf(stderr, ME ": %s: %s\n", c->name, err.msg);
+		return 1;
+	}
+	if (runs.partial[0]) {
+		memcpy(r->id, runs.partial, sizeof(r->id));
+		fprintf(stderr, ME ": %s: going on with run %s (interrupted or failed before)\n", c->name, r->id);
+	} else {
+		for (int tries = 0; tries < 3; tries++) {
+			trawl_run_id_now(r->id);
+			if (runs.n == 0 || strcmp(r->id, runs.complete[runs.n - 1]) > 0)
+				break;
+			sleep(1);
+		}
+		if (runs.n != 0 && strcmp(r->id, runs.complete[runs.n - 1]) <= 0) {
+			fprintf(stderr, ME ": %s: the clock (%s) is behind the last run %s: not starting a run that would "
+					"sort before it\n", c->name, r->id, runs.complete[runs.n - 1]);
+			rc = 1;
+		}
+	}
+	/* The previous complete run: the newest before this one. */
+	for (size_t i = runs.n; rc == 0 && i > 0; i--)
+		if (strcmp(runs.complete[i - 1], r->id) < 0) {
+			memcpy(r->prev, runs.complete[i - 1], sizeof(r->prev));
+			break;
+		}
+	trawl_state_runs_free(&runs);
+	return rc;
+}
+
+/*
+ * Set up: the schedule is valid, the state directory ours (locked), signals
+ * forwarded, the history open, the run picked and its directory made.
+ * @return 0, 1 or 2 (said).
+ */
+static int
+run_open(struct run_ctx *r)
+{
+	struct trawl_campaign *c = r->c;
+	struct trawl_err err = { "" };
+	struct sigaction sa;
+	char path[PATH_MAX];
+
+	if (trawl_units_check_calendar(c, 0, NULL, &err) < 0) {
+		campaign_say_err(&err);
+		return 2;
+	}
+	if (trawl_state_prepare(c->state_dir, &err) != 0 || trawl_state_lock(c->state_dir, &r->lock_fd, &err) != 0) {
+		fprintf(stderr, ME ": %s: %s\n", c->name, err.msg);
+		return 1;
+	}
+	memset(&sa, 0, sizeof(sa));
+	sa.sa_handler = on_signal;
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
+	snprintf(path, sizeof(path), "%s/campaign.db", c->state_dir);
+	if (trawl_history_open(&r->h, path, &err) != 0) {
+		fprintf(stderr, ME ": %s: %s\n", c->name, err.msg);
+		return 1;
+	}
+	r->have_db = 1;
+	if (pick_run(r) != 0)
+		return 1;
+	snprintf(r->dir, sizeof(r->dir), "%s/runs/%s.partial", c->state_dir, r->id);
+	if (mkdir(r->dir, 0755) != 0 && errno != EEXIST) {
+		fprintf(stderr, ME ": %s: %s: %s\n", c->name, r->dir, strerror(errno));
+		return 1;
+	}
+	return 0;
+}
+
+/* The scans, their diffs, run.json, and the directory published as runs/ID. @return 0 or 1 (said; it stays partial). */
+static int
+run_body(struct run_ctx *r, char *end, size_t end_len, char *final, size_t final_len)
+{
+	struct trawl_err err = { "" };
+	char start[32];
+	int rc;
+
+	trawl_run_id_iso(r->id, start, sizeof(start));
+	if (trawl_history_run_begin(&r->h, r->id, start, &err) != 0)
+		return run_failed(r, "failed", "%s", err.msg);
+	rc = run_scans(r);
+	if (rc == 0)
+		rc = run_diffs(r);
+	if (rc != 0)
+		return rc;
+	trawl_now_iso(end, end_len);
+	rc = write_run_json(r, start, end);
+	if (rc != 0)
+		return run_failed(r, "failed", "%s/run.json: %s", r->dir, strerror(-rc));
+	rc = publish(r, final, final_len);
+	if (rc != 0)
+		return run_failed(r, "failed", "publishing %s: %s", r->dir, strerror(-rc));
+	snprintf(r->dir, sizeof(r->dir), "%s", final);
+	return 0;
+}
+
+/*
+ * A published run: latest, its history, a line per scan, old runs pruned, after-run.
+ * @return 0, or 1 if after-run failed.
+ */
+static int
+run_close(struct run_ctx *r, const char *end, const char *final)
+{
+	struct trawl_campaign *c = r->c;
+	struct trawl_err err = { "" };
+	int rc;
+
+	if ((rc = trawl_state_set_latest(c->state_dir, r->id)) != 0)
+		fprintf(stderr, ME ": warning: %s/latest: %s\n", c->state_dir, strerror(-rc));
+	if (trawl_history_run_complete(&r->h, r->id, end, r->prev[0] ? r->prev : NULL, r->counts, c->nscans, &err) != 0)
+		fprintf(stderr, ME ": warning: the run is complete, but its history could not be recorded: %s\n", err.msg);
+	for (unsigned int i = 0; i < c->nscans; i++)
+		fprintf(stderr, ME ": %s: run %s: scan %s: %" PRIu64 " results, %" PRIu64 " new, %" PRIu64 " gone%s%s\n",
+				c->name, r->id, c->scans[i].name, r->counts[i].results, r->counts[i].added, r->counts[i].removed,
+				r->prev[0] ? " since " : " (first run)", r->prev);
+	prune(r);
+	if (c->after_run != NULL) {
+		int hs = after_run(r, final);
+
+		if (hs != 0) {
+			fprintf(stderr, ME ": %s: run %s is complete, but after-run %s %d\n", c->name, r->id,
+					hs > 128 ? "was killed by signal" : "exited", hs > 128 ? hs - 128 : hs);
+			return 1;
+		}
+	}
+	return 0;
+}
+
+int
+campaign_run(struct trawl_campaign *c, const struct campaign_opts *o)
+{
+	struct run_ctx r = { .c = c, .lock_fd = -1 };
+	char end[32], final[PATH_MAX];
+	int rc;
+
+	(void)o; /* it takes no flags */
+	rc = run_open(&r);
+	if (rc == 0)
+		rc = run_body(&r, end, sizeof(end), final, sizeof(final));
+	if (rc == 0)
+		rc = run_close(&r, end, final);
+	/* One unwind: the scans are over (each waited for), so the lock can go. */
+	if (r.have_db)
+		trawl_history_close(&r.h);
+	if (r.lock_fd >= 0)
+		close(r.lock_fd);
+	return rc;
+}
