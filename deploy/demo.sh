@@ -8,7 +8,11 @@
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
-[ "$(id -u)" = 0 ] || { echo "demo: run as root (namespaces, hugepages, DPDK)" >&2; exit 1; }
+# Root for namespaces, hugepages and DPDK: run as root (a bare Debian has no sudo), or it asks sudo.
+if [ "$(id -u)" != 0 ]; then
+	command -v sudo >/dev/null || { echo "demo: run as root (namespaces, hugepages, DPDK); there is no sudo here" >&2; exit 1; }
+	exec sudo --preserve-env=CI,TRAWL_SANITIZE,TRAWL_PACKAGE "$0" "$@"
+fi
 deploy/setup.sh
 mem=$(deploy/trawl-hugepages --eal-args --pages 512)
 set +e

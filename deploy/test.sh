@@ -9,6 +9,11 @@
 # "N passed, N failed, N skipped" line over both. Extra arguments go to the
 # first meson test.
 set -uo pipefail
+# Root for namespaces, hugepages and DPDK: run as root (a bare Debian has no sudo), or it asks sudo.
+if [ "$(id -u)" != 0 ]; then
+	command -v sudo >/dev/null || { echo "test: run as root (namespaces, hugepages, DPDK); there is no sudo here" >&2; exit 1; }
+	exec sudo --preserve-env=CI,TRAWL_SANITIZE,TRAWL_PACKAGE "$0" "$@"
+fi
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 deploy/setup.sh || exit 1

@@ -14,7 +14,7 @@
  * scan settings shared by every scan (defaults) and the scans, each a
  * `trawl scan -C` settings map with a name. Read with core/yamlconf, so
  * every error names file:line:column; every scan's settings are checked
- * by the scan's own reader (core/scan_conf) before anything runs.
+ * by the scan's own reader (app/scan/conf.c) before anything runs.
  */
 #define TRAWL_CAMPAIGN_MAX_SCANS 64
 #define TRAWL_CAMPAIGN_STATE_ROOT "/var/lib/trawl"

@@ -11,7 +11,7 @@
  * YAML files: -C/--config settings and campaigns. libyaml parses the file (read whole);
  * this module turns it into a plain tree that remembers where each key and
  * value stood, so whoever interprets the values can say file:line:column.
- * What the names mean is the caller's (scan_conf.c maps settings onto its
+ * What the names mean is the caller's (app/scan/conf.c maps settings onto its
  * flags, campaign/conf.c reads campaigns).
  *
  * Aliases are expanded; a tree past TRAWL_YAML_MAX_NODES nodes or

@@ -60,6 +60,7 @@ on_report(int sig)
 	__atomic_add_fetch(&report_signals, 1, __ATOMIC_RELAXED);
 }
 
+/* Every file into @p ds, sealed; on failure nothing is left to free. @return 0, 1 or 2 (said). */
 static int
 load(struct trawl_dataset *ds, const char *const *files, unsigned int n, double *secs)
 {
@@ -75,6 +76,7 @@ load(struct trawl_dataset *ds, const char *const *files, unsigned int n, double 
 
 		if (rc != 0) {
 			fprintf(stderr, "trawl respond: %s\n", err.msg);
+			trawl_dataset_free(ds);
 			return rc == -ENOMEM ? 1 : 2;
 		}
 	}
@@ -142,11 +144,9 @@ live_row(const struct totals *t, double uptime_s, uint64_t *row)
 		row[TRAWL_RM_TOOLCHAIN + k] = t->toolchains[k];
 }
 
-static uint64_t live_hosts; /* counted once after loading: a walk of the 512 MiB bitmap */
-
 static int
 write_report(const char *path, const struct trawl_responder *r, uint32_t n, const struct trawl_dataset *ds,
-		double load_s, double uptime_s)
+		uint64_t live_hosts, double load_s, double uptime_s)
 {
 	static const char *const kinds[TRAWL_PROBE_KIND_MAX] = { "not_probe", "tcp_syn", "icmp_echo", "udp", "arp" };
 	json_t *o = json_object(), *pk = json_object(), *ans = json_object(), *drop = json_object();
@@ -244,219 +244,289 @@ compile(const struct trawl_respond_conf *c)
 	return rc == 0 ? 0 : 1;
 }
 
-int
-trawl_respond_main(int argc, char **argv)
-{
-	static struct trawl_respond_conf conf;
-	static struct trawl_respond_cfg cfg;
-	static struct trawl_live live;
+/* --- the run, phase by phase ------------------------------------------- */
+
+/* Everything one `trawl respond` holds; the phases fill it, teardown() empties what they filled. */
+struct respond {
+	struct trawl_respond_conf conf;
+	struct trawl_respond_cfg cfg;  /**< what every responder lcore reads */
+	struct trawl_live live;        /**< telemetry reads it from its own thread */
 	struct trawl_dataset ds;
 	struct trawl_eal_args eal;
-	struct trawl_err err = { "" };
-	struct trawl_port port = { 0 };
-	struct trawl_lcore_map map = { 0 };
+	struct trawl_port port;
+	struct trawl_lcore_map map;
 	struct trawl_role roles[64];
-	struct trawl_responder *resp = NULL;
-	struct rte_mempool *pool = NULL;
-	uint32_t stop = 0;
-	double load_s = 0, t_start;
+	struct trawl_responder *resp;  /**< one per lcore */
+	struct rte_mempool *pool;
+	uint32_t stop;
+	int ds_loaded, eal_up;
+	uint64_t live_hosts;           /**< counted once after loading: a walk of the 512 MiB bitmap */
 	uint64_t key[2];
-	int rc, status = 0;
+	double load_s, t_start;
+};
 
-	rc = trawl_respond_conf_parse(&conf, argc, argv, stdout, &err);
-	if (rc == 1)
-		return 0;
-	if (rc < 0) {
-		fprintf(stderr, "trawl respond: %s\n", err.msg);
-		trawl_respond_conf_free(&conf);
-		return rc == -ENOMEM ? 1 : 2;
-	}
-	if (conf.compile_in != NULL) {
-		rc = compile(&conf);
-		trawl_respond_conf_free(&conf);
-		return rc;
-	}
+#define SAY(...) fprintf(stderr, "trawl respond: " __VA_ARGS__)
+
+/* Signals, the privilege keeper, the dataset, the EAL. @return 0 or the exit status (said). */
+static int
+setup_host(struct respond *r)
+{
+	struct trawl_respond_conf *conf = &r->conf;
+	struct trawl_err err = { "" };
+	int rc;
+
 	/* Before anything slow: a report request during start-up must not kill the responder. */
 	signal(SIGINT, on_quit);
 	signal(SIGTERM, on_quit);
 	signal(SIGUSR1, on_report);
-	if (trawl_privsep_init(conf.user, &err) != 0) {
-		fprintf(stderr, "trawl respond: %s\n", err.msg);
+	if (trawl_privsep_init(conf->user, &err) != 0) {
+		SAY("%s\n", err.msg);
 		return 2;
 	}
-	rc = load(&ds, conf.datasets, conf.ndatasets, &load_s);
+	rc = load(&r->ds, conf->datasets, conf->ndatasets, &r->load_s);
+	r->ds_loaded = rc == 0; /* load() frees what it loaded when a file is refused */
 	if (rc != 0)
 		return rc;
-	live_hosts = trawl_dataset_count_live(&ds);
-	if (!conf.quiet)
-		fprintf(stderr, "trawl respond: dataset loaded in %.2f s: %" PRIu64 " live hosts, %zu listed (address, port) pairs\n",
-			load_s, live_hosts, ds.npairs);
-	if (trawl_eal_args_build(&eal, "trawl", conf.eal, conf.dev, (uint16_t)conf.threads, (uint16_t)conf.threads) != 0) {
-		fprintf(stderr, "trawl respond: --eal: too many arguments\n");
+	r->live_hosts = trawl_dataset_count_live(&r->ds);
+	if (!conf->quiet)
+		SAY("dataset loaded in %.2f s: %" PRIu64 " live hosts, %zu listed (address, port) pairs\n",
+			r->load_s, r->live_hosts, r->ds.npairs);
+	if (trawl_eal_args_build(&r->eal, "trawl", conf->eal, conf->dev, (uint16_t)conf->threads,
+			(uint16_t)conf->threads) != 0) {
+		SAY("--eal: too many arguments\n");
 		return 2;
 	}
-	/* The one file the keeper may write for us once we are no longer root. */
-	trawl_privsep_allow_write(conf.report);
-	trawl_privsep_allow_write(conf.metrics_file);
+	/* The files the keeper may write for us once we are no longer root. */
+	trawl_privsep_allow_write(conf->report);
+	trawl_privsep_allow_write(conf->metrics_file);
 	if (trawl_privsep_start(&err) != 0) {
-		fprintf(stderr, "trawl respond: %s\n", err.msg);
+		SAY("%s\n", err.msg);
 		return 1;
 	}
-	if (trawl_eal_start(&eal) != 0) {
-		fprintf(stderr, "trawl respond: cannot start DPDK (EAL) with --dev '%s': %s\n", conf.dev,
+	if (trawl_eal_start(&r->eal) != 0) {
+		SAY("cannot start DPDK (EAL) with --dev '%s': %s\n", conf->dev,
 			rte_errno ? rte_strerror(rte_errno) : "see the EAL message above");
 		return 1;
 	}
-	if ((rc = trawl_live_start(&live, "trawl respond", "/trawl/respond",
-			"The responder's counters, as its status line and report name them.",
-			trawl_respond_metrics, TRAWL_RM_MAX, conf.metrics_file)) != 0) {
-		fprintf(stderr, "trawl respond: live counters (telemetry, --metrics-file): %s\n", strerror(-rc));
-		status = 1;
-		goto out;
-	}
-	if (trawl_port_find(conf.dev, &port, &err) != 0) {
-		fprintf(stderr, "trawl respond: %s\n", err.msg);
-		status = 1;
-		goto out;
-	}
-	if (getrandom(key, sizeof(key), 0) != sizeof(key)) {
-		fprintf(stderr, "trawl respond: getrandom failed\n");
-		status = 1;
-		goto out;
-	}
-	cfg.ds = &ds;
-	cfg.wild_ports = conf.ports;
-	cfg.isn_key = (struct trawl_siphash_key){ key[0], key[1] };
-	cfg.mac = port.mac;
-	memcpy(cfg.gw, conf.gw, sizeof(cfg.gw));
-	cfg.ngw = conf.ngw;
-	cfg.udp = conf.udp;
+	r->eal_up = 1;
+	return 0;
+}
 
-	pool = rte_pktmbuf_pool_create("trawl_resp_pool", 2 * TRAWL_RX_DESC * conf.threads + 8192, 256, 0,
-			RTE_MBUF_DEFAULT_BUF_SIZE, port.socket);
-	resp = rte_zmalloc("trawl_resp", sizeof(*resp) * conf.threads, RTE_CACHE_LINE_SIZE);
-	if (pool == NULL || resp == NULL) {
-		fprintf(stderr, "trawl respond: out of DPDK memory (give the EAL more: --eal \"-m 512\")\n");
-		status = 1;
-		goto out;
+/* One responder per lcore/queue: its source table and its share of the loss and duplicate draws. @return 0 or 1. */
+static int
+setup_responders(struct respond *r)
+{
+	const struct trawl_respond_conf *conf = &r->conf;
+
+	r->pool = rte_pktmbuf_pool_create("trawl_resp_pool", 2 * TRAWL_RX_DESC * conf->threads + 8192, 256, 0,
+			RTE_MBUF_DEFAULT_BUF_SIZE, r->port.socket);
+	r->resp = rte_zmalloc("trawl_resp", sizeof(*r->resp) * conf->threads, RTE_CACHE_LINE_SIZE);
+	if (r->pool == NULL || r->resp == NULL) {
+		SAY("out of DPDK memory (give the EAL more: --eal \"-m 512\")\n");
+		return 1;
 	}
-	for (uint32_t i = 0; i < conf.threads; i++) {
+	for (uint32_t i = 0; i < conf->threads; i++) {
+		struct trawl_responder *x = &r->resp[i];
 		char name[32];
 		struct rte_hash_parameters hp = {
 			.name = name, .entries = MAX_SOURCES, .key_len = sizeof(uint32_t),
-			.hash_func = rte_hash_crc, .socket_id = port.socket,
+			.hash_func = rte_hash_crc, .socket_id = r->port.socket,
 			/* The main lcore reads it for a SIGUSR1 report while the responder adds to it. */
 			.extra_flag = RTE_HASH_EXTRA_FLAGS_RW_CONCURRENCY_LF,
 		};
 
 		snprintf(name, sizeof(name), "trawl_src%u", i);
-		resp[i].cfg = &cfg;
-		resp[i].stop = &stop;
-		resp[i].pool = pool;
-		resp[i].port = port.id;
-		resp[i].queue = (uint16_t)i;
-		resp[i].max_sources = MAX_SOURCES;
-		resp[i].last_pos = -1;
-		resp[i].loss_below = (uint64_t)(conf.loss * 18446744073709551615.0);
-		resp[i].dup_below = (uint64_t)(conf.duplicate * 18446744073709551615.0);
-		resp[i].rng = key[0] ^ (0x9e3779b97f4a7c15ULL * (i + 1)) ^ 1;
-		resp[i].sources = rte_hash_create(&hp);
-		resp[i].src = rte_zmalloc("trawl_src", sizeof(*resp[i].src) * (MAX_SOURCES + 1), RTE_CACHE_LINE_SIZE);
-		if (resp[i].sources == NULL || resp[i].src == NULL) {
-			fprintf(stderr, "trawl respond: out of DPDK memory for the source table\n");
-			status = 1;
-			goto out;
+		x->cfg = &r->cfg;
+		x->stop = &r->stop;
+		x->pool = r->pool;
+		x->port = r->port.id;
+		x->queue = (uint16_t)i;
+		x->max_sources = MAX_SOURCES;
+		x->last_pos = -1;
+		x->loss_below = (uint64_t)(conf->loss * 18446744073709551615.0);
+		x->dup_below = (uint64_t)(conf->duplicate * 18446744073709551615.0);
+		x->rng = r->key[0] ^ (0x9e3779b97f4a7c15ULL * (i + 1)) ^ 1;
+		x->sources = rte_hash_create(&hp);
+		x->src = rte_zmalloc("trawl_src", sizeof(*x->src) * (MAX_SOURCES + 1), RTE_CACHE_LINE_SIZE);
+		if (x->sources == NULL || x->src == NULL) {
+			SAY("out of DPDK memory for the source table\n");
+			return 1;
 		}
-		rte_hash_set_cmp_func(resp[i].sources, trawl_hash_key32_cmp);
-		roles[i] = (struct trawl_role){ "respond", trawl_responder_poll, &resp[i] };
+		rte_hash_set_cmp_func(x->sources, trawl_hash_key32_cmp);
+		r->roles[i] = (struct trawl_role){ "respond", trawl_responder_poll, x };
 	}
-	if (trawl_port_start(&port, (uint16_t)conf.threads, (uint16_t)conf.threads, pool, &err) != 0) {
-		fprintf(stderr, "trawl respond: %s\n", err.msg);
-		status = 1;
-		goto out;
+	return 0;
+}
+
+/* Live counters, the port, the answers' key, the responders; then root is dropped. @return 0 or 1 (said). */
+static int
+setup_port(struct respond *r)
+{
+	const struct trawl_respond_conf *conf = &r->conf;
+	struct trawl_err err = { "" };
+	int rc;
+
+	if ((rc = trawl_live_start(&r->live, "trawl respond", "/trawl/respond",
+			"The responder's counters, as its status line and report name them.",
+			trawl_respond_metrics, TRAWL_RM_MAX, conf->metrics_file)) != 0) {
+		SAY("live counters (telemetry, --metrics-file): %s\n", strerror(-rc));
+		return 1;
 	}
-	for (uint32_t i = 0; i < conf.threads; i++)
-		resp[i].link_gated = port.caps.link_gated; /* before launch: the lcores read it from then on */
+	if (trawl_port_find(conf->dev, &r->port, &err) != 0) {
+		SAY("%s\n", err.msg);
+		return 1;
+	}
+	if (getrandom(r->key, sizeof(r->key), 0) != sizeof(r->key)) {
+		SAY("getrandom failed\n");
+		return 1;
+	}
+	r->cfg.ds = &r->ds;
+	r->cfg.wild_ports = conf->ports;
+	r->cfg.isn_key = (struct trawl_siphash_key){ r->key[0], r->key[1] };
+	r->cfg.mac = r->port.mac;
+	memcpy(r->cfg.gw, conf->gw, sizeof(r->cfg.gw));
+	r->cfg.ngw = conf->ngw;
+	r->cfg.udp = conf->udp;
+	if (setup_responders(r) != 0)
+		return 1;
+	if (trawl_port_start(&r->port, (uint16_t)conf->threads, (uint16_t)conf->threads, r->pool, &err) != 0) {
+		SAY("%s\n", err.msg);
+		return 1;
+	}
+	for (uint32_t i = 0; i < conf->threads; i++)
+		r->resp[i].link_gated = r->port.caps.link_gated; /* before launch: the lcores read it from then on */
 	/* Every ARP reply and answer leaves with the port's MAC; accept frames for any MAC, as a router would. */
-	rte_eth_promiscuous_enable(port.id);
+	rte_eth_promiscuous_enable(r->port.id);
 	/* Set up: from here on no root, before the first frame from the wire is read. */
 	if (trawl_privsep_drop(&err) != 0) {
-		fprintf(stderr, "trawl respond: %s\n", err.msg);
-		status = 1;
-		goto out;
+		SAY("%s\n", err.msg);
+		return 1;
 	}
-	if (trawl_lcore_map_build(&map, roles, conf.threads) != 0 || trawl_lcore_map_launch(&map) != 0) {
-		fprintf(stderr, "trawl respond: cannot launch the lcores\n");
-		trawl_flag_set(&stop);
-		trawl_lcore_map_wait(&map);
-		status = 1;
-		goto out;
-	}
-	t_start = trawl_mono();
-	{
-		/* TSC, not clock_gettime, per round: main may be running the responder role too. */
-		uint64_t hz = rte_get_tsc_hz(), next = rte_rdtsc() + hz;
-		struct totals prev = { 0 }, t;
-		uint64_t row[TRAWL_RM_MAX];
-		int reports = 0;
+	return 0;
+}
 
-		while (__atomic_load_n(&quit_signals, __ATOMIC_RELAXED) == 0) {
-			trawl_lcore_poll_main(&map);
-			if (rte_rdtsc() < next)
-				continue;
-			next += hz;
-			sum(resp, conf.threads, &t);
-			if (!conf.quiet)
-				fprintf(stderr, "respond %.0fs: probes %" PRIu64 " (%.0f pps), answered %" PRIu64
-					", dropped %" PRIu64 ", zmap %" PRIu64 " masscan %" PRIu64 " nmap %" PRIu64
-					" unicornscan %" PRIu64 " trawl %" PRIu64 " unknown %" PRIu64 "\n",
-					trawl_mono() - t_start, probes_total(&t), (double)(probes_total(&t) - probes_total(&prev)),
-					answered_total(&t), t.unanswered + t.lost + t.tx_full,
-					t.toolchains[TRAWL_TC_ZMAP], t.toolchains[TRAWL_TC_MASSCAN], t.toolchains[TRAWL_TC_NMAP],
-					t.toolchains[TRAWL_TC_UNICORNSCAN], t.toolchains[TRAWL_TC_TRAWL],
-					t.toolchains[TRAWL_TC_UNKNOWN]);
-			prev = t;
-			live_row(&t, trawl_mono() - t_start, row);
-			trawl_live_publish(&live, row);
-			if (conf.report != NULL && __atomic_load_n(&report_signals, __ATOMIC_RELAXED) != reports) {
-				reports = __atomic_load_n(&report_signals, __ATOMIC_RELAXED);
-				write_report(conf.report, resp, conf.threads, &ds, load_s, trawl_mono() - t_start);
-			}
-		}
+static void
+status_line(const struct respond *r, const struct totals *t, const struct totals *prev)
+{
+	fprintf(stderr, "respond %.0fs: probes %" PRIu64 " (%.0f pps), answered %" PRIu64 ", dropped %" PRIu64
+		", zmap %" PRIu64 " masscan %" PRIu64 " nmap %" PRIu64 " unicornscan %" PRIu64 " trawl %" PRIu64
+		" unknown %" PRIu64 "\n",
+		trawl_mono() - r->t_start, probes_total(t), (double)(probes_total(t) - probes_total(prev)),
+		answered_total(t), t->unanswered + t->lost + t->tx_full,
+		t->toolchains[TRAWL_TC_ZMAP], t->toolchains[TRAWL_TC_MASSCAN], t->toolchains[TRAWL_TC_NMAP],
+		t->toolchains[TRAWL_TC_UNICORNSCAN], t->toolchains[TRAWL_TC_TRAWL], t->toolchains[TRAWL_TC_UNKNOWN]);
+}
+
+/* Sums, the live row and (with --report) the report file, now. @return 0 or the report's -errno. */
+static int
+publish(struct respond *r, int with_report, struct totals *t)
+{
+	uint64_t row[TRAWL_RM_MAX];
+	double up = trawl_mono() - r->t_start;
+
+	sum(r->resp, r->conf.threads, t);
+	live_row(t, up, row);
+	trawl_live_publish(&r->live, row);
+	if (!with_report || r->conf.report == NULL)
+		return 0;
+	return write_report(r->conf.report, r->resp, r->conf.threads, &r->ds, r->live_hosts, r->load_s, up);
+}
+
+/*
+ * Launch the responders and, on the main lcore, poll its share of them and
+ * once a second the status line, the live counters and a report asked for
+ * by SIGUSR1, until SIGINT/SIGTERM; then stop them. @return 0 or 1 (said).
+ */
+static int
+supervise(struct respond *r)
+{
+	/* TSC, not clock_gettime, per round: main may be running the responder role too. */
+	uint64_t hz, next;
+	struct totals prev = { 0 }, t;
+	int reports = 0;
+
+	if (trawl_lcore_map_build(&r->map, r->roles, r->conf.threads) != 0 || trawl_lcore_map_launch(&r->map) != 0) {
+		SAY("cannot launch the lcores\n");
+		trawl_flag_set(&r->stop);
+		trawl_lcore_map_wait(&r->map);
+		return 1;
 	}
-	trawl_flag_set(&stop);
-	while (!trawl_lcore_poll_main(&map))
+	r->t_start = trawl_mono();
+	hz = rte_get_tsc_hz();
+	next = rte_rdtsc() + hz;
+	while (__atomic_load_n(&quit_signals, __ATOMIC_RELAXED) == 0) {
+		int asked;
+
+		trawl_lcore_poll_main(&r->map);
+		if (rte_rdtsc() < next)
+			continue;
+		next += hz;
+		asked = __atomic_load_n(&report_signals, __ATOMIC_RELAXED);
+		publish(r, asked != reports, &t);
+		reports = asked;
+		if (!r->conf.quiet)
+			status_line(r, &t, &prev);
+		prev = t;
+	}
+	trawl_flag_set(&r->stop);
+	while (!trawl_lcore_poll_main(&r->map))
 		;
-	trawl_lcore_map_wait(&map);
-	if (conf.report != NULL && write_report(conf.report, resp, conf.threads, &ds, load_s, trawl_mono() - t_start) != 0) {
-		fprintf(stderr, "trawl respond: %s: cannot write the report\n", conf.report);
+	trawl_lcore_map_wait(&r->map);
+	return 0;
+}
+
+/* Whatever the phases set up, in reverse; the metrics file's last write is said here. */
+static void
+teardown(struct respond *r)
+{
+	int rc;
+
+	if ((rc = trawl_live_finish(&r->live)) != 0)
+		SAY("--metrics-file %s: cannot write it: %s\n", r->conf.metrics_file, strerror(-rc));
+	if (r->eal_up) {
+		trawl_eal_quiet_teardown();
+		if (r->port.started)
+			trawl_port_close(&r->port);
+		for (uint32_t i = 0; r->resp != NULL && i < r->conf.threads; i++) {
+			rte_hash_free(r->resp[i].sources);
+			rte_free(r->resp[i].src);
+		}
+		rte_free(r->resp);
+		rte_mempool_free(r->pool);
+		trawl_lcore_map_free(&r->map);
+		rte_eal_cleanup();
+	}
+	trawl_eal_args_free(&r->eal);
+	if (r->ds_loaded)
+		trawl_dataset_free(&r->ds);
+	trawl_respond_conf_free(&r->conf);
+}
+
+int
+trawl_respond_main(int argc, char **argv)
+{
+	/* Static: telemetry's thread may read the live counters until the process is gone. */
+	static struct respond run;
+	struct respond *r = &run;
+	struct trawl_err err = { "" };
+	struct totals t;
+	int status;
+
+	status = trawl_respond_conf_parse(&r->conf, argc, argv, stdout, &err);
+	if (status == TRAWL_OPTS_EXIT)
+		return 0;
+	if (status < 0) {
+		SAY("%s\n", err.msg);
+		trawl_respond_conf_free(&r->conf);
+		return status == -ENOMEM ? 1 : 2;
+	}
+	if (r->conf.compile_in != NULL)
+		status = compile(&r->conf);
+	else if ((status = setup_host(r)) == 0 && (status = setup_port(r)) == 0 && (status = supervise(r)) == 0 &&
+			publish(r, 1, &t) != 0) {
+		SAY("%s: cannot write the report\n", r->conf.report);
 		status = 1;
 	}
-	{
-		/* The last row: what the report says (a warning if the file cannot take it). */
-		struct totals t;
-		uint64_t row[TRAWL_RM_MAX];
-
-		sum(resp, conf.threads, &t);
-		live_row(&t, trawl_mono() - t_start, row);
-		trawl_live_publish(&live, row);
-	}
-out:
-	if ((rc = trawl_live_finish(&live)) != 0)
-		fprintf(stderr, "trawl respond: --metrics-file %s: cannot write it: %s\n", conf.metrics_file, strerror(-rc));
-	trawl_eal_quiet_teardown();
-	if (port.started)
-		trawl_port_close(&port);
-	for (uint32_t i = 0; resp != NULL && i < conf.threads; i++) {
-		rte_hash_free(resp[i].sources);
-		rte_free(resp[i].src);
-	}
-	rte_free(resp);
-	rte_mempool_free(pool);
-	trawl_lcore_map_free(&map);
-	rte_eal_cleanup();
-	trawl_eal_args_free(&eal);
-	trawl_dataset_free(&ds);
-	trawl_respond_conf_free(&conf);
+	teardown(r);
 	return status;
 }

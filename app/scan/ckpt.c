@@ -15,25 +15,24 @@
 #include "app/core/clock.h"
 #include "app/dp/stats.h"
 #include "app/core/siphash.h"
+#include "app/core/ipv4.h"
 #include "app/scan/ckpt.h"
-#include "app/scan/run.h"
 
 /* --- before the EAL ---------------------------------------------------- */
 
 static int
-field_index(const struct scan *s, const char *name)
+field_index(const struct trawl_scan_modules *mods, const char *name)
 {
-	for (unsigned int i = 0; i < s->mods.nfields; i++)
-		if (strcmp(s->mods.fields[i]->name, name) == 0)
+	for (unsigned int i = 0; i < mods->nfields; i++)
+		if (strcmp(mods->fields[i]->name, name) == 0)
 			return (int)i;
 	return -1;
 }
 
 static int
-open_fail(struct scan *s, int rc, const char *fmt, const char *a, const char *b)
+open_fail(struct scan_ckpt *k, int rc, const char *fmt, const char *a, const char *b)
 {
-	snprintf(s->failure_buf, sizeof(s->failure_buf), fmt, a, b);
-	s->failure = s->failure_buf;
+	snprintf(k->errmsg, sizeof(k->errmsg), fmt, a, b);
 	return rc;
 }
 
@@ -72,10 +71,9 @@ out:
 }
 
 int
-scan_ckpt_open(struct scan *s)
+scan_ckpt_open(struct scan_ckpt *k, struct trawl_scan_conf *c, const struct trawl_scan_modules *mods,
+		const struct trawl_constraint *allowed, const struct trawl_outfile *of)
 {
-	struct scan_ckpt *k = &s->ck;
-	struct trawl_scan_conf *c = &s->conf;
 	struct trawl_err err = { "" };
 	struct trawl_ckpt file;
 	const char *differs;
@@ -86,37 +84,37 @@ scan_ckpt_open(struct scan *s)
 	k->out_fd = -1;
 	if (k->path == NULL)
 		return 0;
-	if (field_index(s, "saddr") < 0 || (c->ports->n > 1 && field_index(s, "sport") < 0))
-		return open_fail(s, -EINVAL, "--checkpoint: -f needs saddr%s%s, so that a resumed scan can tell "
+	if (field_index(mods, "saddr") < 0 || (c->ports->n > 1 && field_index(mods, "sport") < 0))
+		return open_fail(k, -EINVAL, "--checkpoint: -f needs saddr%s%s, so that a resumed scan can tell "
 				"which targets it has written", c->ports->n > 1 ? " and sport (several ports)" : "", "");
 	if (c->tx_threads > TRAWL_CKPT_MAX_TX)
-		return open_fail(s, -EINVAL, "--checkpoint: at most 64 sender threads%s%s", "", "");
+		return open_fail(k, -EINVAL, "--checkpoint: at most 64 sender threads%s%s", "", "");
 	rc = trawl_ckpt_load(k->path, &file, &err);
 	if (rc != 0 && rc != -ENOENT)
-		return open_fail(s, rc, "--checkpoint %s%s", err.msg, "");
+		return open_fail(k, rc, "--checkpoint %s%s", err.msg, "");
 	if (rc == 0 && !c->have_seed)
 		c->seed = file.seed; /* the scan's order is the one it was started in */
 
-	k->ck.scan_id = trawl_ckpt_scan_id(&s->allowed, c->ports, c->probe_module);
+	k->ck.scan_id = trawl_ckpt_scan_id(allowed, c->ports, c->probe_module);
 	/* Another payload is another scan (udp): its answers are not this one's. None changes no identity. */
-	if (s->mods.args.payload_len != 0) {
+	if (mods->args.payload_len != 0) {
 		static const struct trawl_siphash_key payload_key = { 0x7061796c6f616431ULL, 0x74726177636b7074ULL };
 
-		k->ck.scan_id ^= trawl_siphash24(&payload_key, s->mods.args.payload, s->mods.args.payload_len);
+		k->ck.scan_id ^= trawl_siphash24(&payload_key, mods->args.payload, mods->args.payload_len);
 	}
 	k->ck.seed = c->seed;
 	snprintf(k->ck.probe_module, sizeof(k->ck.probe_module), "%s", c->probe_module);
 	k->ck.shards = c->shards;
 	k->ck.shard = c->shard;
 	k->ck.tx_threads = c->tx_threads;
-	k->ck.targets = trawl_constraint_count(&s->allowed) * c->ports->n;
+	k->ck.targets = trawl_constraint_count(allowed) * c->ports->n;
 	k->ck.attempts = 1;
 	if (rc == -ENOENT)
 		return 0;
 
 	differs = trawl_ckpt_differs(&file, &k->ck);
 	if (differs != NULL)
-		return open_fail(s, -EINVAL, "--checkpoint %s holds the progress of another scan: %s differs "
+		return open_fail(k, -EINVAL, "--checkpoint %s holds the progress of another scan: %s differs "
 				"(delete it, or name another file, to start this one)", k->path, differs);
 	memcpy(k->ck.pos, file.pos, sizeof(file.pos));
 	k->ck.results = file.results;
@@ -125,23 +123,23 @@ scan_ckpt_open(struct scan *s)
 	k->ck.done = file.done;
 	if (file.done) {
 		/* A crash between the final checkpoint and the rename: the results are whole, give them their name. */
-		if (!s->of.in_place && access(s->of.tmp, F_OK) == 0) {
-			rc = trawl_rename_durable(s->of.tmp, c->output_file);
+		if (!of->in_place && access(of->tmp, F_OK) == 0) {
+			rc = trawl_rename_durable(of->tmp, c->output_file);
 			if (rc != 0)
-				return open_fail(s, rc, "%.400s: %s", s->of.tmp, strerror(-rc));
+				return open_fail(k, rc, "%.400s: %s", of->tmp, strerror(-rc));
 		}
 		fprintf(stderr, "trawl scan: %s: this scan is finished (%" PRIu64 " results in %s); nothing to send\n",
 				k->path, file.results, c->output_file);
 		return 1;
 	}
-	rc = cut_partial_row(s->of.writing, &len);
+	rc = cut_partial_row(of->writing, &len);
 	if (rc == -ENOENT && file.results == 0)
 		return 0; /* nothing was written yet: start the output afresh */
 	if (rc == -ENOENT)
-		return open_fail(s, -EINVAL, "--checkpoint %s: the scan had written its results to %s, which is gone "
-				"(resuming would leave them out)", k->path, s->of.writing);
+		return open_fail(k, -EINVAL, "--checkpoint %s: the scan had written its results to %s, which is gone "
+				"(resuming would leave them out)", k->path, of->writing);
 	if (rc != 0)
-		return open_fail(s, rc, "%s: cannot read back the results written so far: %s", s->of.writing,
+		return open_fail(k, rc, "%s: cannot read back the results written so far: %s", of->writing,
 				rc == -EINVAL ? "not an output of this scan" : strerror(-rc));
 	k->resumed = len != 0;
 	return 0;
@@ -169,9 +167,8 @@ csv_field(char *line, int col)
 
 /* One row: its target marked seen. @return 1 if it is a target of this scan, 0 if not. */
 static int
-mark_row(struct scan *s, char *line, int json, int c_addr, int c_port)
+mark_row(const struct trawl_target_space *ts, struct trawl_dedup *dedup, char *line, int json, int c_addr, int c_port)
 {
-	const struct trawl_target_space *ts = &s->eng->space;
 	char addr_s[16];
 	const char *a = NULL;
 	uint32_t addr;
@@ -213,17 +210,16 @@ mark_row(struct scan *s, char *line, int json, int c_addr, int c_port)
 	idx = trawl_target_index(ts, addr, (uint16_t)port);
 	if (idx == TRAWL_TARGET_NONE)
 		return 0;
-	trawl_dedup_insert(&s->dedup, idx);
+	trawl_dedup_insert(dedup, idx);
 	return 1;
 }
 
 int
-scan_ckpt_read_output(struct scan *s)
+scan_ckpt_read_output(struct scan_ckpt *k, const struct trawl_scan_conf *c, const struct trawl_scan_modules *mods,
+		const char *path, const struct trawl_target_space *ts, struct trawl_dedup *dedup)
 {
-	struct scan_ckpt *k = &s->ck;
-	const struct trawl_scan_conf *c = &s->conf;
 	int json = strcmp(c->output_module, "json") == 0;
-	int c_addr = field_index(s, "saddr"), c_port = c->ports->n > 1 ? field_index(s, "sport") : -1;
+	int c_addr = field_index(mods, "saddr"), c_port = c->ports->n > 1 ? field_index(mods, "sport") : -1;
 	int skip_header = !json && !c->no_header;
 	size_t cap = 0;
 	char *line = NULL;
@@ -232,16 +228,18 @@ scan_ckpt_read_output(struct scan *s)
 
 	if (!k->resumed)
 		return 0;
-	f = fopen(s->of.writing, "r");
-	if (f == NULL)
-		return trawl_scan_fail(s, "%s: %s", s->of.writing, strerror(errno));
+	f = fopen(path, "r");
+	if (f == NULL) {
+		snprintf(k->errmsg, sizeof(k->errmsg), "%.400s: %s", path, strerror(errno));
+		return -1;
+	}
 	while ((n = getline(&line, &cap, f)) > 0) {
 		if (skip_header) {
 			skip_header = 0;
 			continue;
 		}
 		line[n - 1] = '\0';
-		if (mark_row(s, line, json, c_addr, c_port))
+		if (mark_row(ts, dedup, line, json, c_addr, c_port))
 			k->rows_before++;
 		else
 			k->rows_foreign++;
@@ -250,17 +248,15 @@ scan_ckpt_read_output(struct scan *s)
 	fclose(f);
 	if (!c->quiet)
 		fprintf(stderr, "checkpoint: resuming %s (attempt %u): %" PRIu64 " results already in %s%s\n", k->path,
-				k->ck.attempts, k->rows_before, s->of.writing, k->rows_foreign ? " (and rows of no target here)" : "");
+				k->ck.attempts, k->rows_before, path, k->rows_foreign ? " (and rows of no target here)" : "");
 	return 0;
 }
 
 void
-scan_ckpt_place_tx(struct scan *s)
+scan_ckpt_place_tx(struct scan_ckpt *k, struct trawl_tx *txs, uint32_t ntx)
 {
-	struct scan_ckpt *k = &s->ck;
-
-	for (uint32_t t = 0; t < s->ntx; t++) {
-		struct trawl_tx *tx = &s->tx[t];
+	for (uint32_t t = 0; t < ntx; t++) {
+		struct trawl_tx *tx = &txs[t];
 
 		if (k->path != NULL && k->ck.attempts > 1 && k->ck.pos[t].left <= tx->it.left) {
 			trawl_cyclic_iter_skip(&tx->it, tx->it.left - k->ck.pos[t].left);
@@ -314,17 +310,16 @@ commit_thread(void *arg)
 }
 
 int
-scan_ckpt_start(struct scan *s)
+scan_ckpt_start(struct scan_ckpt *k, const struct scan_ckpt_roles *roles)
 {
-	struct scan_ckpt *k = &s->ck;
-
 	if (k->path == NULL)
 		return 0;
-	k->out_fd = s->fl.fd;
+	k->r = *roles;
+	k->out_fd = roles->fl->fd;
 	pthread_mutex_init(&k->mu, NULL);
 	pthread_cond_init(&k->cv, NULL);
 	if (pthread_create(&k->tid, NULL, commit_thread, k) != 0)
-		return trawl_scan_fail(s, "--checkpoint: cannot start its thread");
+		return open_fail(k, -1, "--checkpoint: cannot start its thread%s%s", "", "");
 	k->thread_up = 1;
 	k->next_snap = rte_rdtsc();
 	k->phase = CKPT_IDLE;
@@ -354,28 +349,28 @@ busy(struct scan_ckpt *k)
 }
 
 static void
-positions(const struct scan *s, struct trawl_ckpt_pos *pos)
+positions(const struct scan_ckpt_roles *r, struct trawl_ckpt_pos *pos)
 {
-	for (uint32_t t = 0; t < s->ntx; t++)
-		trawl_tx_position(&s->tx[t], &pos[t].left, &pos[t].targets);
+	for (uint32_t t = 0; t < r->ntx; t++)
+		trawl_tx_position(&r->tx[t], &pos[t].left, &pos[t].targets);
 }
 
 /* Every TX role at the end of its run (or at its -n share): nothing is left to send. */
 static int
-all_done(const struct scan *s, const struct trawl_ckpt_pos *pos)
+all_done(const struct scan_ckpt_roles *r, const struct trawl_ckpt_pos *pos)
 {
-	for (uint32_t t = 0; t < s->ntx; t++)
-		if (pos[t].left != 0 && pos[t].targets < s->tx[t].max_targets)
+	for (uint32_t t = 0; t < r->ntx; t++)
+		if (pos[t].left != 0 && pos[t].targets < r->tx[t].max_targets)
 			return 0;
 	return 1;
 }
 
 void
-scan_ckpt_tick(struct scan *s, uint64_t now)
+scan_ckpt_tick(struct scan_ckpt *k, uint64_t now)
 {
-	struct scan_ckpt *k = &s->ck;
-	uint64_t hz = s->eng->hz, lag = (uint64_t)(CKPT_LAG_S * (double)hz);
-	struct trawl_writer *w = s->writer;
+	const struct scan_ckpt_roles *r = &k->r;
+	uint64_t hz = r->hz, lag = (uint64_t)(CKPT_LAG_S * (double)hz);
+	struct trawl_writer *w = r->writer;
 	unsigned int i;
 
 	if (k->path == NULL)
@@ -387,7 +382,7 @@ scan_ckpt_tick(struct scan *s, uint64_t now)
 			k->nsnap--;
 		}
 		k->snap[k->nsnap].tsc = now;
-		positions(s, k->snap[k->nsnap].pos);
+		positions(r, k->snap[k->nsnap].pos);
 		k->nsnap++;
 	}
 	switch (k->phase) {
@@ -400,13 +395,13 @@ scan_ckpt_tick(struct scan *s, uint64_t now)
 		memcpy(k->pending, k->snap[i - 1].pos, sizeof(k->pending));
 		memmove(&k->snap[0], &k->snap[i], sizeof(k->snap[0]) * (k->nsnap - i));
 		k->nsnap -= i;
-		for (uint32_t r = 0; r < s->nrx; r++)
-			k->handed[r] = trawl_stat_get(&s->rx[r].handed);
+		for (uint32_t q = 0; q < r->nrx; q++)
+			k->handed[q] = trawl_stat_get(&r->rx[q].handed);
 		k->phase = CKPT_WAIT_TAKEN;
 		/* fall through */
 	case CKPT_WAIT_TAKEN:
-		for (uint32_t r = 0; r < s->nrx; r++)
-			if (trawl_stat_get(&w->taken[r]) < k->handed[r])
+		for (uint32_t q = 0; q < r->nrx; q++)
+			if (trawl_stat_get(&w->taken[q]) < k->handed[q])
 				return;
 		k->req++;
 		__atomic_store_n(&w->give_req, k->req, __ATOMIC_RELEASE);
@@ -419,11 +414,11 @@ scan_ckpt_tick(struct scan *s, uint64_t now)
 		k->phase = CKPT_WAIT_WRITTEN;
 		/* fall through */
 	case CKPT_WAIT_WRITTEN:
-		if (trawl_stat_get(&s->fl.rows_written) < k->given)
+		if (trawl_stat_get(&r->fl->rows_written) < k->given)
 			return;
 		memcpy(k->ck.pos, k->pending, sizeof(k->pending));
 		k->ck.results = k->rows_before + k->given;
-		k->ck.output_bytes = trawl_stat_get(&s->fl.bytes_written);
+		k->ck.output_bytes = trawl_stat_get(&r->fl->bytes_written);
 		k->ck.done = 0; /* done is said by the final commit only, once the cooldown is over */
 		submit(k);
 		k->phase = CKPT_WAIT_SAVED;
@@ -436,9 +431,9 @@ scan_ckpt_tick(struct scan *s, uint64_t now)
 }
 
 void
-scan_ckpt_finish(struct scan *s)
+scan_ckpt_finish(struct scan_ckpt *k, int in_order)
 {
-	struct scan_ckpt *k = &s->ck;
+	const struct scan_ckpt_roles *r = &k->r;
 
 	if (k->path == NULL || !k->thread_up)
 		return;
@@ -451,12 +446,11 @@ scan_ckpt_finish(struct scan *s)
 	 * positions where sending stopped. A forced end keeps the last commit,
 	 * which was made with the lag.
 	 */
-	if (s->cut == TRAWL_CUT_NONE && s->failure == NULL && s->fl.rows_lost == 0 &&
-			trawl_flusher_error(&s->fl) == 0 && k->error == 0) {
-		positions(s, k->ck.pos);
-		k->ck.results = k->rows_before + trawl_stat_get(&s->fl.rows_written);
-		k->ck.output_bytes = trawl_stat_get(&s->fl.bytes_written);
-		k->ck.done = all_done(s, k->ck.pos) || __atomic_load_n(&s->writer->limit_reached, __ATOMIC_ACQUIRE);
+	if (in_order && r->fl->rows_lost == 0 && trawl_flusher_error(r->fl) == 0 && k->error == 0) {
+		positions(r, k->ck.pos);
+		k->ck.results = k->rows_before + trawl_stat_get(&r->fl->rows_written);
+		k->ck.output_bytes = trawl_stat_get(&r->fl->bytes_written);
+		k->ck.done = all_done(r, k->ck.pos) || __atomic_load_n(&r->writer->limit_reached, __ATOMIC_ACQUIRE);
 		submit(k);
 	}
 	pthread_mutex_lock(&k->mu);

@@ -23,13 +23,34 @@
 #include <stdint.h>
 
 #include "app/core/checkpoint.h"
+#include "app/core/constraint.h"
+#include "app/core/dedup.h"
+#include "app/core/outfile.h"
 #include "app/dp/engine.h"
+#include "app/dp/flusher.h"
+#include "app/dp/rx.h"
+#include "app/dp/tx.h"
+#include "app/dp/writer.h"
+#include "app/scan/conf.h"
+#include "app/scan/modules.h"
 
 #define CKPT_EVERY_S 0.1
 #define CKPT_LAG_S 0.5
 
-struct scan;
-struct totals;
+/*
+ * What a running scan's commits read: the roles' positions and counters
+ * and the output's. Given once, at scan_ckpt_start; the scan owns them.
+ * (This file knows the parts, not the scan: scan.c calls in, never back.)
+ */
+struct scan_ckpt_roles {
+	struct trawl_tx *tx;
+	uint32_t ntx;
+	struct trawl_rx *rx;
+	uint32_t nrx;
+	struct trawl_writer *writer;
+	struct trawl_flusher *fl;
+	uint64_t hz;                  /**< TSC ticks per second */
+};
 
 enum ckpt_phase {
 	CKPT_IDLE,          /* waiting for a snapshot to be CKPT_LAG_S old */
@@ -47,6 +68,7 @@ struct scan_ckpt {
 	struct trawl_ckpt ck;         /**< this scan: identity, and the positions last committed */
 	uint64_t rows_before;         /**< rows in the output when this run began */
 	uint64_t rows_foreign;        /**< rows read back that are no target of this scan */
+	struct scan_ckpt_roles r;     /**< from scan_ckpt_start on */
 
 	/* Snapshots of the positions, taken every CKPT_EVERY_S, committed once CKPT_LAG_S old. */
 	struct {
@@ -72,34 +94,42 @@ struct scan_ckpt {
 	uint64_t commits;
 	double last_commit;           /**< CLOCK_MONOTONIC of the last one saved */
 	int error;                    /**< -errno of a failed commit, 0 if none */
-	char errmsg[512];
+	char errmsg[512];             /**< why a call failed, or (under mu) why a commit did */
 };
 
 /**
- * Before the EAL: read FILE (if there is one), take its seed if -e was not
- * given, check that it is this scan, cut the output back to its last whole
- * row. @return 0 to go on, 1 if the scan is already finished (said on
- * stderr: exit 0), or -EINVAL/-errno (said in s->failure_buf: exit 2).
+ * Before the EAL: read --checkpoint FILE of @p c (if there is one), take
+ * its seed if -e was not given, check that it is this scan (@p allowed
+ * targets, ports, module and its payload in @p mods), cut the output
+ * @p of back to its last whole row. @return 0 to go on, 1 if the scan is
+ * already finished (said on stderr: exit 0), or -EINVAL/-errno (why in
+ * k->errmsg: exit 2).
  */
-int scan_ckpt_open(struct scan *s);
+int scan_ckpt_open(struct scan_ckpt *k, struct trawl_scan_conf *c, const struct trawl_scan_modules *mods,
+		const struct trawl_constraint *allowed, const struct trawl_outfile *of);
 
-/** After the dedup table exists: the rows already written marked as seen. @return 0 or -1 (fail() called). */
-int scan_ckpt_read_output(struct scan *s);
+/**
+ * After the dedup table exists: the rows already in @p path marked as
+ * seen in @p dedup, by their index in @p ts. @return 0 or -1 (why in k->errmsg).
+ */
+int scan_ckpt_read_output(struct scan_ckpt *k, const struct trawl_scan_conf *c, const struct trawl_scan_modules *mods,
+		const char *path, const struct trawl_target_space *ts, struct trawl_dedup *dedup);
 
 /** Each TX role's iterator and target count moved to where FILE says (before the roles run). */
-void scan_ckpt_place_tx(struct scan *s);
+void scan_ckpt_place_tx(struct scan_ckpt *k, struct trawl_tx *tx, uint32_t ntx);
 
-/** Start the commit thread. @return 0 or -1 (fail() called). */
-int scan_ckpt_start(struct scan *s);
+/** Start the commit thread over @p roles. @return 0 or -1 (why in k->errmsg). */
+int scan_ckpt_start(struct scan_ckpt *k, const struct scan_ckpt_roles *roles);
 
 /** From the supervision loop: snapshots and the commit in progress. */
-void scan_ckpt_tick(struct scan *s, uint64_t now);
+void scan_ckpt_tick(struct scan_ckpt *k, uint64_t now);
 
 /**
  * At the end, every role stopped and the output finished: the final
- * positions if the run ended in order (its cooldown was had, the output
- * took everything), else the last commit stands. Stops the thread.
+ * positions if the run ended @p in_order (its cooldown was had, no
+ * failure) and the output took everything, else the last commit stands.
+ * Stops the thread.
  */
-void scan_ckpt_finish(struct scan *s);
+void scan_ckpt_finish(struct scan_ckpt *k, int in_order);
 
 #endif

@@ -12,7 +12,7 @@
 
 /*
  * The modules a scan's configuration names (-M, --probe-args, -O, -f,
- * --output-filter), looked up where their tables are: core/scan_conf knows
+ * --output-filter), looked up where their tables are: app/scan/conf.c knows
  * the names only. No EAL, so the unit tests check it with the flag parser.
  */
 struct trawl_scan_modules {

@@ -239,20 +239,14 @@ dump_with_u64(json_t *o, const char *path, const char *key, uint64_t v)
 
 #define SET_U(o, k, v) json_object_set_new((o), (k), json_integer((json_int_t)(v)))
 
-int
-trawl_scan_write_metadata(const struct scan *s, const struct totals *t)
+/* What was asked and what went out. */
+static void
+meta_run(json_t *o, const struct scan *s, const struct totals *t)
 {
 	const struct trawl_scan_conf *c = &s->conf;
-	const struct trawl_writer *w = s->writer;
-	const struct trawl_flusher *fl = &s->fl;
 	double send_time = t->last_tsc > t->first_tsc ? (double)(t->last_tsc - t->first_tsc) / (double)s->eng->hz : 0;
-	uint64_t abandoned = trawl_stat_get(&w->abandoned);
-	char start[32], end[32], ip[16];
-	json_t *o = json_object(), *lost = json_object(), *q = json_array(), *dd = json_object();
-	int rc;
+	char ip[16];
 
-	iso_time(&s->start_ts, start, sizeof(start));
-	iso_time(&s->end_ts, end, sizeof(end));
 	json_object_set_new(o, "trawl_version", json_string(TRAWL_VERSION));
 	json_object_set_new(o, "seed", json_null()); /* its place in the order; the number goes in at the end */
 	json_object_set_new(o, "seed_hex", json_sprintf("0x%016" PRIx64, c->seed));
@@ -278,8 +272,15 @@ trawl_scan_write_metadata(const struct scan *s, const struct totals *t)
 	json_object_set_new(o, "send_rate_pps", json_real(send_time > 0 ? (double)t->sent / send_time : 0));
 	/* Probes in the busiest 10 ms (1 ms steps), as a rate: what a policer upstream sees. */
 	SET_U(o, "send_rate_peak_10ms_pps", t->window_max * 100);
+}
 
-	/* Results: every validated reply the writer took ends in one of these. */
+/* Results: every validated reply the writer took ends in one of these. */
+static void
+meta_results(json_t *o, const struct scan *s)
+{
+	const struct trawl_writer *w = s->writer;
+	const struct trawl_flusher *fl = &s->fl;
+
 	/* With --checkpoint, the rows of every attempt: what the -o file holds. */
 	SET_U(o, "results", s->ck.rows_before + trawl_stat_get(&w->results));
 	SET_U(o, "results_written", trawl_stat_get(&fl->rows_written));
@@ -289,11 +290,18 @@ trawl_scan_write_metadata(const struct scan *s, const struct totals *t)
 	SET_U(o, "duplicates", trawl_stat_get(&w->duplicates));
 	SET_U(o, "results_beyond_max", trawl_stat_get(&w->beyond_limit));
 	/* With --output-filter: what it kept out (then received = results + beyond max + filtered out). */
-	json_object_set_new(o, "output_filter", c->output_filter ? json_string(c->output_filter) : json_null());
+	json_object_set_new(o, "output_filter", s->conf.output_filter ? json_string(s->conf.output_filter) : json_null());
 	SET_U(o, "results_filtered_out", trawl_stat_get(&w->filtered));
 	SET_U(o, "results_data_missing", trawl_stat_get(&w->data_missing)); /* reply data lost between RX and writer: 0 */
+}
 
-	/* Frames: every one the port delivered, by where it went. */
+/* Frames: every one the port delivered, by where it went; replies lost on the way in, by where. */
+static void
+meta_frames(json_t *o, const struct scan *s, const struct totals *t)
+{
+	const struct trawl_writer *w = s->writer;
+	json_t *lost = json_object();
+
 	SET_U(o, "frames_received", t->frames);
 	SET_U(o, "replies_received", t->valid + t->invalid);
 	SET_U(o, "replies_valid", t->valid);
@@ -302,21 +310,26 @@ trawl_scan_write_metadata(const struct scan *s, const struct totals *t)
 	SET_U(o, "arp_frames", t->arp);
 	SET_U(o, "results_handed", t->handed);
 	SET_U(o, "writer_received", trawl_stat_get(&w->received));
-
-	/* Replies lost on the way in, by where; and their total. */
 	SET_U(lost, "port_missed", t->port_missed);
 	SET_U(lost, "port_nombuf", t->port_nombuf);
 	SET_U(lost, "port_errors", t->port_errors);
 	SET_U(lost, "writer_behind", t->writer_behind);
-	SET_U(lost, "abandoned_at_exit", abandoned);
+	SET_U(lost, "abandoned_at_exit", trawl_stat_get(&w->abandoned));
 	SET_U(o, "replies_lost", trawl_scan_lost(s, t));
 	json_object_set_new(o, "replies_lost_by_reason", lost);
 	json_object_set_new(o, "port_xstats_rx_drops", port_xstats_drops(s->port.id));
 	SET_U(o, "output_waits", trawl_stat_get(&w->output_waits));
 	if (s->cut != TRAWL_CUT_NONE)
 		json_object_set_new(o, "cut_short", json_string(trawl_cut_names[s->cut]));
+}
 
-	/* Dedup: the structure, the memory stated at start, and how much of it was needed. */
+/* Dedup: the structure, the memory stated at start, and how much of it was needed; --checkpoint's progress. */
+static void
+meta_dedup(json_t *o, const struct scan *s)
+{
+	const struct trawl_writer *w = s->writer;
+	json_t *dd = json_object();
+
 	json_object_set_new(dd, "method", json_string(s->dedup.kind == TRAWL_DEDUP_BITMAP ? "bitmap" : "hash"));
 	json_object_set_new(dd, "exact", json_boolean(trawl_dedup_exact(&s->dedup)));
 	SET_U(dd, "memory_bytes", s->dedup.bytes);
@@ -325,7 +338,6 @@ trawl_scan_write_metadata(const struct scan *s, const struct totals *t)
 	SET_U(dd, "overflow", trawl_stat_get(&w->dedup_full));
 	json_object_set_new(o, "dedup", dd);
 	SET_U(o, "dedup_overflow", trawl_stat_get(&w->dedup_full));
-
 	if (s->ck.path != NULL) {
 		json_t *ck = json_object();
 
@@ -339,6 +351,16 @@ trawl_scan_write_metadata(const struct scan *s, const struct totals *t)
 		json_object_set_new(ck, "done", json_boolean(s->ck.ck.done));
 		json_object_set_new(o, "checkpoint", ck);
 	}
+}
+
+/* How the run went on the wire: control frames, the port, how replies were spread over RX queues. */
+static void
+meta_wire(json_t *o, const struct scan *s, const struct totals *t)
+{
+	json_t *q = json_array(), *qd = json_array(), *qw = json_array();
+	struct rte_eth_stats st;
+	int have = s->port.started && rte_eth_stats_get(s->port.id, &st) == 0;
+
 	SET_U(o, "arp_replies_sent", s->ctl.arp_replies_sent);
 	SET_U(o, "rst_sent", t->answers_sent);
 	/* RSTs and ARP frames lost on the way out: a ring full between roles, or the port refusing. */
@@ -351,30 +373,40 @@ trawl_scan_write_metadata(const struct scan *s, const struct totals *t)
 			s->port.caps.csum_hw == TRAWL_CSUM_HW_IP ? "ipv4" : "none (software)"));
 	json_object_set_new(o, "rx_spread", json_string(s->port.caps.spread ? s->port.caps.spread : "none"));
 	/* How evenly RSS or fanout spread the replies: frames per RX queue; and where each queue lost any. */
-	{
-		json_t *qd = json_array(), *qw = json_array();
-		struct rte_eth_stats st;
-		int have = s->port.started && rte_eth_stats_get(s->port.id, &st) == 0;
-
-		for (uint32_t i = 0; s->rx != NULL && i < s->nrx; i++) {
-			json_array_append_new(q, json_integer((json_int_t)trawl_stat_get(&s->rx[i].frames)));
-			json_array_append_new(qw, json_integer((json_int_t)trawl_stat_get(&s->rx[i].writer_behind)));
-			/* The port's own per-queue drops, where the PMD keeps them (the first 16 queues). */
-			json_array_append_new(qd, have && i < RTE_ETHDEV_QUEUE_STAT_CNTRS ?
-					json_integer((json_int_t)st.q_errors[i]) : json_null());
-		}
-		json_object_set_new(o, "rx_frames_per_queue", q);
-		json_object_set_new(o, "writer_behind_per_queue", qw);
-		json_object_set_new(o, "port_rx_drops_per_queue", qd);
+	for (uint32_t i = 0; s->rx != NULL && i < s->nrx; i++) {
+		json_array_append_new(q, json_integer((json_int_t)trawl_stat_get(&s->rx[i].frames)));
+		json_array_append_new(qw, json_integer((json_int_t)trawl_stat_get(&s->rx[i].writer_behind)));
+		/* The port's own per-queue drops, where the PMD keeps them (the first 16 queues). */
+		json_array_append_new(qd, have && i < RTE_ETHDEV_QUEUE_STAT_CNTRS ?
+				json_integer((json_int_t)st.q_errors[i]) : json_null());
 	}
+	json_object_set_new(o, "rx_frames_per_queue", q);
+	json_object_set_new(o, "writer_behind_per_queue", qw);
+	json_object_set_new(o, "port_rx_drops_per_queue", qd);
 	/* Bursts abandoned because the peer (memif) left under them: see app/dp/port.h. */
 	SET_U(o, "bursts_abandoned", trawl_port_bursts_abandoned());
 	SET_U(o, "port_rx_missed", t->port_missed);
 	SET_U(o, "port_tx_errors", t->port_tx_errors);
-	json_object_set_new(o, "cooldown_s", json_real(c->cooldown));
+}
+
+int
+trawl_scan_write_metadata(const struct scan *s, const struct totals *t)
+{
+	char start[32], end[32];
+	json_t *o = json_object();
+	int rc;
+
+	iso_time(&s->start_ts, start, sizeof(start));
+	iso_time(&s->end_ts, end, sizeof(end));
+	meta_run(o, s, t);
+	meta_results(o, s);
+	meta_frames(o, s, t);
+	meta_dedup(o, s);
+	meta_wire(o, s, t);
+	json_object_set_new(o, "cooldown_s", json_real(s->conf.cooldown));
 	json_object_set_new(o, "start_time", json_string(start));
 	json_object_set_new(o, "end_time", json_string(end));
-	rc = dump_with_u64(o, c->metadata_file, "seed", c->seed);
+	rc = dump_with_u64(o, s->conf.metadata_file, "seed", s->conf.seed);
 	json_decref(o);
 	return rc;
 }

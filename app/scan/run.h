@@ -4,7 +4,7 @@
 
 /*
  * One `trawl scan` run, shared by scan.c (set-up, supervision, teardown)
- * and scan_report.c (the counters summed, the status line and the
+ * and report.c (the counters summed, the status line and the
  * metadata). Private to the scan subcommand.
  */
 #include <stdint.h>
@@ -18,6 +18,7 @@
 #include "app/core/outfile.h"
 #include "app/scan/conf.h"
 #include "app/dp/ctl.h"
+#include "app/dp/eal_args.h"
 #include "app/dp/flusher.h"
 #include "app/dp/lcore.h"
 #include "app/dp/port.h"
@@ -69,6 +70,9 @@ struct scan {
 	uint64_t start_tsc;
 	enum trawl_cut cut;           /**< why the run was cut short, TRAWL_CUT_NONE if it was not */
 	const char *failure;          /**< runtime failure to report, NULL if none */
+	unsigned int up;              /**< what teardown() has to undo (scan.c's UP_*) */
+	unsigned int first;           /**< the phase the run starts in (scan.c's enum phase) */
+	struct trawl_eal_args eal;
 	char failure_buf[512];
 };
 

@@ -228,8 +228,10 @@ setup_engine(struct scan *s)
 	eng->pctx.space = &eng->space;
 
 	s->targets_planned = trawl_cyclic_shard_targets(&eng->cyclic, c->shard, c->shards);
-	if (setup_dedup(s) != 0 || scan_ckpt_read_output(s) != 0)
+	if (setup_dedup(s) != 0)
 		return -1;
+	if (scan_ckpt_read_output(&s->ck, c, &s->mods, s->of.writing, &eng->space, &s->dedup) != 0)
+		return fail(s, "%s", s->ck.errmsg);
 	/* The frame length (for -B) is known now; the real next hop comes with arm(). */
 	return eng->probe->prepare(&eng->pctx) == 0 ? 0 : fail(s, "probe module %s: set-up failed", c->probe_module);
 }
@@ -246,34 +248,17 @@ max_targets_total(const struct scan *s)
 	return UINT64_MAX;
 }
 
+/* One TX role per sender: its queue, pool, share of the rate and targets, and slice of the permutation. */
 static int
-setup_roles(struct scan *s)
+setup_tx_roles(struct scan *s)
 {
 	const struct trawl_scan_conf *c = &s->conf;
 	struct trawl_engine *eng = s->eng;
-	struct trawl_role roles[TRAWL_MAX_ROLES];
-	unsigned int nroles = 0;
 	uint64_t limit = max_targets_total(s);
 	uint64_t pps = c->rate;
-	struct trawl_err err;
-	int rc;
 
 	if (c->bandwidth != 0)
 		pps = c->bandwidth / (((uint64_t)eng->pctx.len + TRAWL_WIRE_OVERHEAD) * 8);
-	s->tx = rte_zmalloc("trawl_tx", sizeof(*s->tx) * s->ntx, RTE_CACHE_LINE_SIZE);
-	s->rx = rte_zmalloc("trawl_rx", sizeof(*s->rx) * s->nrx, RTE_CACHE_LINE_SIZE);
-	s->writer = rte_zmalloc("trawl_writer", sizeof(*s->writer), RTE_CACHE_LINE_SIZE);
-	if (s->tx == NULL || s->rx == NULL || s->writer == NULL)
-		return fail(s, "out of memory for lcore state (give the EAL more memory: --eal \"-m 512\")");
-
-	for (uint32_t t = 0; t < s->ntx; t++)
-		roles[nroles++] = (struct trawl_role){ "tx", trawl_tx_poll, &s->tx[t] };
-	for (uint32_t r = 0; r < s->nrx; r++)
-		roles[nroles++] = (struct trawl_role){ "rx", trawl_rx_poll, &s->rx[r] };
-	roles[nroles++] = (struct trawl_role){ "writer", trawl_writer_poll, s->writer };
-	if (trawl_lcore_map_build(&s->map, roles, nroles) != 0)
-		return fail(s, "out of memory");
-
 	for (uint32_t t = 0; t < s->ntx; t++) {
 		struct trawl_tx *tx = &s->tx[t];
 		int socket = lcore_socket_of_role(s, tx);
@@ -290,19 +275,28 @@ setup_roles(struct scan *s)
 		tx->max_targets = limit == UINT64_MAX ? UINT64_MAX : share(limit, s->ntx, t);
 		trawl_cyclic_slice(&eng->cyclic, c->shard, c->shards, t, s->ntx, &tx->it);
 		if (tx->pool == NULL)
-			return fail(s, "cannot create the mbuf pool on socket %d: %s", socket, rte_errno ? rte_strerror(rte_errno) : "see the EAL message above");
+			return fail(s, "cannot create the mbuf pool on socket %d: %s", socket,
+					rte_errno ? rte_strerror(rte_errno) : "see the EAL message above");
 	}
-	scan_ckpt_place_tx(s);
+	scan_ckpt_place_tx(&s->ck, s->tx, s->ntx);
 	s->tx[0].inject = ring("inj", 0, sizeof(void *), CTL_RING, s->port.socket);
 	if (s->tx[0].inject == NULL)
 		return fail(s, "cannot create the control ring: %s", rte_strerror(rte_errno));
+	return 0;
+}
 
-	s->ctl.eng = eng;
+/* The control role (ARP, out through TX 0) and the writer (its limits; -N over every attempt). */
+static void
+setup_ctl_writer(struct scan *s)
+{
+	const struct trawl_scan_conf *c = &s->conf;
+
+	s->ctl.eng = s->eng;
 	s->ctl.pool = pool_for(s, s->port.socket);
 	s->ctl.out = s->tx[0].inject;
 	s->ctl.saddr = c->saddr;
 	s->ctl.mac = s->port.mac;
-	s->writer->eng = eng;
+	s->writer->eng = s->eng;
 	s->writer->out = &s->out;
 	s->writer->fl = &s->fl;
 	s->writer->dedup = &s->dedup;
@@ -315,6 +309,14 @@ setup_roles(struct scan *s)
 		else
 			s->writer->max_results = c->max_results - s->ck.rows_before;
 	}
+}
+
+/* One RX role per receiver: its queue, pool and rings to the writer, the control role and a TX role. */
+static int
+setup_rx_roles(struct scan *s)
+{
+	struct trawl_engine *eng = s->eng;
+
 	for (uint32_t r = 0; r < s->nrx; r++) {
 		struct trawl_rx *rx = &s->rx[r];
 		struct trawl_tx *tx = &s->tx[r % s->ntx];
@@ -339,10 +341,36 @@ setup_roles(struct scan *s)
 		/* RX role r's RSTs leave through TX role r % ntx: no lcore hop in between. */
 		tx->answers[tx->nanswers++] = rx->to_tx;
 	}
+	return 0;
+}
 
+/* The roles on their lcores, wired together; then the port started with their queue counts. */
+static int
+setup_roles(struct scan *s)
+{
+	struct trawl_role roles[TRAWL_MAX_ROLES];
+	unsigned int nroles = 0;
+	struct trawl_err err;
+
+	s->tx = rte_zmalloc("trawl_tx", sizeof(*s->tx) * s->ntx, RTE_CACHE_LINE_SIZE);
+	s->rx = rte_zmalloc("trawl_rx", sizeof(*s->rx) * s->nrx, RTE_CACHE_LINE_SIZE);
+	s->writer = rte_zmalloc("trawl_writer", sizeof(*s->writer), RTE_CACHE_LINE_SIZE);
+	if (s->tx == NULL || s->rx == NULL || s->writer == NULL)
+		return fail(s, "out of memory for lcore state (give the EAL more memory: --eal \"-m 512\")");
+	for (uint32_t t = 0; t < s->ntx; t++)
+		roles[nroles++] = (struct trawl_role){ "tx", trawl_tx_poll, &s->tx[t] };
+	for (uint32_t r = 0; r < s->nrx; r++)
+		roles[nroles++] = (struct trawl_role){ "rx", trawl_rx_poll, &s->rx[r] };
+	roles[nroles++] = (struct trawl_role){ "writer", trawl_writer_poll, s->writer };
+	if (trawl_lcore_map_build(&s->map, roles, nroles) != 0)
+		return fail(s, "out of memory");
+	if (setup_tx_roles(s) != 0)
+		return -1;
+	setup_ctl_writer(s);
+	if (setup_rx_roles(s) != 0)
+		return -1;
 	/* RX queues take buffers from the pool of the socket their lcore is on. */
-	rc = trawl_port_start(&s->port, (uint16_t)s->nrx, (uint16_t)s->ntx, s->rx[0].pool, &err);
-	if (rc != 0)
+	if (trawl_port_start(&s->port, (uint16_t)s->nrx, (uint16_t)s->ntx, s->rx[0].pool, &err) != 0)
 		return fail(s, "%s", err.msg);
 	/* What the port turned out to be, before any lcore runs. */
 	for (uint32_t i = 0; i < s->ntx; i++) {
@@ -426,6 +454,79 @@ struct supervisor {
 	int signalled;
 };
 
+/* Waiting for the link: then the gateway's MAC (given, or asked by ARP); a link that never comes is an error. */
+static void
+step_link(struct scan *s, struct supervisor *v, int sig, double dt)
+{
+	const struct trawl_scan_conf *c = &s->conf;
+	uint64_t now = v->now;
+
+	if (trawl_port_link_up(s->port.id)) {
+		if (c->have_gateway_mac) {
+			arm(s, &c->gateway_mac);
+			v->ph = PHASE_SEND;
+			v->send_start = now;
+		} else {
+			trawl_ctl_resolve(&s->ctl, c->gateway_ip);
+			v->ph = PHASE_ARP;
+		}
+		v->phase_start = now;
+		v->link_wait = 0;
+	} else if (sig != 0 || (v->link_wait = trawl_stall_add(v->link_wait, dt, 0)) >= TRAWL_LINK_WAIT_S) {
+		if (sig == 0)
+			fail(s, "port %u (%s): the link did not come up within %u s%s; nothing was sent", s->port.id,
+				s->port.driver, TRAWL_LINK_WAIT_S, link_advice(s));
+		stop_all(s);
+		v->ph = PHASE_DRAIN;
+	}
+}
+
+/* Sending: until every TX role is done, or told to stop (@p stop: a signal or -N), -t, or a link down too long. */
+static void
+step_send(struct scan *s, struct supervisor *v, const struct totals *t, int stop, double dt)
+{
+	const struct trawl_scan_conf *c = &s->conf;
+	struct trawl_engine *eng = s->eng;
+	uint64_t now = v->now, hz = eng->hz;
+
+	if (s->port.caps.link_gated && !trawl_port_link_up(s->port.id)) {
+		if ((v->link_wait = trawl_stall_add(v->link_wait, dt, 0)) >= TRAWL_LINK_WAIT_S) {
+			fail(s, "port %u (%s): the link went down at %" PRIu64 " of %" PRIu64 " targets and did not come "
+				"back within %u s", s->port.id, s->port.driver, t->targets, s->targets_planned,
+				TRAWL_LINK_WAIT_S);
+			trawl_flag_set(&eng->stop_tx);
+		}
+	} else {
+		v->link_wait = 0;
+	}
+	if (stop || (c->max_runtime > 0 && (double)(now - v->send_start) >= c->max_runtime * (double)hz))
+		trawl_flag_set(&eng->stop_tx);
+	if (t->all_sending_done) {
+		v->ph = PHASE_COOLDOWN;
+		v->phase_start = now;
+	}
+}
+
+/*
+ * An output that fails (disk full, reader gone): nothing more can be
+ * recorded, so nothing more is sent. An output that takes nothing while
+ * results wait for it: given up on after OUTPUT_STALL_S of it, a guest
+ * stopped by its host not counted (core/stall.h).
+ */
+static void
+watch_output(struct scan *s, struct supervisor *v, double dt)
+{
+	int moved;
+
+	if (trawl_flusher_error(&s->fl) != 0)
+		abort_run(s, TRAWL_CUT_OUTPUT_FAILED);
+	moved = trawl_stat_get(&s->fl.bytes_written) != v->out_bytes || trawl_flag_get(&s->writer->finished);
+	v->out_bytes = trawl_stat_get(&s->fl.bytes_written);
+	v->out_stalled = trawl_stall_add(v->out_stalled, dt, moved);
+	if (v->ph == PHASE_FINISH && v->out_stalled >= OUTPUT_STALL_S)
+		abort_run(s, TRAWL_CUT_OUTPUT_STALLED);
+}
+
 /* One supervision step; returns 1 once the run is over. */
 static int
 step(struct scan *s, struct supervisor *v, const struct totals *t, int main_done)
@@ -437,7 +538,6 @@ step(struct scan *s, struct supervisor *v, const struct totals *t, int main_done
 	int limit = __atomic_load_n(&s->writer->limit_reached, __ATOMIC_ACQUIRE);
 	/* Time since the step before, for the waits below: a guest its host stopped counts 0.1 s of it. */
 	double dt = (double)(now - v->last_step) / (double)hz;
-	int moved;
 
 	v->last_step = now;
 
@@ -451,24 +551,7 @@ step(struct scan *s, struct supervisor *v, const struct totals *t, int main_done
 		abort_run(s, TRAWL_CUT_SIGNAL_DEADLINE);
 	switch (v->ph) {
 	case PHASE_LINK:
-		if (trawl_port_link_up(s->port.id)) {
-			if (c->have_gateway_mac) {
-				arm(s, &c->gateway_mac);
-				v->ph = PHASE_SEND;
-				v->send_start = now;
-			} else {
-				trawl_ctl_resolve(&s->ctl, c->gateway_ip);
-				v->ph = PHASE_ARP;
-			}
-			v->phase_start = now;
-			v->link_wait = 0;
-		} else if (sig != 0 || (v->link_wait = trawl_stall_add(v->link_wait, dt, 0)) >= TRAWL_LINK_WAIT_S) {
-			if (sig == 0)
-				fail(s, "port %u (%s): the link did not come up within %u s%s; nothing was sent", s->port.id,
-					s->port.driver, TRAWL_LINK_WAIT_S, link_advice(s));
-			stop_all(s);
-			v->ph = PHASE_DRAIN;
-		}
+		step_link(s, v, sig, dt);
 		break;
 	case PHASE_ARP:
 		if (__atomic_load_n(&s->ctl.resolved, __ATOMIC_ACQUIRE)) {
@@ -481,22 +564,7 @@ step(struct scan *s, struct supervisor *v, const struct totals *t, int main_done
 		}
 		break;
 	case PHASE_SEND:
-		if (s->port.caps.link_gated && !trawl_port_link_up(s->port.id)) {
-			if ((v->link_wait = trawl_stall_add(v->link_wait, dt, 0)) >= TRAWL_LINK_WAIT_S) {
-				fail(s, "port %u (%s): the link went down at %" PRIu64 " of %" PRIu64 " targets and did not come "
-					"back within %u s", s->port.id, s->port.driver, t->targets, s->targets_planned,
-					TRAWL_LINK_WAIT_S);
-				trawl_flag_set(&eng->stop_tx);
-			}
-		} else {
-			v->link_wait = 0;
-		}
-		if (sig != 0 || limit || (c->max_runtime > 0 && (double)(now - v->send_start) >= c->max_runtime * (double)hz))
-			trawl_flag_set(&eng->stop_tx);
-		if (t->all_sending_done) {
-			v->ph = PHASE_COOLDOWN;
-			v->phase_start = now;
-		}
+		step_send(s, v, t, sig || limit, dt);
 		break;
 	case PHASE_COOLDOWN:
 		if (limit || s->failure != NULL || (double)(now - v->phase_start) >= c->cooldown * (double)hz) {
@@ -514,19 +582,7 @@ step(struct scan *s, struct supervisor *v, const struct totals *t, int main_done
 	case PHASE_FINISH:
 		break;
 	}
-	/* An output that fails (disk full, reader gone): nothing more can be recorded, so nothing more is sent. */
-	if (trawl_flusher_error(&s->fl) != 0)
-		abort_run(s, TRAWL_CUT_OUTPUT_FAILED);
-	/*
-	 * An output that takes nothing while results wait for it: given up on after OUTPUT_STALL_S of
-	 * it, a guest stopped by its host not counted (core/stall.h).
-	 */
-	moved = trawl_stat_get(&s->fl.bytes_written) != v->out_bytes || trawl_flag_get(&s->writer->finished);
-	v->out_bytes = trawl_stat_get(&s->fl.bytes_written);
-	v->out_stalled = trawl_stall_add(v->out_stalled, dt, moved);
-	if (v->ph == PHASE_FINISH && v->out_stalled >= OUTPUT_STALL_S) {
-		abort_run(s, TRAWL_CUT_OUTPUT_STALLED);
-	}
+	watch_output(s, v, dt);
 	return (v->ph == PHASE_FINISH || s->cut != TRAWL_CUT_NONE) && main_done && t->all_tx_finished && t->all_rx_finished &&
 		trawl_flag_get(&s->writer->finished);
 }
@@ -587,7 +643,7 @@ supervise(struct scan *s, enum phase first)
 			trawl_scan_sum(s, &t, 0);
 			if (step(s, &v, &t, main_done))
 				break;
-			scan_ckpt_tick(s, v.now);
+			scan_ckpt_tick(&s->ck, v.now);
 			if (__atomic_load_n(&s->ck.error, __ATOMIC_RELAXED) != 0 && s->failure == NULL) {
 				pthread_mutex_lock(&s->ck.mu);
 				fail(s, "--checkpoint %s", s->ck.errmsg);
@@ -765,10 +821,11 @@ free_ring_mbufs(struct rte_ring *r)
 	rte_ring_free(r);
 }
 
+/* Every DPDK object the set-up made, in reverse (the checkpoint thread first: it reads the roles). */
 static void
-teardown(struct scan *s)
+free_dpdk(struct scan *s)
 {
-	scan_ckpt_finish(s); /* stops its thread if a failed start left it running; else nothing */
+	scan_ckpt_finish(&s->ck, 0); /* stops its thread if a failed start left it running; else nothing */
 	if (s->port.started)
 		trawl_port_close(&s->port);
 	for (uint32_t r = 0; s->rx != NULL && r < s->nrx; r++) {
@@ -789,24 +846,42 @@ teardown(struct scan *s)
 		rte_mempool_free(s->pool[i]);
 }
 
-int
-trawl_scan_main(int argc, char **argv)
+/* The commit thread of --checkpoint, over the roles just set up. */
+static int
+start_ckpt(struct scan *s)
 {
-	static struct scan scan;
-	struct scan *s = &scan;
-	struct trawl_eal_args eal;
-	struct trawl_err err = { "" };
-	struct totals t;
-	enum phase first;
-	int rc, status = 0;
+	const struct scan_ckpt_roles roles = {
+		.tx = s->tx, .ntx = s->ntx, .rx = s->rx, .nrx = s->nrx,
+		.writer = s->writer, .fl = &s->fl, .hz = s->eng->hz,
+	};
 
-	rc = trawl_scan_conf_parse(&s->conf, argc, argv, stdout, &err);
+	return scan_ckpt_start(&s->ck, &roles) == 0 ? 0 : fail(s, "%s", s->ck.errmsg);
+}
+
+/* --- the run, phase by phase ------------------------------------------- */
+
+/* What the phases set up that only teardown() undoes. */
+enum {
+	UP_TARGETS = 0x1,   /* s->allowed built */
+	UP_OUTPUT = 0x2,    /* -o opened (drop it unless the run finishes it) */
+	UP_EAL = 0x4,       /* rte_eal_init done */
+};
+
+/* A phase's "not done yet": any other return is the exit status, said already. */
+#define GO_ON (-1)
+
+/* Flags, -C, modules; --list-* answered here. @return GO_ON or the exit status. */
+static int
+parse(struct scan *s, int argc, char **argv)
+{
+	struct trawl_err err = { "" };
+	int rc = trawl_scan_conf_parse(&s->conf, argc, argv, stdout, &err);
+
 	if (rc == TRAWL_CONF_EXIT) {
-		if (trawl_scan_modules_list(&s->conf, stdout, &err) != 0) {
-			fprintf(stderr, "trawl scan: %s\n", err.msg);
-			return 2;
-		}
-		return 0;
+		if (trawl_scan_modules_list(&s->conf, stdout, &err) == 0)
+			return 0;
+		fprintf(stderr, "trawl scan: %s\n", err.msg);
+		return 2;
 	}
 	if (rc == 0 && trawl_scan_modules_resolve(&s->conf, &s->mods, &err) != 0)
 		rc = -EINVAL;
@@ -815,6 +890,15 @@ trawl_scan_main(int argc, char **argv)
 			fprintf(stderr, "trawl scan: %s\n", err.msg);
 		return rc == -ENOMEM ? 1 : 2;
 	}
+	return GO_ON;
+}
+
+/* The privilege keeper, and the targets left once the blocklist is taken out. @return GO_ON or the exit status. */
+static int
+plan(struct scan *s)
+{
+	struct trawl_err err = { "" };
+
 	if (trawl_privsep_init(s->conf.user, &err) != 0) {
 		fprintf(stderr, "trawl scan: %s\n", err.msg);
 		return 2;
@@ -823,23 +907,34 @@ trawl_scan_main(int argc, char **argv)
 		fprintf(stderr, "trawl scan: out of memory building the target set\n");
 		return 1;
 	}
+	s->up |= UP_TARGETS;
 	if (trawl_constraint_count(&s->allowed) == 0) {
 		fprintf(stderr, "trawl scan: no targets left: every target address is in the blocklist%s%s\n",
 				s->conf.blocklist_file ? " " : "", s->conf.blocklist_file ? s->conf.blocklist_file : "");
 		return 2;
 	}
-	if (s->conf.dryrun)
-		return dryrun(s);
+	return GO_ON;
+}
+
+/*
+ * Before the EAL: -o and --checkpoint (a finished scan ends here, exit 0),
+ * what the keeper may write for us, and the keeper itself. @return GO_ON
+ * or the exit status.
+ */
+static int
+open_files(struct scan *s)
+{
+	struct trawl_err err = { "" };
+	int rc;
+
 	if (trawl_outfile_init(&s->of, s->conf.output_file) != 0) {
 		fprintf(stderr, "trawl scan: %s: file name too long\n", s->conf.output_file);
 		return 2;
 	}
-	rc = scan_ckpt_open(s);
+	rc = scan_ckpt_open(&s->ck, &s->conf, &s->mods, &s->allowed, &s->of);
 	if (rc != 0) {
 		if (rc < 0)
-			fprintf(stderr, "trawl scan: %s\n", s->failure);
-		trawl_constraint_free(&s->allowed);
-		trawl_scan_conf_free(&s->conf);
+			fprintf(stderr, "trawl scan: %s\n", s->ck.errmsg);
 		return rc < 0 ? 2 : 0;
 	}
 	/* A resumed scan adds to what it wrote: no second header row. */
@@ -849,6 +944,7 @@ trawl_scan_main(int argc, char **argv)
 		fprintf(stderr, "trawl scan: output: %s\n", err.msg);
 		return 2;
 	}
+	s->up |= UP_OUTPUT;
 	/* The files the keeper may write or rename for us once we are no longer root, and nothing else. */
 	trawl_privsep_allow_write(s->conf.checkpoint);
 	trawl_privsep_allow_write(s->conf.metadata_file);
@@ -857,73 +953,94 @@ trawl_scan_main(int argc, char **argv)
 		trawl_privsep_allow_rename(s->of.tmp, s->of.path);
 	if (trawl_privsep_start(&err) != 0) {
 		fprintf(stderr, "trawl scan: %s\n", err.msg);
-		drop_output(s);
 		return 1;
 	}
+	return GO_ON;
+}
+
+/* The EAL, signals, the clock the run is timed by. @return GO_ON or the exit status. */
+static int
+start_eal(struct scan *s)
+{
 	s->ntx = s->conf.tx_threads;
 	s->nrx = s->conf.rx_threads;
-
-	if (trawl_eal_args_build(&eal, "trawl", s->conf.eal, s->conf.dev, (uint16_t)s->nrx, (uint16_t)s->ntx) != 0) {
+	if (trawl_eal_args_build(&s->eal, "trawl", s->conf.eal, s->conf.dev, (uint16_t)s->nrx, (uint16_t)s->ntx) != 0) {
 		fprintf(stderr, "trawl scan: --eal: too many arguments\n");
-		drop_output(s);
 		return 2;
 	}
-	if (trawl_eal_start(&eal) != 0) {
+	if (trawl_eal_start(&s->eal) != 0) {
 		fprintf(stderr, "trawl scan: cannot start DPDK (EAL) with --dev '%s': %s\n", s->conf.dev,
 				rte_errno ? rte_strerror(rte_errno) : "see the EAL message above");
-		trawl_eal_args_free(&eal);
-		drop_output(s);
 		return 1;
 	}
+	s->up |= UP_EAL;
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	/* A reader that went away (| head) is a write error of the output, not a reason to die unreported. */
 	signal(SIGPIPE, SIG_IGN);
 	clock_gettime(CLOCK_REALTIME, &s->start_ts);
 	s->start_tsc = rte_rdtsc();
+	return GO_ON;
+}
+
+/*
+ * Live counters, the port, the engine, the roles, the output, the commits;
+ * then root is dropped. @return 0 or -1 (fail()).
+ */
+static int
+setup(struct scan *s)
+{
+	struct trawl_err err = { "" };
+	struct totals t;
+	uint64_t row[TRAWL_SM_MAX];
+	int rc;
 
 	s->eng = rte_zmalloc("trawl_engine", sizeof(*s->eng), RTE_CACHE_LINE_SIZE);
-	if (s->eng == NULL) {
-		fail(s, "out of memory");
-		goto out;
-	}
+	if (s->eng == NULL)
+		return fail(s, "out of memory");
 	s->eng->hz = rte_get_tsc_hz(); /* the live row divides by it, setup_engine or not */
 	if ((rc = trawl_live_start(&s->live, "trawl scan", "/trawl/scan",
 			"The running scan's counters, as its status line and metadata name them.",
-			trawl_scan_metrics, TRAWL_SM_MAX, s->conf.metrics_file)) != 0) {
-		fail(s, "live counters (telemetry, --metrics-file): %s", strerror(-rc));
-		goto out;
-	}
-	if (trawl_port_find(s->conf.dev, &s->port, &err) != 0) {
-		fail(s, "%s", err.msg);
-		goto out;
-	}
-	if (setup_engine(s) != 0 || setup_roles(s) != 0 || setup_output(s) != 0 || scan_ckpt_start(s) != 0)
-		goto out;
+			trawl_scan_metrics, TRAWL_SM_MAX, s->conf.metrics_file)) != 0)
+		return fail(s, "live counters (telemetry, --metrics-file): %s", strerror(-rc));
+	if (trawl_port_find(s->conf.dev, &s->port, &err) != 0)
+		return fail(s, "%s", err.msg);
+	if (setup_engine(s) != 0 || setup_roles(s) != 0 || setup_output(s) != 0 || start_ckpt(s) != 0)
+		return -1;
 	/* Set up: from here on no root, before the first byte from the wire is read (ARP included). */
-	if (trawl_privsep_drop(&err) != 0) {
-		fail(s, "%s", err.msg);
-		goto out;
-	}
+	if (trawl_privsep_drop(&err) != 0)
+		return fail(s, "%s", err.msg);
 	s->writer->tsc0 = s->start_tsc;
 	s->writer->wall0 = s->start_ts;
-	first = first_phase(s);
-	{
-		uint64_t row[TRAWL_SM_MAX];
+	s->first = (unsigned int)first_phase(s);
+	trawl_scan_sum(s, &t, 0);
+	trawl_scan_live_row(s, &t, s->first, rte_rdtsc(), row);
+	trawl_live_publish(&s->live, row);
+	return 0;
+}
 
-		trawl_scan_sum(s, &t, 0);
-		trawl_scan_live_row(s, &t, first, rte_rdtsc(), row);
-		trawl_live_publish(&s->live, row);
-	}
+/* The lcores, from launch to the last one stopped, and the final commit. @return 0 or -1 (fail()). */
+static int
+run(struct scan *s)
+{
 	if (trawl_lcore_map_launch(&s->map) != 0) {
 		abort_run(s, TRAWL_CUT_LAUNCH_FAILED);
 		trawl_lcore_map_wait(&s->map);
-		fail(s, "cannot launch the lcores");
-		goto out;
+		return fail(s, "cannot launch the lcores");
 	}
-	supervise(s, first);
-	scan_ckpt_finish(s);
+	supervise(s, (enum phase)s->first);
+	scan_ckpt_finish(&s->ck, s->cut == TRAWL_CUT_NONE && s->failure == NULL);
 	clock_gettime(CLOCK_REALTIME, &s->end_ts);
+	return 0;
+}
+
+/* A run that got to its end: the output named, the metadata, the last live row, the done line. */
+static void
+report(struct scan *s)
+{
+	struct totals t;
+	int rc;
+
 	trawl_scan_sum(s, &t, 1);
 	if (trawl_flusher_error(&s->fl) != 0)
 		fail(s, "%s: results could not be written in full: %s (%" PRIu64 " of %" PRIu64 " written)",
@@ -940,21 +1057,61 @@ trawl_scan_main(int argc, char **argv)
 		fprintf(stderr, "trawl: done: %" PRIu64 " targets, %" PRIu64 " probes sent, %" PRIu64
 			" replies validated, %" PRIu64 " failed validation, %" PRIu64 " results, %" PRIu64 " replies lost\n",
 			t.targets, t.sent, t.valid, t.invalid, trawl_stat_get(&s->writer->results), trawl_scan_lost(s, &t));
-out:
-	finish_output(s); /* a run that failed before its end */
-	if (!s->live_done && s->eng != NULL) {
-		trawl_scan_sum(s, &t, 1);
-		finish_live(s, &t);
+}
+
+/*
+ * The one unwind, whichever phase ended the run: the output's fate, the
+ * last live row, the failure said, the DPDK objects, the EAL.
+ */
+static void
+teardown(struct scan *s)
+{
+	struct totals t;
+
+	if (s->up & UP_EAL) {
+		finish_output(s); /* a run that failed before its end */
+		if (!s->live_done && s->eng != NULL) {
+			trawl_scan_sum(s, &t, 1);
+			finish_live(s, &t);
+		}
+	} else if (s->up & UP_OUTPUT) {
+		drop_output(s);
 	}
-	if (s->failure != NULL) {
+	if (s->failure != NULL)
 		fprintf(stderr, "trawl scan: %s\n", s->failure);
-		status = 1;
+	if (s->up & UP_EAL) {
+		trawl_eal_quiet_teardown();
+		free_dpdk(s);
+		rte_eal_cleanup();
 	}
-	trawl_eal_quiet_teardown();
-	teardown(s);
-	rte_eal_cleanup();
-	trawl_eal_args_free(&eal);
-	trawl_constraint_free(&s->allowed);
+	trawl_eal_args_free(&s->eal);
+	if (s->up & UP_TARGETS)
+		trawl_constraint_free(&s->allowed);
 	trawl_scan_conf_free(&s->conf);
+}
+
+int
+trawl_scan_main(int argc, char **argv)
+{
+	/* Static: telemetry's thread may read the live counters until the process is gone. */
+	static struct scan scan;
+	struct scan *s = &scan;
+	int status;
+
+	if ((status = parse(s, argc, argv)) != GO_ON)
+		return status;
+	status = plan(s);
+	if (status == GO_ON && s->conf.dryrun)
+		status = dryrun(s);
+	if (status == GO_ON)
+		status = open_files(s);
+	if (status == GO_ON)
+		status = start_eal(s);
+	if (status == GO_ON) {
+		if (setup(s) == 0 && run(s) == 0)
+			report(s);
+		status = s->failure != NULL;
+	}
+	teardown(s);
 	return status;
 }

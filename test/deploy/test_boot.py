@@ -199,4 +199,32 @@ for args, rc in ((["bind", "eth0"], 2), (["bind", "0000:09:00.0"], 1), (["bind",
     p = sh([NIC, "--dry-run", "--sysfs", sysfs] + args, env)
     c.check(p.returncode == rc and p.stderr.startswith("trawl-nic: ") and not calls(), f"trawl-nic {' '.join(args)}: exit {rc} "
             f"({p.returncode}, {p.stderr.strip()})")
+# --- the README's two commands, as a user: sudo if there is one, a clear refusal if not -------------
+if os.geteuid() == 0:
+    fake = os.path.join(d, "fakesudo")
+    os.makedirs(fake)
+    with open(os.path.join(fake, "sudo"), "w") as f:
+        f.write('#!/bin/sh\necho "sudo $*" > "$TRAWL_SUDO_LOG"\n')
+    os.chmod(os.path.join(fake, "sudo"), 0o755)
+    os.chmod(d, 0o755)
+    log = os.path.join(d, "sudo.log")
+    open(log, "w").close()
+    os.chmod(log, 0o666)
+    base = "/usr/bin:/bin"
+    # Copies in a directory any user can reach: a CI checkout may not be.
+    os.makedirs(os.path.join(d, "repo/deploy"))
+    for script in ("deploy/demo.sh", "deploy/test.sh"):
+        path = os.path.join(d, "repo", script)
+        shutil.copy(os.path.join(SRC, script), path)
+        os.chmod(path, 0o755)
+        as_user = ["setpriv", "--reuid=65534", "--regid=65534", "--clear-groups", "env", f"TRAWL_SUDO_LOG={log}"]
+        p = sh(as_user + [f"PATH={fake}:{base}", path, "x"])
+        got = open(log).read().strip()
+        c.check(p.returncode == 0 and got.startswith("sudo ") and got.endswith(f"{path} x"),
+                f"{script} as a user asks sudo to run it as root: {p.returncode} {got!r} {p.stderr.strip()!r}")
+        p = sh(as_user + [f"PATH={base}", path])
+        c.check(p.returncode == 1 and "run as root" in p.stderr and "no sudo" in p.stderr,
+                f"{script} as a user without sudo: exit 1 saying so ({p.returncode}, {p.stderr.strip()!r})")
+else:
+    print("not root: the README commands' escalation not checked")
 c.done()
