@@ -259,7 +259,7 @@ struct respond {
 	struct trawl_responder *resp;  /**< one per lcore */
 	struct rte_mempool *pool;
 	uint32_t stop;
-	int ds_loaded, eal_up;
+	int eal_up;
 	uint64_t live_hosts;           /**< counted once after loading: a walk of the 512 MiB bitmap */
 	uint64_t key[2];
 	double load_s, t_start;
@@ -284,7 +284,6 @@ setup_host(struct respond *r)
 		return 2;
 	}
 	rc = load(&r->ds, conf->datasets, conf->ndatasets, &r->load_s);
-	r->ds_loaded = rc == 0; /* load() frees what it loaded when a file is refused */
 	if (rc != 0)
 		return rc;
 	r->live_hosts = trawl_dataset_count_live(&r->ds);
@@ -497,8 +496,7 @@ teardown(struct respond *r)
 		rte_eal_cleanup();
 	}
 	trawl_eal_args_free(&r->eal);
-	if (r->ds_loaded)
-		trawl_dataset_free(&r->ds);
+	trawl_dataset_free(&r->ds); /* NULL-safe: a dataset never loaded, or freed by load(), is zeroes */
 	trawl_respond_conf_free(&r->conf);
 }
 
