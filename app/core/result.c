@@ -12,4 +12,9 @@ const char *const trawl_class_names[TRAWL_CLASS_MAX] = {
 	[TRAWL_CLASS_OTHER] = "other",
 	[TRAWL_CLASS_UDP] = "udp",
 	[TRAWL_CLASS_ICMP_UNREACH] = "icmp-unreach",
+	[TRAWL_CLASS_DATA] = "data",
+	[TRAWL_CLASS_NODATA] = "nodata",
+	[TRAWL_CLASS_RESET] = "reset",
+	[TRAWL_CLASS_CANARY] = "canary",
+	[TRAWL_CLASS_ZEROWIN] = "zerowin",
 };

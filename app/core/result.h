@@ -16,6 +16,11 @@ enum trawl_class {
 	TRAWL_CLASS_OTHER,         /**< another ICMP error (parameter problem) about our probe */
 	TRAWL_CLASS_UDP,           /**< udp: a UDP reply from the target port */
 	TRAWL_CLASS_ICMP_UNREACH,  /**< udp: destination unreachable about our probe (code 3: port closed) */
+	TRAWL_CLASS_DATA,          /**< tcp_banner: the server's first data, acknowledging our payload */
+	TRAWL_CLASS_NODATA,        /**< tcp_banner: handshake done, no data by the hold time (reset by us) */
+	TRAWL_CLASS_RESET,         /**< tcp_banner: the server reset the connection after the handshake */
+	TRAWL_CLASS_CANARY,        /**< TCP modules: the address answered a canary port (answers every port) */
+	TRAWL_CLASS_ZEROWIN,       /**< TCP modules: SYN-ACK with window 0 and no options (a middlebox's mark) */
 	TRAWL_CLASS_MAX,
 };
 

@@ -19,6 +19,9 @@
  * retry is its own connection to the target, and a reply to any of them
  * validates.
  */
+/* Canary SYNs per answering address at most (--canaries; probes/tcp.h derives their ports from the MAC). */
+#define TRAWL_CANARIES_MAX 16
+
 struct trawl_validate {
 	struct trawl_siphash_key key;
 	uint16_t sport_first;   /**< first source port of the range */

@@ -91,7 +91,7 @@ write_buf(struct trawl_flusher *f, const struct trawl_outbuf *b)
 			int rc;
 
 			if (n > PIPE_BUF) {
-				/* End the piece on a row: every row, newline included, fits PIPE_BUF. */
+				/* End the piece on a row (a row longer than PIPE_BUF goes in PIPE_BUF pieces). */
 				const char *nl = memrchr(b->data + off, '\n', PIPE_BUF);
 
 				n = nl != NULL ? (size_t)(nl - (b->data + off)) + 1 : PIPE_BUF;

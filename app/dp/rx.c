@@ -6,15 +6,23 @@
 #include "app/dp/port.h"
 #include "app/dp/rx.h"
 #include "app/dp/stats.h"
+#include "app/probes/tcp.h"
 
-/* What one burst produced, handed on in bursts at its end. */
+/*
+ * What one burst produced, handed on in bursts at its end. A frame gives
+ * at most two results (a handshake module's: a held handshake closed
+ * early, and its own) and three frames plus its canaries to send.
+ */
+#define OUT_RES (2 * TRAWL_BURST)
+#define OUT_ANS (TRAWL_BURST * (3 + TRAWL_CANARIES_MAX))
 struct burst_out {
-	struct trawl_result res[TRAWL_BURST];
+	struct trawl_result res[OUT_RES];
 	uint8_t (*chunks)[TRAWL_RESULT_CHUNK]; /* the RX role's (trawl_rx.chunks) */
 	unsigned int nchunks;
-	struct rte_mbuf *ans[TRAWL_BURST];
+	struct rte_mbuf *ans[OUT_ANS];
 	unsigned int nres;
 	unsigned int nans;
+	unsigned int ncanaries;  /* of ans, the canary SYNs (counted apart) */
 };
 
 /*
@@ -28,10 +36,10 @@ answer(struct trawl_rx *rx, struct rte_mbuf *m, const struct trawl_ipv4_view *v,
 {
 	const struct trawl_engine *eng = rx->eng;
 	struct rte_mbuf *out = m;
-	uint16_t len;
+	uint16_t len, max = eng->probe->answer_max != 0 ? eng->probe->answer_max : TRAWL_PROBE_MAX_LEN;
 
 	if (unlikely(m->nb_segs != 1 || !RTE_MBUF_DIRECT(m) || rte_mbuf_refcnt_read(m) != 1 ||
-		     rte_pktmbuf_data_room_size(m->pool) < m->data_off + TRAWL_PROBE_MAX_LEN)) {
+		     rte_pktmbuf_data_room_size(m->pool) < m->data_off + max)) {
 		out = rte_pktmbuf_alloc(rx->pool);
 		if (out == NULL) {
 			rte_pktmbuf_free(m);
@@ -53,6 +61,117 @@ answer(struct trawl_rx *rx, struct rte_mbuf *m, const struct trawl_ipv4_view *v,
 	o->ans[o->nans++] = out;
 }
 
+/* A frame of len bytes in a new buffer: build writes it (at most TRAWL_PROBE_MAX_LEN). */
+static struct rte_mbuf *
+new_frame(struct trawl_rx *rx)
+{
+	struct rte_mbuf *m = rte_pktmbuf_alloc(rx->pool);
+
+	if (m == NULL)
+		trawl_stat_add(&rx->answers_dropped, 1);
+	return m;
+}
+
+/* Held handshakes that brought nothing: each written as nodata and closed by our RST. */
+static void
+close_held(struct trawl_rx *rx, const struct trawl_result *held, unsigned int n, struct burst_out *o)
+{
+	const struct trawl_engine *eng = rx->eng;
+
+	for (unsigned int i = 0; i < n; i++) {
+		struct trawl_result *r = &o->res[o->nres++];
+		struct rte_mbuf *m = new_frame(rx);
+
+		*r = held[i];
+		r->cls = TRAWL_CLASS_NODATA;
+		r->success = 1;
+		r->data_len = 0;
+		r->repeat = 0;
+		if (m == NULL)
+			continue;
+		m->data_len = eng->probe->reset(rte_pktmbuf_mtod(m, uint8_t *), &eng->pctx, r);
+		m->pkt_len = m->data_len;
+		o->ans[o->nans++] = m;
+		trawl_stat_add(&rx->resets, 1);
+	}
+}
+
+/*
+ * Canary SYNs for an address that answered: the scan's own probe to ports
+ * the MAC picks outside the scan's, once per address as far as a small
+ * direct-mapped memory of recent addresses goes (an address with many open
+ * ports may get them more than once; each costs N probes).
+ */
+static void
+send_canaries(struct trawl_rx *rx, uint32_t addr, struct burst_out *o)
+{
+	const struct trawl_engine *eng = rx->eng;
+	const struct trawl_probe_ctx *ctx = &eng->pctx;
+	uint32_t slot = (uint32_t)(addr * UINT32_C(2654435761)) >> 20; /* Fibonacci hashing, 12 bits */
+	struct trawl_target tgt[TRAWL_CANARIES_MAX];
+	struct rte_mbuf *m[TRAWL_CANARIES_MAX];
+	uint8_t *bufs[TRAWL_CANARIES_MAX];
+	unsigned int n = 0;
+
+	RTE_BUILD_BUG_ON(TRAWL_CANARY_CACHE != 1 << 12);
+	if (rx->canary_sent[slot] == addr)
+		return;
+	rx->canary_sent[slot] = addr;
+	for (unsigned int i = 0; i < ctx->canaries; i++) {
+		uint16_t port = trawl_tcp_canary_port(ctx, addr, i);
+
+		if (port != 0)
+			tgt[n++] = (struct trawl_target){ .addr = addr, .port = port, .probe = 0 };
+	}
+	if (n == 0)
+		return;
+	if (rte_pktmbuf_alloc_bulk(rx->pool, m, n) != 0) {
+		trawl_stat_add(&rx->canaries_dropped, n);
+		return;
+	}
+	for (unsigned int i = 0; i < n; i++) {
+		m[i]->data_len = ctx->len;
+		m[i]->pkt_len = ctx->len;
+		if (ctx->tx_ol_flags != 0) {
+			m[i]->ol_flags = ctx->tx_ol_flags;
+			m[i]->l2_len = sizeof(struct rte_ether_hdr);
+			m[i]->l3_len = sizeof(struct rte_ipv4_hdr);
+		}
+		bufs[i] = rte_pktmbuf_mtod(m[i], uint8_t *);
+	}
+	eng->probe->make(bufs, tgt, n, ctx);
+	/* Canaries go first in ans: the burst's end counts them apart by position. */
+	memmove(o->ans + o->ncanaries + n, o->ans + o->ncanaries, (o->nans - o->ncanaries) * sizeof(o->ans[0]));
+	memcpy(o->ans + o->ncanaries, m, n * sizeof(m[0]));
+	o->ncanaries += n;
+	o->nans += n;
+}
+
+/*
+ * A handshake module's SYN-ACK is held, not a result (answer() completes
+ * the handshake). The table may have to close older ones at once.
+ */
+static void
+hold(struct trawl_rx *rx, const struct trawl_result *syn, struct burst_out *o)
+{
+	struct trawl_result out[2];
+	int n = trawl_pending_add(&rx->pend, syn, out);
+
+	if (unlikely(n != 0))
+		close_held(rx, out, (unsigned int)n, o);
+}
+
+/* A result of a held connection ends its hold: a RST after the handshake is a reset, not a closed port. */
+static void
+end_hold(struct trawl_rx *rx, struct trawl_result *r)
+{
+	if (trawl_pending_take(&rx->pend, trawl_pending_key(r->saddr, r->sport, r->dport)) &&
+	    r->cls == TRAWL_CLASS_RST) {
+		r->cls = TRAWL_CLASS_RESET;
+		r->success = 1;
+	}
+}
+
 /* Look at one frame: a result and an answer into o, an ARP frame to control, the rest freed. */
 static void
 handle(struct trawl_rx *rx, struct rte_mbuf *m, uint64_t now, int armed, struct burst_out *o)
@@ -63,6 +182,7 @@ handle(struct trawl_rx *rx, struct rte_mbuf *m, uint64_t now, int armed, struct 
 	uint32_t caplen = m->data_len, l3off = 0;
 	struct trawl_ipv4_view v;
 	struct trawl_result *r = &o->res[o->nres];
+	struct trawl_result syn;
 	enum trawl_rx_verdict verdict;
 
 	switch (trawl_eth_parse(frame, caplen, &l3off)) {
@@ -95,8 +215,20 @@ handle(struct trawl_rx *rx, struct rte_mbuf *m, uint64_t now, int armed, struct 
 	trawl_stat_add(&rx->valid, 1);
 	r->tsc = now;
 	r->repeat = 0;
-	o->nres++;
-	o->nchunks += trawl_result_chunks(r->data_len);
+	if (eng->pctx.canaries != 0 && armed && (r->cls == TRAWL_CLASS_SYNACK || r->cls == TRAWL_CLASS_ZEROWIN))
+		send_canaries(rx, r->saddr, o);
+	if (eng->probe->handshake && r->cls == TRAWL_CLASS_SYNACK) {
+		/* A copy: hold() may write closed handshakes into the slot r points to. */
+		syn = *r;
+		if (armed)
+			hold(rx, &syn, o);
+		r = &syn;
+	} else {
+		if (eng->probe->handshake)
+			end_hold(rx, r);
+		o->nres++;
+		o->nchunks += trawl_result_chunks(r->data_len);
+	}
 	/* Not armed: no probe has gone out, and the answer's template has no next hop yet. */
 	if (eng->probe->answer != NULL && armed)
 		answer(rx, m, &v, r, o);
@@ -138,33 +270,72 @@ hand_on(struct trawl_rx *rx, struct burst_out *o)
 		trawl_stat_add(&rx->writer_behind, o->nres - k);
 }
 
+/* Everything a burst (or an expiry) produced: results to the writer, frames to the TX role. */
+static void
+emit(struct trawl_rx *rx, struct burst_out *o)
+{
+	unsigned int k;
+
+	if (o->nres != 0)
+		hand_on(rx, o);
+	if (o->nans != 0) {
+		k = rte_ring_sp_enqueue_burst(rx->to_tx, (void **)o->ans, o->nans, NULL);
+		/* The canaries are first in ans. */
+		trawl_stat_add(&rx->canaries, RTE_MIN(k, o->ncanaries));
+		trawl_stat_add(&rx->answers, k > o->ncanaries ? k - o->ncanaries : 0);
+		if (unlikely(k < o->nans)) {
+			rte_pktmbuf_free_bulk(o->ans + k, o->nans - k);
+			trawl_stat_add(&rx->canaries_dropped, k < o->ncanaries ? o->ncanaries - k : 0);
+			trawl_stat_add(&rx->answers_dropped, o->nans - RTE_MAX(k, o->ncanaries));
+		}
+	}
+}
+
+static void
+out_init(struct trawl_rx *rx, struct burst_out *o)
+{
+	o->nres = 0;
+	o->nans = 0;
+	o->ncanaries = 0;
+	o->chunks = rx->chunks;
+	o->nchunks = 0;
+}
+
 void
 trawl_rx_burst(struct trawl_rx *rx, struct rte_mbuf **m, uint16_t n, uint64_t now)
 {
 	struct burst_out o;
 	int armed = trawl_flag_get(&rx->eng->armed);
-	unsigned int k;
 
-	o.nres = 0;
-	o.nans = 0;
-	o.chunks = rx->chunks;
-	o.nchunks = 0;
+	out_init(rx, &o);
 	trawl_stat_add(&rx->frames, n);
 	for (uint16_t i = 0; i < n; i++) {
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(m[i + 1], void *));
 		handle(rx, m[i], now, armed, &o);
 	}
-	if (o.nres != 0)
-		hand_on(rx, &o);
-	if (o.nans != 0) {
-		k = rte_ring_sp_enqueue_burst(rx->to_tx, (void **)o.ans, o.nans, NULL);
-		trawl_stat_add(&rx->answers, k);
-		if (unlikely(k < o.nans)) {
-			rte_pktmbuf_free_bulk(o.ans + k, o.nans - k);
-			trawl_stat_add(&rx->answers_dropped, o.nans - k);
-		}
+	emit(rx, &o);
+}
+
+/*
+ * Held handshakes past their hold time (all of them once the cooldown is
+ * over: now UINT64_MAX), a burst at a time and no more than the rings take,
+ * so that none is lost to a full ring. Returns 1 if any is left.
+ */
+static int
+expire(struct trawl_rx *rx, uint64_t now)
+{
+	struct trawl_result held[TRAWL_BURST];
+	struct burst_out o;
+	unsigned int room = RTE_MIN(rte_ring_free_count(rx->to_tx), rte_ring_free_count(rx->to_writer));
+	unsigned int n = trawl_pending_expire(&rx->pend, now, held, RTE_MIN(room, (unsigned int)TRAWL_BURST));
+
+	if (n != 0) {
+		out_init(rx, &o);
+		close_held(rx, held, n, &o);
+		emit(rx, &o);
 	}
+	return !trawl_pending_empty(&rx->pend);
 }
 
 int
@@ -174,12 +345,21 @@ trawl_rx_poll(void *arg)
 	struct rte_mbuf *m[TRAWL_BURST];
 	uint16_t n;
 
-	if (trawl_flag_get(&rx->eng->stop_rx) || trawl_flag_get(&rx->eng->abort)) {
+	if (trawl_flag_get(&rx->eng->abort)) {
+		trawl_flag_set(&rx->finished);
+		return TRAWL_ROLE_DONE;
+	}
+	if (trawl_flag_get(&rx->eng->stop_rx)) {
+		/* The cooldown is over: every connection still held is closed before this role ends. */
+		if (rx->eng->probe->handshake && expire(rx, UINT64_MAX))
+			return TRAWL_ROLE_BUSY;
 		trawl_flag_set(&rx->finished);
 		return TRAWL_ROLE_DONE;
 	}
 	n = trawl_port_rx(rx->port, rx->queue, m, TRAWL_BURST, rx->link_gated);
 	if (n != 0)
 		trawl_rx_burst(rx, m, n, rte_rdtsc());
+	else if (rx->eng->probe->handshake && !trawl_pending_empty(&rx->pend))
+		expire(rx, rte_rdtsc());
 	return TRAWL_ROLE_BUSY;
 }

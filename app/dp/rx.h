@@ -9,6 +9,10 @@
 
 #include "app/dp/engine.h"
 #include "app/dp/lcore.h"
+#include "app/dp/pending.h"
+
+/* Addresses an RX role remembers having sent canaries to (direct-mapped: a repeat costs a compare). */
+#define TRAWL_CANARY_CACHE 4096
 
 /*
  * One RX role: owns RX queue `queue` and drains it every round, whatever
@@ -48,6 +52,13 @@ struct trawl_rx {
 	uint64_t writer_behind;       /**< results dropped: the writer's ring was full */
 	uint64_t answers;             /**< answers (RSTs) the TX role's ring took */
 	uint64_t answers_dropped;     /**< answers dropped: no buffer, or the TX role's ring full */
+	uint64_t canaries;            /**< canary SYNs the TX role's ring took */
+	uint64_t canaries_dropped;    /**< canary SYNs dropped: no buffer, or the TX role's ring full */
+	uint64_t resets;              /**< held handshakes closed by our RST after their hold time */
+
+	/* Handshake modules (tcp_banner): connections held until their data or the hold time. */
+	struct trawl_pending pend;
+	uint32_t canary_sent[TRAWL_CANARY_CACHE]; /**< addresses given canaries lately */
 } __rte_cache_aligned;
 
 /**

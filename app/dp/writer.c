@@ -43,8 +43,12 @@ trawl_writer_consume(struct trawl_writer *w, struct trawl_result *recs, unsigned
 			if (unlikely(rc == TRAWL_DEDUP_FULL))
 				trawl_stat_add(&w->dedup_full, 1);
 			trawl_stat_add(r->success ? &w->successes : &w->failures, 1);
+			if (likely(r->cls < TRAWL_CLASS_MAX))
+				trawl_stat_add(&w->by_class[r->cls], 1);
 		}
-		if (w->filter == NULL ? (r->repeat || !r->success) : !trawl_filter_match(w->filter, r)) {
+		/* Default: first-seen successes, and the canary row that flags an address answering every port. */
+		if (w->filter == NULL ? (r->repeat || (!r->success && r->cls != TRAWL_CLASS_CANARY)) :
+				!trawl_filter_match(w->filter, r)) {
 			if (w->filter != NULL)
 				trawl_stat_add(&w->filtered, 1);
 			continue;

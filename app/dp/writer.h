@@ -73,6 +73,7 @@ struct trawl_writer {
 	uint64_t duplicates;          /**< repeats */
 	uint64_t failures;            /**< first replies that are no success (RST: closed) */
 	uint64_t successes;           /**< first successful replies */
+	uint64_t by_class[TRAWL_CLASS_MAX]; /**< first replies by classification */
 	uint64_t results;             /**< rows formatted and handed to the output */
 	uint64_t beyond_limit;        /**< successes after -N was reached */
 	uint64_t filtered;            /**< results --output-filter did not pass (with a filter only) */

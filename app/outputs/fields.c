@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "app/core/fmt.h"
 #include "app/core/icmp.h"
+#include "app/core/l7.h"
 #include "app/outputs/output.h"
 
 static char *
@@ -94,6 +96,99 @@ put_data(char *dst, const struct trawl_result *r, const struct timespec *ts)
 	return dst;
 }
 
+/* --- tcp_banner: what the server's first segment says (core/l7.c; absent fields are empty) --- */
+
+static char *
+put_span(char *dst, struct trawl_l7_span sp)
+{
+	return trawl_l7_put_text(dst, sp.p, sp.len);
+}
+
+static char *
+put_http_status(char *dst, const struct trawl_result *r, const struct timespec *ts)
+{
+	(void)ts;
+	return put_span(dst, trawl_l7_http_status(r->data, r->data_len));
+}
+
+static char *
+put_http_server(char *dst, const struct trawl_result *r, const struct timespec *ts)
+{
+	(void)ts;
+	return put_span(dst, trawl_l7_http_header(r->data, r->data_len, "server"));
+}
+
+/* A server-first service's greeting: the first line, unless the data is HTTP or TLS. */
+static char *
+put_banner(char *dst, const struct trawl_result *r, const struct timespec *ts)
+{
+	struct trawl_tls_info tls;
+
+	(void)ts;
+	if (r->data_len == 0 || trawl_l7_http_status(r->data, r->data_len).len != 0 ||
+	    trawl_l7_tls_parse(r->data, r->data_len, &tls) == 0)
+		return dst;
+	return put_span(dst, trawl_l7_first_line(r->data, r->data_len, TRAWL_BANNER_LINE_MAX));
+}
+
+static char *
+put_tls(char *dst, const struct trawl_result *r, int which)
+{
+	struct trawl_tls_info tls;
+	const char *s = "";
+	char hex[8];
+
+	if (trawl_l7_tls_parse(r->data, r->data_len, &tls) != 0)
+		return dst;
+	switch (which) {
+	case 0:
+		s = trawl_l7_tls_version_name(tls.version);
+		break;
+	case 1:
+		s = trawl_l7_tls_cipher_name(tls.cipher);
+		if (s == NULL) {
+			snprintf(hex, sizeof(hex), "0x%04x", tls.cipher);
+			s = tls.cipher != 0 ? hex : "";
+		}
+		break;
+	case 2:
+		s = tls.subject;
+		break;
+	default:
+		s = tls.issuer;
+		break;
+	}
+	return trawl_l7_put_text(dst, (const uint8_t *)s, strlen(s));
+}
+
+static char *
+put_tls_version(char *dst, const struct trawl_result *r, const struct timespec *ts)
+{
+	(void)ts;
+	return put_tls(dst, r, 0);
+}
+
+static char *
+put_tls_cipher(char *dst, const struct trawl_result *r, const struct timespec *ts)
+{
+	(void)ts;
+	return put_tls(dst, r, 1);
+}
+
+static char *
+put_tls_subject(char *dst, const struct trawl_result *r, const struct timespec *ts)
+{
+	(void)ts;
+	return put_tls(dst, r, 2);
+}
+
+static char *
+put_tls_issuer(char *dst, const struct trawl_result *r, const struct timespec *ts)
+{
+	(void)ts;
+	return put_tls(dst, r, 3);
+}
+
 #define INT_FIELD(fname, expr) \
 	static int64_t get_##fname(const struct trawl_result *r) { return (int64_t)(expr); }
 INT_FIELD(sport, r->sport)
@@ -114,6 +209,7 @@ INT_FIELD(udp_len, r->udp_len)
 #define ICMP TRAWL_FIELDS_ICMP
 #define UDP TRAWL_FIELDS_UDP
 #define ICMP_UDP (TRAWL_FIELDS_ICMP | TRAWL_FIELDS_UDP)
+#define BANNER TRAWL_FIELDS_BANNER
 
 /* Names as ZMap's modules name them; a field may appear once per module set (type/icmp_type: both spellings). */
 const struct trawl_field trawl_fields[] = {
@@ -125,8 +221,9 @@ const struct trawl_field trawl_fields[] = {
 	{ "dport", "our source port the reply was sent to (0 for icmp_echoscan)", TRAWL_FIELD_INT, get_dport, NULL, 0,
 		ALL, 20 },
 	{ "classification", "tcp_synscan: synack, rst; icmp_echoscan: echoreply, unreach, sourcequench, redirect, "
-		"timxceed, other; udp: udp, icmp-unreach, other", TRAWL_FIELD_STR, NULL, put_classification, 0, ALL, 12 },
-	{ "success", "1 if the port is open (icmp_echoscan: the host is up)", TRAWL_FIELD_INT, get_success, NULL, 0,
+		"timxceed, other; udp: udp, icmp-unreach, other; tcp_banner: data, nodata, reset, rst; both TCP modules:\n"
+		"canary (answers every port), zerowin (SYN-ACK, window 0, no options)", TRAWL_FIELD_STR, NULL, put_classification, 0, ALL, 12 },
+	{ "success", "1 if the port is open (icmp_echoscan: the host is up; tcp_banner: handshake completed)", TRAWL_FIELD_INT, get_success, NULL, 0,
 		ALL, 20 },
 	{ "repeat", "1 if this target answered before", TRAWL_FIELD_INT, get_repeat, NULL, 0, ALL, 20 },
 	{ "ttl", "IP TTL of the reply", TRAWL_FIELD_INT, get_ttl, NULL, 0, ALL, 20 },
@@ -148,7 +245,22 @@ const struct trawl_field trawl_fields[] = {
 		TRAWL_FIELD_STR, NULL, put_unreach_str, 0, ICMP_UDP, 32 },
 	{ "udp_pkt_size", "UDP length of the reply (header and payload)", TRAWL_FIELD_INT, get_udp_len, NULL, 0, UDP, 20 },
 	{ "data", "UDP payload of the reply, hex (its first 512 bytes; udp_pkt_size tells the whole)",
-		TRAWL_FIELD_STR, NULL, put_data, 0, UDP, 2 * TRAWL_RESULT_DATA_MAX },
+		TRAWL_FIELD_STR, NULL, put_data, 0, UDP, 2 * TRAWL_UDP_DATA_MAX },
+	{ "data", "the server's first data segment, hex (whole: our SYN's MSS bounds it to 1460 bytes)",
+		TRAWL_FIELD_STR, NULL, put_data, 0, BANNER, 2 * TRAWL_RESULT_DATA_MAX },
+	{ "data_len", "length of the server's first data segment", TRAWL_FIELD_INT, get_udp_len, NULL, 0, BANNER, 20 },
+	{ "http_status", "HTTP status line of the data (%XX for ',', '\"', '%' and non-printables)",
+		TRAWL_FIELD_STR, NULL, put_http_status, 0, BANNER, 3 * 256 },
+	{ "http_server", "HTTP Server header of the data", TRAWL_FIELD_STR, NULL, put_http_server, 0, BANNER, 3 * 256 },
+	{ "banner", "first line of data that is neither HTTP nor TLS (SSH, SMTP, FTP, ... greetings)",
+		TRAWL_FIELD_STR, NULL, put_banner, 0, BANNER, 3 * TRAWL_BANNER_LINE_MAX },
+	{ "tls_version", "TLS version the server chose", TRAWL_FIELD_STR, NULL, put_tls_version, 0, BANNER, 8 },
+	{ "tls_cipher", "TLS cipher suite the server chose (IANA name)", TRAWL_FIELD_STR, NULL, put_tls_cipher, 0,
+		BANNER, 48 },
+	{ "tls_subject", "subject of the server's certificate, /C=../O=../CN=.. (TLS 1.2 and older: 1.3 encrypts it)",
+		TRAWL_FIELD_STR, NULL, put_tls_subject, 0, BANNER, 3 * 255 },
+	{ "tls_issuer", "issuer of the server's certificate", TRAWL_FIELD_STR, NULL, put_tls_issuer, 0, BANNER,
+		3 * 255 },
 	{ NULL, NULL, TRAWL_FIELD_INT, NULL, NULL, 0, 0, 0 },
 };
 
@@ -186,6 +298,15 @@ trawl_fields_parse(const char *spec, uint8_t module, const struct trawl_field *o
 		if (comma == NULL)
 			break;
 		item = comma + 1;
+	}
+	{
+		size_t row = 1;
+
+		for (int i = 0; i < n; i++)
+			row += out[i]->max_len + 1;
+		if (row > TRAWL_OUTPUT_MAX_ROW)
+			return trawl_err_set(err, -EINVAL, "these output fields can make a row of %zu bytes, more than %d: "
+					"leave some out (data is the longest)", row, TRAWL_OUTPUT_MAX_ROW);
 	}
 	return n;
 }

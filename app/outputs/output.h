@@ -12,11 +12,12 @@
 
 #define TRAWL_MAX_FIELDS 32
 /*
- * The most bytes one record (or the header) may take, newline included. A
- * pipe's atomic write is 4096 bytes (PIPE_BUF), so a record never has to be
- * cut between two writes (dp/flusher.h).
+ * The most bytes one record (or the header) may take, newline included.
+ * Rows of up to PIPE_BUF (4096) bytes go to a pipe in one atomic write;
+ * longer ones (tcp_banner's data with its fields, at most 6935 bytes) in
+ * PIPE_BUF pieces (dp/flusher.h).
  */
-#define TRAWL_OUTPUT_MAX_ROW 4096
+#define TRAWL_OUTPUT_MAX_ROW 8192
 
 enum trawl_field_type {
 	TRAWL_FIELD_STR,

@@ -15,17 +15,25 @@
 #define TRAWL_PROBE_MAX_LEN 128
 /* Longest UDP payload a probe carries: a 1500-byte IP packet (ZMap's MAX_UDP_PAYLOAD_LEN). */
 #define TRAWL_PROBE_PAYLOAD_MAX 1472
-/* Most reply bytes a module keeps for the writer (udp's data field); the rest is counted in udp_pkt_size. */
-#define TRAWL_RESULT_DATA_MAX 512
+/*
+ * Most reply bytes a module keeps for the writer: a whole TCP segment under
+ * the MSS our SYN announces (1460), rounded up to whole data chunks.
+ */
+#define TRAWL_RESULT_DATA_MAX 1472
+/* udp keeps the first 512 bytes of a reply; udp_pkt_size tells the whole. */
+#define TRAWL_UDP_DATA_MAX 512
+
 
 /* Field sets, one bit per module: which -f fields a module fills (outputs/fields.c). */
 #define TRAWL_FIELDS_TCP 0x1
 #define TRAWL_FIELDS_ICMP 0x2
 #define TRAWL_FIELDS_UDP 0x4
-#define TRAWL_FIELDS_ALL 0x7
+#define TRAWL_FIELDS_BANNER 0x8
+#define TRAWL_FIELDS_ALL 0xf
 
 /* --probe-args, parsed before anything starts (exit 2 on a bad one). */
 struct trawl_probe_args {
+	uint8_t mode;         /**< the module's own choice among its argument forms */
 	uint16_t payload_len;
 	uint8_t payload[TRAWL_PROBE_PAYLOAD_MAX];
 };
@@ -47,6 +55,7 @@ struct trawl_probe_ctx {
 	uint8_t tmpl[TRAWL_PROBE_MAX_LEN];   /**< the frame every probe starts from */
 	uint8_t tmpl_answer[TRAWL_ETH_MIN_LEN]; /**< the frame every answer starts from (set in prepare) */
 	uint32_t priv[8];                    /**< the module's own per-run values (set in prepare) */
+	uint8_t canaries;                    /**< --canaries: extra SYNs per answering address (TCP modules) */
 	struct trawl_probe_args args;        /**< --probe-args, as parse_args left them */
 };
 
@@ -70,6 +79,17 @@ struct trawl_probe_ops {
 	uint8_t fields;
 	/** Reply bytes classify may keep at r->data, at most TRAWL_RESULT_DATA_MAX. */
 	uint16_t data_max;
+	/** Longest frame answer() writes; 0: TRAWL_PROBE_MAX_LEN. */
+	uint16_t answer_max;
+	/**
+	 * 1: a TRAWL_CLASS_SYNACK result is a handshake the module goes on with
+	 * (answer() completes it), not a result: the RX role holds it until a
+	 * result of the same connection comes, or for the hold time, after
+	 * which reset() closes it and it is written as TRAWL_CLASS_NODATA.
+	 */
+	uint8_t handshake;
+	/** 1: a TCP module (--canaries applies). */
+	uint8_t tcp;
 
 	/*
 	 * parse_args: --probe-args ARGS into @a (zeroed first; ARGS NULL when
@@ -117,7 +137,21 @@ struct trawl_probe_ops {
 	 */
 	uint16_t (*answer)(uint8_t *buf, const struct trawl_ipv4_view *v, const struct trawl_probe_ctx *ctx,
 			const struct trawl_result *r);
+
+	/*
+	 * reset (handshake modules): the RST that closes the connection of the
+	 * handshake result @p r, from what r holds and the MAC alone. Writes at
+	 * most TRAWL_PROBE_MAX_LEN bytes and returns the length.
+	 */
+	uint16_t (*reset)(uint8_t *buf, const struct trawl_probe_ctx *ctx, const struct trawl_result *r);
 };
+
+/*
+ * --probe-args text:STRING, hex:HEX or file:PATH into a->payload (udp's
+ * forms; tcp_banner takes them too). @return 0, -EINVAL with one line in
+ * @p err, or -ENOENT (err untouched) when ARGS is none of the three.
+ */
+int trawl_probe_payload_args(const char *args, struct trawl_probe_args *a, struct trawl_err *err);
 
 /** The module called @p name, or NULL. */
 const struct trawl_probe_ops *trawl_probe_find(const char *name);

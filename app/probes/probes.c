@@ -6,11 +6,13 @@
 extern const struct trawl_probe_ops trawl_probe_tcp_synscan;
 extern const struct trawl_probe_ops trawl_probe_icmp_echoscan;
 extern const struct trawl_probe_ops trawl_probe_udp;
+extern const struct trawl_probe_ops trawl_probe_tcp_banner;
 
 const struct trawl_probe_ops *const trawl_probe_modules[] = {
 	&trawl_probe_tcp_synscan,
 	&trawl_probe_icmp_echoscan,
 	&trawl_probe_udp,
+	&trawl_probe_tcp_banner,
 	NULL,
 };
 

@@ -11,7 +11,7 @@
 
 #include "app/core/fingerprint.h"
 #include "app/probes/frame.h"
-#include "app/probes/probe.h"
+#include "app/probes/tcp.h"
 
 #define SYN_TTL 255          /* as ZMap: the most hops, the fewest lost probes */
 #define SYN_WINDOW 65535
@@ -54,8 +54,8 @@ prepare_rst(struct trawl_probe_ctx *ctx)
 		trawl_frame_sum32(ctx->saddr) + IPPROTO_TCP + sizeof(f->tcp);
 }
 
-static int
-syn_prepare(struct trawl_probe_ctx *ctx)
+int
+trawl_tcp_syn_prepare(struct trawl_probe_ctx *ctx)
 {
 	struct syn_frame *f = (void *)ctx->tmpl;
 
@@ -86,8 +86,8 @@ syn_prepare(struct trawl_probe_ctx *ctx)
 	return 0;
 }
 
-static void
-syn_make(uint8_t *const bufs[], const struct trawl_target tgt[], unsigned int n,
+void
+trawl_tcp_syn_make(uint8_t *const bufs[], const struct trawl_target tgt[], unsigned int n,
 		const struct trawl_probe_ctx *ctx)
 {
 	for (unsigned int i = 0; i < n; i++) {
@@ -120,47 +120,63 @@ syn_make(uint8_t *const bufs[], const struct trawl_target tgt[], unsigned int n,
 	}
 }
 
-static enum trawl_rx_verdict
-syn_classify(const struct trawl_probe_ctx *ctx, const struct trawl_ipv4_view *v,
-		struct trawl_result *r)
+enum trawl_rx_verdict
+trawl_tcp_check(const struct trawl_probe_ctx *ctx, const struct trawl_ipv4_view *v)
 {
 	const struct rte_tcp_hdr *tcp = (const void *)v->l4;
-	uint16_t sport, dport;
-	uint32_t ack;
-	uint8_t flags;
-	uint64_t tag, target;
 
 	if (v->proto != IPPROTO_TCP || v->daddr != ctx->saddr)
 		return TRAWL_RX_OTHER;
 	/* Cut short, or a header shorter than its fixed part or longer than what we hold: malformed. */
 	if (v->cut || v->l4_len < sizeof(*tcp) || (tcp->data_off >> 4) < 5 || (uint32_t)(tcp->data_off >> 4) * 4 > v->l4_len)
 		return TRAWL_RX_INVALID;
-	sport = rte_be_to_cpu_16(tcp->src_port);
-	dport = rte_be_to_cpu_16(tcp->dst_port);
-	ack = rte_be_to_cpu_32(tcp->recv_ack);
-	flags = tcp->tcp_flags;
-	tag = trawl_validate_tag(&ctx->val, ctx->saddr, v->saddr, sport);
-	if (ack != (uint32_t)tag + 1 || !trawl_validate_sport_ok(&ctx->val, tag, dport))
-		return TRAWL_RX_INVALID;
-	/* Not allowlisted (or a port we did not probe): the tag matched by chance or by forgery. */
-	target = trawl_target_index(ctx->space, v->saddr, sport);
-	if (target == TRAWL_TARGET_NONE)
-		return TRAWL_RX_INVALID;
-	if (flags & RTE_TCP_RST_FLAG) {
-		r->cls = TRAWL_CLASS_RST;
-		r->success = 0;
-	} else if ((flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) ==
-			(RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) {
-		r->cls = TRAWL_CLASS_SYNACK;
-		r->success = 1;
-	} else {
-		return TRAWL_RX_INVALID;
+	return TRAWL_RX_VALID;
+}
+
+uint16_t
+trawl_tcp_canary_port(const struct trawl_probe_ctx *ctx, uint32_t addr, unsigned int i)
+{
+	for (unsigned int j = 0; j < 16; j++) {
+		uint64_t h = trawl_siphash24_2w(&ctx->val.key, (uint64_t)ctx->saddr << 32 | addr,
+				UINT64_C(1) << 32 | i << 8 | j);
+		uint16_t p = (uint16_t)(h >> 48);
+
+		if (p != 0 && trawl_target_index(ctx->space, addr, p) == TRAWL_TARGET_NONE)
+			return p;
 	}
+	return 0;
+}
+
+uint64_t
+trawl_tcp_target(const struct trawl_probe_ctx *ctx, uint32_t addr, uint16_t port, int *canary)
+{
+	uint64_t t = trawl_target_index(ctx->space, addr, port), first;
+
+	*canary = 0;
+	if (likely(t != TRAWL_TARGET_NONE) || ctx->canaries == 0)
+		return t;
+	/* Not one of the scan's ports: one of this address's canaries? (rare: only this path pays) */
+	first = trawl_target_index(ctx->space, addr, ctx->space->port_first);
+	if (first == TRAWL_TARGET_NONE)
+		return TRAWL_TARGET_NONE;
+	for (unsigned int i = 0; i < ctx->canaries; i++)
+		if (trawl_tcp_canary_port(ctx, addr, i) == port) {
+			*canary = 1;
+			return ctx->space->count + first;
+		}
+	return TRAWL_TARGET_NONE;
+}
+
+void
+trawl_tcp_fill(const struct trawl_ipv4_view *v, uint64_t target, struct trawl_result *r)
+{
+	const struct rte_tcp_hdr *tcp = (const void *)v->l4;
+
 	r->target = target;
 	r->saddr = v->saddr;
 	r->daddr = v->daddr;
-	r->sport = sport;
-	r->dport = dport;
+	r->sport = rte_be_to_cpu_16(tcp->src_port);
+	r->dport = rte_be_to_cpu_16(tcp->dst_port);
 	r->seq = rte_be_to_cpu_32(tcp->sent_seq);
 	r->ipid = rte_be_to_cpu_16(v->ip->packet_id);
 	r->window = rte_be_to_cpu_16(tcp->rx_win);
@@ -171,21 +187,61 @@ syn_classify(const struct trawl_probe_ctx *ctx, const struct trawl_ipv4_view *v,
 	r->data_len = 0;
 	r->icmp_type = 0;
 	r->icmp_code = 0;
+}
+
+int
+trawl_tcp_zerowin(const struct rte_tcp_hdr *tcp)
+{
+	return tcp->rx_win == 0 && (tcp->data_off >> 4) == 5;
+}
+
+static enum trawl_rx_verdict
+syn_classify(const struct trawl_probe_ctx *ctx, const struct trawl_ipv4_view *v,
+		struct trawl_result *r)
+{
+	const struct rte_tcp_hdr *tcp = (const void *)v->l4;
+	enum trawl_rx_verdict verdict = trawl_tcp_check(ctx, v);
+	uint16_t sport, dport;
+	uint32_t ack;
+	uint8_t flags;
+	uint64_t tag, target;
+	int canary;
+
+	if (verdict != TRAWL_RX_VALID)
+		return verdict;
+	sport = rte_be_to_cpu_16(tcp->src_port);
+	dport = rte_be_to_cpu_16(tcp->dst_port);
+	ack = rte_be_to_cpu_32(tcp->recv_ack);
+	flags = tcp->tcp_flags;
+	tag = trawl_validate_tag(&ctx->val, ctx->saddr, v->saddr, sport);
+	if (ack != (uint32_t)tag + 1 || !trawl_validate_sport_ok(&ctx->val, tag, dport))
+		return TRAWL_RX_INVALID;
+	/* Not allowlisted (or a port we did not probe): the tag matched by chance or by forgery. */
+	target = trawl_tcp_target(ctx, v->saddr, sport, &canary);
+	if (target == TRAWL_TARGET_NONE)
+		return TRAWL_RX_INVALID;
+	if (flags & RTE_TCP_RST_FLAG) {
+		if (canary)
+			return TRAWL_RX_OTHER; /* a closed canary port: as it should be */
+		r->cls = TRAWL_CLASS_RST;
+		r->success = 0;
+	} else if ((flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) ==
+			(RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) {
+		r->cls = canary ? TRAWL_CLASS_CANARY : trawl_tcp_zerowin(tcp) ? TRAWL_CLASS_ZEROWIN : TRAWL_CLASS_SYNACK;
+		r->success = r->cls == TRAWL_CLASS_SYNACK;
+	} else {
+		return TRAWL_RX_INVALID;
+	}
+	trawl_tcp_fill(v, target, r);
 	return TRAWL_RX_VALID;
 }
 
-static uint16_t
-syn_answer(uint8_t *buf, const struct trawl_ipv4_view *v, const struct trawl_probe_ctx *ctx,
-		const struct trawl_result *r)
+uint16_t
+trawl_tcp_rst(uint8_t *buf, const struct trawl_probe_ctx *ctx, const struct trawl_result *r, uint32_t seq)
 {
-	/* classify checked that the reply acks our ISN + 1: no second MAC to compute. */
-	uint32_t seq = rte_be_to_cpu_32(((const struct rte_tcp_hdr *)v->l4)->recv_ack);
 	uint32_t dsum = trawl_frame_sum32(r->saddr);
 	struct rst_frame *f = (void *)buf;
 
-	if (r->cls != TRAWL_CLASS_SYNACK)
-		return 0;
-	/* RST with seq = our ISN + 1, the target's expected next sequence number. */
 	memcpy(buf, ctx->tmpl_answer, TRAWL_ETH_MIN_LEN);
 	f->ip.dst_addr = rte_cpu_to_be_32(r->saddr);
 	f->tcp.src_port = rte_cpu_to_be_16(r->dport);
@@ -197,13 +253,27 @@ syn_answer(uint8_t *buf, const struct trawl_ipv4_view *v, const struct trawl_pro
 	return TRAWL_ETH_MIN_LEN;
 }
 
+static uint16_t
+syn_answer(uint8_t *buf, const struct trawl_ipv4_view *v, const struct trawl_probe_ctx *ctx,
+		const struct trawl_result *r)
+{
+	/* classify checked that the reply acks our ISN + 1: no second MAC to compute. */
+	uint32_t seq = rte_be_to_cpu_32(((const struct rte_tcp_hdr *)v->l4)->recv_ack);
+
+	if (r->cls == TRAWL_CLASS_RST)
+		return 0;
+	/* RST with seq = our ISN + 1, the target's expected next sequence number. */
+	return trawl_tcp_rst(buf, ctx, r, seq);
+}
+
 const struct trawl_probe_ops trawl_probe_tcp_synscan = {
 	.name = "tcp_synscan",
 	.help = "TCP SYN to each (address, port); SYN-ACK = open (success), RST = closed",
 	.uses_ports = 1,
 	.fields = TRAWL_FIELDS_TCP,
-	.prepare = syn_prepare,
-	.make = syn_make,
+	.tcp = 1,
+	.prepare = trawl_tcp_syn_prepare,
+	.make = trawl_tcp_syn_make,
 	.classify = syn_classify,
 	.answer = syn_answer,
 };

@@ -72,14 +72,11 @@ args_hex(const char *h, struct trawl_probe_args *a, struct trawl_err *err)
 	}
 }
 
-static int
-udp_parse_args(const char *args, struct trawl_probe_args *a, struct trawl_err *err)
+int
+trawl_probe_payload_args(const char *args, struct trawl_probe_args *a, struct trawl_err *err)
 {
 	size_t len;
 
-	if (args == NULL)
-		return trawl_err_set(err, -EINVAL, "-M udp needs --probe-args text:STRING, hex:HEX or file:PATH "
-				"(the payload; config/udp-probes/ has some for common services)");
 	if (strncmp(args, "text:", 5) == 0) {
 		len = strlen(args + 5);
 		if (len > sizeof(a->payload))
@@ -92,7 +89,21 @@ udp_parse_args(const char *args, struct trawl_probe_args *a, struct trawl_err *e
 		return args_hex(args + 4, a, err);
 	if (strncmp(args, "file:", 5) == 0)
 		return args_file(args + 5, a, err);
-	return trawl_err_set(err, -EINVAL, "--probe-args '%s': expected text:STRING, hex:HEX or file:PATH", args);
+	return -ENOENT;
+}
+
+static int
+udp_parse_args(const char *args, struct trawl_probe_args *a, struct trawl_err *err)
+{
+	int rc;
+
+	if (args == NULL)
+		return trawl_err_set(err, -EINVAL, "-M udp needs --probe-args text:STRING, hex:HEX or file:PATH "
+				"(the payload; config/udp-probes/ has some for common services)");
+	rc = trawl_probe_payload_args(args, a, err);
+	if (rc == -ENOENT)
+		return trawl_err_set(err, -EINVAL, "--probe-args '%s': expected text:STRING, hex:HEX or file:PATH", args);
+	return rc;
 }
 
 /* --- probes ------------------------------------------------------------- */
@@ -204,7 +215,7 @@ udp_classify(const struct trawl_probe_ctx *ctx, const struct trawl_ipv4_view *v,
 		r->udp_len = (uint16_t)ulen;
 		/* The payload: what the UDP length says (checked above to be within what we hold), then what we keep. */
 		have = ulen - (uint32_t)sizeof(*udp);
-		r->data_len = (uint16_t)RTE_MIN(have, (uint32_t)TRAWL_RESULT_DATA_MAX);
+		r->data_len = (uint16_t)RTE_MIN(have, (uint32_t)TRAWL_UDP_DATA_MAX);
 		memcpy(r->data, udp + 1, r->data_len);
 		r->icmp_type = 0;
 		r->icmp_code = 0;
@@ -242,7 +253,7 @@ const struct trawl_probe_ops trawl_probe_udp = {
 		"ICMP unreachable = closed",
 	.uses_ports = 1,
 	.fields = TRAWL_FIELDS_UDP,
-	.data_max = TRAWL_RESULT_DATA_MAX,
+	.data_max = TRAWL_UDP_DATA_MAX,
 	.parse_args = udp_parse_args,
 	.prepare = udp_prepare,
 	.make = udp_make,

@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include "app/core/opts.h"
+#include "app/core/validate.h"
 #include "app/scan/conf.h"
 
 const char *
@@ -195,11 +196,16 @@ static const struct trawl_opt rows[] = {
 		.help = "never send to these (default: the installed blocklist.conf;\n-b /dev/null for none)" },
 	{ "probe-module", 'M', TRAWL_OPT_STR, OFF(probe_module), .meta = "NAME",
 		.help = "probe module: tcp_synscan (default), icmp_echoscan (addresses, no -p),\n"
-		"udp (--list-probe-modules)" },
+		"udp, tcp_banner (--list-probe-modules)" },
 	{ "probe-args", 0, TRAWL_OPT_STR, OFF(probe_args), .meta = "ARGS",
 		.help = "module arguments; udp: the payload, text:STRING, hex:HEX or file:PATH\n"
 		"(" TRAWL_DATADIR "/udp-probes/ and config/udp-probes/ in the source\n"
-		"have DNS, NTP, SNMP, SSDP and memcached payloads)" },
+		"have DNS, NTP, SNMP, SSDP and memcached payloads); tcp_banner: http,\n"
+		"tls, wait (the server speaks first; default) or a payload as for udp" },
+	{ "canaries", 0, TRAWL_OPT_U32, OFF(canaries), 0, TRAWL_CANARIES_MAX, .meta = "N",
+		.help = "TCP modules: N extra SYNs to ports outside the scan's for every\n"
+		"address that answers; one that answers is reported once as canary\n"
+		"(answers every port). Default 2 for tcp_banner, 0 for tcp_synscan" },
 	{ "seed", 'e', TRAWL_OPT_FN, .fn = opt_seed, .what = "expected a 64-bit unsigned number", .meta = "N",
 		.help = "64-bit seed of the target order (default random)" },
 	{ "shards", 0, TRAWL_OPT_U32, OFF(shards), 1, 65535, .meta = "N",
@@ -428,6 +434,7 @@ defaults(struct trawl_scan_conf *c)
 	c->output_fields = "saddr";
 	c->rate = TRAWL_DEFAULT_RATE;
 	c->probes = 1;
+	c->canaries = TRAWL_CANARIES_UNSET;
 	c->cooldown = TRAWL_DEFAULT_COOLDOWN;
 	c->tx_threads = 1;
 	c->rx_threads = 1;

@@ -48,6 +48,7 @@ struct trawl_scan_conf {
 	uint64_t rate;                /**< packets/s, 0 = as fast as the port takes them */
 	uint64_t bandwidth;           /**< bits/s, 0 = not given */
 	uint32_t probes;
+	uint32_t canaries;            /**< --canaries; TRAWL_CANARIES_UNSET: the module's default */
 	double cooldown;
 	uint64_t seed;
 	int have_seed;
@@ -113,5 +114,9 @@ void trawl_scan_conf_free(struct trawl_scan_conf *c);
 
 /** The default blocklist path: the installed one, else the source tree's. */
 const char *trawl_default_blocklist(void);
+
+/* --canaries not given: tcp_banner sends this many, tcp_synscan none. */
+#define TRAWL_CANARIES_UNSET UINT32_MAX
+#define TRAWL_CANARIES_BANNER 2
 
 #endif

@@ -20,6 +20,11 @@ trawl_scan_modules_resolve(struct trawl_scan_conf *c, struct trawl_scan_modules 
 	} else if (c->probe_args != NULL) {
 		return trawl_err_set(err, -EINVAL, "--probe-args: probe module %s takes no arguments", m->probe->name);
 	}
+	if (c->canaries == TRAWL_CANARIES_UNSET)
+		c->canaries = m->probe->handshake ? TRAWL_CANARIES_BANNER : 0;
+	else if (c->canaries != 0 && !m->probe->tcp)
+		return trawl_err_set(err, -EINVAL, "--canaries: probe module %s sends no SYNs (tcp_synscan and "
+				"tcp_banner do)", m->probe->name);
 	if (!m->probe->uses_ports) {
 		if (c->have_ports)
 			return trawl_err_set(err, -EINVAL, "-p/--target-ports: probe module %s probes addresses, not "

@@ -75,6 +75,11 @@ trawl_scan_sum(const struct scan *s, struct totals *t, int port)
 		t->writer_behind += trawl_stat_get(&rx->writer_behind);
 		t->answers += trawl_stat_get(&rx->answers);
 		t->answers_dropped += trawl_stat_get(&rx->answers_dropped);
+		t->canaries += trawl_stat_get(&rx->canaries);
+		t->canaries_dropped += trawl_stat_get(&rx->canaries_dropped);
+		t->resets += trawl_stat_get(&rx->resets);
+		t->held += trawl_stat_get(&rx->pend.held);
+		t->held_early += trawl_stat_get(&rx->pend.early);
 		t->all_rx_finished &= trawl_flag_get(&rx->finished);
 	}
 	if (port && s->port.started && rte_eth_stats_get(s->port.id, &st) == 0) {
@@ -287,6 +292,15 @@ meta_results(json_t *o, const struct scan *s)
 	SET_U(o, "results_unwritten", trawl_stat_get(&fl->rows_lost));
 	SET_U(o, "successes_unique", trawl_stat_get(&w->successes));
 	SET_U(o, "closed_unique", trawl_stat_get(&w->failures));
+	{
+		/* First-seen results by classification (a canary row counts once per address). */
+		json_t *cl = json_object();
+
+		for (unsigned int i = 0; i < TRAWL_CLASS_MAX; i++)
+			if (trawl_stat_get(&w->by_class[i]) != 0)
+				SET_U(cl, trawl_class_names[i], trawl_stat_get(&w->by_class[i]));
+		json_object_set_new(o, "classifications", cl);
+	}
 	SET_U(o, "duplicates", trawl_stat_get(&w->duplicates));
 	SET_U(o, "results_beyond_max", trawl_stat_get(&w->beyond_limit));
 	/* With --output-filter: what it kept out (then received = results + beyond max + filtered out). */
@@ -362,7 +376,17 @@ meta_wire(json_t *o, const struct scan *s, const struct totals *t)
 	int have = s->port.started && rte_eth_stats_get(s->port.id, &st) == 0;
 
 	SET_U(o, "arp_replies_sent", s->ctl.arp_replies_sent);
+	/* Every frame answering a reply: RSTs, and for tcp_banner the ACKs that complete handshakes and the canaries. */
 	SET_U(o, "rst_sent", t->answers_sent);
+	/* Canary SYNs (--canaries): probes beyond the scan's targets, never in packets_sent. */
+	SET_U(o, "canaries_sent", t->canaries);
+	SET_U(o, "canaries_dropped", t->canaries_dropped);
+	if (s->eng->probe->handshake) {
+		/* Handshakes completed and held for their data; closed by our RST after the hold (nodata) or early (table full). */
+		SET_U(o, "handshakes", t->held);
+		SET_U(o, "handshakes_closed_early", t->held_early);
+		SET_U(o, "nodata_resets", t->resets);
+	}
 	/* RSTs and ARP frames lost on the way out: a ring full between roles, or the port refusing. */
 	SET_U(o, "control_frames_dropped", t->arp_dropped + t->answers_dropped + t->answers_refused +
 			t->ctl_dropped + s->ctl.dropped);

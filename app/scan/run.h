@@ -81,6 +81,7 @@ struct totals {
 	uint64_t sent, targets, alloc_fail, probes_dropped;
 	uint64_t ctl_sent, ctl_dropped, answers_sent, answers_refused;
 	uint64_t frames, valid, invalid, other, arp, arp_dropped, handed, writer_behind, answers, answers_dropped;
+	uint64_t canaries, canaries_dropped, held, held_early, resets;
 	uint64_t first_tsc, last_tsc;
 	uint64_t window_max;  /* busiest 10 ms: sum of each TX role's own (exact with -T 1, else a bound above) */
 	int all_sending_done, all_tx_finished, all_rx_finished;

@@ -169,7 +169,8 @@ fmt_bytes(char *buf, size_t len, uint64_t b)
 static int
 setup_dedup(struct scan *s)
 {
-	uint64_t targets = s->eng->space.count;
+	/* Canary rows are remembered once per address, on keys past the targets' (probes/tcp.h). */
+	uint64_t targets = s->eng->space.count * (s->conf.canaries != 0 ? 2 : 1);
 	uint64_t budget = s->conf.dedup_memory ? s->conf.dedup_memory : default_dedup_budget();
 	char mem[32], need[32], have[32];
 	int rc = trawl_dedup_init(&s->dedup, targets, budget);
@@ -226,6 +227,7 @@ setup_engine(struct scan *s)
 	eng->pctx.saddr = c->saddr;
 	eng->pctx.src_mac = s->port.mac;
 	eng->pctx.space = &eng->space;
+	eng->pctx.canaries = (uint8_t)c->canaries;
 
 	s->targets_planned = trawl_cyclic_shard_targets(&eng->cyclic, c->shard, c->shards);
 	if (setup_dedup(s) != 0)
@@ -336,6 +338,18 @@ setup_rx_roles(struct scan *s)
 		rx->to_ctl = ring("ctl", r, sizeof(void *), CTL_RING, socket);
 		if (rx->pool == NULL || rx->to_writer == NULL || rx->to_tx == NULL || rx->to_ctl == NULL)
 			return fail(s, "cannot create RX %u's pool or rings: %s", r, rte_strerror(rte_errno));
+		if (eng->probe->handshake) {
+			char name[32];
+			/* A handshake waits for its data as long as the cooldown waits for replies. */
+			uint64_t hold = (uint64_t)(s->conf.cooldown * (double)eng->hz);
+			int rc;
+
+			snprintf(name, sizeof(name), "trawl_hold%u", r);
+			rc = trawl_pending_init(&rx->pend, name, TRAWL_PENDING_CAP, hold, socket);
+			if (rc != 0)
+				return fail(s, "cannot make RX %u's table of %u handshakes: %s (give the EAL more "
+						"memory: --eal \"-m 512\")", r, TRAWL_PENDING_CAP, rte_strerror(-rc));
+		}
 		s->writer->in[s->writer->nin++] = rx->to_writer;
 		s->ctl.in[s->ctl.nin++] = rx->to_ctl;
 		/* RX role r's RSTs leave through TX role r % ntx: no lcore hop in between. */
@@ -830,6 +844,8 @@ free_dpdk(struct scan *s)
 		trawl_port_close(&s->port);
 	for (uint32_t r = 0; s->rx != NULL && r < s->nrx; r++) {
 		rte_ring_free(s->rx[r].to_writer);
+		if (s->rx[r].pend.h != NULL)
+			trawl_pending_free(&s->rx[r].pend);
 		free_ring_mbufs(s->rx[r].to_tx);
 		free_ring_mbufs(s->rx[r].to_ctl);
 	}

@@ -366,7 +366,7 @@ test_udp_round_trip(void)
 	const struct trawl_probe_ops *ops = setup(&ctx, "udp", "53,123", "text:q");
 	struct trawl_target t = { T1, 123, 0 };
 	uint8_t probe[TRAWL_PROBE_MAX_LEN + TRAWL_PROBE_PAYLOAD_MAX], f[700], g[700], data[600], *b = probe;
-	uint8_t rec[sizeof(struct trawl_result) + TRAWL_RESULT_DATA_MAX];
+	uint8_t rec[sizeof(struct trawl_result) + TRAWL_UDP_DATA_MAX];
 	struct trawl_result *r = (void *)rec;
 	uint32_t len;
 
@@ -374,7 +374,7 @@ test_udp_round_trip(void)
 	r->data = rec + sizeof(*r);
 	for (int i = 0; i < 600; i++)
 		data[i] = (uint8_t)(i * 31 + 7);
-	CHECK_EQ_U64(ops->data_max, TRAWL_RESULT_DATA_MAX);
+	CHECK_EQ_U64(ops->data_max, TRAWL_UDP_DATA_MAX);
 	ops->make(&b, &t, 1, &ctx);
 	len = udp_reply(f, probe, data, 48);
 	CHECK(classify(ops, &ctx, f, len, r) == TRAWL_RX_VALID);
@@ -382,9 +382,9 @@ test_udp_round_trip(void)
 	CHECK(r->dport == rd16(probe + 34) && r->udp_len == 56 && r->data_len == 48);
 	CHECK(memcmp(trawl_result_data(r), data, 48) == 0);
 	CHECK_EQ_U64(r->target, 5 * 2 + 1);
-	/* More than is kept: the first TRAWL_RESULT_DATA_MAX bytes, the whole length in udp_len. */
+	/* More than is kept: the first TRAWL_UDP_DATA_MAX bytes, the whole length in udp_len. */
 	len = udp_reply(f, probe, data, 600);
-	CHECK(classify(ops, &ctx, f, len, r) == TRAWL_RX_VALID && r->data_len == TRAWL_RESULT_DATA_MAX && r->udp_len == 608);
+	CHECK(classify(ops, &ctx, f, len, r) == TRAWL_RX_VALID && r->data_len == TRAWL_UDP_DATA_MAX && r->udp_len == 608);
 	/* A UDP length past the IP payload, or below its own 8 bytes: malformed, no result (issue 12). */
 	len = udp_reply(f, probe, data, 20);
 	wr16(f + 34 + 4, 4000);
@@ -420,7 +420,7 @@ test_udp_port_unreachable(void)
 	const struct trawl_probe_ops *ops = setup(&ctx, "udp", "53,123", "text:query");
 	struct trawl_target t = { T1, 53, 0 };
 	uint8_t probe[TRAWL_PROBE_MAX_LEN + TRAWL_PROBE_PAYLOAD_MAX], f[700], forged[128], *b = probe;
-	uint8_t rec[sizeof(struct trawl_result) + TRAWL_RESULT_DATA_MAX];
+	uint8_t rec[sizeof(struct trawl_result) + TRAWL_UDP_DATA_MAX];
 	struct trawl_result *r = (void *)rec;
 	uint32_t len;
 
