@@ -44,6 +44,9 @@ trawl_dataset_free(struct trawl_dataset *ds)
 	if (ds->live != NULL)
 		munmap(ds->live, BITMAP_BYTES);
 	free(ds->pairs);
+	free(ds->svc);
+	free(ds->svc_bytes);
+	free(ds->mbox);
 	memset(ds, 0, sizeof(*ds));
 }
 
@@ -214,17 +217,24 @@ num(const char **p, const char *end, uint32_t max, uint32_t *out)
 	return 0;
 }
 
-/*
- * One line, already stripped of comment and white space: ADDR[/LEN][:PORT].
- * A hand-written parser: 61 million lines must load in seconds, and
- * inet_pton plus strtoul per line cost twice as much (measured).
- */
-static int
-parse_line(struct trawl_dataset *ds, struct addr_buf *bare, const char *s, const char *end)
-{
-	uint32_t o[4], len = 32, port = 0, addr, mask;
-	int has_port = 0, rc;
+const char *const trawl_svc_names[TRAWL_SVC_MAX] = {
+	[TRAWL_SVC_NONE] = "none",
+	[TRAWL_SVC_HTTP] = "http",
+	[TRAWL_SVC_TLS] = "tls",
+	[TRAWL_SVC_SSH] = "ssh",
+	[TRAWL_SVC_BANNER] = "banner",
+	[TRAWL_SVC_FILE] = "file",
+};
 
+/* ADDR[/LEN][:PORT]: the block (host bits masked) and the port. */
+static int
+parse_addr(const char *s, const char *end, uint32_t *addr, uint32_t *len, uint32_t *port, int *has_port)
+{
+	uint32_t o[4];
+
+	*len = 32;
+	*port = 0;
+	*has_port = 0;
 	for (int i = 0; i < 4; i++) {
 		if (num(&s, end, 255, &o[i]) != 0)
 			return -EINVAL;
@@ -233,18 +243,34 @@ parse_line(struct trawl_dataset *ds, struct addr_buf *bare, const char *s, const
 	}
 	if (s < end && *s == '/') {
 		s++;
-		if (num(&s, end, 32, &len) != 0)
+		if (num(&s, end, 32, len) != 0)
 			return -EINVAL;
 	}
 	if (s < end && *s == ':') {
 		s++;
-		if (num(&s, end, 65535, &port) != 0)
+		if (num(&s, end, 65535, port) != 0)
 			return -EINVAL;
-		has_port = 1;
+		*has_port = 1;
 	}
 	if (s != end)
 		return -EINVAL;
-	addr = o[0] << 24 | o[1] << 16 | o[2] << 8 | o[3];
+	*addr = o[0] << 24 | o[1] << 16 | o[2] << 8 | o[3];
+	return 0;
+}
+
+/*
+ * One line, already stripped of comment and white space: ADDR[/LEN][:PORT].
+ * A hand-written parser: 61 million lines must load in seconds, and
+ * inet_pton plus strtoul per line cost twice as much (measured).
+ */
+static int
+parse_line(struct trawl_dataset *ds, struct addr_buf *bare, const char *s, const char *end)
+{
+	uint32_t len, port, addr, mask;
+	int has_port, rc;
+
+	if (parse_addr(s, end, &addr, &len, &port, &has_port) != 0)
+		return -EINVAL;
 	if (len == 32 && !has_port)
 		return push_addr(ds, bare, addr);
 	mask = len == 0 ? 0 : UINT32_MAX << (32 - len);
@@ -265,6 +291,138 @@ parse_line(struct trawl_dataset *ds, struct addr_buf *bare, const char *s, const
 		if ((rc = add_pair(ds, a << 16 | port)) != 0)
 			return rc;
 	return 0;
+}
+
+/* Append n bytes to the services' bytes; their offset in *off. */
+static int
+add_bytes(struct trawl_dataset *ds, const void *d, size_t n, uint32_t *off)
+{
+	uint8_t *v = realloc(ds->svc_bytes, ds->svc_bytes_len + n + 1);
+
+	if (v == NULL)
+		return -ENOMEM;
+	ds->svc_bytes = v;
+	memcpy(v + ds->svc_bytes_len, d, n);
+	*off = (uint32_t)ds->svc_bytes_len;
+	ds->svc_bytes_len += n;
+	return 0;
+}
+
+/* The errors of a service line beyond a bad address (load_text words them). */
+#define SVC_UNKNOWN (-ENOENT)
+#define SVC_NEEDS_PORT (-EDESTADDRREQ)
+#define SVC_FILE (-EIO)
+
+/*
+ * "ADDR[/LEN]:PORT SERVICE" or "CIDR middlebox[:zerowin]": the address
+ * part is [s, a_end), the service word [w, end).
+ */
+static int
+parse_service(struct trawl_dataset *ds, struct addr_buf *bare, const char *s, const char *a_end, const char *w,
+		const char *end)
+{
+	uint32_t addr, len, port, mask;
+	int has_port, rc;
+	size_t wl = (size_t)(end - w);
+	struct trawl_service sv = { 0 };
+
+	if (parse_addr(s, a_end, &addr, &len, &port, &has_port) != 0)
+		return -EINVAL;
+	mask = len == 0 ? 0 : UINT32_MAX << (32 - len);
+	addr &= mask;
+	if ((wl == 9 && memcmp(w, "middlebox", 9) == 0) || (wl == 17 && memcmp(w, "middlebox:zerowin", 17) == 0)) {
+		struct trawl_middlebox *v;
+
+		if (has_port)
+			return SVC_NEEDS_PORT;
+		v = realloc(ds->mbox, (ds->nmbox + 1) * sizeof(*v));
+		if (v == NULL)
+			return -ENOMEM;
+		ds->mbox = v;
+		v[ds->nmbox++] = (struct trawl_middlebox){ addr, addr | ~mask, wl == 17 };
+		set_range(ds->live, addr, addr | ~mask);
+		return 0;
+	}
+	if (!has_port)
+		return SVC_NEEDS_PORT;
+	if (wl == 4 && memcmp(w, "http", 4) == 0)
+		sv.kind = TRAWL_SVC_HTTP;
+	else if (wl == 3 && memcmp(w, "tls", 3) == 0)
+		sv.kind = TRAWL_SVC_TLS;
+	else if (wl == 3 && memcmp(w, "ssh", 3) == 0)
+		sv.kind = TRAWL_SVC_SSH;
+	else if (wl > 7 && memcmp(w, "banner:", 7) == 0) {
+		/* The text, and the CR LF a line-based protocol ends its greeting with. */
+		char text[TRAWL_SVC_BYTES_MAX + 2];
+
+		if (wl - 7 > TRAWL_SVC_BYTES_MAX)
+			return SVC_FILE;
+		memcpy(text, w + 7, wl - 7);
+		memcpy(text + wl - 7, "\r\n", 2);
+		sv.kind = TRAWL_SVC_BANNER;
+		sv.len = (uint32_t)(wl - 7 + 2);
+		if ((rc = add_bytes(ds, text, sv.len, &sv.off)) != 0)
+			return rc;
+	} else if (wl > 5 && memcmp(w, "file:", 5) == 0) {
+		char path[4096];
+		uint8_t buf[TRAWL_SVC_BYTES_MAX + 1];
+		ssize_t n;
+		int fd;
+
+		if (wl - 5 >= sizeof(path))
+			return SVC_FILE;
+		memcpy(path, w + 5, wl - 5);
+		path[wl - 5] = '\0';
+		fd = open(path, O_RDONLY);
+		if (fd < 0)
+			return SVC_FILE;
+		n = read(fd, buf, sizeof(buf));
+		close(fd);
+		if (n <= 0 || n > TRAWL_SVC_BYTES_MAX)
+			return SVC_FILE;
+		sv.kind = TRAWL_SVC_FILE;
+		sv.len = (uint32_t)n;
+		if ((rc = add_bytes(ds, buf, (size_t)n, &sv.off)) != 0)
+			return rc;
+	} else {
+		return SVC_UNKNOWN;
+	}
+	rc = parse_line(ds, bare, s, a_end); /* the port is open, as without the service */
+	if (rc != 0)
+		return rc;
+	{
+		struct trawl_service *v = realloc(ds->svc, (ds->nsvc + 1) * sizeof(*v));
+
+		if (v == NULL)
+			return -ENOMEM;
+		ds->svc = v;
+		sv.lo = addr;
+		sv.hi = addr | ~mask;
+		sv.port = (uint16_t)port;
+		v[ds->nsvc++] = sv;
+	}
+	return 0;
+}
+
+const struct trawl_service *
+trawl_dataset_service(const struct trawl_dataset *ds, uint32_t addr, uint16_t port)
+{
+	uint64_t key = (uint64_t)port << 32 | addr;
+	size_t lo = 0, hi = ds->nsvc;
+
+	/* the last entry with (port, lo) <= (port, addr) */
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (((uint64_t)ds->svc[mid].port << 32 | ds->svc[mid].lo) <= key)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0)
+		return NULL;
+	lo--;
+	return ds->svc[lo].port == port && ds->svc[lo].hi >= addr ? &ds->svc[lo] : NULL;
 }
 
 /*
@@ -343,7 +501,19 @@ load_text(struct trawl_dataset *ds, const char *path, const char *buf, size_t si
 		while (e > s && is_blank(e[-1]))
 			e--;
 		if (s < e) {
-			rc = parse_line(ds, &bare, s, e);
+			const char *sp = s;
+
+			while (sp < e && !is_blank(*sp))
+				sp++;
+			if (sp < e) {
+				const char *w = sp;
+
+				while (w < e && is_blank(*w))
+					w++;
+				rc = parse_service(ds, &bare, s, sp, w, e);
+			} else {
+				rc = parse_line(ds, &bare, s, e);
+			}
 			if (rc == -ENOMEM) {
 				rc = trawl_err_set(err, rc, "%s: out of memory", path);
 				break;
@@ -352,6 +522,15 @@ load_text(struct trawl_dataset *ds, const char *path, const char *buf, size_t si
 				rc = trawl_err_set(err, -EINVAL, "%s:%lu:%ld: more than %zu (address, port) pairs listed (for a "
 						"whole range open on a port: the CIDR alone, with --ports)", path, lineno,
 						(long)(s - p) + 1, ds->max_pairs);
+				break;
+			}
+			if (rc == SVC_UNKNOWN || rc == SVC_NEEDS_PORT || rc == SVC_FILE) {
+				rc = trawl_err_set(err, -EINVAL, "%s:%lu:%ld: %s: '%.*s'", path, lineno, (long)(s - p) + 1,
+						rc == SVC_UNKNOWN ? "unknown service (http, tls, ssh, banner:TEXT, file:PATH, "
+						"middlebox, middlebox:zerowin)" : rc == SVC_NEEDS_PORT ?
+						"a service needs ADDR:PORT or CIDR:PORT, a middlebox a CIDR without port" :
+						"banner:/file: unreadable, empty or longer than 1400 bytes",
+						(int)(e - s > 64 ? 64 : e - s), s);
 				break;
 			}
 			if (rc != 0) {
@@ -457,10 +636,32 @@ cmp_u64(const void *a, const void *b)
 	return (x > y) - (x < y);
 }
 
+static int
+cmp_svc(const void *a, const void *b)
+{
+	const struct trawl_service *x = a, *y = b;
+	uint64_t kx = (uint64_t)x->port << 32 | x->lo, ky = (uint64_t)y->port << 32 | y->lo;
+
+	return (kx > ky) - (kx < ky);
+}
+
+static int
+cmp_mbox(const void *a, const void *b)
+{
+	const struct trawl_middlebox *x = a, *y = b;
+
+	return (x->lo > y->lo) - (x->lo < y->lo);
+}
+
 void
 trawl_dataset_seal(struct trawl_dataset *ds)
 {
 	size_t out = 0;
+
+	if (ds->nsvc != 0)
+		qsort(ds->svc, ds->nsvc, sizeof(ds->svc[0]), cmp_svc);
+	if (ds->nmbox != 0)
+		qsort(ds->mbox, ds->nmbox, sizeof(ds->mbox[0]), cmp_mbox);
 
 	if (ds->npairs == 0)
 		return; /* no pairs (a dataset of bare addresses): pairs may be NULL, which qsort must not be given */
@@ -485,11 +686,15 @@ trawl_dataset_count_live(const struct trawl_dataset *ds)
 int
 trawl_dataset_write(const struct trawl_dataset *ds, const char *path, struct trawl_err *err)
 {
-	FILE *f = fopen(path, "wb");
+	FILE *f;
 	uint64_t nr = 0, zero = 0;
 	long at;
 	int rc = 0;
 
+	if (ds->nsvc != 0 || ds->nmbox != 0)
+		return trawl_err_set(err, -EINVAL, "%s: service and middlebox lines are kept in the text form only "
+				"(--compile takes addresses and ports)", path);
+	f = fopen(path, "wb");
 	if (f == NULL)
 		return trawl_err_set(err, -errno, "%s: %s", path, strerror(errno));
 	fwrite(TRAWL_DATASET_MAGIC, 1, 8, f);

@@ -23,7 +23,43 @@
  * comments. Binary form (--compile): "TRAWLDS1", u64 range count, u64
  * pair count, the wild ranges as (u32 first, u32 last), then the pairs as
  * u64 (address << 16 | port), all little endian, sorted, merged.
+ *
+ * Services (issue 21), text form only: "ADDR:PORT SERVICE" or "CIDR:PORT
+ * SERVICE" opens the port as the line without SERVICE does, and says what
+ * answers on it after the handshake: http, tls, ssh, banner:TEXT (the
+ * server speaks first) or file:PATH (the file's bytes, first, at most one
+ * segment). "CIDR middlebox" (or middlebox:zerowin) makes the block's hosts
+ * answer a SYN on every port and never send data (zerowin: window 0, no
+ * options, as tarpits do). Blocks of one port's services should not
+ * overlap (the one that starts last before the address is the one found).
  */
+enum trawl_svc {
+	TRAWL_SVC_NONE = 0,
+	TRAWL_SVC_HTTP,
+	TRAWL_SVC_TLS,
+	TRAWL_SVC_SSH,
+	TRAWL_SVC_BANNER,
+	TRAWL_SVC_FILE,
+	TRAWL_SVC_MAX,
+};
+
+extern const char *const trawl_svc_names[TRAWL_SVC_MAX];
+
+/* The most bytes a banner:/file: service sends: one segment. */
+#define TRAWL_SVC_BYTES_MAX 1400
+
+struct trawl_service {
+	uint32_t lo, hi;    /**< the block */
+	uint16_t port;
+	uint8_t kind;       /**< enum trawl_svc */
+	uint32_t off, len;  /**< banner:/file: bytes in the dataset's svc_bytes */
+};
+
+struct trawl_middlebox {
+	uint32_t lo, hi;
+	uint8_t zerowin;
+};
+
 struct trawl_dataset {
 	uint64_t *live;
 	uint64_t *wild;         /**< == live until a line gives a port (then its own copy) */
@@ -32,6 +68,12 @@ struct trawl_dataset {
 	size_t cap;
 	uint64_t nwild_ranges;
 	size_t max_pairs;       /**< text lines may list at most this many pairs (TRAWL_DATASET_MAX_PAIRS) */
+	struct trawl_service *svc;  /**< sorted by (port, lo) once sealed */
+	size_t nsvc;
+	uint8_t *svc_bytes;
+	size_t svc_bytes_len;
+	struct trawl_middlebox *mbox; /**< sorted by lo once sealed */
+	size_t nmbox;
 };
 
 /*
@@ -98,6 +140,26 @@ trawl_dataset_open(const struct trawl_dataset *ds, uint32_t addr, uint16_t port,
 			hi = mid;
 	}
 	return lo < ds->npairs && ds->pairs[lo] == key;
+}
+
+/** The service on (@p addr, @p port), or NULL. */
+const struct trawl_service *trawl_dataset_service(const struct trawl_dataset *ds, uint32_t addr, uint16_t port);
+
+/** Is @p addr in a middlebox block? -1: no; 0: yes; 1: yes, with the zero-window signature. */
+static inline int
+trawl_dataset_middlebox(const struct trawl_dataset *ds, uint32_t addr)
+{
+	size_t lo = 0, hi = ds->nmbox;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (ds->mbox[mid].lo <= addr)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo > 0 && ds->mbox[lo - 1].hi >= addr ? ds->mbox[lo - 1].zerowin : -1;
 }
 
 #endif

@@ -8,6 +8,7 @@
 
 #include "app/core/packet.h"
 #include "app/respond/packet.h"
+#include "app/respond/service.h"
 
 const char *const trawl_reply_names[TRAWL_REPLY_MAX] = {
 	[TRAWL_REPLY_NONE] = "none",
@@ -17,6 +18,8 @@ const char *const trawl_reply_names[TRAWL_REPLY_MAX] = {
 	[TRAWL_REPLY_UDP] = "udp",
 	[TRAWL_REPLY_UNREACH] = "port_unreachable",
 	[TRAWL_REPLY_ARP] = "arp",
+	[TRAWL_REPLY_DATA] = "service_data",
+	[TRAWL_REPLY_FIN] = "fin_ack",
 };
 
 /* Turn the Ethernet and IPv4 headers around for a reply of `l4len` bytes of protocol `proto`. */
@@ -48,8 +51,99 @@ turn_around(const struct trawl_respond_cfg *cfg, uint8_t *frame, uint8_t proto, 
 	return len;
 }
 
+/* Our ISN for a connection: a MAC of it, so a duplicated SYN-ACK is a true retransmission and later segments check out. */
+static uint32_t
+isn_of(const struct trawl_respond_cfg *cfg, const struct trawl_ipv4_view *v, uint16_t sport, uint16_t dport)
+{
+	return (uint32_t)trawl_siphash24_2w(&cfg->isn_key, (uint64_t)v->saddr << 32 | v->daddr,
+			(uint64_t)sport << 16 | dport);
+}
+
+/* Write the TCP header and payload of a reply segment (the payload is at tcp + 20 already) and finish the frame. */
 static void
-tcp_reply(const struct trawl_respond_cfg *cfg, uint8_t *frame, const struct trawl_ipv4_view *v,
+tcp_out(const struct trawl_respond_cfg *cfg, uint8_t *frame, struct trawl_respond_result *res, const struct rte_tcp_hdr *in,
+		uint32_t seq, uint32_t ack, uint8_t flags, uint16_t plen)
+{
+	struct rte_tcp_hdr *tcp = (void *)(frame + RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr));
+	struct rte_tcp_hdr out;
+
+	memset(&out, 0, sizeof(out));
+	out.src_port = in->dst_port;
+	out.dst_port = in->src_port;
+	out.sent_seq = rte_cpu_to_be_32(seq);
+	out.recv_ack = rte_cpu_to_be_32(ack);
+	out.data_off = (sizeof(out) / 4) << 4;
+	out.tcp_flags = flags;
+	out.rx_win = rte_cpu_to_be_16(TRAWL_RESPOND_WINDOW);
+	memcpy(tcp, &out, sizeof(out));
+	res->len = turn_around(cfg, frame, IPPROTO_TCP, (uint16_t)(sizeof(out) + plen));
+	tcp->cksum = rte_ipv4_udptcp_cksum((void *)(frame + RTE_ETHER_HDR_LEN), tcp);
+}
+
+/*
+ * A segment of an established connection to a service port (not a SYN,
+ * not a RST): the first flight if it acknowledges exactly our SYN-ACK, the
+ * close if it is a FIN after that; nothing else (a stateless server answers
+ * once).
+ */
+static void
+tcp_segment(const struct trawl_respond_cfg *cfg, uint8_t *frame, uint32_t cap, const struct trawl_ipv4_view *v,
+		struct trawl_respond_result *res)
+{
+	const struct rte_tcp_hdr *in = (const void *)v->l4;
+	uint16_t sport = rte_be_to_cpu_16(in->src_port), dport = rte_be_to_cpu_16(in->dst_port);
+	uint32_t hlen = (uint32_t)(in->data_off >> 4) * 4, plen, isn1, ack, seq;
+	const struct trawl_service *sv;
+	uint8_t *payload = frame + RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_tcp_hdr);
+	uint8_t req[TRAWL_SVC_REQ_MAX], rnd[32];
+	struct rte_tcp_hdr hdr = *in;
+	size_t n;
+	int fin;
+
+	if (!(in->tcp_flags & RTE_TCP_ACK_FLAG) || hlen < sizeof(*in) || hlen > v->l4_len || cfg->ds->nsvc == 0)
+		return;
+	sv = trawl_dataset_service(cfg->ds, v->daddr, dport);
+	if (sv == NULL || !trawl_dataset_open(cfg->ds, v->daddr, dport, cfg->wild_ports))
+		return;
+	plen = v->l4_len - hlen;
+	isn1 = isn_of(cfg, v, sport, dport) + 1;
+	ack = rte_be_to_cpu_32(in->recv_ack);
+	seq = rte_be_to_cpu_32(in->sent_seq);
+	if (in->tcp_flags & RTE_TCP_FIN_FLAG) {
+		/* The client closes after our flight (ack past isn + 1, within the largest flight and our FIN). */
+		if (ack - isn1 > 1 + TRAWL_SVC_SEGMENT_MAX)
+			return;
+		res->service = sv->kind;
+		/* An HTTP flight ended with our FIN: what the client acknowledges is past it. */
+		tcp_out(cfg, frame, res, &hdr, ack, seq + plen + 1,
+				RTE_TCP_ACK_FLAG | (sv->kind == TRAWL_SVC_HTTP ? 0 : RTE_TCP_FIN_FLAG), 0);
+		res->reply = TRAWL_REPLY_FIN;
+		return;
+	}
+	if (ack != isn1)
+		return;
+	res->service = sv->kind;
+	n = RTE_MIN(plen, (uint32_t)sizeof(req));
+	memcpy(req, v->l4 + hlen, n); /* the reply is written over the request */
+	for (int i = 0; i < 4; i++) {
+		uint64_t h = trawl_siphash24_2w(&cfg->isn_key, (uint64_t)v->saddr << 32 | v->daddr,
+				(uint64_t)i << 32 | (uint64_t)sport << 16 | dport);
+
+		memcpy(rnd + 8 * i, &h, 8);
+	}
+	if (cap < RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_tcp_hdr))
+		return;
+	n = trawl_service_flight(cfg->ds, sv, req, n, rnd, payload,
+			RTE_MIN(cap - (uint32_t)(payload - frame), (uint32_t)TRAWL_SVC_SEGMENT_MAX), &fin);
+	if (n == 0)
+		return;
+	tcp_out(cfg, frame, res, &hdr, isn1, seq + plen,
+			RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG | (fin ? RTE_TCP_FIN_FLAG : 0), (uint16_t)n);
+	res->reply = TRAWL_REPLY_DATA;
+}
+
+static void
+tcp_reply(const struct trawl_respond_cfg *cfg, uint8_t *frame, uint32_t cap, const struct trawl_ipv4_view *v,
 		struct trawl_respond_result *res)
 {
 	struct rte_tcp_hdr *tcp = (void *)(frame + RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr));
@@ -59,9 +153,14 @@ tcp_reply(const struct trawl_respond_cfg *cfg, uint8_t *frame, const struct traw
 	uint32_t hlen = (uint32_t)(in->data_off >> 4) * 4;
 	struct rte_tcp_hdr out;
 	uint16_t l4len = sizeof(out);
+	int mbox = -1;
 
-	if ((in->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) != RTE_TCP_SYN_FLAG)
-		return; /* only a bare SYN is a probe; the scanner's RSTs and ACKs end here */
+	if ((in->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) != RTE_TCP_SYN_FLAG) {
+		/* Not a probe: the scanner's RSTs end here; an ACK may complete a handshake with a service. */
+		if (!(in->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG)) && trawl_dataset_live(cfg->ds, v->daddr))
+			tcp_segment(cfg, frame, cap, v, res);
+		return;
+	}
 	res->probe = TRAWL_PROBE_TCP_SYN;
 	res->fp = (struct trawl_fp_probe){
 		.saddr = v->saddr, .daddr = v->daddr, .seq = seq, .sport = sport, .dport = dport,
@@ -80,12 +179,15 @@ tcp_reply(const struct trawl_respond_cfg *cfg, uint8_t *frame, const struct traw
 	out.dst_port = in->src_port;
 	out.recv_ack = rte_cpu_to_be_32(seq + 1);
 	out.data_off = (sizeof(out) / 4) << 4;
-	if (trawl_dataset_open(cfg->ds, v->daddr, dport, cfg->wild_ports)) {
-		/* A stable ISN per connection: a duplicated SYN-ACK is a true retransmission. */
-		uint64_t isn = trawl_siphash24_2w(&cfg->isn_key, (uint64_t)v->saddr << 32 | v->daddr,
-				(uint64_t)sport << 16 | dport);
-
-		out.sent_seq = rte_cpu_to_be_32((uint32_t)isn);
+	if (cfg->ds->nmbox != 0)
+		mbox = trawl_dataset_middlebox(cfg->ds, v->daddr);
+	if (mbox == 1) {
+		/* A tarpit's signature: window 0, no options. */
+		out.sent_seq = rte_cpu_to_be_32(isn_of(cfg, v, sport, dport));
+		out.tcp_flags = RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG;
+		res->reply = TRAWL_REPLY_SYNACK;
+	} else if (mbox == 0 || trawl_dataset_open(cfg->ds, v->daddr, dport, cfg->wild_ports)) {
+		out.sent_seq = rte_cpu_to_be_32(isn_of(cfg, v, sport, dport));
 		out.tcp_flags = RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG;
 		out.rx_win = rte_cpu_to_be_16(TRAWL_RESPOND_WINDOW);
 		out.data_off = ((sizeof(out) + 4) / 4) << 4;
@@ -96,7 +198,7 @@ tcp_reply(const struct trawl_respond_cfg *cfg, uint8_t *frame, const struct traw
 		res->reply = TRAWL_REPLY_RST;
 	}
 	memcpy(tcp, &out, sizeof(out));
-	if (res->reply == TRAWL_REPLY_SYNACK) {
+	if (l4len > sizeof(out)) {
 		uint8_t *mss = (uint8_t *)(tcp + 1);
 
 		mss[0] = 2;
@@ -238,7 +340,7 @@ trawl_respond_frame(const struct trawl_respond_cfg *cfg, uint8_t *frame, uint32_
 	switch (v.proto) {
 	case IPPROTO_TCP:
 		if (v.l4_len >= sizeof(struct rte_tcp_hdr))
-			tcp_reply(cfg, frame, &v, res);
+			tcp_reply(cfg, frame, cap, &v, res);
 		break;
 	case IPPROTO_ICMP:
 		icmp_reply(cfg, frame, &v, res);

@@ -19,7 +19,13 @@
  *   UDP, live host, port with a configured payload -> that payload
  *   UDP, live host, other port      -> ICMP port unreachable (+ IP header + 8)
  *   ARP request for a gateway address (any address if none is set) -> reply
- * Anything to a dead address gets nothing, like the real Internet.
+ *   TCP SYN to a middlebox block    -> SYN-ACK on every port (zerowin: window 0, no options)
+ *   TCP segment acknowledging our SYN-ACK (ack = ISN + 1), to a service port ->
+ *     the service's first flight (service.h): for a server-first service
+ *     already on the handshake's ACK, for the others on the client's data
+ *   TCP FIN to a service port after that -> ACK, and our FIN if not sent yet
+ * Anything to a dead address gets nothing, like the real Internet. The ISN
+ * is a MAC of the connection, so every answer is made from the segment alone.
  */
 #define TRAWL_RESPOND_TTL 64
 #define TRAWL_RESPOND_WINDOW 64240
@@ -48,6 +54,8 @@ enum trawl_reply {
 	TRAWL_REPLY_UDP,
 	TRAWL_REPLY_UNREACH,
 	TRAWL_REPLY_ARP,
+	TRAWL_REPLY_DATA,    /**< a service's first flight (after the handshake) */
+	TRAWL_REPLY_FIN,     /**< the ACK (and FIN) that closes a service's connection the client closed */
 	TRAWL_REPLY_MAX,
 };
 
@@ -68,6 +76,7 @@ struct trawl_respond_result {
 	enum trawl_reply reply;
 	uint16_t len;               /**< reply frame length */
 	struct trawl_fp_probe fp;   /**< for probes (SYN, echo request, UDP): what fingerprinting reads */
+	uint8_t service;            /**< enum trawl_svc of a segment acknowledging our SYN-ACK (0: none) */
 };
 
 /**

@@ -87,6 +87,7 @@ load(struct trawl_dataset *ds, const char *const *files, unsigned int n, double 
 
 struct totals {
 	uint64_t frames, probes[TRAWL_PROBE_KIND_MAX], answered[TRAWL_REPLY_MAX];
+	uint64_t svc_acks[TRAWL_SVC_MAX], svc_answered[TRAWL_SVC_MAX];
 	uint64_t unanswered, lost, duplicated, tx_full, toolchains[TRAWL_TC_MAX], sources_overflow;
 };
 
@@ -102,6 +103,10 @@ sum(const struct trawl_responder *r, uint32_t n, struct totals *t)
 			t->answered[k] += trawl_stat_get(&r[i].answered[k]);
 		for (int k = 0; k < TRAWL_TC_MAX; k++)
 			t->toolchains[k] += trawl_stat_get(&r[i].toolchains[k]);
+		for (int k = 0; k < TRAWL_SVC_MAX; k++) {
+			t->svc_acks[k] += trawl_stat_get(&r[i].svc_acks[k]);
+			t->svc_answered[k] += trawl_stat_get(&r[i].svc_answered[k]);
+		}
 		t->unanswered += trawl_stat_get(&r[i].unanswered);
 		t->lost += trawl_stat_get(&r[i].lost);
 		t->duplicated += trawl_stat_get(&r[i].duplicated);
@@ -192,6 +197,21 @@ write_report(const char *path, const struct trawl_responder *r, uint32_t n, cons
 	}
 	json_object_set_new(dsj, "live_hosts", json_integer((json_int_t)live_hosts));
 	json_object_set_new(dsj, "open_pairs", json_integer((json_int_t)ds->npairs));
+	json_object_set_new(dsj, "service_lines", json_integer((json_int_t)ds->nsvc));
+	json_object_set_new(dsj, "middlebox_blocks", json_integer((json_int_t)ds->nmbox));
+	{
+		/* Per service: segments that completed a handshake with it (or carried the client's first data), and first flights sent. */
+		json_t *sv = json_object();
+
+		for (int k = 1; k < TRAWL_SVC_MAX; k++) {
+			json_t *e = json_object();
+
+			json_object_set_new(e, "handshake_segments", json_integer((json_int_t)t.svc_acks[k]));
+			json_object_set_new(e, "answered", json_integer((json_int_t)t.svc_answered[k]));
+			json_object_set_new(sv, trawl_svc_names[k], e);
+		}
+		json_object_set_new(o, "services", sv);
+	}
 	json_object_set_new(dsj, "load_time_s", json_real(load_s));
 	json_object_set_new(o, "trawl_version", json_string(TRAWL_VERSION));
 	json_object_set_new(o, "uptime_s", json_real(uptime_s));

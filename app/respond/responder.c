@@ -87,6 +87,11 @@ trawl_responder_poll(void *arg)
 		trawl_stat_add(&r->probes[res.probe], 1);
 		if (res.probe == TRAWL_PROBE_TCP_SYN || res.probe == TRAWL_PROBE_ICMP_ECHO || res.probe == TRAWL_PROBE_UDP)
 			fingerprint(r, &res.fp);
+		if (res.service != TRAWL_SVC_NONE && res.reply != TRAWL_REPLY_FIN) {
+			trawl_stat_add(&r->svc_acks[res.service], 1);
+			if (res.reply == TRAWL_REPLY_DATA)
+				trawl_stat_add(&r->svc_answered[res.service], 1);
+		}
 		if (res.reply == TRAWL_REPLY_NONE) {
 			if (res.probe != TRAWL_PROBE_NOT)
 				trawl_stat_add(&r->unanswered, 1);

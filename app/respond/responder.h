@@ -44,6 +44,8 @@ struct trawl_responder {
 	uint64_t frames;
 	uint64_t probes[TRAWL_PROBE_KIND_MAX];
 	uint64_t answered[TRAWL_REPLY_MAX];
+	uint64_t svc_acks[TRAWL_SVC_MAX];     /**< segments acknowledging our SYN-ACK, by service */
+	uint64_t svc_answered[TRAWL_SVC_MAX]; /**< first flights sent, by service */
 	uint64_t unanswered;          /**< probes to dead hosts (or ARP for others) */
 	uint64_t lost;                /**< replies dropped by --loss */
 	uint64_t duplicated;          /**< replies sent twice by --duplicate */

@@ -34,9 +34,10 @@ c.check(p.returncode == 0 and all(flag in p.stdout for flag in
          "--config", "--checkpoint", "--probe-args", "--output-filter"]),
         "scan --help lists the contract's flags")
 p = tt.run(["scan", "--list-probe-modules"])
-c.eq([x.split()[0] for x in p.stdout.splitlines()], ["tcp_synscan", "icmp_echoscan", "udp"], "--list-probe-modules")
+c.eq([x.split()[0] for x in p.stdout.splitlines()], ["tcp_synscan", "icmp_echoscan", "udp", "tcp_banner"],
+     "--list-probe-modules")
 fields = {}
-for m in ("tcp_synscan", "icmp_echoscan", "udp"):
+for m in ("tcp_synscan", "icmp_echoscan", "udp", "tcp_banner"):
     p = tt.run(["scan", "--list-output-fields", "-M", m])
     fields[m] = {x.split()[0] for x in p.stdout.splitlines()[1:]}
     c.eq(p.returncode, 0, f"--list-output-fields -M {m}")
@@ -49,6 +50,9 @@ c.check({"type", "code", "icmp_id", "seq"} <= fields["icmp_echoscan"] and "udp_p
         "icmp_echoscan's own fields, as ZMap names them")
 c.check({"udp_pkt_size", "data", "icmp_responder", "icmp_type", "icmp_code", "icmp_unreach_str"} <= fields["udp"],
         "udp's own fields, as ZMap names them")
+c.check(common | {"seqnum", "window", "data", "data_len", "http_status", "http_server", "banner", "tls_version",
+                  "tls_cipher", "tls_subject", "tls_issuer"} <= fields["tcp_banner"]
+        and "udp_pkt_size" not in fields["tcp_banner"], "tcp_banner's own fields (issue 21)")
 
 bad_yaml = os.path.join(d, "bad.yaml")
 with open(bad_yaml, "w") as f:
