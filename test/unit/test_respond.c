@@ -13,6 +13,8 @@
 #include "app/core/fingerprint.h"
 #include "app/core/packet.h"
 #include "app/respond/packet.h"
+#include "app/respond/service.h"
+#include "app/core/l7.h"
 #include "test/unit/check.h"
 #include "test/unit/refcsum.h"
 
@@ -419,6 +421,173 @@ test_respond_flags(void)
 	unlink(path);
 }
 
+/* A client's segment to (dst, dport) from port 40000 with payload: built as trawl_tcp_build's, then the data added. */
+static uint32_t
+client_segment(uint8_t *f, uint32_t dst, uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack, const void *d,
+		uint16_t n)
+{
+	uint8_t *ip = f + 14, *tcp = ip + 20;
+
+	trawl_tcp_build(f, &scanner, &me, 0xc6130002, dst, 40000, dport, seq, ack, flags, 1024, 50);
+	memcpy(tcp + 20, d, n);
+	ip[2] = (uint8_t)((40 + n) >> 8);
+	ip[3] = (uint8_t)(40 + n);
+	ip[10] = ip[11] = 0;
+	ip[10] = (uint8_t)(~ref_csum(ip, 20, 0) >> 8);
+	ip[11] = (uint8_t)~ref_csum(ip, 20, 0);
+	tcp[16] = tcp[17] = 0;
+	{
+		uint16_t c = (uint16_t)~ref_csum(tcp, 20 + n, ref_pseudo(ip));
+
+		tcp[16] = (uint8_t)(c >> 8);
+		tcp[17] = (uint8_t)c;
+	}
+	return 54 + n < 60 ? 60 : 54u + n;
+}
+
+static uint32_t
+rd32(const uint8_t *p)
+{
+	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+}
+
+/* Our ISN for the client's connection to (dst, dport): the SYN-ACK's sequence number. */
+static uint32_t
+isn_for(uint32_t dst, uint16_t dport)
+{
+	struct trawl_respond_result r;
+	uint8_t f[256];
+	uint32_t len = probe(f, IPPROTO_TCP, dst, dport, RTE_TCP_SYN_FLAG);
+
+	trawl_respond_frame(&cfg, f, len, sizeof(f), &r);
+	CHECK(r.reply == TRAWL_REPLY_SYNACK);
+	return rd32(f + 38);
+}
+
+static void
+test_services(void)
+{
+	static char text[512];
+	struct trawl_respond_result r;
+	struct trawl_err err;
+	struct trawl_tls_info tls;
+	uint8_t f[2048], hello[TRAWL_L7_CLIENT_HELLO_LEN], rnd[96] = { 0 };
+	const uint8_t *ip = f + 14, *tcp = ip + 20;
+	uint32_t len, isn;
+	char *p;
+
+	snprintf(text, sizeof(text), "198.18.5.1:80 http\n198.18.5.2:443 tls\n198.18.5.3:22 ssh\n"
+			"198.18.5.4:25  banner:220 mail ESMTP\n198.18.5.5:8080\n198.18.6.0/24 middlebox\n"
+			"198.18.7.0/30 middlebox:zerowin # tarpit\n198.18.8.0/28:80 http\n");
+	p = write_tmp(text);
+	trawl_dataset_free(&ds);
+	REQUIRE(trawl_dataset_init(&ds) == 0);
+	CHECK(trawl_dataset_load(&ds, p, &err) == 0);
+	trawl_dataset_seal(&ds);
+	unlink(p);
+	CHECK(ds.nsvc == 5 && ds.nmbox == 2);
+	CHECK(trawl_dataset_service(&ds, 0xc6120501, 80)->kind == TRAWL_SVC_HTTP);
+	CHECK(trawl_dataset_service(&ds, 0xc6120501, 443) == NULL && trawl_dataset_service(&ds, 0xc6120505, 8080) == NULL);
+	CHECK(trawl_dataset_service(&ds, 0xc612080f, 80)->kind == TRAWL_SVC_HTTP && trawl_dataset_service(&ds, 0xc6120810, 80) == NULL);
+	CHECK(trawl_dataset_open(&ds, 0xc6120503, 22, ports80) && trawl_dataset_open(&ds, 0xc6120807, 80, ports80));
+	CHECK(trawl_dataset_middlebox(&ds, 0xc61206ff) == 0 && trawl_dataset_middlebox(&ds, 0xc6120703) == 1);
+	CHECK(trawl_dataset_middlebox(&ds, 0xc6120704) == -1 && trawl_dataset_middlebox(&ds, 0xc61205ff) == -1);
+	CHECK(trawl_dataset_write(&ds, "/tmp/never", &err) == -EINVAL && strstr(err.msg, "text form") != NULL);
+	cfg.ds = &ds;
+
+	/* a middlebox: SYN-ACK on any port; the zero-window one with window 0 and no options */
+	len = probe(f, IPPROTO_TCP, 0xc6120677, 31337, RTE_TCP_SYN_FLAG);
+	trawl_respond_frame(&cfg, f, len, sizeof(f), &r);
+	CHECK(r.reply == TRAWL_REPLY_SYNACK && f[46] == 0x60 && sums_ok(f + 14));
+	len = probe(f, IPPROTO_TCP, 0xc6120701, 7, RTE_TCP_SYN_FLAG);
+	trawl_respond_frame(&cfg, f, len, sizeof(f), &r);
+	CHECK(r.reply == TRAWL_REPLY_SYNACK && f[46] == 0x50 && f[48] == 0 && f[49] == 0 && sums_ok(f + 14));
+	/* ... and never data */
+	isn = isn_for(0xc6120677, 80);
+	len = client_segment(f, 0xc6120677, 80, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, 0x01020305, isn + 1, "GET / HTTP/1.0\r\n\r\n", 18);
+	trawl_respond_frame(&cfg, f, len, sizeof(f), &r);
+	CHECK(r.reply == TRAWL_REPLY_NONE);
+
+	/* http: the client's request answered with a response, our FIN with it */
+	isn = isn_for(0xc6120501, 80);
+	len = client_segment(f, 0xc6120501, 80, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, 0x01020305, isn + 1, "GET / HTTP/1.1\r\n\r\n", 18);
+	trawl_respond_frame(&cfg, f, len, sizeof(f), &r);
+	REQUIRE(r.reply == TRAWL_REPLY_DATA && r.service == TRAWL_SVC_HTTP);
+	CHECK(sums_ok(f + 14) && rd32(tcp + 4) == isn + 1 && rd32(tcp + 8) == 0x01020305 + 18);
+	CHECK(tcp[13] == (RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG | RTE_TCP_FIN_FLAG));
+	CHECK(memcmp(tcp + 20, "HTTP/1.1 200 OK\r\nServer: trawl-respond/", 39) == 0);
+	CHECK(trawl_l7_http_header(tcp + 20, r.len - 54u, "content-length").len == 2);
+	/* the handshake's own ACK: an HTTP server waits */
+	len = client_segment(f, 0xc6120501, 80, RTE_TCP_ACK_FLAG, 0x01020305, isn + 1, "", 0);
+	trawl_respond_frame(&cfg, f, len, sizeof(f), &r);
+	CHECK(r.reply == TRAWL_REPLY_NONE);
+	/* not our ISN + 1: nothing (stateless: one answer per connection) */
+	len = client_segment(f, 0xc6120501, 80, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, 0x01020305, isn + 2, "GET /", 5);
+	trawl_respond_frame(&cfg, f, len, sizeof(f), &r);
+	CHECK(r.reply == TRAWL_REPLY_NONE);
+	/* the client closes after our response: ACK (our FIN went with the data) */
+	len = client_segment(f, 0xc6120501, 80, RTE_TCP_ACK_FLAG | RTE_TCP_FIN_FLAG, 0x01020305 + 18, isn + 200, "", 0);
+	trawl_respond_frame(&cfg, f, len, sizeof(f), &r);
+	CHECK(r.reply == TRAWL_REPLY_FIN && tcp[13] == RTE_TCP_ACK_FLAG && rd32(tcp + 8) == 0x01020305 + 19 && sums_ok(f + 14));
+
+	/* ssh speaks first: on the handshake's ACK */
+	isn = isn_for(0xc6120503, 22);
+	len = client_segment(f, 0xc6120503, 22, RTE_TCP_ACK_FLAG, 0x01020305, isn + 1, "", 0);
+	trawl_respond_frame(&cfg, f, len, sizeof(f), &r);
+	CHECK(r.reply == TRAWL_REPLY_DATA && r.len == 54 + sizeof(TRAWL_SVC_SSH_BANNER) - 1 &&
+			memcmp(tcp + 20, TRAWL_SVC_SSH_BANNER, sizeof(TRAWL_SVC_SSH_BANNER) - 1) == 0 && sums_ok(f + 14));
+	/* banner: the text and CR LF */
+	isn = isn_for(0xc6120504, 25);
+	len = client_segment(f, 0xc6120504, 25, RTE_TCP_ACK_FLAG, 0x01020305, isn + 1, "", 0);
+	trawl_respond_frame(&cfg, f, len, sizeof(f), &r);
+	CHECK(r.reply == TRAWL_REPLY_DATA && r.len == 54 + 16 && memcmp(tcp + 20, "220 mail ESMTP\r\n", 16) == 0);
+	/* an open port with no service: silent */
+	isn = isn_for(0xc6120505, 8080);
+	len = client_segment(f, 0xc6120505, 8080, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, 1, isn + 1, "hi", 2);
+	trawl_respond_frame(&cfg, f, len, sizeof(f), &r);
+	CHECK(r.reply == TRAWL_REPLY_NONE);
+
+	/* tls: a ClientHello with RSA suites gets ServerHello, the test certificate, ServerHelloDone */
+	CHECK(trawl_l7_client_hello(hello, sizeof(hello), rnd) == sizeof(hello));
+	isn = isn_for(0xc6120502, 443);
+	len = client_segment(f, 0xc6120502, 443, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, 5, isn + 1, hello, sizeof(hello));
+	trawl_respond_frame(&cfg, f, len, sizeof(f), &r);
+	REQUIRE(r.reply == TRAWL_REPLY_DATA && r.service == TRAWL_SVC_TLS && sums_ok(f + 14));
+	CHECK(trawl_l7_tls_parse(tcp + 20, r.len - 54u, &tls) == 0 && tls.version == 0x0303 && tls.cipher == 0x009c);
+	CHECK(strcmp(tls.subject, "/O=trawl respond/CN=trawl test certificate") == 0 && strcmp(tls.issuer, tls.subject) == 0);
+	CHECK(r.len <= 54 + TRAWL_SVC_SEGMENT_MAX);
+	/* ... an HTTP request to it: a handshake_failure alert */
+	len = client_segment(f, 0xc6120502, 443, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, 5, isn + 1, "GET / HTTP/1.1\r\n\r\n", 18);
+	trawl_respond_frame(&cfg, f, len, sizeof(f), &r);
+	CHECK(r.reply == TRAWL_REPLY_DATA && trawl_l7_tls_parse(tcp + 20, 7, &tls) == 0 && tls.alert && tls.alert_desc == 40);
+	/* a buffer with no room for the flight: nothing, never a write past it */
+	len = client_segment(f, 0xc6120502, 443, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, 5, isn + 1, hello, sizeof(hello));
+	trawl_respond_frame(&cfg, f, len, 600, &r);
+	CHECK(r.reply == TRAWL_REPLY_NONE);
+	setup();
+}
+
+static void
+test_service_errors(void)
+{
+	static const char *const bad[] = { "198.18.0.1 gopher\n", "198.18.0.1 http\n", "198.18.0.0/24:80 middlebox\n",
+		"198.18.0.1:21 file:/nonexistent/trawl\n", "198.18.0.1:80 http extra\n" };
+	struct trawl_dataset d;
+	struct trawl_err err;
+
+	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		char text[96], *p;
+
+		snprintf(text, sizeof(text), "# ok\n198.18.0.1\n\n  %s", bad[i]);
+		p = write_tmp(text);
+		CHECK(trawl_dataset_init(&d) == 0);
+		CHECK(trawl_dataset_load(&d, p, &err) == -EINVAL);
+		CHECK(strstr(err.msg, ":4:3: ") != NULL);
+		trawl_dataset_free(&d);
+		unlink(p);
+	}
+}
+
 int
 main(void)
 {
@@ -428,6 +597,8 @@ main(void)
 	RUN(test_dataset_errors);
 	RUN(test_answers_byte_correct);
 	RUN(test_fingerprints);
+	RUN(test_services);
+	RUN(test_service_errors);
 	trawl_dataset_free(&ds);
 	return check_done();
 }
