@@ -36,10 +36,12 @@ const char *campaign_self_exe(void);
 
 /**
  * keys.bin of the scan directory @p sdir (its path in @p keys), made from
- * its results.csv if it is not there yet; *@p count keys. Runs and diff
- * both need it. @return 0 or -errno with @p err.
+ * its results.csv if it is not there yet; *@p count keys. Unless
+ * @p keep_canaries, the addresses with a canary row are left out. Runs
+ * and diff both need it. @return 0 or -errno with @p err.
  */
-int campaign_ensure_keys(const char *sdir, char *keys, size_t len, uint64_t *count, struct trawl_err *err);
+int campaign_ensure_keys(const char *sdir, char *keys, size_t len, uint64_t *count, int keep_canaries,
+		struct trawl_err *err);
 
 int campaign_check(struct trawl_campaign *c, const struct campaign_opts *o);
 int campaign_run(struct trawl_campaign *c, const struct campaign_opts *o);

@@ -81,7 +81,7 @@ check_keys(const char *path, const struct trawl_yaml_node *m, int allow_name, st
 static int
 results_fields(struct trawl_campaign_scan *s, struct trawl_err *err)
 {
-	size_t len = 16, at = 0;
+	size_t len = 32, at = 0;
 	char *out, *copy, *tok, *save, *end;
 
 	for (size_t i = 0; i < s->set.n; i++)
@@ -106,10 +106,12 @@ results_fields(struct trawl_campaign_scan *s, struct trawl_err *err)
 		free(copy);
 		return trawl_err_set(err, -ENOMEM, "out of memory");
 	}
-	strcpy(out, "saddr,sport");
+	/* With canaries, the classification says which addresses answer every port (left out of diffs). */
+	strcpy(out, s->canaries != 0 ? "saddr,sport,classification" : "saddr,sport");
 	end = out + strlen(out);
 	for (tok = strtok_r(copy, ", ", &save); tok != NULL; tok = strtok_r(NULL, ", ", &save))
-		if (strcmp(tok, "saddr") != 0 && strcmp(tok, "sport") != 0) {
+		if (strcmp(tok, "saddr") != 0 && strcmp(tok, "sport") != 0 &&
+		    (s->canaries == 0 || strcmp(tok, "classification") != 0)) {
 			size_t n = strlen(tok);
 
 			*end++ = ',';
@@ -138,8 +140,10 @@ check_scan(const struct trawl_campaign *c, struct trawl_campaign_scan *s, struct
 	rc = trawl_scan_conf_from_settings(&conf, &copy, &e);
 	if (rc == 0 && trawl_scan_modules_resolve(&conf, &mods, &e) != 0)
 		rc = -EINVAL;
-	if (rc == 0)
+	if (rc == 0) {
 		s->nports = conf.ports->n;
+		s->canaries = conf.canaries;
+	}
 	trawl_scan_conf_free(&conf);
 	trawl_yaml_settings_free(&copy);
 	if (rc == 0)
@@ -223,6 +227,7 @@ static int
 from_root(struct trawl_campaign *c, struct trawl_yaml_node *root, struct trawl_err *err)
 {
 	static const char *const top[] = { "name", "schedule", "state-dir", "keep", "defaults", "scans", "after-run",
+		"diff-canaries",
 		NULL };
 	const struct trawl_yaml_node *e;
 	int rc = 0;
@@ -238,7 +243,8 @@ from_root(struct trawl_campaign *c, struct trawl_yaml_node *root, struct trawl_e
 			known |= strcmp(root->items[i].key, top[k]) == 0;
 		if (!known) {
 			rc = at(err, c->path, root->items[i].key_line, root->items[i].key_col, "unknown key '%s' (a campaign "
-					"has name, schedule, state-dir, keep, defaults, scans, after-run)%s", root->items[i].key, "");
+					"has name, schedule, state-dir, keep, defaults, scans, after-run, diff-canaries)%s",
+					root->items[i].key, "");
 			goto out;
 		}
 	}
@@ -292,6 +298,13 @@ from_root(struct trawl_campaign *c, struct trawl_yaml_node *root, struct trawl_e
 	}
 	if ((e = trawl_yaml_get(root, "after-run")) != NULL && (rc = scalar_of(c->path, e, &c->after_run, err)) != 0)
 		goto out;
+	if ((e = trawl_yaml_get(root, "diff-canaries")) != NULL) {
+		if (e->kind != TRAWL_YAML_SCALAR || (strcmp(e->value, "true") != 0 && strcmp(e->value, "false") != 0)) {
+			rc = at(err, c->path, e->line, e->col, "diff-canaries: true or false", "", "");
+			goto out;
+		}
+		c->diff_canaries = strcmp(e->value, "true") == 0;
+	}
 	if ((e = trawl_yaml_get(root, "defaults")) != NULL && (rc = check_keys(c->path, e, 0, err)) != 0)
 		goto out;
 	rc = load_scans(c, e, trawl_yaml_get(root, "scans"), err);

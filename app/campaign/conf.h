@@ -26,6 +26,7 @@ struct trawl_campaign_scan {
 	struct trawl_yaml_settings set;     /**< defaults, with the scan's own settings over them */
 	char *fields;                       /**< -f for results.csv: saddr,sport, then the scan's other fields */
 	unsigned int nports;                /**< target ports (1 for modules without ports) */
+	unsigned int canaries;              /**< --canaries in effect: results.csv gets classification */
 };
 
 struct trawl_campaign {
@@ -36,6 +37,7 @@ struct trawl_campaign {
 	char *state_dir;     /**< absolute */
 	uint32_t keep;       /**< complete runs kept, 0 = all */
 	char *after_run;     /**< NULL = none */
+	int diff_canaries;   /**< diff-canaries: true: addresses answering canaries stay in what changed */
 	struct trawl_campaign_scan scans[TRAWL_CAMPAIGN_MAX_SCANS];
 	unsigned int nscans;
 };

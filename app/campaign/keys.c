@@ -5,6 +5,8 @@
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "app/core/fmt.h"
@@ -196,7 +198,25 @@ struct builder {
 	char (*runs)[PATH_MAX];
 	unsigned int nruns, runs_cap;
 	struct trawl_keys_stats *st;
+	const uint32_t *skip;       /* addresses left out (sorted), NULL for none */
+	size_t nskip;
 };
+
+static int
+addr_in(const uint32_t *v, size_t n, uint32_t a)
+{
+	size_t lo = 0, hi = n;
+
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (v[mid] < a)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < n && v[lo] == a;
+}
 
 static int
 flush_out(struct builder *b)
@@ -293,6 +313,8 @@ read_csv(struct builder *b, const char *csv, struct trawl_err *err)
 				b->st->rows++;
 				if (trawl_key_parse(p, (size_t)(nl - p), &k) != 0)
 					b->st->bad++;
+				else if (b->nskip != 0 && addr_in(b->skip, b->nskip, (uint32_t)(k >> 16)))
+					b->st->skipped++;
 				else if ((rc = add_key(b, k)) != 0) {
 					trawl_err_set(err, rc, "%s: %s", b->out, strerror(-rc));
 					goto out;
@@ -394,7 +416,14 @@ int
 trawl_keys_build(const char *csv, const char *out, uint64_t mem, struct trawl_keys_stats *st,
 		struct trawl_err *err)
 {
-	struct builder b = { .out = out, .out_fd = -1, .st = st };
+	return trawl_keys_build_skip(csv, out, mem, NULL, 0, st, err);
+}
+
+int
+trawl_keys_build_skip(const char *csv, const char *out, uint64_t mem, const uint32_t *skip, size_t nskip,
+		struct trawl_keys_stats *st, struct trawl_err *err)
+{
+	struct builder b = { .out = out, .out_fd = -1, .st = st, .skip = skip, .nskip = nskip };
 	char tmp[PATH_MAX];
 	int rc;
 
@@ -520,4 +549,203 @@ trawl_keys_emit_csv(void *arg, uint64_t key, int added)
 	size_t n = trawl_key_format(key, buf);
 
 	return fwrite(buf, 1, n, added ? o->added : o->removed) == n ? 0 : -EIO;
+}
+
+/*
+ * Every line of @p csv in turn (the header first, flagged), without its
+ * newline: cb(arg, line, len, header). A last line without a newline counts.
+ */
+static int
+for_each_line(const char *csv, int (*cb)(void *arg, const char *line, size_t len, int header), void *arg,
+		struct trawl_err *err)
+{
+	char *buf = malloc(READ_BUF + 1);
+	size_t have = 0;
+	int fd = open(csv, O_RDONLY | O_CLOEXEC), first = 1, rc = 0;
+
+	if (buf == NULL || fd < 0) {
+		rc = fd < 0 ? -errno : -ENOMEM;
+		trawl_err_set(err, rc, "%s: %s", csv, strerror(-rc));
+		goto out;
+	}
+	for (;;) {
+		ssize_t got = read(fd, buf + have, READ_BUF - have);
+		char *p = buf, *end, *nl;
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got < 0) {
+			rc = trawl_err_set(err, -errno, "%s: %s", csv, strerror(errno));
+			goto out;
+		}
+		end = buf + have + got;
+		if (got == 0 && have != 0)
+			*end++ = '\n';
+		while ((nl = memchr(p, '\n', (size_t)(end - p))) != NULL) {
+			if ((rc = cb(arg, p, (size_t)(nl - p), first)) != 0) {
+				trawl_err_set(err, rc, "%s: %s", csv, strerror(-rc));
+				goto out;
+			}
+			first = 0;
+			p = nl + 1;
+		}
+		have = (size_t)(end - p);
+		if (got == 0)
+			break;
+		if (have == READ_BUF) {
+			rc = trawl_err_set(err, -EINVAL, "%s: a line of more than 4 MiB", csv);
+			goto out;
+		}
+		memmove(buf, p, have);
+	}
+out:
+	if (fd >= 0)
+		close(fd);
+	free(buf);
+	return rc;
+}
+
+struct canaries {
+	int col;          /* the classification column, -1: none */
+	uint32_t *v;
+	size_t n, cap;
+};
+
+/* The @p col-th comma-separated field of a line (no field holds a comma: outputs/csv.c). */
+static int
+field(const char *line, size_t len, int col, const char **f, size_t *flen)
+{
+	const char *p = line, *end = line + len;
+
+	for (int i = 0; i < col; i++) {
+		p = memchr(p, ',', (size_t)(end - p));
+		if (p == NULL)
+			return -1;
+		p++;
+	}
+	*f = p;
+	p = memchr(p, ',', (size_t)(end - p));
+	*flen = (size_t)((p ? p : end) - *f);
+	return 0;
+}
+
+static int
+canary_line(void *arg, const char *line, size_t len, int header)
+{
+	struct canaries *c = arg;
+	const char *f;
+	size_t fl;
+	uint64_t k;
+
+	if (len != 0 && line[len - 1] == '\r')
+		len--;
+	if (header) {
+		for (int i = 0; field(line, len, i, &f, &fl) == 0; i++)
+			if (fl == 14 && memcmp(f, "classification", 14) == 0)
+				c->col = i;
+		return 0;
+	}
+	if (c->col < 0 || field(line, len, c->col, &f, &fl) != 0 || fl != 6 || memcmp(f, "canary", 6) != 0 ||
+	    trawl_key_parse(line, len, &k) != 0)
+		return 0;
+	if (c->n == c->cap) {
+		uint32_t *v = realloc(c->v, (c->cap * 2 + 1024) * sizeof(*v));
+
+		if (v == NULL)
+			return -ENOMEM;
+		c->v = v;
+		c->cap = c->cap * 2 + 1024;
+	}
+	c->v[c->n++] = (uint32_t)(k >> 16);
+	return 0;
+}
+
+static int
+cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+int
+trawl_keys_canaries(const char *csv, uint32_t **addrs, size_t *n, struct trawl_err *err)
+{
+	struct canaries c = { .col = -1 };
+	size_t out = 0;
+	int rc = for_each_line(csv, canary_line, &c, err);
+
+	if (rc != 0) {
+		free(c.v);
+		return rc;
+	}
+	if (c.n != 0)
+		qsort(c.v, c.n, sizeof(c.v[0]), cmp_u32);
+	for (size_t i = 0; i < c.n; i++)
+		if (out == 0 || c.v[out - 1] != c.v[i])
+			c.v[out++] = c.v[i];
+	*addrs = c.v;
+	*n = out;
+	return 0;
+}
+
+struct rows {
+	const uint64_t *keys;
+	size_t nkeys;
+	FILE *out;
+};
+
+static int
+row_line(void *arg, const char *line, size_t len, int header)
+{
+	struct rows *r = arg;
+	uint64_t k;
+	size_t lo = 0, hi = r->nkeys;
+
+	if (!header) {
+		if (trawl_key_parse(line, len, &k) != 0)
+			return 0;
+		while (lo < hi) {
+			size_t mid = (lo + hi) / 2;
+
+			if (r->keys[mid] < k)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		if (lo == r->nkeys || r->keys[lo] != k)
+			return 0;
+	}
+	return fwrite(line, 1, len, r->out) == len && fputc('\n', r->out) != EOF ? 0 : -EIO;
+}
+
+int
+trawl_keys_rows(const char *csv, const char *keys, FILE *out, struct trawl_err *err)
+{
+	struct rows r = { .out = out };
+	struct stat sb;
+	void *map = NULL;
+	int fd = open(keys, O_RDONLY | O_CLOEXEC), rc;
+
+	if (fd < 0 || fstat(fd, &sb) != 0 || sb.st_size % 8 != 0) {
+		rc = fd < 0 ? -errno : -EINVAL;
+		if (fd >= 0)
+			close(fd);
+		return trawl_err_set(err, rc, "%s: %s", keys, strerror(-rc));
+	}
+	if (sb.st_size != 0) {
+		map = mmap(NULL, (size_t)sb.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (map == MAP_FAILED) {
+			rc = -errno;
+			close(fd);
+			return trawl_err_set(err, rc, "%s: %s", keys, strerror(-rc));
+		}
+	}
+	close(fd);
+	r.keys = map;
+	r.nkeys = (size_t)sb.st_size / 8;
+	rc = for_each_line(csv, row_line, &r, err);
+	if (map != NULL)
+		munmap(map, (size_t)sb.st_size);
+	return rc;
 }

@@ -35,6 +35,7 @@ struct trawl_keys_stats {
 	uint64_t rows;      /**< result rows read */
 	uint64_t keys;      /**< distinct keys written */
 	uint64_t bad;       /**< rows that are no saddr,sport pair (said, skipped) */
+	uint64_t skipped;   /**< rows of addresses left out (canaries) */
 	unsigned int runs;  /**< sorted runs merged (1: it fitted in memory) */
 };
 
@@ -46,6 +47,25 @@ struct trawl_keys_stats {
  */
 int trawl_keys_build(const char *csv, const char *out, uint64_t mem, struct trawl_keys_stats *st,
 		struct trawl_err *err);
+
+/** The same, leaving out every row of the @p nskip addresses of @p skip (sorted). */
+int trawl_keys_build_skip(const char *csv, const char *out, uint64_t mem, const uint32_t *skip, size_t nskip,
+		struct trawl_keys_stats *st, struct trawl_err *err);
+
+/*
+ * The addresses with a row classified canary (tcp_banner, --canaries: they
+ * answer every port) in @p csv, sorted and unique, in *addrs (malloc'd; 4
+ * bytes an address). None when the CSV has no classification column.
+ * @return 0 or -errno with @p err.
+ */
+int trawl_keys_canaries(const char *csv, uint32_t **addrs, size_t *n, struct trawl_err *err);
+
+/*
+ * The header of @p csv and every row whose key is in @p keys (a file of
+ * sorted keys, 8 bytes each, mapped) to @p out: new.csv and gone.csv with
+ * every field the scan wrote. @return 0 or -errno with @p err.
+ */
+int trawl_keys_rows(const char *csv, const char *keys, FILE *out, struct trawl_err *err);
 
 struct trawl_keys_diff {
 	uint64_t before, after;  /**< keys in each */

@@ -211,18 +211,6 @@ run_scans(struct run_ctx *r)
 	return 0;
 }
 
-static FILE *
-open_csv(const char *path)
-{
-	FILE *f = fopen(path, "we");
-
-	if (f != NULL) {
-		setvbuf(f, NULL, _IOFBF, 1 << 20);
-		fputs("saddr,sport\n", f);
-	}
-	return f;
-}
-
 static int
 close_synced(FILE *f)
 {
@@ -237,13 +225,20 @@ close_synced(FILE *f)
 	return rc;
 }
 
-/* keys.bin of a scan directory, made from its results.csv if it is not there yet. */
+/*
+ * keys.bin of a scan directory, made from its results.csv if it is not
+ * there yet; unless @p keep_canaries, without the addresses that answered
+ * a canary (they answer every port: no change there says anything).
+ */
 int
-campaign_ensure_keys(const char *sdir, char *keys, size_t len, uint64_t *count, struct trawl_err *err)
+campaign_ensure_keys(const char *sdir, char *keys, size_t len, uint64_t *count, int keep_canaries,
+		struct trawl_err *err)
 {
 	char csv[PATH_MAX];
 	struct trawl_keys_stats st;
 	struct stat sb;
+	uint32_t *skip = NULL;
+	size_t nskip = 0;
 	int rc;
 
 	snprintf(keys, len, "%s/keys.bin", sdir);
@@ -252,14 +247,76 @@ campaign_ensure_keys(const char *sdir, char *keys, size_t len, uint64_t *count, 
 		*count = (uint64_t)sb.st_size / 8;
 		return 0;
 	}
-	rc = trawl_keys_build(csv, keys, TRAWL_KEYS_DEFAULT_MEM, &st, err);
+	if (!keep_canaries && (rc = trawl_keys_canaries(csv, &skip, &nskip, err)) != 0)
+		return rc;
+	rc = trawl_keys_build_skip(csv, keys, TRAWL_KEYS_DEFAULT_MEM, skip, nskip, &st, err);
+	free(skip);
 	if (rc == 0 && st.bad != 0)
 		fprintf(stderr, ME ": warning: %s: %" PRIu64 " rows are no saddr,sport pair (left out)\n", csv, st.bad);
 	*count = st.keys;
 	return rc;
 }
 
-/* Per scan: its keys, and what changed since the previous complete run. */
+/* The keys one side of a diff emits, in order, to a file of keys (8 bytes each): what trawl_keys_rows reads. */
+struct key_files {
+	FILE *added, *removed;
+};
+
+static int
+emit_key(void *arg, uint64_t key, int added)
+{
+	struct key_files *k = arg;
+
+	return fwrite(&key, sizeof(key), 1, added ? k->added : k->removed) == 1 ? 0 : -EIO;
+}
+
+/*
+ * One side's rows: every field of the results.csv the keys come from; for a
+ * previous run whose results.csv is gone (pruned), the keys alone.
+ */
+static int
+side_rows(const char *csv, const char *keys, const char *out, struct trawl_err *err)
+{
+	FILE *f = fopen(out, "we");
+	struct stat sb;
+	int rc;
+
+	if (f == NULL)
+		return trawl_err_set(err, -errno, "%s: %s", out, strerror(errno));
+	setvbuf(f, NULL, _IOFBF, 1 << 20);
+	if (csv != NULL && stat(csv, &sb) == 0) {
+		rc = trawl_keys_rows(csv, keys, f, err);
+	} else {
+		/* the keys alone, as saddr,sport rows */
+		struct trawl_keys_csv o = { f, f };
+		FILE *k = fopen(keys, "re");
+		uint64_t key;
+
+		rc = 0;
+		fputs("saddr,sport\n", f);
+		while (rc == 0 && k != NULL && fread(&key, sizeof(key), 1, k) == 1)
+			rc = trawl_keys_emit_csv(&o, key, 1);
+		if (k != NULL)
+			fclose(k);
+		if (rc != 0)
+			trawl_err_set(err, rc, "%s: %s", out, strerror(-rc));
+	}
+	{
+		int r2 = close_synced(f);
+
+		if (rc == 0 && r2 != 0)
+			rc = trawl_err_set(err, r2, "%s: %s", out, strerror(-r2));
+	}
+	return rc;
+}
+
+/*
+ * Per scan: its keys, and what changed since the previous complete run:
+ * new.csv holds the rows of this run's results.csv whose (address, port)
+ * the previous run did not have, gone.csv the previous run's rows this one
+ * does not have, each with every field the scan wrote (the keys go through
+ * two sorted key files on the way: memory stays bounded).
+ */
 static int
 run_diffs(struct run_ctx *r)
 {
@@ -268,48 +325,54 @@ run_diffs(struct run_ctx *r)
 	for (unsigned int i = 0; i < r->c->nscans; i++) {
 		const struct trawl_campaign_scan *s = &r->c->scans[i];
 		char sdir[PATH_MAX], pdir[PATH_MAX], keys[PATH_MAX], pkeys[PATH_MAX], path[PATH_MAX];
+		char kadd[PATH_MAX], krem[PATH_MAX], csv[PATH_MAX], pcsv[PATH_MAX];
 		const char *before = NULL;
 		struct trawl_keys_diff d;
-		struct trawl_keys_csv o;
+		struct key_files o;
 		uint64_t count, pcount;
 		struct stat sb;
 		int rc;
 
 		snprintf(sdir, sizeof(sdir), "%s/%s", r->dir, s->name);
-		rc = campaign_ensure_keys(sdir, keys, sizeof(keys), &count, &err);
+		rc = campaign_ensure_keys(sdir, keys, sizeof(keys), &count, r->c->diff_canaries, &err);
 		if (rc != 0)
 			return run_failed(r, "failed", "%s", err.msg);
 		if (r->prev[0]) {
 			snprintf(pdir, sizeof(pdir), "%s/runs/%s/%s", r->c->state_dir, r->prev, s->name);
 			if (stat(pdir, &sb) == 0) {
-				if ((rc = campaign_ensure_keys(pdir, pkeys, sizeof(pkeys), &pcount, &err)) != 0)
+				if ((rc = campaign_ensure_keys(pdir, pkeys, sizeof(pkeys), &pcount, r->c->diff_canaries,
+						&err)) != 0)
 					return run_failed(r, "failed", "%s", err.msg);
 				before = pkeys;
 			}
 		}
-		snprintf(path, sizeof(path), "%s/new.csv", sdir);
-		o.added = open_csv(path);
-		snprintf(path, sizeof(path), "%s/gone.csv", sdir);
-		o.removed = open_csv(path);
+		snprintf(kadd, sizeof(kadd), "%s/new.keys", sdir);
+		snprintf(krem, sizeof(krem), "%s/gone.keys", sdir);
+		o.added = fopen(kadd, "we");
+		o.removed = fopen(krem, "we");
 		if (o.added == NULL || o.removed == NULL) {
 			rc = -errno;
 			if (o.added)
 				fclose(o.added);
 			if (o.removed)
 				fclose(o.removed);
-			return run_failed(r, "failed", "%s: %s", path, strerror(-rc));
+			return run_failed(r, "failed", "%s: %s", kadd, strerror(-rc));
 		}
-		rc = trawl_keys_diff(before, keys, trawl_keys_emit_csv, &o, &d, &err);
+		rc = trawl_keys_diff(before, keys, emit_key, &o, &d, &err);
 		if (rc == -EIO)
-			snprintf(err.msg, sizeof(err.msg), "%s/new.csv or gone.csv: %s", sdir, strerror(errno ? errno : EIO));
-		{
-			int r1 = close_synced(o.added), r2 = close_synced(o.removed);
-
-			if (rc == 0 && (r1 != 0 || r2 != 0)) {
-				rc = r1 ? r1 : r2;
-				snprintf(err.msg, sizeof(err.msg), "%s/new.csv or gone.csv: %s", sdir, strerror(-rc));
-			}
-		}
+			snprintf(err.msg, sizeof(err.msg), "%s: %s", kadd, strerror(errno ? errno : EIO));
+		if ((fclose(o.added) != 0 || fclose(o.removed) != 0) && rc == 0)
+			rc = trawl_err_set(&err, -EIO, "%s: %s", kadd, strerror(errno));
+		snprintf(csv, sizeof(csv), "%s/results.csv", sdir);
+		snprintf(pcsv, sizeof(pcsv), "%s/results.csv", before != NULL ? pdir : sdir);
+		snprintf(path, sizeof(path), "%s/new.csv", sdir);
+		if (rc == 0)
+			rc = side_rows(csv, kadd, path, &err);
+		snprintf(path, sizeof(path), "%s/gone.csv", sdir);
+		if (rc == 0)
+			rc = side_rows(before != NULL ? pcsv : NULL, krem, path, &err);
+		unlink(kadd);
+		unlink(krem);
 		if (rc != 0)
 			return run_failed(r, "failed", "%s", err.msg);
 		r->counts[i] = (struct trawl_history_scan){ s->name, count, d.added, d.removed };

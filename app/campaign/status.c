@@ -210,8 +210,8 @@ campaign_diff(struct trawl_campaign *c, const struct campaign_opts *o)
 		if (stat(db, &sb) != 0)
 			continue; /* a scan the later run did not have */
 		have_a = stat(da, &sb) == 0;
-		if ((have_a && campaign_ensure_keys(da, ka, sizeof(ka), &n, &err) != 0) ||
-				campaign_ensure_keys(db, kb, sizeof(kb), &n, &err) != 0 ||
+		if ((have_a && campaign_ensure_keys(da, ka, sizeof(ka), &n, c->diff_canaries, &err) != 0) ||
+				campaign_ensure_keys(db, kb, sizeof(kb), &n, c->diff_canaries, &err) != 0 ||
 				trawl_keys_diff(have_a ? ka : NULL, kb, emit_print, &p, &d, &err) != 0) {
 			campaign_say_err(&err);
 			return 1;

@@ -5,7 +5,8 @@
  * then ARP or IPv4, then every probe module's classify (its ICMP quote
  * parsing included) and, for a reply it accepts, its answer.
  * The scan is 198.18.0.0/16 x ports 80,443 (port 0 for icmp_echoscan) from
- * 198.19.0.2 with a fixed key, as test/fuzz/make_corpus.py's seeds are.
+ * 198.19.0.2 with a fixed key, as test/fuzz/make_corpus.py's seeds are;
+ * the TCP modules with two canaries, tcp_banner sending http.
  */
 #include "test/fuzz/fuzz.h"
 
@@ -15,9 +16,10 @@
 
 #define US 0xc6130002u /* 198.19.0.2 */
 
-static const char *const modules[] = { "tcp_synscan", "icmp_echoscan", "udp" };
-static struct trawl_probe_ctx ctx[3];
-static const struct trawl_probe_ops *ops[3];
+static const char *const modules[] = { "tcp_synscan", "icmp_echoscan", "udp", "tcp_banner" };
+#define NMOD 4
+static struct trawl_probe_ctx ctx[NMOD];
+static const struct trawl_probe_ops *ops[NMOD];
 static struct trawl_constraint allowed;
 static struct trawl_ports ports[2];
 static struct trawl_target_space space[2];
@@ -38,7 +40,7 @@ setup(void)
 		abort();
 	trawl_target_space_init(&space[0], &allowed, &ports[0]);
 	trawl_target_space_init(&space[1], &allowed, &ports[1]);
-	for (int i = 0; i < 3; i++) {
+	for (int i = 0; i < NMOD; i++) {
 		ops[i] = trawl_probe_find(modules[i]);
 		ctx[i].val.key.k0 = 0x0123456789abcdefULL;
 		ctx[i].val.key.k1 = 0xfedcba9876543210ULL;
@@ -48,8 +50,11 @@ setup(void)
 		ctx[i].src_mac = src;
 		ctx[i].gw_mac = gw;
 		ctx[i].space = ops[i]->uses_ports ? &space[0] : &space[1];
-		if (ops[i]->parse_args != NULL && ops[i]->parse_args("text:trawl-fuzz", &ctx[i].args, &err) != 0)
+		/* tcp_banner: http, whose request (and so the acknowledgement it validates) depends on the target */
+		if (ops[i]->parse_args != NULL &&
+		    ops[i]->parse_args(ops[i]->handshake ? "http" : "text:trawl-fuzz", &ctx[i].args, &err) != 0)
 			abort();
+		ctx[i].canaries = ops[i]->tcp ? 2 : 0;
 		if (ops[i]->prepare(&ctx[i]) != 0)
 			abort();
 	}
@@ -81,20 +86,24 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
 		if (trawl_ipv4_parse(frame + l3off, (uint32_t)size - l3off, &v) != 0)
 			break;
-		for (int i = 0; i < 3; i++) {
+		for (int i = 0; i < NMOD; i++) {
 			/* classify may keep up to data_max bytes: exactly that much room, on the heap. */
 			uint8_t *keep = malloc(ops[i]->data_max ? ops[i]->data_max : 1);
+			uint16_t amax = ops[i]->answer_max ? ops[i]->answer_max : TRAWL_PROBE_MAX_LEN;
+			uint8_t *answer = malloc(amax);
 			struct trawl_result r;
-			uint8_t answer[TRAWL_PROBE_MAX_LEN];
 
 			memset(&r, 0, sizeof(r));
 			r.data = keep;
 			if (ops[i]->classify(&ctx[i], &v, &r) == TRAWL_RX_VALID) {
 				if (r.data_len > ops[i]->data_max)
 					abort();
-				if (ops[i]->answer != NULL && ops[i]->answer(answer, &v, &ctx[i], &r) > TRAWL_PROBE_MAX_LEN)
+				if (ops[i]->answer != NULL && ops[i]->answer(answer, &v, &ctx[i], &r) > amax)
+					abort();
+				if (ops[i]->reset != NULL && ops[i]->reset(answer, &ctx[i], &r) > TRAWL_PROBE_MAX_LEN)
 					abort();
 			}
+			free(answer);
 			free(keep);
 		}
 		break;

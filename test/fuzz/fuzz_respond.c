@@ -6,7 +6,8 @@
  * big-endian), that come from one source in turn: its fingerprinting state
  * goes from one to the next as the responder keeps it (a keyed rule is
  * confirmed on a later probe). The dataset: 198.18.0.0/24 live with 80 open,
- * 198.18.1.7 live, UDP 53 answering, ARP for any address.
+ * 198.18.1.7 live, services on 198.18.2.1-4 (http, tls, ssh, banner), a
+ * middlebox /24 and a zero-window one, UDP 53 answering, ARP for any address.
  */
 #include "test/fuzz/fuzz.h"
 
@@ -20,7 +21,9 @@ static struct trawl_udp_payload udp[65536];
 static void
 setup(void)
 {
-	static const char text[] = "198.18.0.0/24:80\n198.18.1.7\n";
+	static const char text[] = "198.18.0.0/24:80\n198.18.1.7\n198.18.2.1:80 http\n198.18.2.2:443 tls\n"
+		"198.18.2.3:22 ssh\n198.18.2.4:25 banner:220 fuzz ESMTP\n198.18.3.0/24 middlebox\n"
+		"198.18.4.0/30 middlebox:zerowin\n";
 	static const uint8_t dns[] = { 0x12, 0x34, 0x81, 0x80 };
 	struct trawl_err err;
 
@@ -39,8 +42,12 @@ one_frame(const uint8_t *data, size_t size, struct trawl_fp_source *src)
 {
 	struct trawl_respond_result res;
 	uint32_t claimed;
-	/* The handler writes its answer in place: an mbuf's room, at least 128 bytes, and no more. */
-	size_t cap = size < 128 ? 128 : size;
+	/*
+	 * The handler writes its answer in place: an mbuf's room, at least 128
+	 * bytes, and no more; half the inputs get a real mbuf's 1920, so a
+	 * service's first flight (up to 1514 bytes) is made too.
+	 */
+	size_t room = size != 0 && (data[size - 1] & 1) ? 1920 : 128, cap = size < room ? room : size;
 	uint8_t *frame = malloc(cap);
 
 	if (frame == NULL)

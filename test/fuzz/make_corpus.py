@@ -59,6 +59,16 @@ put("reply", "arp", Ether(src=GW, dst="ff:ff:ff:ff:ff:ff") / ARP(op=1, hwsrc=GW,
 put("reply", "ipopts", eth(IP(src=a, dst=ME, ihl=6, options=[b"\x01\x01\x01\x00"]) /
                            TCP(sport=80, dport=v.sport(a, 80), flags="SA", ack=(v.seq(a, 80) + 1) & 0xFFFFFFFF)))
 
+# tcp_banner (http): its SYN-ACK, the server's data acknowledging our request, a reset after it
+get = f"GET / HTTP/1.1\r\nHost: {a}\r\nUser-Agent: trawl/0.1 (survey scanner)\r\nAccept: */*\r\n\r\n".encode()
+put("reply", "banner-data", eth(IP(src=a, dst=ME) / TCP(sport=80, dport=v.sport(a, 80), flags="PA", seq=1001,
+                                                        ack=(v.seq(a, 80) + 1 + len(get)) & 0xFFFFFFFF) /
+                                Raw(b"HTTP/1.1 200 OK\r\nServer: fuzz\r\n\r\n")))
+put("reply", "banner-reset", eth(IP(src=a, dst=ME) / TCP(sport=80, dport=v.sport(a, 80), flags="RA", seq=1001,
+                                                         ack=(v.seq(a, 80) + 1 + len(get)) & 0xFFFFFFFF)))
+put("reply", "zerowin", eth(IP(src=a, dst=ME) / TCP(sport=443, dport=v.sport(a, 443), flags="SA", window=0,
+                                                    ack=(v.seq(a, 443) + 1) & 0xFFFFFFFF)))
+
 # --- respond: frames to the virtual internet, each after a 2-byte length -------------
 def frames(*fs):
     return b"".join(struct.pack(">H", len(bytes(f))) + bytes(f) for f in fs)
@@ -74,8 +84,40 @@ put("respond", "closed", frames(R / IP(src="198.19.1.2", dst="198.18.0.5") / TCP
 put("respond", "echo", frames(R / IP(src="198.19.1.2", dst="198.18.1.7") / ICMP(type=8, id=1, seq=2) / Raw(b"abc")))
 put("respond", "udp53", frames(R / IP(src="198.19.1.2", dst="198.18.0.9") / UDP(sport=5000, dport=53) / Raw(b"q")))
 put("respond", "udp-closed", frames(R / IP(src="198.19.1.2", dst="198.18.0.9") / UDP(sport=5000, dport=54) / Raw(b"q")))
+
+def r_isn(src, dst, sport, dport):  # fuzz_respond.c's ISN key (1, 2)
+    return tt.siphash24(1, 2, struct.pack("<QQ", (tt.ip2int(src) << 32) | tt.ip2int(dst), (sport << 16) | dport)) & 0xFFFFFFFF
+
+
+def r_seg(dst, dport, flags, payload=b""):
+    return (R / IP(src="198.19.1.2", dst=dst) / TCP(sport=40000, dport=dport, flags=flags, seq=2,
+                                                     ack=(r_isn("198.19.1.2", dst, 40000, dport) + 1) & 0xFFFFFFFF) /
+            Raw(payload))
+
+
+put("respond", "svc-http", frames(r_seg("198.18.2.1", 80, "PA", b"GET / HTTP/1.1\r\n\r\n"),
+                                  r_seg("198.18.2.1", 80, "FA")))
+put("respond", "svc-ssh", frames(r_seg("198.18.2.3", 22, "A")))
+put("respond", "svc-tls", frames(r_seg("198.18.2.2", 443, "PA", b"\x16\x03\x01\x00\x2f\x01\x00\x00\x2b\x03\x03" +
+                                       bytes(32) + b"\x00\x00\x04\x00\x9c\x13\x01\x01\x00")))
+put("respond", "middlebox", frames(R / IP(src="198.19.1.2", dst="198.18.4.1") / TCP(sport=1, dport=9, flags="S")))
 put("respond", "arp", frames(Ether(src="02:00:00:00:00:aa", dst="ff:ff:ff:ff:ff:ff") /
                              ARP(op=1, hwsrc="02:00:00:00:00:aa", psrc="198.19.1.2", pdst="198.18.0.1")))
+
+# --- l7: a server's first segment (what tcp_banner keeps) ------------------------------
+put("l7", "http", b"HTTP/1.1 301 Moved\r\nServer: nginx/1.22.1\r\nLocation: https://x/\r\n\r\n")
+put("l7", "ssh", b"SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3\r\n")
+put("l7", "smtp", b"220 mail.example ESMTP Postfix\r\n")
+put("l7", "tls-alert", b"\x15\x03\x03\x00\x02\x02\x28")
+with open(os.path.join(here, "../unit/test_l7.c")) as f:  # the unit test's certificate, in a TLS 1.2 flight
+    hexcert = "".join(l.strip().strip('"') for l in f.read().split("cert_hex[] =")[1].split(";")[0].split("\n"))
+cert = bytes.fromhex(hexcert)
+sh = b"\x02\x00\x00\x26\x03\x03" + bytes(32) + b"\x00\xc0\x2b\x00\x00\x00"
+ce = b"\x0b" + (len(cert) + 6).to_bytes(3, "big") + (len(cert) + 3).to_bytes(3, "big") + len(cert).to_bytes(3, "big") + cert
+hs = sh + ce + b"\x0e\x00\x00\x00"
+put("l7", "tls12", b"\x16\x03\x03" + len(hs).to_bytes(2, "big") + hs)
+put("l7", "clienthello", b"\x16\x03\x01\x00\x2f\x01\x00\x00\x2b\x03\x03" + bytes(32) +
+    b"\x00\x00\x04\x00\x9c\x13\x01\x01\x00")
 
 # --- ranges: allow/blocklists (the first line is also a port list) --------------------
 with open(os.path.join(conf, "blocklist.conf"), "rb") as f:
@@ -98,6 +140,8 @@ with open(os.path.join(conf, "example-dataset.txt"), "rb") as f:
     text = f.read()
 put("dataset", "text", text)
 put("dataset", "mixed", b"198.18.0.1\n198.18.0.0/30:443\n198.18.1.1:22 # x\n\n")
+put("dataset", "services", b"198.18.2.1:80 http\n198.18.2.2:443 tls\n198.18.2.3:22 ssh\n"
+    b"198.18.2.4:25 banner:220 x ESMTP\n198.18.3.0/24 middlebox\n198.18.4.0/30 middlebox:zerowin\n")
 with tempfile.TemporaryDirectory() as d:
     src, out = os.path.join(d, "ds.txt"), os.path.join(d, "ds.bin")
     with open(src, "wb") as f:

@@ -388,6 +388,68 @@ test_units_text(void)
 	trawl_campaign_free(&c);
 }
 
+/* tcp_banner results: canary addresses left out of the keys; new.csv/gone.csv rows keep every field. */
+static void
+test_canaries_and_rows(void)
+{
+	static const char text[] = "saddr,sport,classification,http_server\n"
+		"198.18.0.1,80,data,nginx\n"
+		"198.18.0.2,80,nodata,\n"
+		"198.18.0.3,80,nodata,\n"
+		"198.18.0.3,41234,canary,\n"
+		"198.18.0.4,443,data,Apache\n";
+	char csv[512], keys[512], sel[512], out[512], buf[512];
+	struct trawl_keys_stats st;
+	struct trawl_err err;
+	uint32_t *addrs = NULL;
+	size_t n = 0, len;
+	uint64_t *got, pick;
+	FILE *f;
+
+	snprintf(csv, sizeof(csv), "%s/banner.csv", dir);
+	snprintf(keys, sizeof(keys), "%s/banner.bin", dir);
+	snprintf(sel, sizeof(sel), "%s/sel.bin", dir);
+	snprintf(out, sizeof(out), "%s/new.csv", dir);
+	f = fopen(csv, "w");
+	REQUIRE(f != NULL);
+	fputs(text, f);
+	fclose(f);
+	CHECK(trawl_keys_canaries(csv, &addrs, &n, &err) == 0 && n == 1 && addrs[0] == 0xc6120003);
+	CHECK(trawl_keys_build_skip(csv, keys, 1 << 20, addrs, n, &st, &err) == 0);
+	CHECK(st.keys == 3 && st.skipped == 2);
+	got = read_keys("banner.bin", &len);
+	REQUIRE(got != NULL);
+	CHECK(len == 3 && got[0] == trawl_key(0xc6120001, 80) && got[2] == trawl_key(0xc6120004, 443));
+	free(got);
+	free(addrs);
+	/* the rows of two keys, whole */
+	f = fopen(sel, "w");
+	REQUIRE(f != NULL);
+	pick = trawl_key(0xc6120001, 80);
+	fwrite(&pick, 8, 1, f);
+	pick = trawl_key(0xc6120004, 443);
+	fwrite(&pick, 8, 1, f);
+	fclose(f);
+	f = fopen(out, "w");
+	REQUIRE(f != NULL);
+	CHECK(trawl_keys_rows(csv, sel, f, &err) == 0);
+	fclose(f);
+	f = fopen(out, "r");
+	REQUIRE(f != NULL);
+	len = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[len] = '\0';
+	fclose(f);
+	CHECK(strcmp(buf, "saddr,sport,classification,http_server\n198.18.0.1,80,data,nginx\n"
+			"198.18.0.4,443,data,Apache\n") == 0);
+	/* no classification column: no canaries */
+	f = fopen(csv, "w");
+	fputs("saddr,sport\n198.18.0.1,80\n", f);
+	fclose(f);
+	addrs = NULL;
+	CHECK(trawl_keys_canaries(csv, &addrs, &n, &err) == 0 && n == 0);
+	free(addrs);
+}
+
 int
 main(void)
 {
@@ -396,6 +458,7 @@ main(void)
 	if (mkdtemp(dir) == NULL)
 		return 1;
 	RUN(test_good_file);
+	RUN(test_canaries_and_rows);
 	RUN(test_errors_say_where);
 	RUN(test_alias_bomb);
 	RUN(test_key_parse_format);
