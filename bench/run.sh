@@ -184,7 +184,7 @@ print(f'| RX role under callgrind, by stage | 1048576 replies | {t:.0f} instruct
 # The other probe modules' replies, interleaved rounds: echo replies (60 bytes), UDP answers of 18
 # bytes (60-byte frames: line rate's packet rate) and of 512 (the most a result keeps: the copy that costs most).
 for i in 1 2 3; do
-	for spec in "icmp_echoscan" "udp 18" "udp 512"; do
+	for spec in "icmp_echoscan" "udp 18" "udp 512" "tcp_banner 0" "tcp_banner:data 256"; do
 		# shellcheck disable=SC2086
 		build/bench/rxbench --no-huge -m 512 --no-pci -l 1 --file-prefix bench-rxr --log-level=warning \
 			--vdev net_ring0 --vdev net_ring1 -- 16777216 nomac $spec 2>/dev/null | head -1 >> "$work/rxrole.md"
@@ -192,6 +192,11 @@ for i in 1 2 3; do
 	[ $quick = 1 ] && break
 done
 say "RX role: $(cat "$work/rxrole.md")"
+
+# Services (issue 21): tcp_banner against masscan --banners on one veth sink, and the canaries' cost.
+bench/banner.sh $( [ $quick = 1 ] && echo 1 || echo 3 ) > "$work/banner.md" 2>/dev/null ||
+	echo "| tcp_banner on the veth sink | not run | |" > "$work/banner.md"
+say "banner: $(cat "$work/banner.md")"
 
 # The writer at Internet scale: 60 M new results, then 60 M repeats, CSV to a file on disk.
 nres=60000000; [ $quick = 1 ] && nres=6000000
@@ -516,6 +521,16 @@ virt=${virt:+$virt guest}; virt=${virt:-bare metal}
 	echo '```'
 	cat "$work/diff.txt"
 	echo '```'
+	echo
+	echo "## 7. Services: tcp_banner on one veth sink (bench/banner.sh)"
+	echo
+	echo "\`trawl respond\` with 2,000 HTTP services and 4 middlebox /24s in 198.18.0.0/16 over af_packet veth;"
+	echo "each scanner at its top rate on the same sink, rounds interleaved, medians and spans. The RX role's"
+	echo "own figures for tcp_banner (SYN-ACKs answered with ACK+GET into a full table, data segments) are in 2a."
+	echo
+	echo "| what | size | figure |"
+	echo "|---|---|---|"
+	cat "$work/banner.md"
 	echo
 	echo "## Targeting: generator speed and constraint memory"
 	echo

@@ -17,6 +17,11 @@
  *   rxbench [EAL args] -- [REPLIES [mac|nomac [MODULE [UDP_BYTES]]]]  (EAL args must create
  *      net_ring0 and net_ring1; nomac: the receive path only, for callgrind; MODULE: tcp_synscan;
  *      UDP_BYTES: udp's answer payload, default 512)
+ * tcp_banner (--probe-args http): MODULE "tcp_banner" sends SYN-ACKs, each a new handshake
+ * answered with the ACK and its GET and held in the RX role's table, which fills (2^18) and
+ * from then on closes the oldest with a RST and a nodata result for each new one (the case
+ * that costs most); "tcp_banner:data" sends the servers' data segments (UDP_BYTES of payload,
+ * acknowledging the GET), each a result with its data and a RST.
  * prints markdown rows.
  */
 #include <inttypes.h>
@@ -37,11 +42,12 @@
 #include "app/core/ports.h"
 #include "app/dp/engine.h"
 #include "app/dp/rx.h"
+#include "app/core/l7.h"
 
 #include <rte_udp.h>
 
 #define NFRAMES 65536 /* distinct replies kept ready */
-#define FRAME_MAX 640  /* the largest: a UDP answer with 512 bytes of payload */
+#define FRAME_MAX 1536 /* the largest: a data segment of 1460 bytes */
 static unsigned int udp_answer = 512; /* payload bytes of each UDP answer (argument 5) */
 #define UDP_ANSWER udp_answer
 
@@ -77,6 +83,27 @@ to_synack(uint8_t *f)
 	tcp->recv_ack = rte_cpu_to_be_32(rte_be_to_cpu_32(tcp->sent_seq) + 1);
 	tcp->sent_seq = rte_cpu_to_be_32(12345);
 	tcp->tcp_flags = RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG;
+}
+
+/* A SYN into the data segment the target sends after our GET (payload bytes, acknowledging the GET). */
+static uint16_t
+to_data(uint8_t *f, const struct trawl_probe_ctx *ctx, unsigned int payload)
+{
+	struct rte_ipv4_hdr *ip = (void *)(f + sizeof(struct rte_ether_hdr));
+	struct rte_tcp_hdr *tcp = (void *)(ip + 1);
+	char get[TRAWL_L7_HTTP_GET_MAX];
+	uint32_t plen = (uint32_t)trawl_l7_http_get(get, sizeof(get), rte_be_to_cpu_32(ip->dst_addr));
+
+	(void)ctx;
+	to_synack(f);
+	tcp->recv_ack = rte_cpu_to_be_32(rte_be_to_cpu_32(tcp->recv_ack) + plen);
+	tcp->sent_seq = rte_cpu_to_be_32(12346);
+	tcp->tcp_flags = RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG;
+	tcp->data_off = 5 << 4;
+	ip->total_length = rte_cpu_to_be_16((uint16_t)(sizeof(*ip) + sizeof(*tcp) + payload));
+	for (unsigned int i = 0; i < payload; i++)
+		((uint8_t *)(tcp + 1))[i] = (uint8_t)("HTTP/1.1 200 OK\r\nServer: x\r\n"[i % 29]);
+	return (uint16_t)(sizeof(struct rte_ether_hdr) + sizeof(*ip) + sizeof(*tcp) + payload);
 }
 
 /* An echo request into the echo reply a target would send back. */
@@ -208,9 +235,11 @@ main(int argc, char **argv)
 	struct trawl_rx *rx;
 	struct rte_mempool *pool;
 	struct rte_ring *answers;
-	uint8_t (*frames)[FRAME_MAX];
+	uint8_t *frames;
+	size_t stride = FRAME_MAX, nframes = NFRAMES;
 	uint16_t flen = 60;
-	const char *module = "tcp_synscan";
+	const char *module = "tcp_synscan", *name;
+	int banner_data = 0;
 	uint16_t in_port, out_port;
 	uint64_t total = 16 << 20, done = 0, cyc[3] = { 0, 0, 0 };
 	double hz;
@@ -225,7 +254,12 @@ main(int argc, char **argv)
 	if (argc - n > 3)
 		module = argv[n + 3];
 	if (argc - n > 4)
-		udp_answer = (unsigned int)RTE_MIN(strtoul(argv[n + 4], NULL, 0), 512ul);
+		udp_answer = (unsigned int)RTE_MIN(strtoul(argv[n + 4], NULL, 0), 1460ul);
+	name = module;
+	if (strcmp(module, "tcp_banner:data") == 0) {
+		module = "tcp_banner";
+		banner_data = 1;
+	}
 	if (rte_eth_dev_get_port_by_name("net_ring0", &in_port) != 0 ||
 	    rte_eth_dev_get_port_by_name("net_ring1", &out_port) != 0) {
 		fprintf(stderr, "rxbench: needs --vdev net_ring0 --vdev net_ring1\n");
@@ -234,12 +268,19 @@ main(int argc, char **argv)
 	hz = (double)rte_get_tsc_hz();
 	trawl_ranges_add(&allow, (struct trawl_range){ 0xc6120000, 0xc613ffff }); /* 198.18.0.0/15 */
 	trawl_constraint_build(&c, &allow, &block);
-	trawl_ports_parse(&ports, strcmp(module, "icmp_echoscan") == 0 ? "0" : "80", NULL);
+	/* tcp_banner's handshakes: 2^20 targets (the /15 on 8 ports), more than its table holds */
+	trawl_ports_parse(&ports, strcmp(module, "icmp_echoscan") == 0 ? "0" :
+			strcmp(module, "tcp_banner") == 0 && !banner_data ? "80-87" : "80", NULL);
 
 	eng = rte_zmalloc(NULL, sizeof(*eng), RTE_CACHE_LINE_SIZE);
 	rx = rte_zmalloc(NULL, sizeof(*rx), RTE_CACHE_LINE_SIZE);
 	pool = rte_pktmbuf_pool_create("rxb", 16384, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, 0);
-	frames = malloc(sizeof(*frames) * NFRAMES);
+	if (strcmp(module, "tcp_banner") == 0 && !banner_data) {
+		/* More distinct handshakes than the table holds (2^18), so that it fills: 60-byte frames, 2^20 of them. */
+		stride = 64;
+		nframes = 1u << 20;
+	}
+	frames = malloc(stride * nframes);
 	if (eng == NULL || rx == NULL || pool == NULL || frames == NULL || port_up(in_port, pool) ||
 	    port_up(out_port, pool))
 		return 1;
@@ -256,6 +297,11 @@ main(int argc, char **argv)
 	eng->pctx.gw_mac = gw;
 	eng->pctx.space = &eng->space;
 	eng->pctx.args.payload_len = 29; /* udp: a DNS query's worth */
+	if (eng->probe->parse_args != NULL && strcmp(module, "tcp_banner") == 0) {
+		struct trawl_err err;
+
+		eng->probe->parse_args("http", &eng->pctx.args, &err);
+	}
 	eng->probe->prepare(&eng->pctx);
 	eng->armed = 1;
 
@@ -267,9 +313,9 @@ main(int argc, char **argv)
 
 		trawl_cyclic_init(&cyc, eng->space.count, 7);
 		trawl_cyclic_slice(&cyc, 0, 1, 0, 1, &it);
-		for (unsigned int i = 0; i < NFRAMES && trawl_cyclic_next(&it, &idx); i++) {
+		for (unsigned int i = 0; i < nframes && trawl_cyclic_next(&it, &idx); i++) {
 			struct trawl_target t;
-			uint8_t *b = frames[i];
+			uint8_t *b = frames + (size_t)i * stride;
 
 			trawl_target_at(&eng->space, idx, &t);
 			t.probe = 0;
@@ -278,6 +324,8 @@ main(int argc, char **argv)
 				flen = to_echoreply(b);
 			else if (strcmp(module, "udp") == 0)
 				flen = to_udpanswer(b);
+			else if (banner_data)
+				flen = to_data(b, &eng->pctx, udp_answer);
 			else
 				to_synack(b);
 		}
@@ -294,6 +342,9 @@ main(int argc, char **argv)
 	rx->to_ctl = rte_ring_create("rxb_ctl", 4096, 0, RING_F_SP_ENQ | RING_F_SC_DEQ);
 	if (rx->to_writer == NULL || rx->to_tx == NULL || rx->to_ctl == NULL)
 		return 1;
+	/* Handshakes held as the scan holds them, for longer than the run: the table fills, then closes the oldest. */
+	if (eng->probe->handshake && trawl_pending_init(&rx->pend, "rxb_hold", TRAWL_PENDING_CAP, UINT64_MAX / 2, 0) != 0)
+		return 1;
 
 	while (done < total) {
 		struct rte_mbuf *m[TRAWL_BURST], *out[TRAWL_BURST];
@@ -306,7 +357,7 @@ main(int argc, char **argv)
 		if (rte_pktmbuf_alloc_bulk(pool, m, TRAWL_BURST) != 0)
 			return 1;
 		for (unsigned int i = 0; i < TRAWL_BURST; i++) {
-			memcpy(rte_pktmbuf_mtod(m[i], void *), frames[(done + i) % NFRAMES], flen);
+			memcpy(rte_pktmbuf_mtod(m[i], void *), frames + (size_t)((done + i) % nframes) * stride, flen);
 			m[i]->data_len = m[i]->pkt_len = flen;
 		}
 		if (rte_eth_tx_burst(in_port, 0, m, TRAWL_BURST) != TRAWL_BURST)
@@ -316,15 +367,18 @@ main(int argc, char **argv)
 		t1 = rte_rdtsc_precise();
 		trawl_rx_burst(rx, m, got, t1);
 		t2 = rte_rdtsc_precise();
-		k = rte_ring_sc_dequeue_burst(answers, (void **)out, TRAWL_BURST, NULL);
-		sent = rte_eth_tx_burst(out_port, 0, out, (uint16_t)k);
+		/* Every answer of the burst (tcp_banner's closes make two a reply). */
+		do {
+			k = rte_ring_sc_dequeue_burst(answers, (void **)out, TRAWL_BURST, NULL);
+			sent = rte_eth_tx_burst(out_port, 0, out, (uint16_t)k);
+			if (sent < k)
+				rte_pktmbuf_free_bulk(out + sent, k - sent);
+		} while (k == TRAWL_BURST);
 		t3 = rte_rdtsc_precise();
 		cyc[0] += t1 - t0;
 		cyc[1] += t2 - t1;
 		cyc[2] += t3 - t2;
 		done += got;
-		if (sent < k)
-			rte_pktmbuf_free_bulk(out + sent, k - sent);
 		while ((k = rte_eth_rx_burst(out_port, 0, out, TRAWL_BURST)) != 0)
 			rte_pktmbuf_free_bulk(out, k);
 		while (rte_ring_sc_dequeue_burst_elem(rx->to_writer, res, sizeof(res[0]), TRAWL_BURST, NULL) != 0)
@@ -338,11 +392,15 @@ main(int argc, char **argv)
 		double a = (double)cyc[0] / (double)done, b = (double)cyc[1] / (double)done, c3 = (double)cyc[2] / (double)done;
 
 		printf("| %s: RX role alone (B), every reply a new result (%u-byte frames) | %" PRIu64 " replies, %" PRIu64
-			" valid, %" PRIu64 " RSTs | %.1f cycles/reply: %.2f M replies/s |\n", module, flen, done, rx->valid,
-			rx->answers, b, hz / b / 1e6);
+			" valid, %" PRIu64 " answers%s | %.1f cycles/reply: %.2f M replies/s |\n", name, flen, done, rx->valid,
+			rx->answers, eng->probe->handshake ? " (ACK+GET, and RSTs of handshakes closed early)" : "", b,
+			hz / b / 1e6);
+		if (eng->probe->handshake)
+			printf("| %s: handshakes held %" PRIu64 ", closed early (table of %u full) %" PRIu64 " | | |\n", name,
+				rx->pend.held, TRAWL_PENDING_CAP, rx->pend.early);
 		printf("| %s: the whole receive path on one lcore (A + B + C) | A: PMD receive (net_ring) %.1f, B: RX role "
 			"%.1f, C: RSTs out (TX role's dequeue + net_ring tx_burst) %.1f cycles/reply | %.1f cycles/reply: %.2f M "
-			"replies/s |\n", module, a, b, c3, a + b + c3, hz / (a + b + c3) / 1e6);
+			"replies/s |\n", name, a, b, c3, a + b + c3, hz / (a + b + c3) / 1e6);
 	}
 	if (mac) {
 		double sip = siphash_cycles(&eng->pctx.val.key), aes;

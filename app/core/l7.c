@@ -5,20 +5,29 @@
 #include "app/core/fmt.h"
 #include "app/core/l7.h"
 
+static const char get_head[] = "GET / HTTP/1.1\r\nHost: ";
+/* What curl sends, plus a User-Agent that names the scanner (good citizenship: logs say who). */
+static const char get_tail[] = "\r\nUser-Agent: trawl/0.1 (survey scanner)\r\nAccept: */*\r\n\r\n";
+
+size_t
+trawl_l7_http_get_len(uint32_t daddr)
+{
+	return sizeof(get_head) - 1 + sizeof(get_tail) - 1 + 3 + trawl_fmt_octet_len[daddr >> 24] +
+		trawl_fmt_octet_len[(daddr >> 16) & 0xff] + trawl_fmt_octet_len[(daddr >> 8) & 0xff] +
+		trawl_fmt_octet_len[daddr & 0xff];
+}
+
 size_t
 trawl_l7_http_get(char *buf, size_t cap, uint32_t daddr)
 {
-	static const char head[] = "GET / HTTP/1.1\r\nHost: ";
-	/* What curl sends, plus a User-Agent that names the scanner (good citizenship: logs say who). */
-	static const char tail[] = "\r\nUser-Agent: trawl/0.1 (survey scanner)\r\nAccept: */*\r\n\r\n";
 	char *p = buf;
 
 	if (cap < TRAWL_L7_HTTP_GET_MAX)
 		return 0;
-	memcpy(p, head, sizeof(head) - 1);
-	p = trawl_put_ipv4(p + sizeof(head) - 1, daddr);
-	memcpy(p, tail, sizeof(tail) - 1);
-	return (size_t)(p - buf) + sizeof(tail) - 1;
+	memcpy(p, get_head, sizeof(get_head) - 1);
+	p = trawl_put_ipv4(p + sizeof(get_head) - 1, daddr);
+	memcpy(p, get_tail, sizeof(get_tail) - 1);
+	return (size_t)(p - buf) + sizeof(get_tail) - 1;
 }
 
 /* A byte writer that cannot run past its end (the hello's size is fixed, so it never does). */

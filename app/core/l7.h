@@ -23,6 +23,9 @@
 /** "GET / HTTP/1.1" with Host: the target's address. @return bytes written (cap >= TRAWL_L7_HTTP_GET_MAX). */
 size_t trawl_l7_http_get(char *buf, size_t cap, uint32_t daddr);
 
+/** The length trawl_l7_http_get writes for @p daddr, without writing it (every data segment checks it). */
+size_t trawl_l7_http_get_len(uint32_t daddr);
+
 /*
  * A ClientHello of a current browser's shape (TLS 1.3 and 1.2 suites,
  * x25519 and P-256 groups, ALPN h2 and http/1.1, no SNI: the target is an

@@ -13,7 +13,8 @@ trawl_pending_init(struct trawl_pending *p, const char *name, uint32_t cap, uint
 {
 	struct rte_hash_parameters hp = {
 		.name = name,
-		.entries = cap,
+		/* Twice the ring: at most half full, so an add never walks long cuckoo paths (measured: 2600 cycles a reply at 100%). */
+		.entries = 2 * cap,
 		.key_len = sizeof(uint64_t),
 		.hash_func = rte_hash_crc,
 		.socket_id = socket,

@@ -90,11 +90,9 @@ banner_prepare(struct trawl_probe_ctx *ctx)
 static uint16_t
 payload(const struct trawl_probe_ctx *ctx, uint32_t daddr, uint8_t *out)
 {
-	if (ctx->args.mode == MODE_HTTP) {
-		char tmp[TRAWL_L7_HTTP_GET_MAX];
-
-		return (uint16_t)trawl_l7_http_get(out != NULL ? (char *)out : tmp, TRAWL_L7_HTTP_GET_MAX, daddr);
-	}
+	if (ctx->args.mode == MODE_HTTP)
+		return (uint16_t)(out != NULL ? trawl_l7_http_get((char *)out, TRAWL_L7_HTTP_GET_MAX, daddr) :
+				trawl_l7_http_get_len(daddr));
 	if (out != NULL)
 		memcpy(out, ctx->args.payload, ctx->args.payload_len);
 	return ctx->args.payload_len;

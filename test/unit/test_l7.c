@@ -42,6 +42,9 @@ test_http_get(void)
 	buf[n - 1] = '\0';
 	CHECK(strncmp(buf, "GET / HTTP/1.1\r\nHost: 198.18.0.10\r\n", 35) == 0);
 	CHECK(memcmp(buf + n - 4, "\r\n\r", 3) == 0);
+	CHECK_EQ_U64(trawl_l7_http_get_len(0xc612000a), n);
+	for (uint32_t a = 0; a < 0xffffffffu - 0x01010101u; a += 0x01010101u)
+		CHECK_EQ_U64(trawl_l7_http_get_len(a), trawl_l7_http_get(buf, sizeof(buf), a));
 	/* the longest address still fits */
 	CHECK(trawl_l7_http_get(buf, sizeof(buf), 0xffffffff) <= sizeof(buf));
 	CHECK(trawl_l7_http_get(buf, 10, 0) == 0);
