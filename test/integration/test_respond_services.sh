@@ -144,13 +144,16 @@ svc=$(report "r['services']['http']['answered']")
 #    masscan waits about 5.7 s for a server to speak before it sends its GET: --wait 12.
 if command -v masscan >/dev/null; then
 	scan small --probe-args http -p 80 -r 20000 --canaries 0 -f saddr,http_status,http_server 198.18.0.0/16
-	timeout 120 ip netns exec "$P-s" masscan 198.18.0.0/16 -p80 --banners --rate 20000 --adapter "$P-s0" \
+	# 198.18.0.0/18 holds every HTTP service; at 5,000 pps masscan's capture keeps up here (at 100,000 it
+	# found 0-1,297 of 2,000 in bench/banner.sh's rounds).
+	timeout 120 ip netns exec "$P-s" masscan 198.18.0.0/18 -p80 --banners --rate 5000 --adapter "$P-s0" \
 		--adapter-ip 198.19.1.3 --router-mac "$RMAC" --wait 12 -oL "$W/masscan.txt" >/dev/null 2>&1
 	$PY - "$W" <<'PY'
 import csv, sys
 w = sys.argv[1]
 trawl = {r["saddr"]: (r["http_status"], r["http_server"]) for r in csv.DictReader(open(f"{w}/small.csv"))
          if r["http_status"]}
+trawl18 = {a: v for a, v in trawl.items() if int(a.split(".")[2]) < 64}
 ms = {}
 for line in open(f"{w}/masscan.txt"):
     f = line.split(None, 6)  # banner tcp PORT ADDR TIME SERVICE TEXT
@@ -164,7 +167,7 @@ same = {a for a in ms if a in trawl and ms[a] == trawl[a]}
 print(f"masscan --banners: {len(ms)} HTTP banners, trawl {len(trawl)}, the same for {len(same)}")
 # masscan's libpcap receive loses replies on 2 vCPUs and counts none of it (test_respond.sh): what it
 # reports must agree with trawl, banner for banner; how many it finds is not guaranteed (278-301 seen).
-sys.exit(0 if len(trawl) == 301 and ms and len(same) == len(ms) else 1)
+sys.exit(0 if len(trawl) == 301 and len(trawl18) == 301 and ms and len(same) == len(ms) else 1)
 PY
 	ok $? "masscan --banners finds the same HTTP banners as trawl"
 fi
