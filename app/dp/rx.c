@@ -61,7 +61,7 @@ answer(struct trawl_rx *rx, struct rte_mbuf *m, const struct trawl_ipv4_view *v,
 	o->ans[o->nans++] = out;
 }
 
-/* A frame of len bytes in a new buffer: build writes it (at most TRAWL_PROBE_MAX_LEN). */
+/* A new buffer for a frame the module writes (a RST: at most TRAWL_PROBE_MAX_LEN); a failure is a dropped answer. */
 static struct rte_mbuf *
 new_frame(struct trawl_rx *rx)
 {
