@@ -87,7 +87,8 @@ segment(uint8_t *f, uint32_t src, uint16_t sport, uint16_t dport, uint8_t flags,
 	wr16(tcp + 14, win);
 	if (mss)
 		memcpy(tcp + 20, (const uint8_t[]){ 2, 4, 0x05, 0xb4 }, 4);
-	memcpy(tcp + hl, payload, plen);
+	if (plen != 0)
+		memcpy(tcp + hl, payload, plen);
 	wr16(tcp + 16, (uint16_t)~ref_csum(tcp, hl + plen, ref_pseudo(ip)));
 	return 14 + 20 + hl + plen;
 }
