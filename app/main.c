@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "app/campaign/campaign.h"
+#include "app/optout/optout.h"
 #include "app/respond/respond.h"
 #include "app/scan/scan.h"
 
@@ -16,6 +17,7 @@ static const char usage[] =
 "  scan      stateless scan of IPv4 targets over a DPDK port (trawl scan --help)\n"
 "  respond   the virtual internet: answer probes from a ground-truth dataset (trawl respond --help)\n"
 "  campaign  recurring scans from a YAML file: check, run, status, diff, install (trawl campaign --help)\n"
+"  optout    opt-out requests into the blocklist, running scans told (trawl optout --help)\n"
 "  --version, --help\n";
 
 int
@@ -37,6 +39,8 @@ main(int argc, char **argv)
 		return trawl_scan_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "campaign") == 0)
 		return trawl_campaign_main(argc - 1, argv + 1);
+	if (strcmp(argv[1], "optout") == 0)
+		return trawl_optout_main(argc - 1, argv + 1);
 	if (strcmp(argv[1], "respond") == 0)
 		return trawl_respond_main(argc - 1, argv + 1);
 	fprintf(stderr, "trawl: unknown subcommand '%s'\n%s", argv[1], usage);

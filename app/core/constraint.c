@@ -109,3 +109,25 @@ trawl_constraint_memory(const struct trawl_constraint *c)
 {
 	return (size_t)c->k * sizeof(*c->lo) + ((size_t)c->k + 1) * sizeof(*c->cum);
 }
+
+uint64_t
+trawl_constraint_overlap(const struct trawl_constraint *a, const struct trawl_constraint *b)
+{
+	uint64_t n = 0;
+	uint32_t i = 0, j = 0;
+
+	while (i < a->k && j < b->k) {
+		/* Interval i of a is [lo, lo + size - 1]; the same for b. In 64 bits: the last may end at 2^32 - 1. */
+		uint64_t alo = a->lo[i], ahi = alo + (a->cum[i + 1] - a->cum[i]) - 1;
+		uint64_t blo = b->lo[j], bhi = blo + (b->cum[j + 1] - b->cum[j]) - 1;
+		uint64_t lo = alo > blo ? alo : blo, hi = ahi < bhi ? ahi : bhi;
+
+		if (lo <= hi)
+			n += hi - lo + 1;
+		if (ahi < bhi)
+			i++;
+		else
+			j++;
+	}
+	return n;
+}

@@ -104,6 +104,14 @@ trawl_constraint_contains(const struct trawl_constraint *c, uint32_t addr)
 	return trawl_constraint_rank(c, addr) != TRAWL_CONSTRAINT_NONE;
 }
 
+/**
+ * How many addresses @p a and @p b both hold (a sweep over both interval
+ * lists: O(k_a + k_b)). What a blocklist reloaded mid-scan takes out of
+ * the targets, and whether a resumed scan's targets are a subset of the
+ * ones it started with.
+ */
+uint64_t trawl_constraint_overlap(const struct trawl_constraint *a, const struct trawl_constraint *b);
+
 /** Bytes of memory the structure holds. */
 size_t trawl_constraint_memory(const struct trawl_constraint *c);
 

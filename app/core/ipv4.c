@@ -191,3 +191,27 @@ trawl_ipv4_str(uint32_t addr, char *buf)
 	snprintf(buf, 16, "%u.%u.%u.%u", addr >> 24, (addr >> 16) & 0xff, (addr >> 8) & 0xff, addr & 0xff);
 	return buf;
 }
+
+int
+trawl_ranges_write(const struct trawl_ranges *rs, FILE *f)
+{
+	char ip[16];
+
+	for (size_t i = 0; i < rs->n; i++) {
+		uint64_t lo = rs->v[i].lo, hi = rs->v[i].hi;
+
+		while (lo <= hi) {
+			/* The largest block aligned at lo that ends at or before hi. */
+			unsigned int bits = lo == 0 ? 32 : (unsigned int)__builtin_ctzll(lo);
+
+			if (bits > 32)
+				bits = 32;
+			while (bits > 0 && lo + (UINT64_C(1) << bits) - 1 > hi)
+				bits--;
+			if (fprintf(f, "%s/%u\n", trawl_ipv4_str((uint32_t)lo, ip), 32 - bits) < 0)
+				return -EIO;
+			lo += UINT64_C(1) << bits;
+		}
+	}
+	return ferror(f) ? -EIO : 0;
+}

@@ -50,6 +50,13 @@ int trawl_ranges_load(struct trawl_ranges *rs, const char *path, struct trawl_er
 
 /** The same from the open stream @p f, named @p path in errors. */
 int trawl_ranges_read(struct trawl_ranges *rs, FILE *f, const char *path, struct trawl_err *err);
+/**
+ * Write @p rs as an address list trawl_ranges_read reads back to the same
+ * addresses: each range as the fewest CIDR blocks that cover it exactly.
+ * @return 0 or -EIO.
+ */
+int trawl_ranges_write(const struct trawl_ranges *rs, FILE *f);
+
 /* The longest line an address list may hold: a stream that never ends a line (-b /dev/zero) is refused. */
 #define TRAWL_RANGES_MAX_LINE (16u << 20)
 

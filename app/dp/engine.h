@@ -5,7 +5,9 @@
 #include <stdint.h>
 
 #include <rte_common.h>
+#include <rte_rcu_qsbr.h>
 
+#include "app/core/constraint.h"
 #include "app/core/cyclic.h"
 #include "app/core/target.h"
 #include "app/probes/probe.h"
@@ -31,6 +33,18 @@ struct trawl_engine {
 	struct trawl_cyclic cyclic;
 	uint16_t port_id;
 	uint64_t hz;              /**< TSC ticks per second */
+
+	/*
+	 * A blocklist read again mid-run (SIGHUP): targets in it are skipped,
+	 * not sent to. NULL until the first reload. The main lcore swaps it
+	 * (release) whenever a reload succeeds and frees the one it replaced
+	 * only once every TX role has reported a quiescent state on @p rcu
+	 * (rte_rcu_qsbr, thread id = TX queue): a TX role reports one at the
+	 * start of a round with no probe of its own waiting for the port, so
+	 * from then on every probe it makes was checked against the new list.
+	 */
+	const struct trawl_constraint *live_block;
+	struct rte_rcu_qsbr *rcu;
 
 	uint32_t armed;
 	uint32_t stop_tx;

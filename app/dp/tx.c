@@ -73,9 +73,14 @@ flush_pending(struct trawl_tx *tx)
 	return tx->npend == 0;
 }
 
-/* Fill tgt[] with up to n probes' targets; returns how many. */
+/*
+ * Fill tgt[] with up to n probes' targets; returns how many. Targets in a
+ * blocklist reloaded mid-run (@p blk, NULL: none) are drawn and skipped:
+ * the permutation stays the one the scan started with, so every target
+ * still allowed is probed exactly once, checkpoint and all.
+ */
 static unsigned int
-next_targets(struct trawl_tx *tx, struct trawl_target *tgt, unsigned int n)
+next_targets(struct trawl_tx *tx, struct trawl_target *tgt, unsigned int n, const struct trawl_constraint *blk)
 {
 	const struct trawl_engine *eng = tx->eng;
 	unsigned int k = 0;
@@ -89,6 +94,10 @@ next_targets(struct trawl_tx *tx, struct trawl_target *tgt, unsigned int n)
 			if (tx->targets >= tx->max_targets || !trawl_cyclic_next(&tx->it, &idx))
 				break;
 			trawl_target_at(&eng->space, idx, &tx->cur);
+			if (unlikely(blk != NULL) && trawl_constraint_contains(blk, tx->cur.addr)) {
+				trawl_stat_add(&tx->blocked_live, 1);
+				continue;
+			}
 			tx->cur.probe = 0;
 			tx->cur_left = tx->probes;
 			trawl_stat_add(&tx->targets, 1);
@@ -117,6 +126,16 @@ publish_position(struct trawl_tx *tx)
 	__atomic_store_n(&tx->pos_seq, tx->pos_seq + 1, __ATOMIC_RELEASE);
 }
 
+/* This role makes no more probes: a reload of the blocklist need not wait for it. */
+static void
+rcu_offline(struct trawl_tx *tx)
+{
+	if (!tx->rcu_offline && tx->eng->rcu != NULL) {
+		rte_rcu_qsbr_thread_offline(tx->eng->rcu, tx->queue);
+		tx->rcu_offline = 1;
+	}
+}
+
 static void
 make_burst(struct trawl_tx *tx, unsigned int budget)
 {
@@ -130,11 +149,12 @@ make_burst(struct trawl_tx *tx, unsigned int budget)
 		trawl_stat_add(&tx->alloc_fail, 1);
 		return;
 	}
-	n = next_targets(tx, tgt, budget);
+	n = next_targets(tx, tgt, budget, __atomic_load_n(&eng->live_block, __ATOMIC_ACQUIRE));
 	if (n < budget)
 		rte_pktmbuf_free_bulk(tx->pend + n, budget - n);
 	if (n == 0) {
 		publish_position(tx); /* the end of the run, past any element above n */
+		rcu_offline(tx);
 		__atomic_store_n(&tx->sending_done, 1, __ATOMIC_RELEASE);
 		return;
 	}
@@ -160,6 +180,7 @@ make_burst(struct trawl_tx *tx, unsigned int budget)
 static void
 end_sending(struct trawl_tx *tx)
 {
+	rcu_offline(tx);
 	if (tx->npend != 0) {
 		rte_pktmbuf_free_bulk(tx->pend + tx->pend_off, tx->npend);
 		trawl_stat_add(&tx->probes_dropped, tx->npend);
@@ -190,6 +211,9 @@ trawl_tx_poll(void *arg)
 		return finish(tx);
 	if (!tx->sending_done && trawl_flag_get(&eng->stop_tx))
 		end_sending(tx);
+	/* Every probe made so far is the port's: the live blocklist may change under the next burst. */
+	if (tx->npend == 0 && !tx->rcu_offline && eng->rcu != NULL)
+		rte_rcu_qsbr_quiescent(eng->rcu, tx->queue);
 	if (link)
 		left = send_replies(tx);
 	if (tx->sending_done || !trawl_flag_get(&eng->armed)) {

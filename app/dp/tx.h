@@ -61,10 +61,12 @@ struct trawl_tx {
 	uint16_t pend_off;
 
 	uint32_t sending_done;        /**< set by this role: no more probes (main reads it) */
+	int rcu_offline;              /**< reported offline on eng->rcu: it makes no more probes */
 	uint32_t finished;            /**< set by this role when it has stopped */
 
 	/* Counters (this lcore writes, main reads). */
-	uint64_t targets;             /**< targets drawn from the permutation */
+	uint64_t targets;             /**< targets drawn from the permutation and probed */
+	uint64_t blocked_live;        /**< targets drawn and skipped: in a blocklist reloaded mid-run */
 	uint64_t sent;                /**< probes the port accepted */
 	uint64_t ctl_sent;            /**< control frames sent */
 	uint64_t ctl_dropped;         /**< control frames the port would not take */

@@ -21,6 +21,51 @@
 /* --- before the EAL ---------------------------------------------------- */
 
 static int
+blocklist_path(const char *ckpt_path, char *buf, size_t len)
+{
+	return snprintf(buf, len, "%s.blocklist", ckpt_path) < (int)len ? 0 : -ENAMETOOLONG;
+}
+
+int
+scan_ckpt_started_blocklist(const char *ckpt_path, struct trawl_ranges *rs, struct trawl_err *err)
+{
+	char path[4096];
+	int rc = blocklist_path(ckpt_path, path, sizeof(path));
+
+	if (rc != 0)
+		return trawl_err_set(err, rc, "--checkpoint %s: name too long", ckpt_path);
+	/* A list without its checkpoint is a scan that never committed: it starts afresh. */
+	if (access(ckpt_path, F_OK) != 0 || access(path, F_OK) != 0)
+		return 0;
+	rc = trawl_ranges_load(rs, path, err);
+	return rc == 0 ? 1 : rc;
+}
+
+int
+scan_ckpt_keep_blocklist(const char *ckpt_path, const struct trawl_ranges *rs)
+{
+	char path[4096], *buf = NULL;
+	size_t len = 0;
+	FILE *f;
+	int rc = blocklist_path(ckpt_path, path, sizeof(path));
+
+	if (rc != 0)
+		return rc;
+	if (access(path, F_OK) == 0 && access(ckpt_path, F_OK) == 0)
+		return 0;
+	f = open_memstream(&buf, &len);
+	if (f == NULL)
+		return -errno;
+	rc = trawl_ranges_write(rs, f);
+	if (fclose(f) != 0 && rc == 0)
+		rc = -EIO;
+	if (rc == 0)
+		rc = trawl_write_file_atomic(path, buf, len);
+	free(buf);
+	return rc;
+}
+
+static int
 field_index(const struct trawl_scan_modules *mods, const char *name)
 {
 	for (unsigned int i = 0; i < mods->nfields; i++)

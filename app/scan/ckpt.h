@@ -132,4 +132,22 @@ void scan_ckpt_tick(struct scan_ckpt *k, uint64_t now);
  */
 void scan_ckpt_finish(struct scan_ckpt *k, int in_order);
 
+/*
+ * The blocklist a --checkpoint scan started with, kept beside the checkpoint
+ * (PATH.blocklist, written once the checkpoint is known to be this scan's).
+ * A resumed scan builds its permutation from it, so a blocklist that only
+ * grew since (opt-outs) does not make it another scan: the addresses added
+ * are skipped live (scan/reload.h), and exactly-once holds for the rest.
+ */
+
+/**
+ * The list @p ckpt_path's scan started with, into @p rs (empty at first).
+ * @return 1 if there is one (and the checkpoint it belongs to), 0 if not,
+ * -errno with the reason in @p err.
+ */
+int scan_ckpt_started_blocklist(const char *ckpt_path, struct trawl_ranges *rs, struct trawl_err *err);
+
+/** Keep @p rs as the list @p ckpt_path's scan started with, unless one is kept already. @return 0 or -errno. */
+int scan_ckpt_keep_blocklist(const char *ckpt_path, const struct trawl_ranges *rs);
+
 #endif

@@ -48,6 +48,7 @@ trawl_scan_sum(const struct scan *s, struct totals *t, int port)
 
 		t->sent += trawl_stat_get(&tx->sent);
 		t->targets += trawl_stat_get(&tx->targets);
+		t->blocked_live += trawl_stat_get(&tx->blocked_live);
 		t->alloc_fail += trawl_stat_get(&tx->alloc_fail);
 		t->probes_dropped += trawl_stat_get(&tx->probes_dropped);
 		t->ctl_sent += trawl_stat_get(&tx->ctl_sent);
@@ -264,6 +265,10 @@ meta_run(json_t *o, const struct scan *s, const struct totals *t)
 	SET_U(o, "allowed_addresses", trawl_constraint_count(&s->allowed));
 	SET_U(o, "targets", shard_targets(s, t));
 	SET_U(o, "targets_scanned", t->targets);
+	/* The blocklist read again mid-run (SIGHUP): targets drawn and skipped, reloads done and refused. */
+	SET_U(o, "targets_blocked_live", t->blocked_live);
+	SET_U(o, "blocklist_reloads", s->reload.reloads);
+	SET_U(o, "blocklist_reloads_failed", s->reload.failed);
 	SET_U(o, "shards", c->shards);
 	SET_U(o, "shard", c->shard);
 	SET_U(o, "sender_threads", s->ntx);

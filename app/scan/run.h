@@ -29,6 +29,7 @@
 #include "app/outputs/output.h"
 #include "app/scan/ckpt.h"
 #include "app/scan/modules.h"
+#include "app/scan/reload.h"
 
 /* Why a run was cut short (every role stopped at once, what it left counted). */
 enum trawl_cut {
@@ -60,6 +61,9 @@ struct scan {
 	struct trawl_writer *writer;
 	struct trawl_ctl ctl;
 	struct scan_ckpt ck;
+	struct scan_reload reload;    /**< the blocklist read again mid-run (SIGHUP) */
+	int reg_fd, registered;       /**< our entry in core/scanreg's registry (for trawl optout) */
+	struct trawl_constraint *grown_block; /**< a resumed scan's blocklist, grown since it started: skipped live */
 	struct trawl_live live;        /**< telemetry's /trawl/scan and --metrics-file */
 	int live_done;
 	struct trawl_lcore_map map;
@@ -78,7 +82,7 @@ struct scan {
 
 /* Every role's counters summed (the main lcore reads them while the roles run). */
 struct totals {
-	uint64_t sent, targets, alloc_fail, probes_dropped;
+	uint64_t sent, targets, blocked_live, alloc_fail, probes_dropped;
 	uint64_t ctl_sent, ctl_dropped, answers_sent, answers_refused;
 	uint64_t frames, valid, invalid, other, arp, arp_dropped, handed, writer_behind, answers, answers_dropped;
 	uint64_t canaries, canaries_dropped, held, held_early, resets;

@@ -35,6 +35,8 @@
 #include "app/core/clock.h"
 #include "app/core/cyclic.h"
 #include "app/core/metric_names.h"
+#include "app/core/scanreg.h"
+#include "app/core/atomicfile.h"
 #include "app/core/stall.h"
 #include "app/dp/stats.h"
 #include "app/dp/eal_args.h"
@@ -658,6 +660,7 @@ supervise(struct scan *s, enum phase first)
 			if (step(s, &v, &t, main_done))
 				break;
 			scan_ckpt_tick(&s->ck, v.now);
+			scan_reload_step(s, v.ph <= PHASE_SEND && !trawl_flag_get(&s->eng->stop_tx));
 			if (__atomic_load_n(&s->ck.error, __ATOMIC_RELAXED) != 0 && s->failure == NULL) {
 				pthread_mutex_lock(&s->ck.mu);
 				fail(s, "--checkpoint %s", s->ck.errmsg);
@@ -852,6 +855,7 @@ free_dpdk(struct scan *s)
 	if (s->tx != NULL)
 		free_ring_mbufs(s->tx[0].inject);
 	trawl_lcore_map_free(&s->map);
+	scan_reload_free(s);
 	trawl_flusher_close(&s->fl);
 	trawl_dedup_free(&s->dedup);
 	rte_free(s->tx);
@@ -909,6 +913,66 @@ parse(struct scan *s, int argc, char **argv)
 	return GO_ON;
 }
 
+/*
+ * A --checkpoint scan resumed: its permutation is the one it started with,
+ * over the blocklist kept beside the checkpoint. A blocklist that only grew
+ * since is skipped live from the first probe on; one that lost addresses
+ * would leave targets out of a scan that never probed them, and is refused.
+ * Leaves conf.block as the list the permutation is built from.
+ * @return GO_ON or the exit status.
+ */
+static int
+resume_blocklist(struct scan *s)
+{
+	struct trawl_ranges started = { 0 }, none = { 0 };
+	struct trawl_constraint was, now, *grown;
+	struct trawl_err err = { "" };
+	uint64_t lost, skipped;
+	int rc = scan_ckpt_started_blocklist(s->conf.checkpoint, &started, &err);
+
+	if (rc <= 0) {
+		trawl_ranges_free(&started);
+		if (rc < 0)
+			fprintf(stderr, "trawl scan: --checkpoint: %s\n", err.msg);
+		return rc < 0 ? 2 : GO_ON;
+	}
+	grown = malloc(sizeof(*grown));
+	if (grown == NULL || trawl_constraint_build(&was, &s->conf.allow, &started) != 0) {
+		free(grown);
+		trawl_ranges_free(&started);
+		return 1;
+	}
+	if (trawl_constraint_build(&now, &s->conf.allow, &s->conf.block) != 0) {
+		trawl_constraint_free(&was);
+		free(grown);
+		trawl_ranges_free(&started);
+		return 1;
+	}
+	lost = trawl_constraint_count(&now) - trawl_constraint_overlap(&now, &was);
+	skipped = trawl_constraint_count(&was) - trawl_constraint_overlap(&now, &was);
+	trawl_constraint_free(&was);
+	trawl_constraint_free(&now);
+	if (lost != 0) {
+		fprintf(stderr, "trawl scan: --checkpoint %s: the blocklist no longer blocks %" PRIu64 " target addresses "
+				"it blocked when the scan started (kept in %s.blocklist): resuming would leave them out; "
+				"start a new scan to probe them\n", s->conf.checkpoint, lost, s->conf.checkpoint);
+		free(grown);
+		trawl_ranges_free(&started);
+		return 2;
+	}
+	if (skipped != 0 && trawl_constraint_build(grown, &s->conf.block, &none) == 0) {
+		s->grown_block = grown;
+		if (!s->conf.quiet)
+			fprintf(stderr, "checkpoint: the blocklist grew since the scan started: %" PRIu64 " of its target "
+					"addresses are skipped from now on\n", skipped);
+	} else {
+		free(grown);
+	}
+	trawl_ranges_free(&s->conf.block);
+	s->conf.block = started;
+	return GO_ON;
+}
+
 /* The privilege keeper, and the targets left once the blocklist is taken out. @return GO_ON or the exit status. */
 static int
 plan(struct scan *s)
@@ -918,6 +982,12 @@ plan(struct scan *s)
 	if (trawl_privsep_init(s->conf.user, &err) != 0) {
 		fprintf(stderr, "trawl scan: %s\n", err.msg);
 		return 2;
+	}
+	if (s->conf.checkpoint != NULL) {
+		int rc = resume_blocklist(s);
+
+		if (rc != GO_ON)
+			return rc;
 	}
 	if (trawl_constraint_build(&s->allowed, &s->conf.allow, &s->conf.block) != 0) {
 		fprintf(stderr, "trawl scan: out of memory building the target set\n");
@@ -930,6 +1000,29 @@ plan(struct scan *s)
 		return 2;
 	}
 	return GO_ON;
+}
+
+/*
+ * Say which blocklist this scan reads, so that `trawl optout` finds it
+ * (core/scanreg.h). After the keeper's fork: the lock must be ours alone.
+ * A registry we cannot write is no reason not to scan: SIGHUP still works.
+ */
+static void
+register_scan(struct scan *s)
+{
+	const char *b = s->conf.blocklist_file;
+	int fd;
+
+	if (b == NULL || trawl_path_is_special(b))
+		return;
+	fd = trawl_scanreg_add(b);
+	if (fd >= 0) {
+		s->reg_fd = fd;
+		s->registered = 1;
+	} else if (!s->conf.quiet) {
+		fprintf(stderr, "trawl scan: warning: cannot register in %s (%s): trawl optout will not find this "
+				"scan; SIGHUP still reloads its blocklist\n", trawl_scanreg_dir(), strerror(-fd));
+	}
 }
 
 /*
@@ -953,6 +1046,12 @@ open_files(struct scan *s)
 			fprintf(stderr, "trawl scan: %s\n", s->ck.errmsg);
 		return rc < 0 ? 2 : 0;
 	}
+	rc = s->conf.checkpoint == NULL ? 0 : scan_ckpt_keep_blocklist(s->conf.checkpoint, &s->conf.block);
+	if (rc != 0) {
+		fprintf(stderr, "trawl scan: --checkpoint %s: cannot keep the blocklist beside it: %s\n", s->conf.checkpoint,
+				strerror(-rc));
+		return 2;
+	}
 	/* A resumed scan adds to what it wrote: no second header row. */
 	trawl_output_init(&s->out, s->mods.output, s->mods.fields, s->mods.nfields,
 			!s->conf.no_header && !s->ck.resumed);
@@ -971,6 +1070,7 @@ open_files(struct scan *s)
 		fprintf(stderr, "trawl scan: %s\n", err.msg);
 		return 1;
 	}
+	register_scan(s);
 	return GO_ON;
 }
 
@@ -1021,8 +1121,10 @@ setup(struct scan *s)
 		return fail(s, "live counters (telemetry, --metrics-file): %s", strerror(-rc));
 	if (trawl_port_find(s->conf.dev, &s->port, &err) != 0)
 		return fail(s, "%s", err.msg);
-	if (setup_engine(s) != 0 || setup_roles(s) != 0 || setup_output(s) != 0 || start_ckpt(s) != 0)
+	if (setup_engine(s) != 0 || setup_roles(s) != 0 || scan_reload_setup(s, s->grown_block) != 0 ||
+	    setup_output(s) != 0 || start_ckpt(s) != 0)
 		return -1;
+	s->grown_block = NULL; /* the engine's now */
 	/* Set up: from here on no root, before the first byte from the wire is read (ARP included). */
 	if (trawl_privsep_drop(&err) != 0)
 		return fail(s, "%s", err.msg);
@@ -1101,8 +1203,15 @@ teardown(struct scan *s)
 		rte_eal_cleanup();
 	}
 	trawl_eal_args_free(&s->eal);
+	if (s->registered)
+		trawl_scanreg_remove(s->reg_fd);
 	if (s->up & UP_TARGETS)
 		trawl_constraint_free(&s->allowed);
+	if (s->grown_block != NULL) {
+		/* Never handed to the engine: the run ended before its set-up. */
+		trawl_constraint_free(s->grown_block);
+		free(s->grown_block);
+	}
 	trawl_scan_conf_free(&s->conf);
 }
 
@@ -1114,6 +1223,8 @@ trawl_scan_main(int argc, char **argv)
 	struct scan *s = &scan;
 	int status;
 
+	/* First: trawl optout may signal a scan from the moment it is registered, and SIGHUP's default kills. */
+	signal(SIGHUP, scan_reload_on_signal);
 	if ((status = parse(s, argc, argv)) != GO_ON)
 		return status;
 	status = plan(s);

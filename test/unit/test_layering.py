@@ -12,6 +12,7 @@ Each floor includes only from the floors below it (and from itself):
     app/scan            4  trawl scan, private to it
     app/respond         4  trawl respond, private to it
     app/campaign        5  trawl campaign (checks a scan's settings as app/scan does)
+    app/optout          5  trawl optout (the scan's default blocklist path)
     app/main.c          6  dispatch
 
 Floors of the same height are rooms apart: app/scan and app/respond never
@@ -45,6 +46,7 @@ FLOORS = {
     "app/scan": 4,
     "app/respond": 4,
     "app/campaign": 5,
+    "app/optout": 5,
     "app": 6,  # main.c
 }
 

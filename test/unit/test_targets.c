@@ -117,6 +117,21 @@ test_constraint_counts(void)
 	CHECK(!trawl_constraint_contains(&c, 0x0b000000));
 	trawl_constraint_free(&c);
 
+	/* Overlap: a /8 minus pieces against a /16 in it and a range across its end. */
+	{
+		struct trawl_constraint d;
+
+		build(&c, (const char *[]){ "10.0.0.0/8", NULL }, (const char *[]){ "10.1.0.0/17", NULL });
+		build(&d, (const char *[]){ "10.1.0.0/16", "10.255.255.0/24", "11.0.0.0/24", NULL }, NULL);
+		CHECK_EQ_U64(trawl_constraint_overlap(&c, &d), 32768 + 256);
+		CHECK_EQ_U64(trawl_constraint_overlap(&d, &c), 32768 + 256);
+		trawl_constraint_free(&d);
+		trawl_constraint_free(&c);
+		build(&c, (const char *[]){ "0.0.0.0/0", NULL }, NULL);
+		CHECK_EQ_U64(trawl_constraint_overlap(&c, &c), 4294967296ULL - 2);
+		trawl_constraint_free(&c);
+	}
+
 	/* Everything blocked: zero targets. */
 	build(&c, (const char *[]){ "192.168.1.0/24", NULL }, (const char *[]){ "192.168.0.0/16", NULL });
 	CHECK_EQ_U64(trawl_constraint_count(&c), 0);
@@ -169,6 +184,23 @@ test_constraint_random_against_bitmap(void)
 			n += ref[x];
 		}
 		CHECK_EQ_U64(trawl_constraint_count(&c), n);
+		{
+			/* overlap() against the bitmap: c with the blocklist taken as an allowlist, and with itself. */
+			struct trawl_ranges none = { 0 };
+			struct trawl_constraint blk;
+			uint64_t both = 0;
+
+			CHECK(trawl_constraint_build(&blk, &b, &none) == 0);
+			for (size_t k = 0; k < b.n; k++)
+				for (uint32_t x = b.v[k].lo; x <= b.v[k].hi; x++)
+					ref[x & (SPACE - 1)] |= 2;
+			for (uint32_t x = 0; x < SPACE; x++)
+				both += ref[x] == 3;
+			CHECK_EQ_U64(trawl_constraint_overlap(&c, &blk), both); /* 0: the blocklist won */
+			CHECK_EQ_U64(trawl_constraint_overlap(&c, &c), n);
+			CHECK_EQ_U64(trawl_constraint_overlap(&blk, &c), both);
+			trawl_constraint_free(&blk);
+		}
 		trawl_constraint_free(&c);
 		trawl_ranges_free(&a);
 		trawl_ranges_free(&b);

@@ -1,0 +1,161 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <errno.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_malloc.h>
+#include <rte_rcu_qsbr.h>
+
+#include "app/core/privsep.h"
+#include "app/dp/stats.h"
+#include "app/scan/reload.h"
+#include "app/scan/run.h"
+
+static unsigned int hups;
+
+void
+scan_reload_on_signal(int sig)
+{
+	(void)sig;
+	__atomic_add_fetch(&hups, 1, __ATOMIC_RELAXED);
+}
+
+/* Every probe the port has taken so far, over all TX roles. */
+static uint64_t
+probes_sent(const struct scan *s)
+{
+	uint64_t n = 0;
+
+	for (uint32_t t = 0; t < s->ntx; t++)
+		n += trawl_stat_get(&s->tx[t].sent);
+	return n;
+}
+
+/* Hand @p blk to the TX roles; the list it replaces waits for their quiescent states. */
+static void
+publish(struct scan *s, struct trawl_constraint *blk)
+{
+	struct scan_reload *r = &s->reload;
+
+	r->retired = (struct trawl_constraint *)(uintptr_t)s->eng->live_block;
+	__atomic_store_n(&s->eng->live_block, blk, __ATOMIC_RELEASE);
+	r->token = rte_rcu_qsbr_start(s->eng->rcu);
+	r->newly_blocked = trawl_constraint_overlap(&s->allowed, blk);
+	r->waiting = 1;
+}
+
+static void
+free_list(struct trawl_constraint *c)
+{
+	if (c != NULL) {
+		trawl_constraint_free(c);
+		free(c);
+	}
+}
+
+int
+scan_reload_setup(struct scan *s, struct trawl_constraint *initial)
+{
+	size_t sz = rte_rcu_qsbr_get_memsize(s->ntx);
+	struct rte_rcu_qsbr *v = rte_zmalloc("trawl_rcu", sz, RTE_CACHE_LINE_SIZE);
+
+	if (v == NULL || rte_rcu_qsbr_init(v, s->ntx) != 0) {
+		rte_free(v);
+		free_list(initial);
+		return trawl_scan_fail(s, "out of memory for the blocklist's reload state");
+	}
+	for (uint32_t t = 0; t < s->ntx; t++) {
+		rte_rcu_qsbr_thread_register(v, t);
+		rte_rcu_qsbr_thread_online(v, t);
+	}
+	s->eng->rcu = v;
+	if (initial != NULL) {
+		/* Before any TX role runs: nothing to wait for. */
+		s->eng->live_block = initial;
+		s->reload.newly_blocked = trawl_constraint_overlap(&s->allowed, initial);
+	}
+	return 0;
+}
+
+/* Read the list again; on any problem the old one stays and the reason is said. */
+static void
+reload(struct scan *s)
+{
+	struct scan_reload *r = &s->reload;
+	const char *path = s->conf.blocklist_file;
+	struct trawl_ranges rs = { 0 }, none = { 0 };
+	struct trawl_err err = { "" };
+	struct trawl_constraint *blk;
+	int rc;
+
+	if (path == NULL) {
+		fprintf(stderr, "trawl scan: SIGHUP: this scan has no blocklist file to read again (-b)\n");
+		r->failed++;
+		return;
+	}
+	rc = trawl_ranges_load(&rs, path, &err);
+	if (rc != 0) {
+		fprintf(stderr, "trawl scan: SIGHUP: the blocklist was not reloaded, the one in force stays: %s%s%s%s\n",
+				err.msg[0] ? err.msg : strerror(-rc), rc == -EACCES && trawl_privsep_user() ?
+				" (the scan runs as " : "", rc == -EACCES && trawl_privsep_user() ? trawl_privsep_user() : "",
+				rc == -EACCES && trawl_privsep_user() ? " now: the file and its directories must be readable "
+				"to that user)" : "");
+		trawl_ranges_free(&rs);
+		r->failed++;
+		return;
+	}
+	blk = malloc(sizeof(*blk));
+	if (blk == NULL || trawl_constraint_build(blk, &rs, &none) != 0) {
+		fprintf(stderr, "trawl scan: SIGHUP: out of memory reading %s; the blocklist in force stays\n", path);
+		free(blk);
+		trawl_ranges_free(&rs);
+		r->failed++;
+		return;
+	}
+	r->entries = (uint32_t)rs.n;
+	trawl_ranges_free(&rs);
+	publish(s, blk);
+}
+
+void
+scan_reload_step(struct scan *s, int sending)
+{
+	struct scan_reload *r = &s->reload;
+	unsigned int seen = __atomic_load_n(&hups, __ATOMIC_RELAXED);
+
+	if (r->waiting) {
+		/* Every TX role past a quiescent state (or offline): the old list is no one's. */
+		if (rte_rcu_qsbr_check(s->eng->rcu, r->token, false) != 1)
+			return;
+		free_list(r->retired);
+		r->retired = NULL;
+		r->waiting = 0;
+		r->reloads++;
+		fprintf(stderr, "trawl scan: SIGHUP: blocklist %s reloaded (%" PRIu32 " entries, %" PRIu64 " of this "
+			"scan's target addresses in it): after the first %" PRIu64 " probes, none goes to them\n",
+			s->conf.blocklist_file, r->entries, r->newly_blocked, probes_sent(s));
+	}
+	if (seen == r->hups_seen)
+		return;
+	r->hups_seen = seen;
+	if (!sending) {
+		fprintf(stderr, "trawl scan: SIGHUP: every probe is out already; the blocklist is not read again\n");
+		return;
+	}
+	reload(s);
+}
+
+void
+scan_reload_free(struct scan *s)
+{
+	free_list(s->reload.retired);
+	s->reload.retired = NULL;
+	if (s->eng != NULL) {
+		free_list((struct trawl_constraint *)(uintptr_t)s->eng->live_block);
+		s->eng->live_block = NULL;
+		rte_free(s->eng->rcu);
+		s->eng->rcu = NULL;
+	}
+}

@@ -1,0 +1,162 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""The blocklist applied live, over net_pcap (every probe the port took, in
+the order it took them: nothing lost, nothing reordered):
+- `trawl optout add` mid-scan appends the prefix and signals the scan
+  (found through its registry entry); the scan says after how many probes
+  the new list took effect, and no probe past that many goes to an address
+  it blocks; every other target is probed exactly once; the metadata counts
+  the targets skipped and the reload.
+- a bad blocklist on SIGHUP keeps the old one, says file:line, and the scan
+  ends normally with every target probed once.
+- a --checkpoint scan stopped by SIGINT and resumed with a grown blocklist
+  goes on: the two runs together probe every target still allowed exactly
+  once and nothing newly blocked after the reload; a shrunk blocklist is
+  refused (exit 2).
+Timing is never what the checks rest on: a signal that lands early or late
+only moves the count the scan reports, and the checks follow that count."""
+import ipaddress
+import os
+import re
+import signal
+import subprocess
+import sys
+import time
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "../lib"))
+import trawltest as tt  # noqa: E402
+from scapy.all import IP, TCP, PcapReader  # noqa: E402
+
+GW = "02:00:00:00:00:01"
+c = tt.Checks()
+d = tt.tmpdir()
+os.chmod(d, 0o755)  # the scan reads its blocklist again after dropping root
+run_dir = os.path.join(d, "run")
+env = dict(os.environ, TRAWL_RUN_DIR=run_dir)
+TARGET = "198.18.0.0/16"
+FIRST = ipaddress.ip_network("198.18.1.0/25")     # blocked from the start
+OPTOUT = ipaddress.ip_network("198.18.128.0/17")  # half the targets, opted out mid-scan
+BASE = set(ipaddress.ip_network(TARGET)) - set(FIRST)
+LATE = set(OPTOUT)
+
+
+def probes(path):
+    """(destination, index in the port's order) of every SYN in the capture."""
+    out = []
+    with PcapReader(path) as r:
+        for i, p in enumerate(r):
+            if IP in p and TCP in p and p[TCP].flags == "S":
+                out.append(p[IP].dst)
+    return out
+
+
+def start(name, block, rate, extra=()):
+    pcap = os.path.join(d, f"{name}.pcap")
+    meta = os.path.join(d, f"{name}.json")
+    args = [tt.TRAWL, "scan", "--dev", f"net_pcap0,tx_pcap={pcap}", "--eal", tt.eal(name) + " -l 0",
+            "-S", "198.19.0.2", "-G", GW, "-b", block, "-p", "80", "-r", str(rate), "-c", "0", "-T", "1",
+            "-m", meta, "-q"] + list(extra) + [TARGET]
+    proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
+    return proc, pcap, meta
+
+
+def wait_sending(proc, pcap, nbytes=60000, limit=30):
+    """Until the capture holds some probes (libpcap writes in buffered blocks), bounded."""
+    end = time.monotonic() + limit
+    while time.monotonic() < end and proc.poll() is None:
+        if os.path.exists(pcap) and os.path.getsize(pcap) >= nbytes:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def reload_count(err):
+    m = re.search(r"after the first (\d+) probes, none goes to them", err)
+    return int(m.group(1)) if m else None
+
+
+def write(path, text):
+    with open(path, "w") as f:
+        f.write(text)
+
+
+# 1. trawl optout mid-scan: the scan is told, and the capture obeys the count it says.
+block = os.path.join(d, "block.txt")
+write(block, f"# test blocklist\n{FIRST}\n")
+proc, pcap, meta = start("optout", block, 12000)
+c.require(wait_sending(proc, pcap), "the scan is sending")
+opt = subprocess.run([tt.TRAWL, "optout", "add", str(OPTOUT), "--note", "test: asked by mail, ticket 7", "-b", block],
+                     capture_output=True, text=True, env=env, timeout=30)
+c.eq(opt.returncode, 0, "optout add exits 0")
+c.check(f"told 1 running scan to read it again: {proc.pid}" in opt.stdout, f"optout signalled the scan ({opt.stdout!r})")
+out, err = tt.wait_bounded(proc, 60)
+c.eq(proc.returncode, 0, "the scan ends normally")
+n = reload_count(err)
+c.require(n is not None, f"the reload is said with its probe count ({err!r})")
+sent = probes(pcap)
+late = [i for i, a in enumerate(sent) if ipaddress.ip_address(a) in LATE and i >= n]
+c.eq(late[:3], [], f"no probe to the opted-out prefix after the first {n}")
+seen = {}
+for a in sent:
+    seen[a] = seen.get(a, 0) + 1
+c.eq(max(seen.values()), 1, "no target probed twice")
+want = {str(a) for a in BASE - LATE} | {a for a in sent[:n] if ipaddress.ip_address(a) in LATE}
+c.eq(set(seen), want, "probed = every target outside the opt-out, and the opted-out ones only before the reload")
+m = tt.metadata(meta)
+c.eq(m["blocklist_reloads"], 1, "metadata blocklist_reloads")
+c.eq(m["blocklist_reloads_failed"], 0, "metadata blocklist_reloads_failed")
+c.eq(m["targets_blocked_live"], len(BASE) - len(sent), "metadata targets_blocked_live = the targets not probed")
+c.check(m["targets_blocked_live"] > 0, "the opt-out took targets out")
+listed = subprocess.run([tt.TRAWL, "optout", "list", "-b", block], capture_output=True, text=True, timeout=30)
+c.check(re.fullmatch(r"198\.18\.128\.0/17\t\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ\ttest: asked by mail, ticket 7\n",
+                     listed.stdout) is not None, f"optout list ({listed.stdout!r})")
+
+# 2. A bad file on SIGHUP: the old list stays, file:line said, the scan goes on to its normal end.
+write(block, f"{FIRST}\n")
+proc, pcap, meta = start("bad", block, 20000)
+c.require(wait_sending(proc, pcap), "the scan is sending")
+write(block, f"{FIRST}\n198.18.300.0/24\n{OPTOUT}\n")
+proc.send_signal(signal.SIGHUP)
+out, err = tt.wait_bounded(proc, 60)
+c.eq(proc.returncode, 0, "the scan ends normally after a bad reload")
+c.check(f"{block}:2:" in err and "the one in force stays" in err, f"the bad line is named ({err!r})")
+sent = probes(pcap)
+c.eq(len(sent), len(BASE), "every target probed (the old list stayed)")
+c.eq(set(sent), {str(a) for a in BASE}, "exactly the targets of the old list")
+m = tt.metadata(meta)
+c.eq((m["blocklist_reloads"], m["blocklist_reloads_failed"], m["targets_blocked_live"]), (0, 1, 0),
+     "metadata: one reload refused, nothing skipped")
+
+# 3. --checkpoint: stopped, the blocklist grown, resumed: exact for what is still allowed.
+write(block, f"{FIRST}\n")
+ck = os.path.join(d, "ck.json")
+res = os.path.join(d, "res.csv")
+ckargs = ["--checkpoint", ck, "-o", res]
+proc, pcap1, _ = start("ck1", block, 12000, ckargs)
+c.require(wait_sending(proc, pcap1), "the first attempt is sending")
+proc.send_signal(signal.SIGINT)
+out, err = tt.wait_bounded(proc, 60)
+c.eq(proc.returncode, 0, "the first attempt ends on SIGINT")
+first = probes(pcap1)
+c.check(0 < len(first) < len(BASE), f"the first attempt was cut ({len(first)} of {len(BASE)})")
+# Shrunk: an address the scan started without is no longer blocked: refused, nothing sent.
+write(block, "198.18.1.0/26\n")
+shrunk = subprocess.run([tt.TRAWL, "scan", "--dev", f"net_pcap0,tx_pcap={os.path.join(d, 'shrunk.pcap')}",
+                         "--eal", tt.eal("shrunk") + " -l 0", "-S", "198.19.0.2", "-G", GW, "-b", block, "-p", "80",
+                         "-r", "0", "-c", "0", "-q"] + ckargs + [TARGET],
+                        capture_output=True, text=True, env=env, timeout=60)
+c.eq(shrunk.returncode, 2, "a shrunk blocklist is refused")
+c.check("no longer blocks 64 target addresses" in shrunk.stderr, f"and said why ({shrunk.stderr!r})")
+write(block, f"{FIRST}\n{OPTOUT}\n")
+proc, pcap2, meta2 = start("ck2", block, 0, ckargs)
+out, err = tt.wait_bounded(proc, 60)
+c.eq(proc.returncode, 0, "the resumed attempt ends normally")
+second = probes(pcap2)
+c.eq([a for a in second if ipaddress.ip_address(a) in LATE][:3], [], "nothing newly blocked probed on resume")
+both = first + second
+c.eq(len(both), len(set(both)), "no target probed twice over both attempts")
+want = {str(a) for a in BASE - LATE} | {a for a in first if ipaddress.ip_address(a) in LATE}
+c.eq(set(both), want, "both attempts together: every target still allowed")
+c.eq(tt.metadata(meta2)["targets_blocked_live"], len(LATE - {ipaddress.ip_address(a) for a in first}),
+     "metadata of the resume: the newly blocked targets not yet probed")
+c.done()
