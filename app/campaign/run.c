@@ -40,7 +40,9 @@ on_signal(int sig)
 	/* The scan stops sending, has its cooldown and writes its checkpoint; a second signal stops it at once. */
 	if (child_pid > 0)
 		kill(child_pid, sig);
-	got_signal = sig;
+	/* SIGHUP is no stop: the scan reads its blocklist again (between scans the next one reads it anyway). */
+	if (sig != SIGHUP)
+		got_signal = sig;
 }
 
 /*

@@ -39,10 +39,17 @@ trawl_units_service(const struct trawl_campaign *c, const char *trawl_bin, FILE 
 	fprintf(f, "# Written by trawl campaign install %s\n", c->path);
 	fprintf(f, "[Unit]\nDescription=trawl campaign %s (one run)\n", c->name);
 	fprintf(f, "After=network-online.target\nWants=network-online.target\n\n");
-	fprintf(f, "[Service]\nType=oneshot\nExecStart=");
+	/*
+	 * exec, not oneshot: a oneshot unit stays "activating" while it runs,
+	 * and systemd merges a reload into its start job, so ExecReload would
+	 * never reach a running campaign.
+	 */
+	fprintf(f, "[Service]\nType=exec\nExecStart=");
 	sd_quoted(f, trawl_bin);
 	fprintf(f, " campaign run ");
 	sd_quoted(f, c->path);
+	/* An opt-out added to the blocklist: the running scan reads it again (the campaign passes SIGHUP on). */
+	fprintf(f, "\nExecReload=/bin/kill -HUP $MAINPID");
 	/* A run may take days: no start timeout; a stop (SIGTERM) lets it end its scans and keep them resumable. */
 	fprintf(f, "\nTimeoutStartSec=infinity\nKillMode=mixed\nTimeoutStopSec=60\n");
 }

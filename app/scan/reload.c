@@ -11,7 +11,6 @@
 #include "app/core/privsep.h"
 #include "app/dp/stats.h"
 #include "app/scan/reload.h"
-#include "app/scan/run.h"
 
 static unsigned int hups;
 
@@ -24,25 +23,23 @@ scan_reload_on_signal(int sig)
 
 /* Every probe the port has taken so far, over all TX roles. */
 static uint64_t
-probes_sent(const struct scan *s)
+probes_sent(const struct scan_reload *r)
 {
 	uint64_t n = 0;
 
-	for (uint32_t t = 0; t < s->ntx; t++)
-		n += trawl_stat_get(&s->tx[t].sent);
+	for (uint32_t t = 0; t < r->ntx; t++)
+		n += trawl_stat_get(&r->tx[t].sent);
 	return n;
 }
 
 /* Hand @p blk to the TX roles; the list it replaces waits for their quiescent states. */
 static void
-publish(struct scan *s, struct trawl_constraint *blk)
+publish(struct scan_reload *r, struct trawl_constraint *blk)
 {
-	struct scan_reload *r = &s->reload;
-
-	r->retired = (struct trawl_constraint *)(uintptr_t)s->eng->live_block;
-	__atomic_store_n(&s->eng->live_block, blk, __ATOMIC_RELEASE);
-	r->token = rte_rcu_qsbr_start(s->eng->rcu);
-	r->newly_blocked = trawl_constraint_overlap(&s->allowed, blk);
+	r->retired = (struct trawl_constraint *)(uintptr_t)r->eng->live_block;
+	__atomic_store_n(&r->eng->live_block, blk, __ATOMIC_RELEASE);
+	r->token = rte_rcu_qsbr_start(r->eng->rcu);
+	r->newly_blocked = trawl_constraint_overlap(r->allowed, blk);
 	r->waiting = 1;
 }
 
@@ -56,35 +53,34 @@ free_list(struct trawl_constraint *c)
 }
 
 int
-scan_reload_setup(struct scan *s, struct trawl_constraint *initial)
+scan_reload_setup(struct scan_reload *r, struct trawl_constraint *initial)
 {
-	size_t sz = rte_rcu_qsbr_get_memsize(s->ntx);
+	size_t sz = rte_rcu_qsbr_get_memsize(r->ntx);
 	struct rte_rcu_qsbr *v = rte_zmalloc("trawl_rcu", sz, RTE_CACHE_LINE_SIZE);
 
-	if (v == NULL || rte_rcu_qsbr_init(v, s->ntx) != 0) {
+	if (v == NULL || rte_rcu_qsbr_init(v, r->ntx) != 0) {
 		rte_free(v);
 		free_list(initial);
-		return trawl_scan_fail(s, "out of memory for the blocklist's reload state");
+		return -ENOMEM;
 	}
-	for (uint32_t t = 0; t < s->ntx; t++) {
+	for (uint32_t t = 0; t < r->ntx; t++) {
 		rte_rcu_qsbr_thread_register(v, t);
 		rte_rcu_qsbr_thread_online(v, t);
 	}
-	s->eng->rcu = v;
+	r->eng->rcu = v;
 	if (initial != NULL) {
 		/* Before any TX role runs: nothing to wait for. */
-		s->eng->live_block = initial;
-		s->reload.newly_blocked = trawl_constraint_overlap(&s->allowed, initial);
+		r->eng->live_block = initial;
+		r->newly_blocked = trawl_constraint_overlap(r->allowed, initial);
 	}
 	return 0;
 }
 
 /* Read the list again; on any problem the old one stays and the reason is said. */
 static void
-reload(struct scan *s)
+reload(struct scan_reload *r)
 {
-	struct scan_reload *r = &s->reload;
-	const char *path = s->conf.blocklist_file;
+	const char *path = r->path;
 	struct trawl_ranges rs = { 0 }, none = { 0 };
 	struct trawl_err err = { "" };
 	struct trawl_constraint *blk;
@@ -116,18 +112,17 @@ reload(struct scan *s)
 	}
 	r->entries = (uint32_t)rs.n;
 	trawl_ranges_free(&rs);
-	publish(s, blk);
+	publish(r, blk);
 }
 
 void
-scan_reload_step(struct scan *s, int sending)
+scan_reload_step(struct scan_reload *r, int sending)
 {
-	struct scan_reload *r = &s->reload;
 	unsigned int seen = __atomic_load_n(&hups, __ATOMIC_RELAXED);
 
 	if (r->waiting) {
 		/* Every TX role past a quiescent state (or offline): the old list is no one's. */
-		if (rte_rcu_qsbr_check(s->eng->rcu, r->token, false) != 1)
+		if (rte_rcu_qsbr_check(r->eng->rcu, r->token, false) != 1)
 			return;
 		free_list(r->retired);
 		r->retired = NULL;
@@ -135,7 +130,7 @@ scan_reload_step(struct scan *s, int sending)
 		r->reloads++;
 		fprintf(stderr, "trawl scan: SIGHUP: blocklist %s reloaded (%" PRIu32 " entries, %" PRIu64 " of this "
 			"scan's target addresses in it): after the first %" PRIu64 " probes, none goes to them\n",
-			s->conf.blocklist_file, r->entries, r->newly_blocked, probes_sent(s));
+			r->path, r->entries, r->newly_blocked, probes_sent(r));
 	}
 	if (seen == r->hups_seen)
 		return;
@@ -144,18 +139,18 @@ scan_reload_step(struct scan *s, int sending)
 		fprintf(stderr, "trawl scan: SIGHUP: every probe is out already; the blocklist is not read again\n");
 		return;
 	}
-	reload(s);
+	reload(r);
 }
 
 void
-scan_reload_free(struct scan *s)
+scan_reload_free(struct scan_reload *r)
 {
-	free_list(s->reload.retired);
-	s->reload.retired = NULL;
-	if (s->eng != NULL) {
-		free_list((struct trawl_constraint *)(uintptr_t)s->eng->live_block);
-		s->eng->live_block = NULL;
-		rte_free(s->eng->rcu);
-		s->eng->rcu = NULL;
+	free_list(r->retired);
+	r->retired = NULL;
+	if (r->eng != NULL) {
+		free_list((struct trawl_constraint *)(uintptr_t)r->eng->live_block);
+		r->eng->live_block = NULL;
+		rte_free(r->eng->rcu);
+		r->eng->rcu = NULL;
 	}
 }

@@ -5,6 +5,8 @@
 #include <stdint.h>
 
 #include "app/core/constraint.h"
+#include "app/dp/engine.h"
+#include "app/dp/tx.h"
 
 /*
  * The blocklist read again while a scan runs (SIGHUP, trawl optout). The
@@ -15,9 +17,14 @@
  * from that line on, no probe goes to an address in the new list.
  * Private to the scan subcommand.
  */
-struct scan;
-
 struct scan_reload {
+	/* The parts it works on (the scan owns them; this file knows them, not the scan). */
+	struct trawl_engine *eng;
+	const struct trawl_tx *tx;
+	uint32_t ntx;
+	const struct trawl_constraint *allowed; /**< the scan's targets' addresses */
+	const char *path;                /**< the blocklist file, NULL: none */
+
 	unsigned int hups_seen;          /**< SIGHUPs handled so far */
 	int waiting;                     /**< a new list is out, its line not said yet */
 	uint64_t token;                  /**< rte_rcu_qsbr_start's, for the list that went out */
@@ -32,21 +39,21 @@ struct scan_reload {
 void scan_reload_on_signal(int sig);
 
 /**
- * Set up the TX roles' quiescent-state variable (before they run) and, if
- * @p initial is not NULL (a resumed scan whose blocklist grew since it
- * started), the list they skip from their first probe; it is taken over.
- * @return 0 or -1 (fail()).
+ * Set up the TX roles' quiescent-state variable (before they run; the
+ * parts above filled in) and, if @p initial is not NULL (a resumed scan
+ * whose blocklist grew since it started), the list they skip from their
+ * first probe; it is taken over either way. @return 0 or -ENOMEM.
  */
-int scan_reload_setup(struct scan *s, struct trawl_constraint *initial);
+int scan_reload_setup(struct scan_reload *r, struct trawl_constraint *initial);
 
 /**
  * One supervision step: read the blocklist again if a SIGHUP came (and no
  * earlier reload is still waiting for the TX roles), and say a reload once
  * it has taken effect. @p sending: probes may still go out.
  */
-void scan_reload_step(struct scan *s, int sending);
+void scan_reload_step(struct scan_reload *r, int sending);
 
 /** Free the live lists (every TX role has stopped). */
-void scan_reload_free(struct scan *s);
+void scan_reload_free(struct scan_reload *r);
 
 #endif

@@ -398,6 +398,23 @@ setup_roles(struct scan *s)
 	return 0;
 }
 
+/* SIGHUP's reloads over the TX roles just set up; a resumed scan's grown blocklist skipped from the start. */
+static int
+setup_reload(struct scan *s)
+{
+	struct trawl_constraint *grown = s->grown_block;
+
+	s->reload.eng = s->eng;
+	s->reload.tx = s->tx;
+	s->reload.ntx = s->ntx;
+	s->reload.allowed = &s->allowed;
+	s->reload.path = s->conf.blocklist_file;
+	s->grown_block = NULL; /* taken over, used or freed */
+	if (scan_reload_setup(&s->reload, grown) != 0)
+		return fail(s, "out of memory for the blocklist's reload state");
+	return 0;
+}
+
 /* The header row (if the module writes one) goes out first, in a buffer of its own. */
 static int
 setup_output(struct scan *s)
@@ -660,7 +677,7 @@ supervise(struct scan *s, enum phase first)
 			if (step(s, &v, &t, main_done))
 				break;
 			scan_ckpt_tick(&s->ck, v.now);
-			scan_reload_step(s, v.ph <= PHASE_SEND && !trawl_flag_get(&s->eng->stop_tx));
+			scan_reload_step(&s->reload, v.ph <= PHASE_SEND && !trawl_flag_get(&s->eng->stop_tx));
 			if (__atomic_load_n(&s->ck.error, __ATOMIC_RELAXED) != 0 && s->failure == NULL) {
 				pthread_mutex_lock(&s->ck.mu);
 				fail(s, "--checkpoint %s", s->ck.errmsg);
@@ -855,7 +872,7 @@ free_dpdk(struct scan *s)
 	if (s->tx != NULL)
 		free_ring_mbufs(s->tx[0].inject);
 	trawl_lcore_map_free(&s->map);
-	scan_reload_free(s);
+	scan_reload_free(&s->reload);
 	trawl_flusher_close(&s->fl);
 	trawl_dedup_free(&s->dedup);
 	rte_free(s->tx);
@@ -1121,10 +1138,9 @@ setup(struct scan *s)
 		return fail(s, "live counters (telemetry, --metrics-file): %s", strerror(-rc));
 	if (trawl_port_find(s->conf.dev, &s->port, &err) != 0)
 		return fail(s, "%s", err.msg);
-	if (setup_engine(s) != 0 || setup_roles(s) != 0 || scan_reload_setup(s, s->grown_block) != 0 ||
-	    setup_output(s) != 0 || start_ckpt(s) != 0)
+	if (setup_engine(s) != 0 || setup_roles(s) != 0 || setup_reload(s) != 0 || setup_output(s) != 0 ||
+	    start_ckpt(s) != 0)
 		return -1;
-	s->grown_block = NULL; /* the engine's now */
 	/* Set up: from here on no root, before the first byte from the wire is read (ARP included). */
 	if (trawl_privsep_drop(&err) != 0)
 		return fail(s, "%s", err.msg);

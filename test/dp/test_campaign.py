@@ -334,7 +334,7 @@ p = camp("status", cfile, "--json")
 c.check(p.returncode == 0 and "runs" in json.loads(p.stdout or "{}"), "status FILE --json: flags after FILE too")
 p = camp("install", "--dry-run", cfile)
 c.eq(p.returncode, 0, "install --dry-run")
-c.check("OnCalendar=*-*-* 02:00:00" in p.stdout and "Persistent=true" in p.stdout and "Type=oneshot" in p.stdout,
+c.check("OnCalendar=*-*-* 02:00:00" in p.stdout and "Persistent=true" in p.stdout and "Type=exec" in p.stdout,
         "install --dry-run prints the units")
 units = os.path.join(d, "units")
 os.mkdir(units)

@@ -13,6 +13,8 @@ the order it took them: nothing lost, nothing reordered):
   goes on: the two runs together probe every target still allowed exactly
   once and nothing newly blocked after the reload; a shrunk blocklist is
   refused (exit 2).
+- `trawl campaign run` passes SIGHUP on to the scan it runs, which reloads,
+  and the run completes (a SIGHUP is no stop).
 Timing is never what the checks rest on: a signal that lands early or late
 only moves the count the scan reports, and the checks follow that count."""
 import ipaddress
@@ -159,4 +161,28 @@ want = {str(a) for a in BASE - LATE} | {a for a in first if ipaddress.ip_address
 c.eq(set(both), want, "both attempts together: every target still allowed")
 c.eq(tt.metadata(meta2)["targets_blocked_live"], len(LATE - {ipaddress.ip_address(a) for a in first}),
      "metadata of the resume: the newly blocked targets not yet probed")
+
+# 4. The campaign passes SIGHUP on: its scan reloads, and the run is not "interrupted".
+write(block, f"{FIRST}\n")
+state = os.path.join(d, "state")
+pcap = os.path.join(d, "camp.pcap")
+cfile = os.path.join(d, "camp.yaml")
+write(cfile, "\n".join([
+    "name: hup", 'schedule: "*-*-* 02:00:00"', f"state-dir: {state}", "defaults:",
+    f'  dev: "net_pcap0,tx_pcap={pcap}"', f'  eal: "{tt.eal("camp")} -l 0"', "  source-ip: 198.19.0.2",
+    f'  gateway-mac: "{GW}"', f"  blocklist-file: {block}", "  rate: 12000", "  cooldown-time: 0",
+    "scans:", "  - name: web", "    target-ports: [80]", f"    targets: [{TARGET}]"]) + "\n")
+proc = subprocess.Popen([tt.TRAWL, "campaign", "run", cfile], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+                        text=True, env=env)
+c.require(wait_sending(proc, pcap), "the campaign's scan is sending")
+write(block, f"{FIRST}\n{OPTOUT}\n")
+proc.send_signal(signal.SIGHUP)
+out, err = tt.wait_bounded(proc, 60)
+c.eq(proc.returncode, 0, f"the campaign run completes after a SIGHUP ({err[-300:]!r})")
+n = reload_count(err)
+c.check(n is not None, "the campaign's scan reloaded its blocklist")
+if n is not None:
+    sent = probes(pcap)
+    c.eq([i for i, a in enumerate(sent) if ipaddress.ip_address(a) in LATE and i >= n][:3], [],
+         "no probe to the new prefix after the campaign's scan reloaded")
 c.done()

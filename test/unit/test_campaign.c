@@ -371,7 +371,8 @@ test_units_text(void)
 	CHECK(strstr(text, "OnCalendar=Mon,Fri *-*-* 04:30\n") != NULL);
 	CHECK(strstr(text, "Persistent=true\n") != NULL);
 	CHECK(strstr(text, "Unit=trawl-campaign-u.service\n") != NULL);
-	CHECK(strstr(text, "Type=oneshot\n") != NULL);
+	CHECK(strstr(text, "Type=exec\n") != NULL);
+	CHECK(strstr(text, "ExecReload=/bin/kill -HUP $MAINPID\n") != NULL);
 	CHECK(strstr(text, "ExecStart=\"/usr/bin/trawl\" campaign run \"") != NULL);
 	CHECK(strstr(text, "/u.yaml\"\n") != NULL);
 	free(text);
