@@ -13,6 +13,8 @@ the order it took them: nothing lost, nothing reordered):
   goes on: the two runs together probe every target still allowed exactly
   once and nothing newly blocked after the reload; a shrunk blocklist is
   refused (exit 2).
+- `trawl optout add` run concurrently (12 writers x 5 adds) loses no line,
+  and a reader never sees a partial file; no temporary file is left.
 - `trawl campaign run` passes SIGHUP on to the scan it runs, which reloads,
   and the run completes (a SIGHUP is no stop).
 Timing is never what the checks rest on: a signal that lands early or late
@@ -162,7 +164,32 @@ c.eq(set(both), want, "both attempts together: every target still allowed")
 c.eq(tt.metadata(meta2)["targets_blocked_live"], len(LATE - {ipaddress.ip_address(a) for a in first}),
      "metadata of the resume: the newly blocked targets not yet probed")
 
-# 4. The campaign passes SIGHUP on: its scan reloads, and the run is not "interrupted".
+# 4. Concurrent opt-outs: every line kept, every read whole.
+conc = os.path.join(d, "conc.conf")
+write(conc, "# concurrent\n")
+script = ("for i in 1 2 3 4 5; do \"$0\" optout add 198.18.$1.$i --note \"writer $1 line $i\" -b \"$2\" >/dev/null "
+          "|| exit 1; done")
+writers = [subprocess.Popen(["sh", "-c", script, tt.TRAWL, str(w), conc], env=env) for w in range(12)]
+partial = 0
+reads = 0
+deadline = time.monotonic() + 60
+while any(w.poll() is None for w in writers) and time.monotonic() < deadline:
+    with open(conc) as f:
+        text = f.read()
+    reads += 1
+    if not text.endswith("\n") or not text.startswith("# concurrent\n"):
+        partial += 1
+for w in writers:
+    tt.wait_bounded(w, 60)
+c.eq([w.returncode for w in writers], [0] * 12, "every writer succeeded")
+c.eq(partial, 0, f"no partial file seen in {reads} reads")
+with open(conc) as f:
+    lines = f.read().splitlines()
+want = {f"198.18.{w}.{i}/32" for w in range(12) for i in range(1, 6)}
+c.eq(sorted(x.split(" ")[0] for x in lines[1:]), sorted(want), "all 60 opt-outs kept, each once")
+c.eq([x for x in os.listdir(d) if x.startswith("conc.conf.")], [], "no temporary file left")
+
+# 5. The campaign passes SIGHUP on: its scan reloads, and the run is not "interrupted".
 write(block, f"{FIRST}\n")
 state = os.path.join(d, "state")
 pcap = os.path.join(d, "camp.pcap")
