@@ -56,7 +56,7 @@ handle_arp(struct trawl_ctl *c, struct rte_mbuf *m)
 		c->resolving = 0;
 	}
 	if (a.op == RTE_ARP_OP_REQUEST && a.tpa == c->saddr) {
-		/* Reuse the frame for the reply: it is the right size already. */
+		/* Reuse the frame for the reply: it is the right size already. The kernel need not answer too. */
 		m->data_len = m->pkt_len = trawl_arp_build(rte_pktmbuf_mtod(m, uint8_t *), RTE_ARP_OP_REPLY,
 				&a.sha, &c->mac, c->saddr, &a.sha, a.spa);
 		trawl_stat_add(&c->arp_replies_sent, 1);
@@ -65,7 +65,38 @@ handle_arp(struct trawl_ctl *c, struct rte_mbuf *m)
 	}
 	if (!(a.op == RTE_ARP_OP_REPLY && a.spa == c->gateway_ip))
 		trawl_stat_add(&c->arp_ignored, 1);
-	rte_pktmbuf_free(m);
+	/* The kernel resolves its own neighbours: every other ARP frame is for it too. */
+	if (c->kp != NULL)
+		trawl_kpath_to_kernel(c->kp, &m, 1);
+	else
+		rte_pktmbuf_free(m);
+}
+
+/* What the kernel sent, out through TX role 0; what its ring has no room for is dropped and counted. */
+static void
+from_kernel(struct trawl_ctl *c)
+{
+	struct trawl_kpath *k = c->kp;
+	struct rte_mbuf *m[TRAWL_BURST];
+	uint32_t len[TRAWL_BURST];
+	uint16_t n = trawl_kpath_from_kernel(k, m, TRAWL_BURST);
+	unsigned int sent;
+
+	if (n == 0)
+		return;
+	/* Lengths first: once in the ring, TX role 0 may send and free them at any moment. */
+	for (uint16_t i = 0; i < n; i++) {
+		len[i] = m[i]->pkt_len;
+		m[i]->ol_flags = 0; /* whole frames, checksums done by the kernel */
+	}
+	sent = rte_ring_sp_enqueue_burst(c->out, (void **)m, n, NULL);
+	for (unsigned int i = 0; i < sent; i++)
+		k->from_kernel_bytes += len[i];
+	k->from_kernel += sent;
+	if (sent < n) {
+		k->drop_port_full += n - sent;
+		rte_pktmbuf_free_bulk(m + sent, n - sent);
+	}
 }
 
 void
@@ -97,9 +128,25 @@ trawl_ctl_poll(struct trawl_ctl *c)
 	}
 	for (unsigned int i = 0; i < c->nin; i++) {
 		unsigned int n = rte_ring_sc_dequeue_burst(c->in[i], (void **)m, TRAWL_BURST, NULL);
+		struct rte_mbuf *other[TRAWL_BURST];
+		uint16_t nother = 0;
 
-		for (unsigned int k = 0; k < n; k++)
-			handle_arp(c, m[k]);
+		for (unsigned int k = 0; k < n; k++) {
+			uint32_t l3off;
+
+			/* The RX roles hand on ARP, and (with a kernel path) every frame not the scan's own. */
+			if (trawl_eth_parse(rte_pktmbuf_mtod(m[k], const uint8_t *), m[k]->data_len, &l3off) ==
+			    TRAWL_L3_ARP)
+				handle_arp(c, m[k]);
+			else
+				other[nother++] = m[k];
+		}
+		if (nother != 0 && c->kp != NULL)
+			trawl_kpath_to_kernel(c->kp, other, nother);
+		else if (nother != 0)
+			rte_pktmbuf_free_bulk(other, nother);
 	}
+	if (c->kp != NULL)
+		from_kernel(c);
 	return 0;
 }

@@ -9,15 +9,19 @@
 #include <rte_ring.h>
 
 #include "app/dp/engine.h"
+#include "app/dp/kpath.h"
 
 #define TRAWL_ARP_TRIES 5
 
 /*
- * The control role, on the main lcore: the appliance's own ARP (the kernel
- * no longer sees the port). It resolves the gateway and answers requests
- * for our source address. Frames arrive from each RX role's SPSC ring and
- * leave through TX role 0's SPSC inject ring. Not a hot path: the RSTs that
- * answer replies go from the RX roles to the TX roles directly.
+ * The control role, on the main lcore: the appliance's own ARP, and the
+ * kernel path (dp/kpath.h) when there is one. It resolves the gateway and
+ * answers requests for our source address; every other frame the RX roles
+ * hand it (ARP it did not answer, anything that is not the scan's own) goes
+ * to the kernel, and what the kernel sends goes out. Frames arrive from each
+ * RX role's SPSC ring and leave through TX role 0's SPSC inject ring. Not a
+ * hot path: the RSTs that answer replies go from the RX roles to the TX
+ * roles directly; a burst each way per round at most.
  */
 struct trawl_ctl {
 	const struct trawl_engine *eng;
@@ -25,6 +29,7 @@ struct trawl_ctl {
 	struct rte_ring *in[64];
 	unsigned int nin;
 	struct rte_ring *out;             /**< TX role 0's inject ring */
+	struct trawl_kpath *kp;           /**< the kernel path, NULL: none */
 
 	uint32_t saddr;                   /**< answer ARP for this */
 	struct rte_ether_addr mac;        /**< our MAC */

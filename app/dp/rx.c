@@ -172,7 +172,28 @@ end_hold(struct trawl_rx *rx, struct trawl_result *r)
 	}
 }
 
-/* Look at one frame: a result and an answer into o, an ARP frame to control, the rest freed. */
+/*
+ * A frame that is not the scan's own (counted already as other or invalid):
+ * to the kernel through the control role if there is a kernel path, else
+ * freed. A full ring is a flood the control role cannot keep up with: the
+ * frame is dropped here and counted, nothing waits.
+ */
+static void
+not_ours(struct trawl_rx *rx, struct rte_mbuf *m)
+{
+	if (!rx->kernel_path) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (rte_ring_sp_enqueue(rx->to_ctl, m) != 0) {
+		rte_pktmbuf_free(m);
+		trawl_stat_add(&rx->kernel_dropped, 1);
+		return;
+	}
+	trawl_stat_add(&rx->kernel, 1);
+}
+
+/* Look at one frame: a result and an answer into o, an ARP frame to control, the rest not ours. */
 static void
 handle(struct trawl_rx *rx, struct rte_mbuf *m, uint64_t now, int armed, struct burst_out *o)
 {
@@ -197,19 +218,20 @@ handle(struct trawl_rx *rx, struct rte_mbuf *m, uint64_t now, int armed, struct 
 		break;
 	default:
 		trawl_stat_add(&rx->other, 1);
-		rte_pktmbuf_free(m);
+		not_ours(rx, m);
 		return;
 	}
 	if (trawl_ipv4_parse(frame + l3off, caplen - l3off, &v) != 0) {
 		trawl_stat_add(&rx->other, 1);
-		rte_pktmbuf_free(m);
+		not_ours(rx, m);
 		return;
 	}
 	r->data = o->chunks[o->nchunks];
 	verdict = eng->probe->classify(&eng->pctx, &v, r);
 	if (verdict != TRAWL_RX_VALID) {
+		/* The kernel's own connections land here: their SYN-ACKs and data fail our MAC. */
 		trawl_stat_add(verdict == TRAWL_RX_OTHER ? &rx->other : &rx->invalid, 1);
-		rte_pktmbuf_free(m);
+		not_ours(rx, m);
 		return;
 	}
 	trawl_stat_add(&rx->valid, 1);

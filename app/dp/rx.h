@@ -24,6 +24,9 @@
  * role behind), so every frame the port delivered ends in a counter:
  *   frames = arp + other + invalid + valid
  *   valid = results handed on + writer_behind
+ * With a kernel path (dp/kpath.h) the frames counted as other or invalid
+ * go on to the control role for the kernel, on the same ring as ARP:
+ *   other + invalid = kernel + kernel_dropped
  */
 struct trawl_rx {
 	const struct trawl_engine *eng;
@@ -38,6 +41,7 @@ struct trawl_rx {
 	uint16_t port;
 	uint16_t queue;
 	int link_gated;               /**< the peer can leave mid-run (memif): guarded bursts, port.h */
+	int kernel_path;              /**< frames not the scan's own go to the kernel (through to_ctl) */
 
 	uint32_t finished;            /**< set by this role once it stopped receiving */
 
@@ -48,6 +52,8 @@ struct trawl_rx {
 	uint64_t other;               /**< frames that are no reply of ours */
 	uint64_t arp;                 /**< ARP frames passed to control */
 	uint64_t arp_dropped;         /**< ARP frames dropped: control ring full */
+	uint64_t kernel;              /**< frames not ours handed on for the kernel */
+	uint64_t kernel_dropped;      /**< frames not ours dropped: control ring full (a flood at the address) */
 	uint64_t handed;              /**< results the writer's ring took */
 	uint64_t writer_behind;       /**< results dropped: the writer's ring was full */
 	uint64_t answers;             /**< answers (RSTs) the TX role's ring took */

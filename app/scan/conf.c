@@ -188,6 +188,10 @@ static const struct trawl_opt rows[] = {
 		.help = "next hop, resolved by ARP on the port" },
 	{ "gateway-mac", 'G', TRAWL_OPT_FN, .fn = opt_gateway_mac, .what = "not a MAC address", .meta = "MAC",
 		.help = "next hop MAC, given directly (no ARP)" },
+	{ "kernel-iface", 0, TRAWL_OPT_STR, OFF(kernel_iface), .meta = "NAME|none",
+		.help = "the kernel interface for the port: it carries the source address and\n"
+		"the port's MAC; frames not the scan's own go to the kernel through it\n"
+		"(default trawl0 for a PCI port, none for a vdev)" },
 	{ "target-ports", 'p', TRAWL_OPT_FN, .fn = opt_ports, .meta = "LIST", .section = "Targets",
 		.help = "ports: 80, 80,443, 8000-8100 or a mix (default 80)" },
 	{ "allowlist-file", 'w', TRAWL_OPT_STR, OFF(allowlist_file), .meta = "FILE",
@@ -455,6 +459,11 @@ check(struct trawl_scan_conf *c, struct trawl_err *err)
 		return trawl_err_set(err, -EINVAL, "the next hop is required: --gateway-ip ADDR (resolved by ARP) or -G MAC");
 	if (c->shard >= c->shards)
 		return trawl_err_set(err, -EINVAL, "--shard %u is not below --shards %u", c->shard, c->shards);
+	if (c->kernel_iface != NULL && (c->kernel_iface[0] == '\0' || strlen(c->kernel_iface) >= 16 ||
+	    strspn(c->kernel_iface, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_.-") !=
+	    strlen(c->kernel_iface) || strcmp(c->kernel_iface, ".") == 0 || strcmp(c->kernel_iface, "..") == 0))
+		return trawl_err_set(err, -EINVAL, "--kernel-iface '%s': an interface name is 1-15 letters, digits, "
+				"'_', '.' or '-' (or none)", c->kernel_iface);
 	if (c->checkpoint != NULL && strcmp(c->output_file, "-") == 0)
 		return trawl_err_set(err, -EINVAL, "--checkpoint needs -o FILE: a resumed scan reads back the rows "
 				"already written, so that none is written twice");

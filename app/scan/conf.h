@@ -23,6 +23,7 @@ struct trawl_opts;
 struct trawl_scan_conf {
 	const char *dev;
 	const char *eal;
+	const char *kernel_iface;     /**< --kernel-iface as given, NULL: the default (trawl0 for a PCI port) */
 	const char *probe_module;
 	const char *blocklist_file;   /**< NULL: none (-b /dev/null is just an empty file) */
 	const char *allowlist_file;

@@ -72,6 +72,8 @@ trawl_scan_sum(const struct scan *s, struct totals *t, int port)
 		t->other += trawl_stat_get(&rx->other);
 		t->arp += trawl_stat_get(&rx->arp);
 		t->arp_dropped += trawl_stat_get(&rx->arp_dropped);
+		t->kernel += trawl_stat_get(&rx->kernel);
+		t->kernel_dropped += trawl_stat_get(&rx->kernel_dropped);
 		t->handed += trawl_stat_get(&rx->handed);
 		t->writer_behind += trawl_stat_get(&rx->writer_behind);
 		t->answers += trawl_stat_get(&rx->answers);
@@ -116,19 +118,27 @@ trawl_scan_status(const struct scan *s, const char *phase, uint64_t now, double 
 	double elapsed = (double)(now - s->start_tsc) / (double)s->eng->hz;
 	double pct = s->targets_planned ? 100.0 * (double)t->targets / (double)s->targets_planned : 100.0;
 	uint64_t lost = trawl_scan_lost(s, t), port = t->port_missed + t->port_nombuf + t->port_errors;
-	char el[32], left[32] = "", why[96] = "";
+	char el[32], left[32] = "", why[96] = "", kern[128] = "";
 
 	fmt_duration(el, sizeof(el), elapsed);
 	if (left_s >= 0)
 		fmt_duration(left, sizeof(left), left_s);
 	if (lost != 0)
 		snprintf(why, sizeof(why), " (port %" PRIu64 ", writer behind %" PRIu64 ")", port, t->writer_behind);
+	if (s->kpath_on) {
+		const struct trawl_kpath *k = &s->kpath;
+		uint64_t drops = trawl_scan_kernel_drops(s, t);
+
+		if (k->to_kernel != 0 || k->from_kernel != 0 || drops != 0)
+			snprintf(kern, sizeof(kern), "; kernel in %" PRIu64 ", out %" PRIu64 ", dropped %" PRIu64,
+					k->to_kernel, k->from_kernel, drops);
+	}
 	fprintf(stderr, "%s %3.0f%%%s%s%s [%s]; sent %" PRIu64 " (%.1f Kpps); recv %" PRIu64
-		" (%.0f pps), valid %" PRIu64 ", results %" PRIu64 "; lost %" PRIu64 "%s\n",
+		" (%.0f pps), valid %" PRIu64 ", results %" PRIu64 "; lost %" PRIu64 "%s%s\n",
 		el, pct > 100 ? 100 : pct, left[0] ? " (" : "", left, left[0] ? " left)" : "", phase,
 		t->sent, dt > 0 ? (double)(t->sent - prev->sent) / dt / 1000.0 : 0.0,
 		t->frames, dt > 0 ? (double)(t->frames - prev->frames) / dt : 0.0, t->valid,
-		trawl_stat_get(&s->writer->results), lost, why);
+		trawl_stat_get(&s->writer->results), lost, why, kern);
 }
 
 static void
@@ -175,6 +185,11 @@ trawl_scan_live_row(const struct scan *s, const struct totals *t, unsigned int p
 	row[TRAWL_SM_REPLIES_LOST] = trawl_scan_lost(s, t);
 	row[TRAWL_SM_WRITER_BEHIND] = t->writer_behind;
 	row[TRAWL_SM_PORT_RX_MISSED] = t->port_missed;
+	row[TRAWL_SM_KERNEL_IN] = s->kpath.to_kernel;
+	row[TRAWL_SM_KERNEL_OUT] = s->kpath.from_kernel;
+	row[TRAWL_SM_KERNEL_DROPPED] = s->kpath_on ? trawl_scan_kernel_drops(s, t) : 0;
+	row[TRAWL_SM_BLOCKED_LIVE] = t->blocked_live;
+	row[TRAWL_SM_BLOCKLIST_RELOADS] = s->reload.reloads;
 	row[TRAWL_SM_ELAPSED_MS] = s->eng != NULL && now > s->start_tsc ? 
 		(uint64_t)((double)(now - s->start_tsc) * 1000.0 / (double)s->eng->hz) : 0;
 	row[TRAWL_SM_START_TIME] = (uint64_t)s->start_ts.tv_sec;
@@ -372,6 +387,45 @@ meta_dedup(json_t *o, const struct scan *s)
 	}
 }
 
+uint64_t
+trawl_scan_kernel_drops(const struct scan *s, const struct totals *t)
+{
+	const struct trawl_kpath *k = &s->kpath;
+
+	return t->kernel_dropped + k->drop_kernel_full + k->drop_port_full + k->drop_not_ours;
+}
+
+/* The kernel path: frames each way, and every one dropped on it by the reason. null: there is none. */
+static json_t *
+meta_kpath(const struct scan *s, const struct totals *t)
+{
+	const struct trawl_kpath *k = &s->kpath;
+	json_t *o, *d;
+
+	if (!s->kpath_on)
+		return json_null();
+	o = json_object();
+	d = json_object();
+	json_object_set_new(o, "iface", json_string(k->iface));
+	json_object_set_new(o, "driver", json_string(trawl_kpath_kind_name(k->kind)));
+	/* handed_on: the RX roles' frames not the scan's own (frames_other + validation_failed, less ring_full);
+	 * offered: those and the ARP frames trawl did not answer, as they reached the interface. */
+	SET_U(o, "handed_on", t->kernel);
+	SET_U(o, "offered", k->offered);
+	SET_U(o, "to_kernel", k->to_kernel);
+	SET_U(o, "to_kernel_bytes", k->to_kernel_bytes);
+	SET_U(o, "from_kernel", k->from_kernel);
+	SET_U(o, "from_kernel_bytes", k->from_kernel_bytes);
+	/* ring_full: the RX roles' ring to the control role (a flood); kernel_full: the interface refused;
+	 * port_full: TX role 0's ring refused what the kernel sent; not_ours: unicast for another MAC. */
+	SET_U(d, "ring_full", t->kernel_dropped);
+	SET_U(d, "kernel_full", k->drop_kernel_full);
+	SET_U(d, "port_full", k->drop_port_full);
+	SET_U(d, "not_ours", k->drop_not_ours);
+	json_object_set_new(o, "dropped", d);
+	return o;
+}
+
 /* How the run went on the wire: control frames, the port, how replies were spread over RX queues. */
 static void
 meta_wire(json_t *o, const struct scan *s, const struct totals *t)
@@ -395,6 +449,7 @@ meta_wire(json_t *o, const struct scan *s, const struct totals *t)
 	/* RSTs and ARP frames lost on the way out: a ring full between roles, or the port refusing. */
 	SET_U(o, "control_frames_dropped", t->arp_dropped + t->answers_dropped + t->answers_refused +
 			t->ctl_dropped + s->ctl.dropped);
+	json_object_set_new(o, "kernel_path", meta_kpath(s, t));
 	json_object_set_new(o, "port_driver", json_string(s->port.driver));
 	json_object_set_new(o, "checksum_offload", json_string(
 			s->port.caps.csum_hw == (TRAWL_CSUM_HW_IP | TRAWL_CSUM_HW_L4) ? "ipv4+tcp" :

@@ -60,6 +60,8 @@ struct scan {
 	struct trawl_rx *rx;
 	struct trawl_writer *writer;
 	struct trawl_ctl ctl;
+	struct trawl_kpath kpath;     /**< the kernel path (--kernel-iface), if kpath_on */
+	int kpath_on;
 	struct scan_ckpt ck;
 	struct scan_reload reload;    /**< the blocklist read again mid-run (SIGHUP) */
 	int reg_fd, registered;       /**< our entry in core/scanreg's registry (for trawl optout) */
@@ -85,6 +87,7 @@ struct totals {
 	uint64_t sent, targets, blocked_live, alloc_fail, probes_dropped;
 	uint64_t ctl_sent, ctl_dropped, answers_sent, answers_refused;
 	uint64_t frames, valid, invalid, other, arp, arp_dropped, handed, writer_behind, answers, answers_dropped;
+	uint64_t kernel, kernel_dropped;  /* frames not ours handed on for the kernel, dropped on the way (ring full) */
 	uint64_t canaries, canaries_dropped, held, held_early, resets;
 	uint64_t first_tsc, last_tsc;
 	uint64_t window_max;  /* busiest 10 ms: sum of each TX role's own (exact with -T 1, else a bound above) */
@@ -101,6 +104,9 @@ void trawl_scan_sum(const struct scan *s, struct totals *t, int port);
 
 /** Replies lost on the way in, every reason: the port's drops, the writer behind, abandoned at a forced end. */
 uint64_t trawl_scan_lost(const struct scan *s, const struct totals *t);
+
+/** Frames dropped on the kernel path, every reason. */
+uint64_t trawl_scan_kernel_drops(const struct scan *s, const struct totals *t);
 
 /** The status line (stderr). */
 void trawl_scan_status(const struct scan *s, const char *phase, uint64_t now, double left_s,

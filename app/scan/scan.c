@@ -40,6 +40,7 @@
 #include "app/core/stall.h"
 #include "app/dp/stats.h"
 #include "app/dp/eal_args.h"
+#include "app/dp/kpath.h"
 #include "app/scan/scan.h"
 #include "app/core/privsep.h"
 #include "app/scan/run.h"
@@ -82,7 +83,7 @@ pool_for(struct scan *s, int socket)
 	char name[RTE_MEMPOOL_NAMESIZE];
 	/* Every descriptor can hold a buffer, so can every answer and control ring, plus a burst per role and slack. */
 	unsigned int n = (TRAWL_RX_DESC * s->nrx + TRAWL_TX_DESC * s->ntx) * 2 + (ANSWER_RING + CTL_RING) * s->nrx +
-		CTL_RING + 8192;
+		CTL_RING + 8192 + TRAWL_KPATH_DESC * 2; /* and the kernel path's descriptors */
 
 	if (socket < 0 || socket >= RTE_MAX_NUMA_NODES)
 		socket = 0;
@@ -360,6 +361,49 @@ setup_rx_roles(struct scan *s)
 	return 0;
 }
 
+/* --kernel-iface as it applies: NULL for none (the default for a vdev port). */
+static const char *
+kernel_iface(const struct scan *s)
+{
+	const char *k = s->conf.kernel_iface;
+
+	if (k == NULL)
+		return trawl_dev_is_pci(s->conf.dev) ? "trawl0" : NULL;
+	return strcmp(k, "none") == 0 ? NULL : k;
+}
+
+/*
+ * The kernel path (dp/kpath.h), as root and before any lcore runs: the
+ * control role forwards, the RX roles hand on what is not the scan's own.
+ */
+static int
+setup_kpath(struct scan *s)
+{
+	const struct trawl_scan_conf *c = &s->conf;
+	const char *name = kernel_iface(s);
+	struct trawl_err err = { "" };
+	char ip[16], mac[RTE_ETHER_ADDR_FMT_SIZE];
+
+	if (name == NULL)
+		return 0;
+	if (trawl_kpath_open(&s->kpath, name, &s->port.mac, c->saddr, c->have_gateway_ip ? c->gateway_ip : 0,
+			pool_for(s, s->port.socket), &err) != 0) {
+		trawl_kpath_close(&s->kpath);
+		return fail(s, "%s (--kernel-iface none runs without it)", err.msg);
+	}
+	s->kpath_on = 1;
+	s->ctl.kp = &s->kpath;
+	for (uint32_t r = 0; r < s->nrx; r++)
+		s->rx[r].kernel_path = 1;
+	rte_ether_format_addr(mac, sizeof(mac), &s->port.mac);
+	if (!c->quiet)
+		fprintf(stderr, "kernel path: %s (%s: %s) has %s/32 and %s; frames not the scan's own go to the "
+				"kernel through it\n", name, trawl_kpath_kind_name(s->kpath.kind),
+				s->kpath.kind == TRAWL_KPATH_TAP ? "no /dev/vhost-net here" : "over /dev/vhost-net",
+				trawl_ipv4_str(c->saddr, ip), mac);
+	return 0;
+}
+
 /* The roles on their lcores, wired together; then the port started with their queue counts. */
 static int
 setup_roles(struct scan *s)
@@ -395,7 +439,7 @@ setup_roles(struct scan *s)
 	}
 	for (uint32_t i = 0; i < s->nrx; i++)
 		s->rx[i].link_gated = s->port.caps.link_gated;
-	return 0;
+	return setup_kpath(s);
 }
 
 /* SIGHUP's reloads over the TX roles just set up; a resumed scan's grown blocklist skipped from the start. */
@@ -860,6 +904,7 @@ static void
 free_dpdk(struct scan *s)
 {
 	scan_ckpt_finish(&s->ck, 0); /* stops its thread if a failed start left it running; else nothing */
+	trawl_kpath_close(&s->kpath); /* its interface goes with it */
 	if (s->port.started)
 		trawl_port_close(&s->port);
 	for (uint32_t r = 0; s->rx != NULL && r < s->nrx; r++) {

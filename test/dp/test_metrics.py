@@ -48,6 +48,8 @@ SCAN_KEYS = {
     "trawl_results_written_total": "results_written",
     "trawl_replies_lost_total": "replies_lost",
     "trawl_port_rx_missed_total": "port_rx_missed",
+    "trawl_targets_blocked_live_total": "targets_blocked_live",
+    "trawl_blocklist_reloads_total": "blocklist_reloads",
 }
 PHASES = ["link", "arp", "send", "cooldown", "drain", "done"]
 TOOLCHAINS = ["zmap", "masscan", "unicornscan", "nmap", "trawl", "unknown"]

@@ -1,0 +1,219 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <net/route.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <rte_bus.h>
+#include <rte_dev.h>
+#include <rte_ethdev.h>
+
+#include "app/dp/kpath.h"
+
+enum trawl_kpath_kind
+trawl_kpath_choose(int have_vhost_net)
+{
+	return have_vhost_net ? TRAWL_KPATH_VIRTIO_USER : TRAWL_KPATH_TAP;
+}
+
+const char *
+trawl_kpath_kind_name(enum trawl_kpath_kind kind)
+{
+	return kind == TRAWL_KPATH_VIRTIO_USER ? "virtio_user" : "net_tap";
+}
+
+int
+trawl_kpath_devargs(char *buf, size_t len, char *name, size_t namelen, enum trawl_kpath_kind kind, const char *iface,
+		const struct rte_ether_addr *mac)
+{
+	char m[RTE_ETHER_ADDR_FMT_SIZE];
+	int n;
+
+	rte_ether_format_addr(m, sizeof(m), mac);
+	/* One kernel path per process: a fixed device name. The driver is the one the name starts with. */
+	if (snprintf(name, namelen, "%s", kind == TRAWL_KPATH_VIRTIO_USER ? "virtio_user_trawl" : "net_tap_trawl") >=
+	    (int)namelen)
+		return -ENAMETOOLONG;
+	if (kind == TRAWL_KPATH_VIRTIO_USER)
+		n = snprintf(buf, len, "%s,path=/dev/vhost-net,queues=1,queue_size=%u,iface=%s,mac=%s", name,
+				TRAWL_KPATH_DESC, iface, m);
+	else
+		n = snprintf(buf, len, "%s,iface=%s,mac=%s", name, iface, m);
+	return n < (int)len ? 0 : -ENAMETOOLONG;
+}
+
+/*
+ * No IPv6 of the kernel's own on it, set before it is up: the kernel would
+ * send router solicitations and MLD reports out of the port. (A kernel
+ * without IPv6 has no such file, and sends none anyway.)
+ */
+static void
+no_ipv6(const char *iface)
+{
+	char path[96];
+	int fd;
+
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", iface);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		if (write(fd, "1\n", 2) != 2) {
+			/* nothing more to do: the interface works without it */
+		}
+		close(fd);
+	}
+}
+
+/* What the kernel needs on its side: the address, up, the gateway's route. */
+static int
+configure_iface(const char *iface, uint32_t saddr, uint32_t gateway, struct trawl_err *err)
+{
+	struct ifreq ifr;
+	struct rtentry rt;
+	struct sockaddr_in *sin;
+	int fd, rc = 0;
+
+	fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0)
+		return trawl_err_set(err, -errno, "kernel interface %s: socket: %s", iface, strerror(errno));
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", iface);
+	sin = (struct sockaddr_in *)(void *)&ifr.ifr_addr;
+	sin->sin_family = AF_INET;
+	sin->sin_addr.s_addr = htonl(saddr);
+	if (ioctl(fd, SIOCSIFADDR, &ifr) != 0) {
+		rc = trawl_err_set(err, -errno, "kernel interface %s: cannot give it the source address: %s", iface,
+				strerror(errno));
+		goto out;
+	}
+	sin->sin_addr.s_addr = htonl(UINT32_MAX);
+	if (ioctl(fd, SIOCSIFNETMASK, &ifr) != 0) {
+		rc = trawl_err_set(err, -errno, "kernel interface %s: netmask: %s", iface, strerror(errno));
+		goto out;
+	}
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) != 0 || (ifr.ifr_flags |= IFF_UP, ioctl(fd, SIOCSIFFLAGS, &ifr)) != 0) {
+		rc = trawl_err_set(err, -errno, "kernel interface %s: cannot bring it up: %s", iface, strerror(errno));
+		goto out;
+	}
+	if (gateway != 0) {
+		/* The address is a /32: the gateway is on the link only by this route. */
+		memset(&rt, 0, sizeof(rt));
+		sin = (struct sockaddr_in *)(void *)&rt.rt_dst;
+		sin->sin_family = AF_INET;
+		sin->sin_addr.s_addr = htonl(gateway);
+		sin = (struct sockaddr_in *)(void *)&rt.rt_genmask;
+		sin->sin_family = AF_INET;
+		sin->sin_addr.s_addr = htonl(UINT32_MAX);
+		rt.rt_flags = RTF_UP | RTF_HOST;
+		rt.rt_dev = (char *)(uintptr_t)iface;
+		if (ioctl(fd, SIOCADDRT, &rt) != 0 && errno != EEXIST)
+			rc = trawl_err_set(err, -errno, "kernel interface %s: route to the gateway: %s", iface,
+					strerror(errno));
+	}
+out:
+	close(fd);
+	return rc;
+}
+
+int
+trawl_kpath_open(struct trawl_kpath *k, const char *iface, const struct rte_ether_addr *mac, uint32_t saddr,
+		uint32_t gateway, struct rte_mempool *pool, struct trawl_err *err)
+{
+	struct rte_eth_conf conf;
+	char args[256];
+	int rc;
+
+	memset(k, 0, sizeof(*k));
+	k->kind = trawl_kpath_choose(access("/dev/vhost-net", R_OK | W_OK) == 0);
+	k->mac = *mac;
+	if (strlen(iface) >= sizeof(k->iface))
+		return trawl_err_set(err, -ENAMETOOLONG, "--kernel-iface %s: at most %zu characters", iface,
+				sizeof(k->iface) - 1);
+	snprintf(k->iface, sizeof(k->iface), "%s", iface);
+	if (trawl_kpath_devargs(args, sizeof(args), k->devname, sizeof(k->devname), k->kind, iface, mac) != 0)
+		return trawl_err_set(err, -ENAMETOOLONG, "--kernel-iface %s: name too long", iface);
+	rc = rte_dev_probe(args);
+	if (rc != 0)
+		return trawl_err_set(err, rc, "kernel interface %s (%s): cannot create it: %s%s", iface,
+				trawl_kpath_kind_name(k->kind), rte_strerror(-rc),
+				k->kind == TRAWL_KPATH_TAP ? " (is /dev/net/tun there, and the name free?)" : "");
+	k->probed = 1;
+	if (rte_eth_dev_get_port_by_name(k->devname, &k->port) != 0)
+		return trawl_err_set(err, -ENODEV, "kernel interface %s: no ethdev %s after probing", iface, k->devname);
+	memset(&conf, 0, sizeof(conf));
+	rc = rte_eth_dev_configure(k->port, 1, 1, &conf);
+	if (rc == 0)
+		rc = rte_eth_rx_queue_setup(k->port, 0, TRAWL_KPATH_DESC, rte_eth_dev_socket_id(k->port) < 0 ? 0 :
+				(unsigned int)rte_eth_dev_socket_id(k->port), NULL, pool);
+	if (rc == 0)
+		rc = rte_eth_tx_queue_setup(k->port, 0, TRAWL_KPATH_DESC, rte_eth_dev_socket_id(k->port) < 0 ? 0 :
+				(unsigned int)rte_eth_dev_socket_id(k->port), NULL);
+	if (rc != 0)
+		return trawl_err_set(err, rc, "kernel interface %s: queues: %s", iface, rte_strerror(-rc));
+	no_ipv6(iface);
+	rc = rte_eth_dev_start(k->port);
+	if (rc != 0)
+		return trawl_err_set(err, rc, "kernel interface %s: start: %s", iface, rte_strerror(-rc));
+	k->started = 1;
+	return configure_iface(iface, saddr, gateway, err);
+}
+
+void
+trawl_kpath_to_kernel(struct trawl_kpath *k, struct rte_mbuf **m, uint16_t n)
+{
+	struct rte_mbuf *keep[64];
+	uint32_t len[64];
+	uint16_t nk = 0, sent;
+
+	for (; n > RTE_DIM(keep); m += RTE_DIM(keep), n -= RTE_DIM(keep))
+		trawl_kpath_to_kernel(k, m, RTE_DIM(keep));
+	k->offered += n;
+	for (uint16_t i = 0; i < n; i++) {
+		const struct rte_ether_hdr *eth = rte_pktmbuf_mtod(m[i], const struct rte_ether_hdr *);
+
+		/* The kernel would drop another host's unicast anyway: a promiscuous port's, counted here. */
+		if (m[i]->data_len < sizeof(*eth) ||
+		    (!rte_is_multicast_ether_addr(&eth->dst_addr) && !rte_is_same_ether_addr(&eth->dst_addr, &k->mac))) {
+			k->drop_not_ours++;
+			rte_pktmbuf_free(m[i]);
+			continue;
+		}
+		/* The port's offload flags mean nothing to the kernel's device. */
+		m[i]->ol_flags = 0;
+		len[nk] = m[i]->pkt_len;
+		keep[nk++] = m[i];
+	}
+	if (nk == 0)
+		return;
+	sent = rte_eth_tx_burst(k->port, 0, keep, nk);
+	for (uint16_t i = 0; i < sent; i++)
+		k->to_kernel_bytes += len[i]; /* taken before: the PMD may have freed them */
+	k->to_kernel += sent;
+	if (sent < nk) {
+		k->drop_kernel_full += (uint64_t)(nk - sent);
+		rte_pktmbuf_free_bulk(keep + sent, nk - sent);
+	}
+}
+
+uint16_t
+trawl_kpath_from_kernel(struct trawl_kpath *k, struct rte_mbuf **m, uint16_t n)
+{
+	return rte_eth_rx_burst(k->port, 0, m, n);
+}
+
+void
+trawl_kpath_close(struct trawl_kpath *k)
+{
+	if (k->started)
+		rte_eth_dev_stop(k->port);
+	k->started = 0;
+	if (k->probed) {
+		rte_eth_dev_close(k->port);
+		rte_eal_hotplug_remove("vdev", k->devname);
+	}
+	k->probed = 0;
+}
