@@ -168,5 +168,33 @@ ok $? "every frame on the kernel path counted ($(meta "$DIR/one.json" "m['kernel
 [ "$(meta "$DIR/one.json" "m['kernel_path']['from_kernel'] > 0 and m['kernel_path']['iface'] == '$KIF'")" = True ]
 ok $? "metadata: the kernel path and what the kernel sent"
 
+# --- 2. a flood at the scan address: the scan keeps its rate and results, every frame counted --------
+FLOOD=200000
+scan flood 10000
+wait_kif
+ok $? "second scan: the kernel interface is up"
+ip netns exec "$NET" timeout 60 $PY - "$FLOOD" > "$DIR/flood.txt" <<'PYEOF'
+import socket, sys, time
+n = int(sys.argv[1])
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+t = time.monotonic()
+for i in range(n):
+    s.sendto(b"x" * 18, ("198.19.0.2", 9 + (i & 1023)))
+print(f"{n} datagrams in {time.monotonic() - t:.2f} s")
+PYEOF
+ok $? "the flood was sent ($(cat "$DIR/flood.txt"))"
+wait "$SCANPID"
+ok $? "the scan under the flood ends normally"
+echo "flood: $(cat "$DIR/flood.txt"); kernel path: $(meta "$DIR/flood.json" "m['kernel_path']" 2>/dev/null)"
+sorted_results "$DIR/flood.csv" > "$DIR/flood.found"
+diff -q "$DIR/open.txt" "$DIR/flood.found" >/dev/null
+ok $? "results under the flood are exactly the open set ($(wc -l < "$DIR/flood.found") of 300)"
+[ "$(meta "$DIR/flood.json" "m['send_rate_pps'] >= 9000 and m['packets_sent'] == 65536")" = True ]
+ok $? "the scan kept its rate under the flood ($(meta "$DIR/flood.json" "round(m['send_rate_pps'])") of 10000 pps)"
+[ "$(account "$DIR/flood.json")" = True ]
+ok $? "every frame on the kernel path counted under the flood ($(meta "$DIR/flood.json" "m['kernel_path']"))"
+[ "$(meta "$DIR/flood.json" "m['frames_other'] >= $FLOOD // 10")" = True ]
+ok $? "the flood reached the port ($(meta "$DIR/flood.json" "m['frames_other']") frames not the scan's own)"
+
 echo "kernel path: $pass passed, $fail failed"
 [ "$fail" = 0 ]

@@ -50,6 +50,21 @@ test_accepts_full_command(void)
 	CHECK(c.allow.n == 2 && c.block.n == 0); /* targets after flags count too */
 	trawl_scan_conf_free(&c);
 
+	/* --kernel-iface: a name the kernel takes, or none; anything else refused before the EAL. */
+	CHECK(PARSE(BASE, "--kernel-iface", "scan-0.k", "198.18.0.0/16") == TRAWL_CONF_RUN);
+	CHECK(strcmp(c.kernel_iface, "scan-0.k") == 0);
+	trawl_scan_conf_free(&c);
+	CHECK(PARSE(BASE, "--kernel-iface", "none", "198.18.0.0/16") == TRAWL_CONF_RUN);
+	trawl_scan_conf_free(&c);
+	CHECK(PARSE(BASE, "198.18.0.0/16") == TRAWL_CONF_RUN && c.kernel_iface == NULL);
+	trawl_scan_conf_free(&c);
+	static const char *const bad_iface[] = { "", "sixteen-chars-xx", "a/b", "a b", "..", "tr\nawl" };
+	for (unsigned int i = 0; i < sizeof(bad_iface) / sizeof(bad_iface[0]); i++) {
+		CHECK(PARSE(BASE, "--kernel-iface", (char *)bad_iface[i], "198.18.0.0/16") == -EINVAL);
+		CHECK(strstr(err.msg, "--kernel-iface") != NULL);
+		trawl_scan_conf_free(&c);
+	}
+
 	CHECK(PARSE(BASE, "-B", "10M", "198.18.0.0/16") == TRAWL_CONF_RUN);
 	CHECK(c.bandwidth == 10000000 && c.dedup_memory == 0);
 	trawl_scan_conf_free(&c);

@@ -4,10 +4,12 @@
  * reports (an rte_eth_dev_info filled by hand: no EAL, no device), and the
  * default vdev arguments an entry adds to --dev.
  */
+#include <errno.h>
 #include <string.h>
 
 #include "test/unit/check.h"
 #include "app/dp/eal_args.h"
+#include "app/dp/kpath.h"
 #include "app/probes/probe.h"
 #include "drivers/driver.h"
 
@@ -235,6 +237,28 @@ test_memif_queue_secret(void)
 	}
 }
 
+/* The kernel path: virtio_user over vhost-net where the host has it, net_tap otherwise; the devargs each needs. */
+static void
+test_kpath_choice(void)
+{
+	const struct rte_ether_addr mac = { { 0x02, 0x00, 0x00, 0xab, 0xcd, 0xef } };
+	char args[256], name[32], small[24];
+
+	CHECK(trawl_kpath_choose(1) == TRAWL_KPATH_VIRTIO_USER);
+	CHECK(trawl_kpath_choose(0) == TRAWL_KPATH_TAP);
+	CHECK(strcmp(trawl_kpath_kind_name(TRAWL_KPATH_TAP), "net_tap") == 0);
+	CHECK(strcmp(trawl_kpath_kind_name(TRAWL_KPATH_VIRTIO_USER), "virtio_user") == 0);
+	CHECK(trawl_kpath_devargs(args, sizeof(args), name, sizeof(name), TRAWL_KPATH_TAP, "trawl0", &mac) == 0);
+	CHECK(strcmp(args, "net_tap_trawl,iface=trawl0,mac=02:00:00:AB:CD:EF") == 0);
+	CHECK(strcmp(name, "net_tap_trawl") == 0);
+	CHECK(trawl_kpath_devargs(args, sizeof(args), name, sizeof(name), TRAWL_KPATH_VIRTIO_USER, "scan0", &mac) == 0);
+	CHECK(strcmp(args, "virtio_user_trawl,path=/dev/vhost-net,queues=1,queue_size=512,iface=scan0,"
+			"mac=02:00:00:AB:CD:EF") == 0);
+	CHECK(strcmp(name, "virtio_user_trawl") == 0);
+	CHECK(trawl_kpath_devargs(small, sizeof(small), name, sizeof(name), TRAWL_KPATH_TAP, "trawl0", &mac) ==
+			-ENAMETOOLONG);
+}
+
 int
 main(void)
 {
@@ -244,5 +268,6 @@ main(void)
 	RUN(test_vdev_default_args);
 	RUN(test_no_pci);
 	RUN(test_memif_queue_secret);
+	RUN(test_kpath_choice);
 	return check_done();
 }
