@@ -206,6 +206,10 @@ trawl_optout_main(int argc, char **argv)
 	pid_t pids[16];
 	int c, rc;
 
+	if (argc >= 2 && (strcmp(argv[1], "--version") == 0 || strcmp(argv[1], "-V") == 0)) {
+		printf("trawl optout %s\n", TRAWL_VERSION);
+		return 0;
+	}
 	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
 		fputs(usage, argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;

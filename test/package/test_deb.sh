@@ -44,9 +44,10 @@ if [ ! -f "$deb" ]; then echo "$pass passed, $fail failed"; exit 1; fi
 contents=$(dpkg-deb -c "$deb")
 for f in ./usr/bin/trawl ./etc/trawl/blocklist.conf ./etc/trawl/hugepages.conf ./etc/trawl/example-campaign.yaml \
 	./usr/share/trawl/udp-probes/dns_53.pkt ./usr/libexec/trawl/trawl-hugepages ./usr/libexec/trawl/trawl-nic \
+	./usr/libexec/trawl/trawl-intent-page ./usr/share/trawl/intent-page.html.in ./etc/trawl/intent.conf \
 	./lib/systemd/system/trawl-hugepages.service ./lib/systemd/system/trawl-nic@.service \
 	./usr/share/man/man1/trawl.1.gz ./usr/share/man/man1/trawl-scan.1.gz ./usr/share/man/man1/trawl-respond.1.gz \
-	./usr/share/man/man1/trawl-campaign.1.gz; do
+	./usr/share/man/man1/trawl-campaign.1.gz ./usr/share/man/man1/trawl-optout.1.gz; do
 	check "the package holds $f" grep -q " $f\$" <<<"$contents"
 done
 check "/etc/trawl's files are conffiles" sh -c "dpkg-deb --ctrl-tarfile '$deb' | tar -xO ./conffiles | grep -qx /etc/trawl/blocklist.conf"
