@@ -146,7 +146,13 @@ trawl_ctl_poll(struct trawl_ctl *c)
 		else if (nother != 0)
 			rte_pktmbuf_free_bulk(other, nother);
 	}
-	if (c->kp != NULL)
-		from_kernel(c);
+	if (c->kp != NULL) {
+		uint64_t now = rte_rdtsc();
+
+		if (now >= c->next_kpoll_tsc) {
+			c->next_kpoll_tsc = now + c->eng->hz / 1000000 * TRAWL_KPOLL_US;
+			from_kernel(c);
+		}
+	}
 	return 0;
 }

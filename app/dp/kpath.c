@@ -12,6 +12,7 @@
 #include <rte_bus.h>
 #include <rte_dev.h>
 #include <rte_ethdev.h>
+#include <rte_log.h>
 
 #include "app/dp/kpath.h"
 
@@ -136,7 +137,21 @@ trawl_kpath_open(struct trawl_kpath *k, const char *iface, const struct rte_ethe
 	snprintf(k->iface, sizeof(k->iface), "%s", iface);
 	if (trawl_kpath_devargs(args, sizeof(args), k->devname, sizeof(k->devname), k->kind, iface, mac) != 0)
 		return trawl_err_set(err, -ENAMETOOLONG, "--kernel-iface %s: name too long", iface);
-	rc = rte_dev_probe(args);
+	{
+		/*
+		 * net_tap says it "failed to create multiq qdisc" and disables rte_flow
+		 * where the kernel has no sch_multiq: one queue and no flow rules are
+		 * all this path uses, so that is no error of ours (its real failures
+		 * come back as rc, said below).
+		 */
+		int lt = rte_log_register("pmd.net.tap"), prev = lt >= 0 ? rte_log_get_level(lt) : -1;
+
+		if (prev >= 0)
+			rte_log_set_level(lt, RTE_LOG_CRIT);
+		rc = rte_dev_probe(args);
+		if (prev >= 0)
+			rte_log_set_level(lt, (uint32_t)prev);
+	}
 	if (rc != 0)
 		return trawl_err_set(err, rc, "kernel interface %s (%s): cannot create it: %s%s", iface,
 				trawl_kpath_kind_name(k->kind), rte_strerror(-rc),
