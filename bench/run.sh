@@ -14,6 +14,7 @@
 #    path's own ceiling (dpdk-testpmd forwarding the same probes); rounds interleaved, medians kept.
 # 5. The virtual internet: replies per responder lcore, dataset loads, zmap against trawl respond.
 # 6. Campaign diffs: two runs of 60 M results each turned into sorted keys and diffed, bounded memory.
+# 7. Services (bench/banner.sh). 8. The kernel path (bench/kpath.sh, bench/kpath_memif.py).
 # Root needed for hugepages and namespaces. Only 198.18.0.0/15, only in our namespaces and vdevs.
 set -uo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -197,6 +198,14 @@ say "RX role: $(cat "$work/rxrole.md")"
 bench/banner.sh $( [ $quick = 1 ] && echo 1 || echo 3 ) > "$work/banner.md" 2>/dev/null ||
 	echo "| tcp_banner on the veth sink | not run | |" > "$work/banner.md"
 say "banner: $(cat "$work/banner.md")"
+
+# The kernel path (issue 22): the scan's rate with it on and off (veth, and memif on one lcore), its
+# own throughput each way and the latency it adds to a ping.
+bench/kpath.sh $( [ $quick = 1 ] && echo 1 || echo 3 ) > "$work/kpath.md" 2>/dev/null ||
+	echo "| the kernel path on the veth testbed | not run |" > "$work/kpath.md"
+bench/kpath_memif.py $( [ $quick = 1 ] && echo 1 || echo 3 ) > "$work/kpath_memif.md" 2>/dev/null ||
+	echo "| the kernel path over memif | not run | | | |" > "$work/kpath_memif.md"
+say "kernel path: $(cat "$work/kpath.md" "$work/kpath_memif.md")"
 
 # The writer at Internet scale: 60 M new results, then 60 M repeats, CSV to a file on disk.
 nres=60000000; [ $quick = 1 ] && nres=6000000
@@ -531,6 +540,20 @@ virt=${virt:+$virt guest}; virt=${virt:-bare metal}
 	echo "| what | size | figure |"
 	echo "|---|---|---|"
 	cat "$work/banner.md"
+	echo
+	echo "## 8. The kernel path (bench/kpath.sh, bench/kpath_memif.py)"
+	echo
+	echo "The scan's rate with \`--kernel-iface\` against \`none\`, rounds interleaved: over the af_packet veth"
+	echo "testbed at its top rate (the kernel answering 198.18.0.0/16 x 8 ports), and against trawl respond over"
+	echo "memif with every role on one lcore. Then, with a slow scan running, the path's own throughput (iperf3)"
+	echo "and a ping of the scan address, beside the same over a plain veth pair between the same namespaces."
+	echo "net_tap here (no vhost-net in this kernel); virtio_user over vhost-net is not measured here."
+	echo
+	echo "| what | figure |"
+	echo "|---|---|"
+	cat "$work/kpath.md"
+	echo
+	cat "$work/kpath_memif.md"
 	echo
 	echo "## Targeting: generator speed and constraint memory"
 	echo
