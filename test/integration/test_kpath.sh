@@ -117,7 +117,7 @@ sorted_results() { tail -n +2 "$1" | cut -d, -f1 | sort -u; }
 sort -o "$DIR/open.txt" "$DIR/open.txt"
 
 # --- 1. the scan address stays on the network while the scan runs ---------------------------------
-scan one 10000
+scan one 10000 --metrics-file "$DIR/one.prom"
 wait_kif
 ok $? "the kernel interface $KIF has the scan address"
 [ "$(ip netns exec "$SCAN" cat /proc/sys/net/ipv6/conf/$KIF/disable_ipv6)" = 1 ]
@@ -167,6 +167,11 @@ account() {
 ok $? "every frame on the kernel path counted ($(meta "$DIR/one.json" "m['kernel_path']"))"
 [ "$(meta "$DIR/one.json" "m['kernel_path']['from_kernel'] > 0 and m['kernel_path']['iface'] == '$KIF'")" = True ]
 ok $? "metadata: the kernel path and what the kernel sent"
+prom() { awk -v n="$1" '$1 == n { print $2 }' "$DIR/one.prom"; }
+[ "$(prom trawl_kernel_path_in_total)" = "$(meta "$DIR/one.json" "m['kernel_path']['to_kernel']")" ] &&
+	[ "$(prom trawl_kernel_path_out_total)" = "$(meta "$DIR/one.json" "m['kernel_path']['from_kernel']")" ] &&
+	[ "$(prom trawl_kernel_path_dropped_total)" = "$(meta "$DIR/one.json" "sum(m['kernel_path']['dropped'].values())")" ]
+ok $? "the last metrics file says what the metadata says of the kernel path"
 
 # --- 2. a flood at the scan address: the scan keeps its rate and results, every frame counted --------
 FLOOD=200000
