@@ -30,7 +30,7 @@ entry_path(char *buf, size_t len, pid_t pid)
 int
 trawl_scanreg_add(const char *blocklist)
 {
-	char real[PATH_MAX], path[PATH_MAX + 64];
+	char real[PATH_MAX], path[PATH_MAX + 64], tmp[PATH_MAX + 80];
 	size_t len;
 	int fd, rc;
 
@@ -41,15 +41,21 @@ trawl_scanreg_add(const char *blocklist)
 	rc = entry_path(path, sizeof(path), getpid());
 	if (rc != 0)
 		return rc;
-	fd = open(path, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	/*
+	 * Locked and written under a name no reader looks at, then renamed into
+	 * place: a reader never finds the entry unlocked (it would take it for a
+	 * stale one and remove it).
+	 */
+	snprintf(tmp, sizeof(tmp), "%s.new", path);
+	fd = open(tmp, O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		return -errno;
 	len = strlen(real);
 	real[len++] = '\n';
-	if (flock(fd, LOCK_SH) != 0 || write(fd, real, len) != (ssize_t)len) {
+	if (flock(fd, LOCK_SH) != 0 || write(fd, real, len) != (ssize_t)len || rename(tmp, path) != 0) {
 		rc = errno != 0 ? -errno : -EIO;
 		close(fd);
-		unlink(path);
+		unlink(tmp);
 		return rc;
 	}
 	return fd;

@@ -44,6 +44,7 @@ static int
 read_all(const char *path, char **buf, size_t *len)
 {
 	FILE *f = fopen(path, "r");
+	int open_errno = f == NULL ? errno : 0; /* before open_memstream may change errno */
 	char chunk[65536];
 	size_t n;
 	FILE *m;
@@ -56,8 +57,8 @@ read_all(const char *path, char **buf, size_t *len)
 			fclose(f);
 		return -ENOMEM;
 	}
-	if (f == NULL && errno != ENOENT) {
-		int rc = -errno;
+	if (f == NULL && open_errno != ENOENT) {
+		int rc = -open_errno;
 
 		fclose(m);
 		free(*buf);
