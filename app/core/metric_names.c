@@ -6,6 +6,12 @@
 #define G TRAWL_METRIC_GAUGE
 
 const char *const trawl_scan_phase_names[TRAWL_SCAN_PHASES] = { "link", "arp", "send", "cooldown", "drain", "done" };
+const char *const trawl_scan_role_names[TRAWL_SCAN_ROLES] = { "tx", "rx", "writer", "control" };
+
+#define BUSY(r) { "busy_cycles_" r, "trawl_role_busy_cycles_total", C, \
+	"TSC cycles the role spent in rounds that did work (control: the main lcore's own rounds).", "role", r, 0 }
+#define IDLE(r) { "idle_cycles_" r, "trawl_role_idle_cycles_total", C, \
+	"TSC cycles the role spent in rounds that found nothing to do.", "role", r, 0 }
 
 #define PHASE(p) { "phase_" p, "trawl_scan_phase", G, \
 	"1 for the phase the scan is in (the status line's), 0 for the others.", "phase", p, 0 }
@@ -43,6 +49,20 @@ const struct trawl_metric trawl_scan_metrics[TRAWL_SM_MAX] = {
 		"Targets skipped: in the blocklist as reloaded mid-scan (SIGHUP).", NULL, NULL, 0 },
 	[TRAWL_SM_BLOCKLIST_RELOADS] = { "blocklist_reloads", "trawl_blocklist_reloads_total", C,
 		"Blocklist reloads that took effect.", NULL, NULL, 0 },
+	[TRAWL_SM_CYCLES_PER_PROBE] = { "cycles_per_probe", "trawl_cycles_per_probe", G,
+		"TX roles' busy cycles per probe sent, so far.", NULL, NULL, 0 },
+	[TRAWL_SM_CYCLES_PER_REPLY] = { "cycles_per_reply", "trawl_cycles_per_reply", G,
+		"RX roles' busy cycles per frame received, so far.", NULL, NULL, 0 },
+	[TRAWL_SM_CYCLES_PER_RESULT] = { "cycles_per_result", "trawl_cycles_per_result", G,
+		"The writer's busy cycles per reply it took, so far.", NULL, NULL, 0 },
+	[TRAWL_SM_BUSY + 0] = BUSY("tx"),
+	[TRAWL_SM_BUSY + 1] = BUSY("rx"),
+	[TRAWL_SM_BUSY + 2] = BUSY("writer"),
+	[TRAWL_SM_BUSY + 3] = BUSY("control"),
+	[TRAWL_SM_IDLE + 0] = IDLE("tx"),
+	[TRAWL_SM_IDLE + 1] = IDLE("rx"),
+	[TRAWL_SM_IDLE + 2] = IDLE("writer"),
+	[TRAWL_SM_IDLE + 3] = IDLE("control"),
 	[TRAWL_SM_ELAPSED_MS] = { "elapsed_ms", "trawl_scan_elapsed_seconds", G,
 		"Seconds since the scan started.", NULL, NULL, 1 },
 	[TRAWL_SM_START_TIME] = { "start_time", "trawl_scan_start_time_seconds", G,

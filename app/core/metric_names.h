@@ -28,11 +28,20 @@ enum trawl_scan_metric {
 	TRAWL_SM_KERNEL_DROPPED,
 	TRAWL_SM_BLOCKED_LIVE,
 	TRAWL_SM_BLOCKLIST_RELOADS,
-	TRAWL_SM_ELAPSED_MS,
+	TRAWL_SM_CYCLES_PER_PROBE,
+	TRAWL_SM_CYCLES_PER_REPLY,
+	TRAWL_SM_CYCLES_PER_RESULT,
+	TRAWL_SM_BUSY,    /* one entry per role, in trawl_scan_role_names' order */
+	TRAWL_SM_IDLE = TRAWL_SM_BUSY + 4,    /* TRAWL_SCAN_ROLES */
+	TRAWL_SM_ELAPSED_MS = TRAWL_SM_IDLE + 4,
 	TRAWL_SM_START_TIME,
 	TRAWL_SM_PHASE,   /* one entry per phase, in trawl_scan_phase_names' order */
 	TRAWL_SM_MAX = TRAWL_SM_PHASE + 6,
 };
+
+/** The roles whose cycles are counted ("tx", "rx", "writer", "control"), as dp/lcore's role names. */
+#define TRAWL_SCAN_ROLES 4
+extern const char *const trawl_scan_role_names[TRAWL_SCAN_ROLES];
 
 /** The scan's phases as the status line names them ("link" ... "done"). */
 #define TRAWL_SCAN_PHASES 6

@@ -84,6 +84,7 @@ from_kernel(struct trawl_ctl *c)
 
 	if (n == 0)
 		return;
+	c->handled += n;
 	/* Lengths first: once in the ring, TX role 0 may send and free them at any moment. */
 	for (uint16_t i = 0; i < n; i++) {
 		len[i] = m[i]->pkt_len;
@@ -131,6 +132,7 @@ trawl_ctl_poll(struct trawl_ctl *c)
 		struct rte_mbuf *other[TRAWL_BURST];
 		uint16_t nother = 0;
 
+		c->handled += n;
 		for (unsigned int k = 0; k < n; k++) {
 			uint32_t l3off;
 

@@ -48,6 +48,7 @@ struct trawl_ctl {
 	unsigned int arp_tries;           /**< requests sent so far */
 	uint64_t next_request_tsc;
 
+	uint64_t handled;                 /**< frames handled either way (a round that handled none was idle) */
 	uint64_t arp_replies_sent;        /**< requests for saddr answered */
 	uint64_t arp_ignored;
 	uint64_t dropped;                 /**< frames the inject ring would not take */

@@ -2,6 +2,9 @@
 #include <errno.h>
 #include <stdlib.h>
 
+#include <string.h>
+
+#include <rte_cycles.h>
 #include <rte_launch.h>
 
 #include "app/dp/lcore.h"
@@ -35,19 +38,50 @@ trawl_lcore_map_free(struct trawl_lcore_map *m)
 	m->nplans = 0;
 }
 
-/* Poll every role not yet done; returns 1 once all are. */
+/*
+ * Poll every role not yet done; returns 1 once all are. Each poll's ticks
+ * go to its role, busy or idle by what it returned: one rdtsc per role per
+ * round (a burst of up to 32 frames), so the accounting can stay on.
+ */
 static int
 plan_poll(struct trawl_lcore_plan *p)
 {
 	uint8_t *done = p->done;
 	unsigned int ndone = 0;
+	uint64_t t0 = rte_rdtsc();
 
 	for (unsigned int i = 0; i < p->nroles; i++) {
-		if (!done[i] && p->roles[i].poll(p->roles[i].arg) == TRAWL_ROLE_DONE)
-			done[i] = 1;
+		if (!done[i]) {
+			int rc = p->roles[i].poll(p->roles[i].arg);
+			uint64_t t1 = rte_rdtsc();
+
+			if (rc == TRAWL_ROLE_DONE)
+				done[i] = 1;
+			/* One writer per counter: a plain add, published for the main lcore's reads. */
+			__atomic_store_n(rc == TRAWL_ROLE_IDLE ? &p->cycles[i].idle : &p->cycles[i].busy,
+					(rc == TRAWL_ROLE_IDLE ? p->cycles[i].idle : p->cycles[i].busy) + (t1 - t0),
+					__ATOMIC_RELAXED);
+			t0 = t1;
+		}
 		ndone += done[i];
 	}
 	return ndone == p->nroles;
+}
+
+unsigned int
+trawl_lcore_cycles(const struct trawl_lcore_map *m, const char *name, struct trawl_role_cycles *c)
+{
+	unsigned int n = 0;
+
+	c->busy = c->idle = 0;
+	for (unsigned int i = 0; i < m->nplans; i++)
+		for (unsigned int r = 0; r < m->plans[i].nroles; r++)
+			if (strcmp(m->plans[i].roles[r].name, name) == 0) {
+				c->busy += __atomic_load_n(&m->plans[i].cycles[r].busy, __ATOMIC_RELAXED);
+				c->idle += __atomic_load_n(&m->plans[i].cycles[r].idle, __ATOMIC_RELAXED);
+				n++;
+			}
+	return n;
 }
 
 static int

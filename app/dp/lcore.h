@@ -16,21 +16,33 @@
  */
 #define TRAWL_ROLE_BUSY 0
 #define TRAWL_ROLE_DONE 1
+#define TRAWL_ROLE_IDLE 2   /* not done, and this round found nothing to do: its cycles count as idle */
 
 struct trawl_role {
 	const char *name;
-	/** One round of work. Returns TRAWL_ROLE_BUSY or TRAWL_ROLE_DONE. */
+	/** One round of work. Returns TRAWL_ROLE_BUSY, TRAWL_ROLE_IDLE (nothing was there to do) or TRAWL_ROLE_DONE. */
 	int (*poll)(void *arg);
 	void *arg;
 };
 
 #define TRAWL_MAX_ROLES 136 /* 64 TX + 64 RX + writer, with room */
 
+/*
+ * Where an lcore's cycles go: TSC ticks per role, in rounds that did work
+ * (busy) and rounds that found none (idle), one rdtsc per role per round.
+ * Written by the lcore running the plan, read by the main lcore.
+ */
+struct trawl_role_cycles {
+	uint64_t busy;
+	uint64_t idle;
+};
+
 struct trawl_lcore_plan {
 	unsigned int lcore_id;
 	unsigned int nroles;
 	struct trawl_role roles[TRAWL_MAX_ROLES];
 	uint8_t done[TRAWL_MAX_ROLES]; /**< touched only by the lcore running the plan */
+	struct trawl_role_cycles cycles[TRAWL_MAX_ROLES];
 };
 
 /*
@@ -57,6 +69,12 @@ int trawl_lcore_map_launch(struct trawl_lcore_map *m);
 
 /** Poll the main lcore's roles once; returns 1 when all are done. */
 int trawl_lcore_poll_main(struct trawl_lcore_map *m);
+
+/**
+ * The cycles of every role whose name is @p name, over every lcore, into
+ * @p c (any lcore may call it while the roles run). @return how many roles.
+ */
+unsigned int trawl_lcore_cycles(const struct trawl_lcore_map *m, const char *name, struct trawl_role_cycles *c);
 
 /** Wait for every worker. */
 void trawl_lcore_map_wait(struct trawl_lcore_map *m);

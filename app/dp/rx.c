@@ -379,9 +379,13 @@ trawl_rx_poll(void *arg)
 		return TRAWL_ROLE_DONE;
 	}
 	n = trawl_port_rx(rx->port, rx->queue, m, TRAWL_BURST, rx->link_gated);
-	if (n != 0)
+	if (n != 0) {
 		trawl_rx_burst(rx, m, n, rte_rdtsc());
-	else if (rx->eng->probe->handshake && !trawl_pending_empty(&rx->pend))
+		return TRAWL_ROLE_BUSY;
+	}
+	if (rx->eng->probe->handshake && !trawl_pending_empty(&rx->pend)) {
 		expire(rx, rte_rdtsc());
-	return TRAWL_ROLE_BUSY;
+		return TRAWL_ROLE_BUSY;
+	}
+	return TRAWL_ROLE_IDLE; /* an empty poll */
 }

@@ -33,20 +33,22 @@ send_ring(struct trawl_tx *tx, struct rte_ring *r, uint64_t *sent_ctr, uint64_t 
 		trawl_stat_add(sent_ctr, sent);
 }
 
-/* Control frames and answers waiting; returns 1 if any ring still holds frames. */
+/* Control frames and answers waiting; returns 1 if any ring still holds frames, and in *worked whether any held one. */
 static int
-send_replies(struct trawl_tx *tx)
+send_replies(struct trawl_tx *tx, int *worked)
 {
 	int left = 0;
 
 	if (tx->inject != NULL && !rte_ring_empty(tx->inject)) {
 		send_ring(tx, tx->inject, &tx->ctl_sent, &tx->ctl_dropped);
 		left |= !rte_ring_empty(tx->inject);
+		*worked = 1;
 	}
 	for (unsigned int i = 0; i < tx->nanswers; i++)
 		if (!rte_ring_empty(tx->answers[i])) {
 			send_ring(tx, tx->answers[i], &tx->answers_sent, &tx->answers_dropped);
 			left |= !rte_ring_empty(tx->answers[i]);
+			*worked = 1;
 		}
 	return left;
 }
@@ -204,7 +206,7 @@ trawl_tx_poll(void *arg)
 	struct trawl_tx *tx = arg;
 	const struct trawl_engine *eng = tx->eng;
 	int link = !tx->link_gated || trawl_port_link_up(tx->port);
-	int left = 0;
+	int left = 0, worked = 0;
 	unsigned int budget;
 
 	if (unlikely(trawl_flag_get(&eng->abort)))
@@ -215,7 +217,7 @@ trawl_tx_poll(void *arg)
 	if (tx->npend == 0 && !tx->rcu_offline && eng->rcu != NULL)
 		rte_rcu_qsbr_quiescent(eng->rcu, tx->queue);
 	if (link)
-		left = send_replies(tx);
+		left = send_replies(tx, &worked);
 	if (tx->sending_done || !trawl_flag_get(&eng->armed)) {
 		/*
 		 * Keep sending answers until every RX role has stopped (stop_writer
@@ -224,17 +226,17 @@ trawl_tx_poll(void *arg)
 		 */
 		if (trawl_flag_get(&eng->stop_writer) && (!left || !link))
 			return finish(tx);
-		return TRAWL_ROLE_BUSY;
+		return worked ? TRAWL_ROLE_BUSY : TRAWL_ROLE_IDLE;
 	}
 	/* The peer is gone (or not there yet): nothing can be sent until it is back. */
 	if (!link)
-		return TRAWL_ROLE_BUSY;
+		return TRAWL_ROLE_IDLE;
 	if (tx->npend != 0 && !flush_pending(tx))
 		return TRAWL_ROLE_BUSY;
 	publish_position(tx);
 	budget = trawl_ratelimit_budget(&tx->rl, rte_rdtsc(), TRAWL_BURST);
 	if (budget == 0)
-		return TRAWL_ROLE_BUSY;
+		return worked ? TRAWL_ROLE_BUSY : TRAWL_ROLE_IDLE; /* -r: waiting for the limiter */
 	make_burst(tx, budget);
 	trawl_ratelimit_spend(&tx->rl, tx->npend);
 	if (tx->npend != 0)

@@ -161,7 +161,7 @@ trawl_writer_poll(void *arg)
 		if (max == 0) {
 			if (!rte_ring_empty(w->in[i]))
 				trawl_stat_add(&w->output_waits, 1);
-			return TRAWL_ROLE_BUSY; /* every buffer is with the flusher: leave the results in the rings */
+			return TRAWL_ROLE_IDLE; /* every buffer is with the flusher: leave the results in the rings */
 		}
 		n = rte_ring_sc_dequeue_burst_elem(w->in[i], r, sizeof(r[0]), max, NULL);
 		if (n != 0 && w->in_data[i] != NULL)
@@ -189,12 +189,13 @@ trawl_writer_poll(void *arg)
 		 * output and hold a fraction of the rows they can.
 		 */
 		if (w->cur == NULL || w->cur->len == 0 || !rte_ring_empty(w->fl->full))
-			return TRAWL_ROLE_BUSY;
+			return TRAWL_ROLE_IDLE;
 		now = rte_rdtsc();
 		if (w->cur_since == 0)
 			w->cur_since = now;
 		else if (now - w->cur_since >= w->eng->hz / 1000)
 			give(w);
+		return TRAWL_ROLE_IDLE;
 	}
 	return TRAWL_ROLE_BUSY;
 }

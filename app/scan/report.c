@@ -167,6 +167,13 @@ shard_targets(const struct scan *s, const struct totals *t)
 	return (s->conf.shards > 1 && walked_all) ? t->targets : s->targets_planned;
 }
 
+/* Cycles per item, 0 when there was none. */
+static uint64_t
+per(uint64_t cycles, uint64_t items)
+{
+	return items != 0 ? (cycles + items / 2) / items : 0;
+}
+
 void
 trawl_scan_live_row(const struct scan *s, const struct totals *t, unsigned int phase, uint64_t now, uint64_t *row)
 {
@@ -190,6 +197,18 @@ trawl_scan_live_row(const struct scan *s, const struct totals *t, unsigned int p
 	row[TRAWL_SM_KERNEL_DROPPED] = s->kpath_on ? trawl_scan_kernel_drops(s, t) : 0;
 	row[TRAWL_SM_BLOCKED_LIVE] = t->blocked_live;
 	row[TRAWL_SM_BLOCKLIST_RELOADS] = s->reload.reloads;
+	{
+		struct trawl_role_cycles c[TRAWL_SCAN_ROLES];
+
+		trawl_scan_cycles(s, c);
+		for (unsigned int r = 0; r < TRAWL_SCAN_ROLES; r++) {
+			row[TRAWL_SM_BUSY + r] = c[r].busy;
+			row[TRAWL_SM_IDLE + r] = c[r].idle;
+		}
+		row[TRAWL_SM_CYCLES_PER_PROBE] = per(c[0].busy, t->sent);
+		row[TRAWL_SM_CYCLES_PER_REPLY] = per(c[1].busy, t->frames);
+		row[TRAWL_SM_CYCLES_PER_RESULT] = per(c[2].busy, t->handed);
+	}
 	row[TRAWL_SM_ELAPSED_MS] = s->eng != NULL && now > s->start_tsc ? 
 		(uint64_t)((double)(now - s->start_tsc) * 1000.0 / (double)s->eng->hz) : 0;
 	row[TRAWL_SM_START_TIME] = (uint64_t)s->start_ts.tv_sec;
@@ -387,6 +406,42 @@ meta_dedup(json_t *o, const struct scan *s)
 	}
 }
 
+void
+trawl_scan_cycles(const struct scan *s, struct trawl_role_cycles c[TRAWL_SCAN_ROLES])
+{
+	for (unsigned int r = 0; r < TRAWL_SCAN_ROLES - 1; r++)
+		trawl_lcore_cycles(&s->map, trawl_scan_role_names[r], &c[r]);
+	c[TRAWL_SCAN_ROLES - 1].busy = __atomic_load_n(&s->ctl_cycles, __ATOMIC_RELAXED);
+	c[TRAWL_SCAN_ROLES - 1].idle = __atomic_load_n(&s->ctl_idle, __ATOMIC_RELAXED);
+}
+
+/*
+ * Where the cycles went, role by role (dp/lcore.h: one rdtsc per role per
+ * round), and what each costs per item: the TX roles per probe, the RX
+ * roles per frame received, the writer per reply it took.
+ */
+static json_t *
+meta_cycles(const struct scan *s, const struct totals *t)
+{
+	struct trawl_role_cycles c[TRAWL_SCAN_ROLES];
+	json_t *o = json_object();
+
+	trawl_scan_cycles(s, c);
+	SET_U(o, "tsc_hz", s->eng->hz);
+	for (unsigned int r = 0; r < TRAWL_SCAN_ROLES; r++) {
+		json_t *role = json_object();
+
+		SET_U(role, "busy", c[r].busy);
+		SET_U(role, "idle", c[r].idle);
+		json_object_set_new(o, trawl_scan_role_names[r], role);
+	}
+	SET_U(json_object_get(o, "tx"), "per_probe", per(c[0].busy, t->sent));
+	SET_U(json_object_get(o, "rx"), "per_frame", per(c[1].busy, t->frames));
+	SET_U(json_object_get(o, "writer"), "per_reply", per(c[2].busy, t->handed));
+	SET_U(json_object_get(o, "writer"), "per_result", per(c[2].busy, trawl_stat_get(&s->writer->results)));
+	return o;
+}
+
 uint64_t
 trawl_scan_kernel_drops(const struct scan *s, const struct totals *t)
 {
@@ -450,6 +505,7 @@ meta_wire(json_t *o, const struct scan *s, const struct totals *t)
 	SET_U(o, "control_frames_dropped", t->arp_dropped + t->answers_dropped + t->answers_refused +
 			t->ctl_dropped + s->ctl.dropped);
 	json_object_set_new(o, "kernel_path", meta_kpath(s, t));
+	json_object_set_new(o, "cycles", meta_cycles(s, t));
 	json_object_set_new(o, "port_driver", json_string(s->port.driver));
 	json_object_set_new(o, "checksum_offload", json_string(
 			s->port.caps.csum_hw == (TRAWL_CSUM_HW_IP | TRAWL_CSUM_HW_L4) ? "ipv4+tcp" :

@@ -15,6 +15,7 @@
 
 #include "app/core/constraint.h"
 #include "app/core/dedup.h"
+#include "app/core/metric_names.h"
 #include "app/core/outfile.h"
 #include "app/scan/conf.h"
 #include "app/dp/ctl.h"
@@ -69,6 +70,8 @@ struct scan {
 	struct trawl_live live;        /**< telemetry's /trawl/scan and --metrics-file */
 	int live_done;
 	struct trawl_lcore_map map;
+	uint64_t ctl_cycles;          /**< TSC ticks of the main lcore's own work (supervision, ARP, kernel path) */
+	uint64_t ctl_idle;            /**< ... in its rounds that neither supervised nor handled a frame */
 	uint32_t ntx, nrx;
 	uint64_t targets_planned;
 	struct timespec start_ts;
@@ -104,6 +107,9 @@ void trawl_scan_sum(const struct scan *s, struct totals *t, int port);
 
 /** Replies lost on the way in, every reason: the port's drops, the writer behind, abandoned at a forced end. */
 uint64_t trawl_scan_lost(const struct scan *s, const struct totals *t);
+
+/** Every role's cycles (tx, rx, writer, control: core/metric_names' trawl_scan_role_names). */
+void trawl_scan_cycles(const struct scan *s, struct trawl_role_cycles c[TRAWL_SCAN_ROLES]);
 
 /** Frames dropped on the kernel path, every reason. */
 uint64_t trawl_scan_kernel_drops(const struct scan *s, const struct totals *t);

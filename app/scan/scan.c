@@ -709,6 +709,9 @@ supervise(struct scan *s, enum phase first)
 	for (;;) {
 		int main_done = trawl_lcore_poll_main(&s->map);
 
+		uint64_t handled = s->ctl.handled;
+		int supervised = 0;
+
 		v.now = rte_rdtsc();
 		/*
 		 * Supervise once a millisecond, not every round: summing reads every
@@ -716,6 +719,7 @@ supervise(struct scan *s, enum phase first)
 		 * pulling the TX lcore's hot cache lines across cores.
 		 */
 		if (v.now >= next_check) {
+			supervised = 1;
 			next_check = v.now + hz / 1000;
 			trawl_scan_sum(s, &t, 0);
 			if (step(s, &v, &t, main_done))
@@ -751,6 +755,19 @@ supervise(struct scan *s, enum phase first)
 					TRAWL_ARP_TRIES, s->port.id, s->port.driver);
 			s->ctl.resolving = 0;
 			v.ph = PHASE_DRAIN;
+		}
+		/*
+		 * The control role's cycles: everything the main lcore did this round
+		 * besides its roles; busy when it supervised (once a millisecond) or
+		 * handled a frame, idle otherwise.
+		 */
+		{
+			uint64_t dt = rte_rdtsc() - v.now;
+
+			if (supervised || s->ctl.handled != handled)
+				__atomic_store_n(&s->ctl_cycles, s->ctl_cycles + dt, __ATOMIC_RELAXED);
+			else
+				__atomic_store_n(&s->ctl_idle, s->ctl_idle + dt, __ATOMIC_RELAXED);
 		}
 	}
 	trawl_lcore_map_wait(&s->map);

@@ -18,6 +18,7 @@ its metadata says, key for key, in phase "done"; the responder's last file
 says what its report says; a --metrics-file that cannot be written is a
 warning and the scan still exits 0; the scan runs as nobody and the file is
 written all the same (the keeper)."""
+import datetime
 import json
 import os
 import re
@@ -180,6 +181,24 @@ if last is not None:
     for what, seen in (("telemetry", tel), ("file", files)):
         c.check(seen == sorted(seen) and seen[-1] <= meta["packets_sent"],
                 f"{what}: packets_sent never goes back nor past the final {meta['packets_sent']} ({seen})")
+# Where the cycles went (issue 23): every role counted, per-item figures as the metadata's own
+# quotients, and (every role on one lcore, -l 0) no more cycles accounted than the run lasted.
+cy = meta.get("cycles", {})
+roles = ["tx", "rx", "writer", "control"]
+c.check(all(cy.get(r, {}).get("busy", 0) > 0 for r in roles), f"cycles: every role has busy cycles ({cy})")
+if all(r in cy for r in roles):
+    c.eq(cy["tx"]["per_probe"], round(cy["tx"]["busy"] / meta["packets_sent"]), "cycles per probe = TX busy / probes")
+    c.eq(cy["rx"]["per_frame"], round(cy["rx"]["busy"] / meta["frames_received"]), "cycles per frame = RX busy / frames")
+    total = sum(cy[r]["busy"] + cy[r]["idle"] for r in roles)
+    def secs(iso):
+        return datetime.datetime.strptime(iso, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=datetime.timezone.utc).timestamp()
+    # Whole seconds: the run lasted less than end - start + 1.
+    run_ticks = cy["tsc_hz"] * (secs(meta["end_time"]) - secs(meta["start_time"]) + 1)
+    c.check(0 < total <= run_ticks, f"cycles accounted ({total}) within the run's ({run_ticks:.0f}, one lcore)")
+    if last is not None:
+        vals = last[0]
+        c.eq([vals.get(f"trawl_role_busy_cycles_total{{role={r}}}") for r in roles], [cy[r]["busy"] for r in roles],
+             "last metrics file: busy cycles by role == metadata")
 if mid is not None:
     well_formed(mid[1], "scan metrics file mid-run")
 rep = resp.report

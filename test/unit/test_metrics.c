@@ -95,6 +95,10 @@ test_scan_and_respond_tables(void)
 		CHECK(strcmp(trawl_scan_metrics[TRAWL_SM_PHASE + p].label_value, trawl_scan_phase_names[p]) == 0);
 	for (int k = 0; k < TRAWL_TC_MAX; k++)
 		CHECK(strcmp(trawl_respond_metrics[TRAWL_RM_TOOLCHAIN + k].label_value, trawl_toolchain_names[k]) == 0);
+	for (int r = 0; r < TRAWL_SCAN_ROLES; r++) {
+		CHECK(strcmp(trawl_scan_metrics[TRAWL_SM_BUSY + r].label_value, trawl_scan_role_names[r]) == 0);
+		CHECK(strcmp(trawl_scan_metrics[TRAWL_SM_IDLE + r].label_value, trawl_scan_role_names[r]) == 0);
+	}
 	CHECK(strcmp(trawl_scan_metrics[TRAWL_SM_PACKETS_SENT].name, "trawl_packets_sent_total") == 0);
 }
 
