@@ -439,6 +439,23 @@ meta_cycles(const struct scan *s, const struct totals *t)
 	SET_U(json_object_get(o, "rx"), "per_frame", per(c[1].busy, t->frames));
 	SET_U(json_object_get(o, "writer"), "per_reply", per(c[2].busy, t->handed));
 	SET_U(json_object_get(o, "writer"), "per_result", per(c[2].busy, trawl_stat_get(&s->writer->results)));
+	if (s->have_send_cycles) {
+		/* The same up to the moment the last probe went: the cooldown's idle rounds left out. */
+		const struct trawl_role_cycles *sc = s->send_cycles;
+		json_t *snd = json_object();
+
+		for (unsigned int r = 0; r < TRAWL_SCAN_ROLES; r++) {
+			json_t *role = json_object();
+
+			SET_U(role, "busy", sc[r].busy);
+			SET_U(role, "idle", sc[r].idle);
+			json_object_set_new(snd, trawl_scan_role_names[r], role);
+		}
+		SET_U(json_object_get(snd, "tx"), "per_probe", per(sc[0].busy, s->send_items[0]));
+		SET_U(json_object_get(snd, "rx"), "per_frame", per(sc[1].busy, s->send_items[1]));
+		SET_U(json_object_get(snd, "writer"), "per_reply", per(sc[2].busy, s->send_items[2]));
+		json_object_set_new(o, "sending", snd);
+	}
 	return o;
 }
 

@@ -72,6 +72,9 @@ struct scan {
 	struct trawl_lcore_map map;
 	uint64_t ctl_cycles;          /**< TSC ticks of the main lcore's own work (supervision, ARP, kernel path) */
 	uint64_t ctl_idle;            /**< ... in its rounds that neither supervised nor handled a frame */
+	struct trawl_role_cycles send_cycles[TRAWL_SCAN_ROLES]; /**< every role's, when the last probe went */
+	uint64_t send_items[3];       /**< probes sent, frames received, replies the writer took, then */
+	int have_send_cycles;
 	uint32_t ntx, nrx;
 	uint64_t targets_planned;
 	struct timespec start_ts;

@@ -581,6 +581,12 @@ step_send(struct scan *s, struct supervisor *v, const struct totals *t, int stop
 	if (t->all_sending_done) {
 		v->ph = PHASE_COOLDOWN;
 		v->phase_start = now;
+		/* Where the cycles went while sending, before the cooldown's idle rounds dilute it. */
+		trawl_scan_cycles(s, s->send_cycles);
+		s->send_items[0] = t->sent;
+		s->send_items[1] = t->frames;
+		s->send_items[2] = t->handed;
+		s->have_send_cycles = 1;
 	}
 }
 

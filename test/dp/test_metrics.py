@@ -195,6 +195,9 @@ if all(r in cy for r in roles):
     # Whole seconds: the run lasted less than end - start + 1.
     run_ticks = cy["tsc_hz"] * (secs(meta["end_time"]) - secs(meta["start_time"]) + 1)
     c.check(0 < total <= run_ticks, f"cycles accounted ({total}) within the run's ({run_ticks:.0f}, one lcore)")
+    snd = cy.get("sending", {})
+    c.check(all(0 < snd.get(r, {}).get("busy", 0) <= cy[r]["busy"] for r in ("tx", "rx", "writer")),
+            f"cycles while sending: every role's, no more than the run's ({snd})")
     if last is not None:
         vals = last[0]
         c.eq([vals.get(f"trawl_role_busy_cycles_total{{role={r}}}") for r in roles], [cy[r]["busy"] for r in roles],
