@@ -126,6 +126,7 @@ trawl_kpath_open(struct trawl_kpath *k, const char *iface, const struct rte_ethe
 {
 	struct rte_eth_conf conf;
 	char args[256];
+	unsigned int socket;
 	int rc;
 
 	memset(k, 0, sizeof(*k));
@@ -160,13 +161,12 @@ trawl_kpath_open(struct trawl_kpath *k, const char *iface, const struct rte_ethe
 	if (rte_eth_dev_get_port_by_name(k->devname, &k->port) != 0)
 		return trawl_err_set(err, -ENODEV, "kernel interface %s: no ethdev %s after probing", iface, k->devname);
 	memset(&conf, 0, sizeof(conf));
+	socket = rte_eth_dev_socket_id(k->port) < 0 ? 0 : (unsigned int)rte_eth_dev_socket_id(k->port);
 	rc = rte_eth_dev_configure(k->port, 1, 1, &conf);
 	if (rc == 0)
-		rc = rte_eth_rx_queue_setup(k->port, 0, TRAWL_KPATH_DESC, rte_eth_dev_socket_id(k->port) < 0 ? 0 :
-				(unsigned int)rte_eth_dev_socket_id(k->port), NULL, pool);
+		rc = rte_eth_rx_queue_setup(k->port, 0, TRAWL_KPATH_DESC, socket, NULL, pool);
 	if (rc == 0)
-		rc = rte_eth_tx_queue_setup(k->port, 0, TRAWL_KPATH_DESC, rte_eth_dev_socket_id(k->port) < 0 ? 0 :
-				(unsigned int)rte_eth_dev_socket_id(k->port), NULL);
+		rc = rte_eth_tx_queue_setup(k->port, 0, TRAWL_KPATH_DESC, socket, NULL);
 	if (rc != 0)
 		return trawl_err_set(err, rc, "kernel interface %s: queues: %s", iface, rte_strerror(-rc));
 	no_ipv6(iface);

@@ -8,6 +8,7 @@
 #include <rte_launch.h>
 
 #include "app/dp/lcore.h"
+#include "app/dp/stats.h"
 
 int
 trawl_lcore_map_build(struct trawl_lcore_map *m, const struct trawl_role *roles, unsigned int nroles)
@@ -57,10 +58,7 @@ plan_poll(struct trawl_lcore_plan *p)
 
 			if (rc == TRAWL_ROLE_DONE)
 				done[i] = 1;
-			/* One writer per counter: a plain add, published for the main lcore's reads. */
-			__atomic_store_n(rc == TRAWL_ROLE_IDLE ? &p->cycles[i].idle : &p->cycles[i].busy,
-					(rc == TRAWL_ROLE_IDLE ? p->cycles[i].idle : p->cycles[i].busy) + (t1 - t0),
-					__ATOMIC_RELAXED);
+			trawl_stat_add(rc == TRAWL_ROLE_IDLE ? &p->cycles[i].idle : &p->cycles[i].busy, t1 - t0);
 			t0 = t1;
 		}
 		ndone += done[i];
@@ -77,8 +75,8 @@ trawl_lcore_cycles(const struct trawl_lcore_map *m, const char *name, struct tra
 	for (unsigned int i = 0; i < m->nplans; i++)
 		for (unsigned int r = 0; r < m->plans[i].nroles; r++)
 			if (strcmp(m->plans[i].roles[r].name, name) == 0) {
-				c->busy += __atomic_load_n(&m->plans[i].cycles[r].busy, __ATOMIC_RELAXED);
-				c->idle += __atomic_load_n(&m->plans[i].cycles[r].idle, __ATOMIC_RELAXED);
+				c->busy += trawl_stat_get(&m->plans[i].cycles[r].busy);
+				c->idle += trawl_stat_get(&m->plans[i].cycles[r].idle);
 				n++;
 			}
 	return n;

@@ -411,8 +411,8 @@ trawl_scan_cycles(const struct scan *s, struct trawl_role_cycles c[TRAWL_SCAN_RO
 {
 	for (unsigned int r = 0; r < TRAWL_SCAN_ROLES - 1; r++)
 		trawl_lcore_cycles(&s->map, trawl_scan_role_names[r], &c[r]);
-	c[TRAWL_SCAN_ROLES - 1].busy = __atomic_load_n(&s->ctl_cycles, __ATOMIC_RELAXED);
-	c[TRAWL_SCAN_ROLES - 1].idle = __atomic_load_n(&s->ctl_idle, __ATOMIC_RELAXED);
+	c[TRAWL_SCAN_ROLES - 1].busy = trawl_stat_get(&s->ctl_cycles);
+	c[TRAWL_SCAN_ROLES - 1].idle = trawl_stat_get(&s->ctl_idle);
 }
 
 /*
@@ -421,13 +421,10 @@ trawl_scan_cycles(const struct scan *s, struct trawl_role_cycles c[TRAWL_SCAN_RO
  * roles per frame received, the writer per reply it took.
  */
 static json_t *
-meta_cycles(const struct scan *s, const struct totals *t)
+roles_json(const struct trawl_role_cycles c[TRAWL_SCAN_ROLES], uint64_t probes, uint64_t frames, uint64_t replies)
 {
-	struct trawl_role_cycles c[TRAWL_SCAN_ROLES];
 	json_t *o = json_object();
 
-	trawl_scan_cycles(s, c);
-	SET_U(o, "tsc_hz", s->eng->hz);
 	for (unsigned int r = 0; r < TRAWL_SCAN_ROLES; r++) {
 		json_t *role = json_object();
 
@@ -435,27 +432,26 @@ meta_cycles(const struct scan *s, const struct totals *t)
 		SET_U(role, "idle", c[r].idle);
 		json_object_set_new(o, trawl_scan_role_names[r], role);
 	}
-	SET_U(json_object_get(o, "tx"), "per_probe", per(c[0].busy, t->sent));
-	SET_U(json_object_get(o, "rx"), "per_frame", per(c[1].busy, t->frames));
-	SET_U(json_object_get(o, "writer"), "per_reply", per(c[2].busy, t->handed));
+	SET_U(json_object_get(o, "tx"), "per_probe", per(c[0].busy, probes));
+	SET_U(json_object_get(o, "rx"), "per_frame", per(c[1].busy, frames));
+	SET_U(json_object_get(o, "writer"), "per_reply", per(c[2].busy, replies));
+	return o;
+}
+
+static json_t *
+meta_cycles(const struct scan *s, const struct totals *t)
+{
+	struct trawl_role_cycles c[TRAWL_SCAN_ROLES];
+	json_t *o;
+
+	trawl_scan_cycles(s, c);
+	o = roles_json(c, t->sent, t->frames, t->handed);
+	SET_U(o, "tsc_hz", s->eng->hz);
 	SET_U(json_object_get(o, "writer"), "per_result", per(c[2].busy, trawl_stat_get(&s->writer->results)));
-	if (s->have_send_cycles) {
-		/* The same up to the moment the last probe went: the cooldown's idle rounds left out. */
-		const struct trawl_role_cycles *sc = s->send_cycles;
-		json_t *snd = json_object();
-
-		for (unsigned int r = 0; r < TRAWL_SCAN_ROLES; r++) {
-			json_t *role = json_object();
-
-			SET_U(role, "busy", sc[r].busy);
-			SET_U(role, "idle", sc[r].idle);
-			json_object_set_new(snd, trawl_scan_role_names[r], role);
-		}
-		SET_U(json_object_get(snd, "tx"), "per_probe", per(sc[0].busy, s->send_items[0]));
-		SET_U(json_object_get(snd, "rx"), "per_frame", per(sc[1].busy, s->send_items[1]));
-		SET_U(json_object_get(snd, "writer"), "per_reply", per(sc[2].busy, s->send_items[2]));
-		json_object_set_new(o, "sending", snd);
-	}
+	/* The same up to the moment the last probe went: the cooldown's idle rounds left out. */
+	if (s->have_send_cycles)
+		json_object_set_new(o, "sending", roles_json(s->send_cycles, s->send_items[0], s->send_items[1],
+				s->send_items[2]));
 	return o;
 }
 

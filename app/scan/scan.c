@@ -770,10 +770,7 @@ supervise(struct scan *s, enum phase first)
 		{
 			uint64_t dt = rte_rdtsc() - v.now;
 
-			if (supervised || s->ctl.handled != handled)
-				__atomic_store_n(&s->ctl_cycles, s->ctl_cycles + dt, __ATOMIC_RELAXED);
-			else
-				__atomic_store_n(&s->ctl_idle, s->ctl_idle + dt, __ATOMIC_RELAXED);
+			trawl_stat_add(supervised || s->ctl.handled != handled ? &s->ctl_cycles : &s->ctl_idle, dt);
 		}
 	}
 	trawl_lcore_map_wait(&s->map);
