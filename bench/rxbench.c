@@ -289,7 +289,7 @@ main(int argc, char **argv)
 		return 1;
 	eng->hz = rte_get_tsc_hz();
 	trawl_target_space_init(&eng->space, &c, &ports);
-	eng->pctx.val.key = (struct trawl_siphash_key){ 0x0011223344556677ULL, 0x8899aabbccddeeffULL };
+	trawl_validate_key(&eng->pctx.val, 0x0011223344556677ULL, 0x8899aabbccddeeffULL);
 	trawl_validate_ports(&eng->pctx.val, 32768, 61000 - 32768 + 1);
 	eng->pctx.val.probes = 1;
 	eng->pctx.saddr = 0xc6130002; /* 198.19.0.2 */

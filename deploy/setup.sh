@@ -10,13 +10,14 @@ cd "$top"
 
 PKGS=(gcc libc6-dev meson ninja-build pkg-config
 	dpdk-dev libdpdk-dev libnuma-dev libjansson-dev libyaml-dev libpcap-dev libsqlite3-dev sqlite3 systemd
-	iproute2 nftables ethtool tcpdump tshark python3 python3-scapy python3-prometheus-client
+	iproute2 nftables ethtool tcpdump tshark python3 python3-scapy python3-prometheus-client python3-cryptography
 	zmap masscan nmap openssl curl openssh-client iputils-ping
 	clang libclang-rt-dev llvm util-linux
 	help2man debhelper dpkg-dev)
 # clang, its sanitizer and libFuzzer runtimes and llvm-symbolizer: deploy/test.sh's sanitizer stage.
 # help2man: the man pages; debhelper and dpkg-dev: the .deb (debian/, test/package).
 # openssl: the virtual internet's test certificate at build time, and s_client/s_server in the tests;
+# python3-cryptography: the tests compute the probes' MAC (AES-128) with it, apart from trawl's code.
 # curl and openssh-client (ssh-keyscan): kernel clients of the virtual internet's services.
 # iputils-ping: the scan address answers ping through the kernel path (test/integration/test_kpath.sh).
 # bench/run.sh also plots (matplotlib) and counts instructions (valgrind); dpdk-testpmd comes with dpdk-dev.

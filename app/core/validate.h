@@ -4,12 +4,15 @@
 
 #include <stdint.h>
 
+#include "app/core/mac.h"
 #include "app/core/siphash.h"
+#include "app/core/target.h"
 
 /*
- * Stateless validation, after ZMap's validate.c but with a real MAC: a
- * probe carries tag = SipHash-2-4_k(source address, target address,
- * target port) under a 128-bit key drawn at random for each run. The low
+ * Stateless validation, after ZMap's validate.c: a probe carries
+ * tag = AES-128_k(source address, target address, target port) (core/mac.h:
+ * the first 64 bits of the block's ciphertext) under a 128-bit key drawn at
+ * random for each run. The low
  * 32 bits are the TCP sequence number, so an answer must acknowledge
  * seq + 1; bits 32..47 choose the source port. A host that did not see the
  * probe can guess a matching pair with chance 2^-32 per packet at best,
@@ -23,12 +26,22 @@
 #define TRAWL_CANARIES_MAX 16
 
 struct trawl_validate {
-	struct trawl_siphash_key key;
+	struct trawl_mac mac;          /**< the tags (set with trawl_validate_key) */
+	struct trawl_siphash_key key;  /**< the same key, for what is derived off the hot path (canary ports, TLS randoms) */
 	uint16_t sport_first;   /**< first source port of the range */
 	uint16_t sport_count;   /**< ports in the range, >= 1 (set with trawl_validate_ports) */
 	uint16_t probes;        /**< probes per target (-P) */
 	uint64_t sport_m;       /**< 2^64 / sport_count, rounded up: x % count without a division */
 };
+
+/** Set the run's key: the MAC's and the derivations'. */
+static inline void
+trawl_validate_key(struct trawl_validate *v, uint64_t k0, uint64_t k1)
+{
+	v->key.k0 = k0;
+	v->key.k1 = k1;
+	trawl_mac_init(&v->mac, k0, k1, TRAWL_MAC_BEST);
+}
 
 /** Set the source port range (count >= 1). */
 static inline void
@@ -56,7 +69,30 @@ trawl_validate_mod(const struct trawl_validate *v, uint32_t x)
 static inline uint64_t
 trawl_validate_tag(const struct trawl_validate *v, uint32_t saddr, uint32_t daddr, uint16_t dport)
 {
-	return trawl_siphash24_2w(&v->key, ((uint64_t)saddr << 32) | daddr, dport);
+	return v->mac.tag(&v->mac, ((uint64_t)saddr << 32) | daddr, dport);
+}
+
+/**
+ * The tags of @p n targets' probes from @p saddr at once, into @p out (with
+ * each target's port, or with port 0 where @p ports is 0: echo probes): the
+ * AES rounds of several blocks overlap (a burst's worth costs about what
+ * their instructions cost, not n times one block's latency).
+ */
+static inline void
+trawl_validate_target_tags(const struct trawl_validate *v, uint32_t saddr, const struct trawl_target tgt[],
+		unsigned int n, int ports, uint64_t out[])
+{
+	uint64_t w0[32], w1[32];
+
+	for (unsigned int i = 0; i < n; i += 32) {
+		unsigned int k = n - i < 32 ? n - i : 32;
+
+		for (unsigned int j = 0; j < k; j++) {
+			w0[j] = (uint64_t)saddr << 32 | tgt[i + j].addr;
+			w1[j] = ports ? tgt[i + j].port : 0;
+		}
+		v->mac.tags(&v->mac, w0, w1, out + i, k);
+	}
 }
 
 static inline uint16_t

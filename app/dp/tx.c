@@ -173,6 +173,7 @@ make_burst(struct trawl_tx *tx, unsigned int budget)
 		}
 		bufs[i] = rte_pktmbuf_mtod(m, uint8_t *);
 	}
+	RTE_BUILD_BUG_ON(TRAWL_BURST > TRAWL_MAKE_MAX);
 	eng->probe->make(bufs, tgt, n, &eng->pctx);
 	tx->npend = (uint16_t)n;
 	tx->pend_off = 0;

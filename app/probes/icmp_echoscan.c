@@ -27,11 +27,11 @@ struct echo_frame {
 
 enum { IP_BASE, ICMP_BASE };
 
-/* The identifier and sequence number of the probe to @p daddr. */
+/* The identifier and sequence number of a probe with @p tag (its target's port taken as 0). */
 static inline void
-echo_fields(const struct trawl_probe_ctx *ctx, uint32_t daddr, uint16_t *id, uint16_t *seq)
+echo_fields(uint64_t tag64, uint16_t *id, uint16_t *seq)
 {
-	uint32_t tag = (uint32_t)trawl_validate_tag(&ctx->val, ctx->saddr, daddr, 0);
+	uint32_t tag = (uint32_t)tag64;
 
 	*id = (uint16_t)(tag >> 16);
 	*seq = (uint16_t)tag;
@@ -57,12 +57,15 @@ echo_prepare(struct trawl_probe_ctx *ctx)
 static void
 echo_make(uint8_t *const bufs[], const struct trawl_target tgt[], unsigned int n, const struct trawl_probe_ctx *ctx)
 {
+	uint64_t tags[TRAWL_MAKE_MAX];
+
+	trawl_validate_target_tags(&ctx->val, ctx->saddr, tgt, n, 0, tags);
 	for (unsigned int i = 0; i < n; i++) {
 		struct echo_frame *f = (void *)bufs[i];
 		uint32_t daddr = tgt[i].addr;
 		uint16_t id, seq, ipid;
 
-		echo_fields(ctx, daddr, &id, &seq);
+		echo_fields(tags[i], &id, &seq);
 		/* Good citizenship: an IP ID that tells trawl's probes apart without the key. */
 		ipid = trawl_fp_trawl_echo_ipid((uint32_t)id << 16 | seq);
 		memcpy(f, ctx->tmpl, TRAWL_ETH_MIN_LEN);
@@ -122,7 +125,7 @@ echo_classify(const struct trawl_probe_ctx *ctx, const struct trawl_ipv4_view *v
 	} else {
 		return TRAWL_RX_OTHER; /* an echo request to us, a timestamp, ...: not about a probe */
 	}
-	echo_fields(ctx, target_addr, &want_id, &want_seq);
+	echo_fields(trawl_validate_tag(&ctx->val, ctx->saddr, target_addr, 0), &want_id, &want_seq);
 	if (id != want_id || seq != want_seq)
 		return TRAWL_RX_INVALID;
 	target = trawl_target_index(ctx->space, target_addr, 0);

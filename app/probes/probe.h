@@ -66,6 +66,9 @@ enum trawl_rx_verdict {
 	TRAWL_RX_VALID,     /**< a validated reply; the result record is filled */
 };
 
+/* The most probes one make() call writes (the TX role's bursts are TRAWL_BURST). */
+#define TRAWL_MAKE_MAX 64
+
 /*
  * A probe module. One is chosen by name at start-up; the hot loops call
  * through a cached pointer to this const table.
@@ -108,7 +111,8 @@ struct trawl_probe_ops {
 
 	/*
 	 * make: writes n complete probes (ctx->len bytes each, checksums
-	 * included) into bufs[0..n-1], one per target. Must not fail: it runs
+	 * included) into bufs[0..n-1], one per target, n <= TRAWL_MAKE_MAX
+	 * (the MACs of a burst are computed together). Must not fail: it runs
 	 * in the TX hot loop, on whole bursts.
 	 */
 	void (*make)(uint8_t *const bufs[], const struct trawl_target tgt[], unsigned int n,

@@ -90,9 +90,12 @@ void
 trawl_tcp_syn_make(uint8_t *const bufs[], const struct trawl_target tgt[], unsigned int n,
 		const struct trawl_probe_ctx *ctx)
 {
+	uint64_t tags[TRAWL_MAKE_MAX];
+
+	trawl_validate_target_tags(&ctx->val, ctx->saddr, tgt, n, 1, tags);
 	for (unsigned int i = 0; i < n; i++) {
 		struct syn_frame *f = (void *)bufs[i];
-		uint64_t tag = trawl_validate_tag(&ctx->val, ctx->saddr, tgt[i].addr, tgt[i].port);
+		uint64_t tag = tags[i];
 		uint32_t daddr = tgt[i].addr, seq = (uint32_t)tag, dsum = trawl_frame_sum32(daddr);
 		/* Good citizenship: an IP ID that tells trawl's probes apart without the key. */
 		uint16_t ipid = trawl_fp_trawl_ipid(seq, tgt[i].port);

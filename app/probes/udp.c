@@ -133,12 +133,14 @@ static void
 udp_make(uint8_t *const bufs[], const struct trawl_target tgt[], unsigned int n, const struct trawl_probe_ctx *ctx)
 {
 	uint16_t plen = ctx->args.payload_len;
+	uint64_t tags[TRAWL_MAKE_MAX];
 
+	trawl_validate_target_tags(&ctx->val, ctx->saddr, tgt, n, 1, tags);
 	for (unsigned int i = 0; i < n; i++) {
 		struct udp_frame *f = (void *)bufs[i];
 		uint32_t daddr = tgt[i].addr, dsum = trawl_frame_sum32(daddr);
 		uint16_t dport = tgt[i].port;
-		uint64_t tag = trawl_validate_tag(&ctx->val, ctx->saddr, daddr, dport);
+		uint64_t tag = tags[i];
 		uint16_t sport = trawl_validate_sport(&ctx->val, tag, tgt[i].probe);
 		uint16_t ipid = trawl_fp_trawl_udp_ipid(daddr, sport, dport);
 		uint16_t ck;

@@ -222,8 +222,7 @@ setup_engine(struct scan *s)
 	} else if (getrandom(key, sizeof(key), 0) != sizeof(key)) {
 		return fail(s, "getrandom: %s", strerror(errno));
 	}
-	eng->pctx.val.key.k0 = key[0];
-	eng->pctx.val.key.k1 = key[1];
+	trawl_validate_key(&eng->pctx.val, key[0], key[1]);
 	trawl_validate_ports(&eng->pctx.val, c->sport_first,
 			(uint16_t)RTE_MIN(65535u, (unsigned int)c->sport_last - c->sport_first + 1));
 	eng->pctx.val.probes = (uint16_t)c->probes;

@@ -42,8 +42,7 @@ setup(void)
 	trawl_target_space_init(&space[1], &allowed, &ports[1]);
 	for (int i = 0; i < NMOD; i++) {
 		ops[i] = trawl_probe_find(modules[i]);
-		ctx[i].val.key.k0 = 0x0123456789abcdefULL;
-		ctx[i].val.key.k1 = 0xfedcba9876543210ULL;
+		trawl_validate_key(&ctx[i].val, 0x0123456789abcdefULL, 0xfedcba9876543210ULL);
 		trawl_validate_ports(&ctx[i].val, 32768, 61000 - 32768 + 1);
 		ctx[i].val.probes = 2;
 		ctx[i].saddr = US;

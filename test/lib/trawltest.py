@@ -1,8 +1,9 @@
 # SPDX-License-Identifier: BSD-3-Clause
 """Helpers for trawl's data-plane and integration tests.
 
-Everything here is independent of trawl's C code on purpose: SipHash-2-4 is
-written again from the paper, checksums are recomputed by scapy, so a test
+Everything here is independent of trawl's C code on purpose: the probes' MAC
+(AES-128) comes from python3-cryptography (OpenSSL), the responder's SipHash-2-4
+is written again from the paper, checksums are recomputed by scapy, so a test
 catches a bug that the code and its own helpers share.
 """
 import atexit
@@ -50,8 +51,15 @@ def siphash24(k0, k1, data):
     return v0 ^ v1 ^ v2 ^ v3
 
 
+def aes128_tag(k0, k1, w0, w1):
+    """The first 8 bytes, little endian, of AES-128 under key (k0, k1) of the block (w0, w1), all LE words."""
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    enc = Cipher(algorithms.AES(struct.pack("<QQ", k0, k1)), modes.ECB()).encryptor()
+    return struct.unpack_from("<Q", enc.update(struct.pack("<QQ", w0, w1)) + enc.finalize())[0]
+
+
 class Validator:
-    """The tag trawl puts in a probe: SipHash(saddr << 32 | daddr, dport), as two LE words."""
+    """The tag trawl puts in a probe: AES-128(saddr << 32 | daddr, dport), as two LE words (core/mac.h)."""
 
     def __init__(self, key_hex, saddr, sport_first=32768, sport_last=61000):
         self.k0 = int(key_hex[:16], 16)
@@ -60,7 +68,7 @@ class Validator:
         self.first, self.count = sport_first, sport_last - sport_first + 1
 
     def tag(self, daddr, dport):
-        return siphash24(self.k0, self.k1, struct.pack("<QQ", (self.saddr << 32) | ip2int(daddr), dport))
+        return aes128_tag(self.k0, self.k1, (self.saddr << 32) | ip2int(daddr), dport)
 
     def seq(self, daddr, dport):
         return self.tag(daddr, dport) & 0xFFFFFFFF

@@ -40,8 +40,7 @@ setup(struct trawl_probe_ctx *ctx, const char *module, const char *args, unsigne
 
 	REQUIRE_OR(ops != NULL, NULL);
 	memset(ctx, 0, sizeof(*ctx));
-	ctx->val.key.k0 = 0x0123456789abcdefULL;
-	ctx->val.key.k1 = 0xfedcba9876543210ULL;
+	trawl_validate_key(&ctx->val, 0x0123456789abcdefULL, 0xfedcba9876543210ULL);
 	trawl_validate_ports(&ctx->val, 32768, 61000 - 32768 + 1);
 	ctx->val.probes = 1;
 	ctx->saddr = US;

@@ -65,8 +65,7 @@ setup(struct trawl_probe_ctx *ctx, const char *module, const char *portspec, con
 
 	REQUIRE_OR(ops != NULL, NULL);
 	memset(ctx, 0, sizeof(*ctx));
-	ctx->val.key.k0 = 0x0123456789abcdefULL;
-	ctx->val.key.k1 = 0xfedcba9876543210ULL;
+	trawl_validate_key(&ctx->val, 0x0123456789abcdefULL, 0xfedcba9876543210ULL);
 	trawl_validate_ports(&ctx->val, 32768, 61000 - 32768 + 1);
 	ctx->val.probes = 1;
 	ctx->saddr = US;
@@ -218,9 +217,9 @@ test_echo_round_trip(void)
 	CHECK(classify(ops, &ctx, f, len, &r) == TRAWL_RX_INVALID);
 	/* Another key: invalid. An echo request to us, or a reply to someone else: not ours at all. */
 	len = echo_reply(f, probe, T1);
-	ctx.val.key.k0 ^= 1;
+	trawl_validate_key(&ctx.val, ctx.val.key.k0 ^ 1, ctx.val.key.k1);
 	CHECK(classify(ops, &ctx, f, len, &r) == TRAWL_RX_INVALID);
-	ctx.val.key.k0 ^= 1;
+	trawl_validate_key(&ctx.val, ctx.val.key.k0 ^ 1, ctx.val.key.k1);
 	f[34] = 8;
 	CHECK(classify(ops, &ctx, f, len, &r) == TRAWL_RX_OTHER);
 	f[34] = 0;

@@ -55,8 +55,7 @@ setup_ctx(struct trawl_probe_ctx *ctx)
 	struct trawl_ranges allow = { 0 }, block = { 0 };
 
 	memset(ctx, 0, sizeof(*ctx));
-	ctx->val.key.k0 = 0x0123456789abcdefULL;
-	ctx->val.key.k1 = 0xfedcba9876543210ULL;
+	trawl_validate_key(&ctx->val, 0x0123456789abcdefULL, 0xfedcba9876543210ULL);
 	trawl_validate_ports(&ctx->val, 32768, 61000 - 32768 + 1);
 	ctx->val.probes = 2;
 	ctx->saddr = 0xc6130002; /* 198.19.0.2 */
@@ -198,7 +197,7 @@ test_flipped_bit_fails(void)
 		}
 	CHECK_EQ_U64(caught, flips);
 	/* And a different key rejects the untouched reply. */
-	ctx.val.key.k1 ^= 1;
+	trawl_validate_key(&ctx.val, ctx.val.key.k0, ctx.val.key.k1 ^ 1);
 	CHECK(classify(&ctx, f, len, &r) == TRAWL_RX_INVALID);
 }
 
