@@ -85,30 +85,39 @@ static unsigned int
 next_targets(struct trawl_tx *tx, struct trawl_target *tgt, unsigned int n, const struct trawl_constraint *blk)
 {
 	const struct trawl_engine *eng = tx->eng;
+	/*
+	 * The current target in locals, written back once: built field by field
+	 * in *tx and read back whole into tgt[k], it stalled every target on a
+	 * failed store-to-load forward (perf: 40% of make_burst's samples).
+	 */
+	struct trawl_target cur = tx->cur;
+	uint16_t left = tx->cur_left;
 	unsigned int k = 0;
 
 	while (k < n) {
-		if (tx->cur_left == 0) {
+		if (left == 0) {
 			uint64_t idx;
 
 			tx->cur_start_left = tx->it.left;
 			tx->cur_start_targets = tx->targets;
 			if (tx->targets >= tx->max_targets || !trawl_cyclic_next(&tx->it, &idx))
 				break;
-			trawl_target_at(&eng->space, idx, &tx->cur);
-			if (unlikely(blk != NULL) && trawl_constraint_contains(blk, tx->cur.addr)) {
+			trawl_target_at(&eng->space, idx, &cur);
+			if (unlikely(blk != NULL) && trawl_constraint_contains(blk, cur.addr)) {
 				trawl_stat_add(&tx->blocked_live, 1);
 				continue;
 			}
-			tx->cur.probe = 0;
-			tx->cur_left = tx->probes;
+			cur.probe = 0;
+			left = tx->probes;
 			trawl_stat_add(&tx->targets, 1);
 		}
-		tgt[k] = tx->cur;
+		tgt[k] = cur;
 		k++;
-		tx->cur.probe++;
-		tx->cur_left--;
+		cur.probe++;
+		left--;
 	}
+	tx->cur = cur;
+	tx->cur_left = left;
 	return k;
 }
 
