@@ -269,6 +269,9 @@ static const struct trawl_opt rows[] = {
 		.help = "once the port and files are set up, run as NAME with no capabilities\n"
 		"(default nobody when started as root; --user root keeps root)" },
 	{ "quiet", 'q', TRAWL_OPT_FLAG, OFF(quiet), .help = "no status line" },
+	{ "status-cycles", 0, TRAWL_OPT_FLAG, OFF(status_cycles),
+		.help = "the status line also shows the last second's TSC ticks per item by role:\n"
+		"TX per probe, RX per frame, the writer per reply, and the share idle" },
 	{ "list-output-fields", 0, TRAWL_OPT_FN, .fn = opt_list_fields, .flags = TRAWL_OPT_NOT_SETTING,
 		.help = "list the output fields of -M (default tcp_synscan) and exit" },
 	{ "list-probe-modules", 0, TRAWL_OPT_FN, .fn = opt_list_probes, .flags = TRAWL_OPT_NOT_SETTING,

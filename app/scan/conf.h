@@ -65,6 +65,7 @@ struct trawl_scan_conf {
 	uint16_t sport_last;
 	int no_header;
 	int quiet;
+	int status_cycles;  /**< --status-cycles */
 	int dryrun;                   /**< count targets, send nothing */
 	uint64_t key[2];              /**< validation key (--validation-key), else random */
 	int have_key;

@@ -113,12 +113,13 @@ fmt_duration(char *buf, size_t len, double secs)
 
 void
 trawl_scan_status(const struct scan *s, const char *phase, uint64_t now, double left_s,
+		const struct trawl_role_cycles *cyc, const struct trawl_role_cycles *cprev,
 		const struct totals *t, const struct totals *prev, double dt)
 {
 	double elapsed = (double)(now - s->start_tsc) / (double)s->eng->hz;
 	double pct = s->targets_planned ? 100.0 * (double)t->targets / (double)s->targets_planned : 100.0;
 	uint64_t lost = trawl_scan_lost(s, t), port = t->port_missed + t->port_nombuf + t->port_errors;
-	char el[32], left[32] = "", why[96] = "", kern[128] = "";
+	char el[32], left[32] = "", why[96] = "", kern[128] = "", ticks[160] = "";
 
 	fmt_duration(el, sizeof(el), elapsed);
 	if (left_s >= 0)
@@ -133,12 +134,27 @@ trawl_scan_status(const struct scan *s, const char *phase, uint64_t now, double 
 			snprintf(kern, sizeof(kern), "; kernel in %" PRIu64 ", out %" PRIu64 ", dropped %" PRIu64,
 					k->to_kernel, k->from_kernel, drops);
 	}
+	if (cyc != NULL) {
+		/* The last second's: ticks per item by role, and the share of every role's ticks spent idle. */
+		uint64_t d[TRAWL_SCAN_ROLES], busy = 0, idle = 0;
+
+		for (unsigned int r = 0; r < TRAWL_SCAN_ROLES; r++) {
+			d[r] = cyc[r].busy - cprev[r].busy;
+			busy += d[r];
+			idle += cyc[r].idle - cprev[r].idle;
+		}
+		snprintf(ticks, sizeof(ticks), "; ticks tx %.0f/probe, rx %.0f/frame, writer %.0f/reply, idle %.0f%%",
+				t->sent > prev->sent ? (double)d[0] / (double)(t->sent - prev->sent) : 0.0,
+				t->frames > prev->frames ? (double)d[1] / (double)(t->frames - prev->frames) : 0.0,
+				t->handed > prev->handed ? (double)d[2] / (double)(t->handed - prev->handed) : 0.0,
+				busy + idle != 0 ? 100.0 * (double)idle / (double)(busy + idle) : 0.0);
+	}
 	fprintf(stderr, "%s %3.0f%%%s%s%s [%s]; sent %" PRIu64 " (%.1f Kpps); recv %" PRIu64
-		" (%.0f pps), valid %" PRIu64 ", results %" PRIu64 "; lost %" PRIu64 "%s%s\n",
+		" (%.0f pps), valid %" PRIu64 ", results %" PRIu64 "; lost %" PRIu64 "%s%s%s\n",
 		el, pct > 100 ? 100 : pct, left[0] ? " (" : "", left, left[0] ? " left)" : "", phase,
 		t->sent, dt > 0 ? (double)(t->sent - prev->sent) / dt / 1000.0 : 0.0,
 		t->frames, dt > 0 ? (double)(t->frames - prev->frames) / dt : 0.0, t->valid,
-		trawl_stat_get(&s->writer->results), lost, why, kern);
+		trawl_stat_get(&s->writer->results), lost, why, kern, ticks);
 }
 
 static void

@@ -119,6 +119,7 @@ uint64_t trawl_scan_kernel_drops(const struct scan *s, const struct totals *t);
 
 /** The status line (stderr). */
 void trawl_scan_status(const struct scan *s, const char *phase, uint64_t now, double left_s,
+		const struct trawl_role_cycles *cyc, const struct trawl_role_cycles *cprev,
 		const struct totals *t, const struct totals *prev, double dt);
 
 /** The live counters' row (core/metric_names' scan table) in @p phase (an index of its phase names). */

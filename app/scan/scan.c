@@ -706,11 +706,13 @@ supervise(struct scan *s, enum phase first)
 	struct supervisor v = { .ph = first };
 	uint64_t next_status, last_status, next_check;
 	struct totals t, prev;
+	struct trawl_role_cycles cprev[TRAWL_SCAN_ROLES];
 
 	v.now = v.phase_start = v.send_start = v.last_step = rte_rdtsc();
 	next_status = v.now + hz;
 	last_status = next_check = v.now;
 	memset(&prev, 0, sizeof(prev));
+	trawl_scan_cycles(s, cprev);
 	for (;;) {
 		int main_done = trawl_lcore_poll_main(&s->map);
 
@@ -739,11 +741,15 @@ supervise(struct scan *s, enum phase first)
 			}
 			if (v.now >= next_status) {
 				uint64_t row[TRAWL_SM_MAX];
+				struct trawl_role_cycles cyc[TRAWL_SCAN_ROLES];
 
 				trawl_scan_sum(s, &t, 1); /* the port's counters too, once a second */
+				trawl_scan_cycles(s, cyc);
 				if (!s->conf.quiet)
-					trawl_scan_status(s, phase_names[v.ph], v.now, time_left(s, &v, &t), &t, &prev,
+					trawl_scan_status(s, phase_names[v.ph], v.now, time_left(s, &v, &t),
+							s->conf.status_cycles ? cyc : NULL, cprev, &t, &prev,
 							(double)(v.now - last_status) / (double)hz);
+				memcpy(cprev, cyc, sizeof(cprev));
 				trawl_scan_live_row(s, &t, v.ph, v.now, row);
 				trawl_live_publish(&s->live, row);
 				prev = t;

@@ -5,13 +5,15 @@ net_memif (2,097,152 open targets, more rows than the writer's buffers
 hold), with the results going to:
 - a FIFO nobody reads until the scan is over: the writer fills its buffers,
   the RX role drops what the writer's ring cannot take (writer_behind, in
-  the status line too), the scan still ends (the output is given up on
+  the status line too, which with --status-cycles also shows the ticks
+  by role), the scan still ends (the output is given up on
   after 2 s without progress), exit 1 with one line naming the output, and
   the counts add up: the rows in the FIFO are results_written, results =
   written + unwritten, and every valid reply was handed on or counted;
 - a pipe whose reader leaves after the first rows (| head): exit 1 naming
   the broken pipe, and written + unwritten = results again."""
 import os
+import re
 import subprocess
 import sys
 import time
@@ -46,7 +48,7 @@ with tt.Responder(d, ["198.18.0.0/15"], "out-r", ports="1-16") as resp:
     os.mkfifo(fifo)
     rfd = os.open(fifo, os.O_RDONLY | os.O_NONBLOCK)  # the scan's open for writing needs a reader
     t0 = time.monotonic()
-    p, meta = scan(resp, "stuck", fifo)
+    p, meta = scan(resp, "stuck", fifo, ["--status-cycles"])
     try:
         _, err = tt.wait_bounded(p, 90)
     except subprocess.TimeoutExpired:
@@ -79,6 +81,11 @@ with tt.Responder(d, ["198.18.0.0/15"], "out-r", ports="1-16") as resp:
     c.check(m.get("cut_short") == "output stalled", f"the metadata says why the run was cut short ({m.get('cut_short')})")
     accounted(m, "stuck output")
     c.check(any("writer behind" in x and "lost 0" not in x for x in status), "the status line shows the losses")
+    # --status-cycles: every status line carries the last second's ticks by role; sending at 1 Mpps for
+    # over 2 s, some second sent probes, and its TX figure is not zero.
+    ticks = [re.search(r"; ticks tx (\d+)/probe, rx (\d+)/frame, writer (\d+)/reply, idle (\d+)%", x) for x in status]
+    c.check(status and all(ticks), f"--status-cycles: the ticks on every status line ({status[:2]})")
+    c.check(any(t and int(t.group(1)) > 0 for t in ticks), "--status-cycles: TX ticks per probe while sending")
 
     # 2. A reader that takes a few rows and leaves.
     # A shell pipeline, as an operator types it: trawl's stdout is head's stdin.
