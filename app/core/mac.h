@@ -12,13 +12,16 @@
  * indistinguishable from random bits without the key: the tag's 64 bits are
  * as good as SipHash-2-4's were (trawl used SipHash-2-4 until issue 23).
  *
- * Why by hand: the CPU's AES instructions make a block in 3.7 cycles where
- * SipHash-2-4 took 27.5 (bench/RESULTS.md 2a), and no dependency of ours
- * offers them to a hot loop without a call through a context per block
- * (OpenSSL's EVP: bench/rxbench measures it). The round keys are expanded
- * once, in portable C; the blocks go through AES-NI where the CPU has it and
- * through a portable implementation (FIPS-197's round functions, tested
- * against its vectors and against the AES-NI path) where it has not.
+ * Why by hand: the CPU's AES instructions make a block in about 5 TSC ticks
+ * where SipHash-2-4 took 37, and the well-kept library with them, OpenSSL's
+ * libcrypto (EVP aes-128-ecb), takes 33-46 ticks for one block per call, the
+ * RX role's case (one reply, one tag): its per-call dispatch costs more than
+ * the MAC it replaced. Given 32 blocks per call it makes 5.1 against these
+ * 4.5 (bench/macbench, bench/RESULTS.md 2a), so TX would gain nothing from it
+ * either. The round keys are expanded once, in portable C; the blocks go
+ * through AES-NI where the CPU has it and through a portable implementation
+ * (FIPS-197's round functions, tested against its vectors and against the
+ * AES-NI path; 400-700 ticks a block, so a scan says so) where it has not.
  */
 struct trawl_mac {
 	uint8_t rk[11][16] __attribute__((aligned(16))); /**< AES-128 round keys (FIPS-197 byte order) */

@@ -2,7 +2,7 @@
 /*
  * icmp_echoscan: one ICMP echo request per address; an echo reply means the
  * host is up. Identifier and sequence number are the low 32 bits of the
- * validation tag (SipHash of our address, the target, port 0), so a reply
+ * validation tag (AES-128 of our address, the target, port 0), so a reply
  * proves it answers our probe as a SYN-ACK's acknowledgement number does.
  * ICMP errors about a probe (unreachable, time exceeded, ...) are validated
  * from the echo request they quote and reported, classified, as no success.

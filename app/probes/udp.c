@@ -5,8 +5,8 @@
  * success (the port is open), and an ICMP destination unreachable quoting
  * our probe classifies it closed (code 3, port unreachable) or filtered.
  *
- * The source port comes from the validation tag (SipHash of our address,
- * the target, the target port) as in tcp_synscan, so a reply is checked
+ * The source port comes from the validation tag (AES-128 of our address,
+ * the target, the target port: app/core/mac.h) as in tcp_synscan, so a reply is checked
  * without per-target state. A UDP reply echoes nothing else of the probe:
  * its forgery chance is one in the source-port range, as for ZMap's udp
  * module, and that is inherent to UDP. An ICMP error quotes more: the

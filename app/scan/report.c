@@ -307,6 +307,7 @@ meta_run(json_t *o, const struct scan *s, const struct totals *t)
 	json_object_set_new(o, "seed", json_null()); /* its place in the order; the number goes in at the end */
 	json_object_set_new(o, "seed_hex", json_sprintf("0x%016" PRIx64, c->seed));
 	json_object_set_new(o, "probe_module", json_string(c->probe_module));
+	json_object_set_new(o, "validation_mac", json_sprintf("aes-128 %s", s->eng->pctx.val.mac.impl));
 	json_object_set_new(o, "probe_args", c->probe_args ? json_string(c->probe_args) : json_null());
 	SET_U(o, "probe_payload_bytes", s->mods.args.payload_len);
 	json_object_set_new(o, "run_as_user", trawl_privsep_user() ? json_string(trawl_privsep_user()) : json_null());

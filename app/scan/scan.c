@@ -223,6 +223,9 @@ setup_engine(struct scan *s)
 		return fail(s, "getrandom: %s", strerror(errno));
 	}
 	trawl_validate_key(&eng->pctx.val, key[0], key[1]);
+	if (!trawl_mac_have_aesni())
+		fprintf(stderr, "trawl: this CPU has no AES instructions: each probe's and reply's MAC goes through the "
+				"portable AES rounds (about 100 times slower), so expect a much lower top rate\n");
 	trawl_validate_ports(&eng->pctx.val, c->sport_first,
 			(uint16_t)RTE_MIN(65535u, (unsigned int)c->sport_last - c->sport_first + 1));
 	eng->pctx.val.probes = (uint16_t)c->probes;

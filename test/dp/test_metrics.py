@@ -181,6 +181,10 @@ if last is not None:
     for what, seen in (("telemetry", tel), ("file", files)):
         c.check(seen == sorted(seen) and seen[-1] <= meta["packets_sent"],
                 f"{what}: packets_sent never goes back nor past the final {meta['packets_sent']} ({seen})")
+# The MAC the run used: AES-NI where this CPU has the AES instructions, said in the metadata.
+with open("/proc/cpuinfo") as f:
+    aes = any(x.startswith("flags") and " aes " in f" {x.split(':', 1)[1].strip()} " for x in f)
+c.eq(meta.get("validation_mac"), "aes-128 aes-ni" if aes else "aes-128 portable", "metadata: the validation MAC")
 # Where the cycles went (issue 23): every role counted, per-item figures as the metadata's own
 # quotients, and (every role on one lcore, -l 0) no more cycles accounted than the run lasted.
 cy = meta.get("cycles", {})
