@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: BSD-3-Clause
 # trawl's benchmarks, side by side in one run, written to bench/RESULTS.md and bench/*.png.
 #   bench/run.sh [--quick]
+# --quick: smaller sizes, one round each, into bench/RESULTS.quick.md (not kept), then bench/compare.py
+#    prints every figure that moved from bench/RESULTS.md's by more than the noise it states.
 # 1. TX: probes/s into net_null, -r 0, one TX lcore, each probe module; cycles (TSC) and instructions (callgrind) per probe;
 #    the whole of IPv4 on one port (not in --quick).
 # 2. The receive side: the RX role by stage (net_ring, every reply a new result; callgrind split; the
-#    MAC alone, SipHash vs AES-NI); trawl on one lcore over net_memif from a generator (repeats); the
+#    MAC alone, bench/macbench); trawl on one lcore over net_memif from a generator (repeats); the
 #    writer at 60 M new results to a file; dedup structures at 60 M responders, trawl's and DPDK's;
 #    end to end, scan vs respond over memif, a rate sweep (and a plot).
 # 3. Rate limiter: 1 kpps, 100 kpps, 1 Mpps into net_null: mean and the busiest 10 ms.
@@ -25,6 +27,7 @@ deploy/setup.sh --bench >/dev/null || exit 1
 mem=$(deploy/trawl-hugepages --eal-args --pages 512 2>/dev/null)
 TRAWL=build/app/trawl
 work=$(mktemp -d /tmp/trawl-bench.XXXXXX)
+png=bench; [ $quick = 1 ] && png=$work  # the kept plots are the full run's
 trap 'rm -rf "$work" /var/run/dpdk/bench-*' EXIT
 rows="$work/rows.tsv"; : > "$rows"
 row() { printf '%s\t%s\t%s\t%s\t%s\n' "$@" >> "$rows"; }
@@ -57,22 +60,25 @@ margs() { # module -> its targets and arguments
 	udp) echo "-b /dev/null -M udp --probe-args file:config/udp-probes/dns_53.pkt -p $ports 198.18.0.0/15" ;;
 	esac
 }
-declare -A best sent
-for m in $MODULES; do best[$m]=0; done
+declare -A best sent own
+for m in $MODULES; do best[$m]=0; own[$m]=""; done
 for i in $(seq $runs); do
 	for m in $MODULES; do
 		# shellcheck disable=SC2046
-		$TRAWL scan --dev net_null0 --eal "$mem --no-pci -l 0-1 --file-prefix bench-null" -S 198.19.0.2 \
+		# no-rx: a plain net_null also receives, an endless stream of empty frames for the RX role to drop
+		$TRAWL scan --dev net_null0,no-rx=1 --eal "$mem --no-pci -l 0-1 --file-prefix bench-null" -S 198.19.0.2 \
 			-G 02:00:00:00:00:01 -r 0 -c 0 -q -o /dev/null -m "$work/null.json" $(margs $m) 2>/dev/null ||
 			{ echo "bench: net_null run of $m failed" >&2; exit 1; }
 		best[$m]=$(/usr/bin/python3 -c "print(max(${best[$m]}, $(jget "$work/null.json" send_rate_pps)))")
+		# the binary's own accounting: the TX role's busy ticks per probe while sending
+		own[$m]+="$(/usr/bin/python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['cycles']['sending']['tx']['per_probe'])" "$work/null.json") "
 		sent[$m]=$(jget "$work/null.json" packets_sent)
 	done
 done
 null_line=""
 for m in $MODULES; do
 	cyc=$(/usr/bin/python3 -c "print(f'{$hz / ${best[$m]}:.0f}')")
-	null_line+="| $m, 1 TX lcore, -r 0, net_null | ${sent[$m]} probes/run, best of $runs | $(printf '%.2f' "$(/usr/bin/python3 -c "print(${best[$m]}/1e6)")") Mpps | ~$cyc cycles/probe (CPU clock / rate) |"$'\n'
+	null_line+="| $m, 1 TX lcore, -r 0, net_null | ${sent[$m]} probes/run, best of $runs | $(printf '%.2f' "$(/usr/bin/python3 -c "print(${best[$m]}/1e6)")") Mpps | ~$cyc cycles/probe (CPU clock / rate); the TX role's own busy ticks/probe, each run: ${own[$m]% } |"$'\n'
 	say "TX: $m ${best[$m]} pps into net_null"
 done
 null_line=${null_line%$'\n'}
@@ -98,7 +104,7 @@ for line in sys.stdin:
 n = $(jget "$work/cg.json" packets_sent)
 tx = cost.get('make_burst', 0) + cost.get('flush_pending', 0) + cost.get('trawl_ratelimit_budget', 0)
 mk = cost.get('syn_make', 0) + cost.get('echo_make', 0) + cost.get('udp_make', 0)
-print(f'| $m TX path, callgrind | {n} probes | {tx / n:.0f} instructions/probe | of which {mk / n:.0f} making the probe (SipHash MAC, headers, checksums) |')
+print(f'| $m TX path, callgrind | {n} probes | {tx / n:.0f} instructions/probe | of which {mk / n:.0f} making the probe (AES-128 MAC, headers, checksums) |')
 ")$'\n'
 done
 ir_line=${ir_line%$'\n'}
@@ -120,7 +126,7 @@ say "TX: $v4_line"
 # Replies for 4096 probes (every one answered, by trawl respond), fed to trawl over net_memif by a
 # generator in its own process on the other core (dpdk-testpmd forwarding a net_pcap replay, which
 # offers far more than trawl takes), so what is measured is trawl's receive path: memif RX, parse,
-# SipHash validation, classification, the RST written over each SYN-ACK and sent, the writer's
+# AES-128 validation, classification, the RST written over each SYN-ACK and sent, the writer's
 # dedup (a bitmap, every lookup a hit). trawl runs on ONE lcore here (-l 0: RX, writer, ARP
 # and the TX role sending the RSTs), since the generator has the other. memif needs hugepages.
 $TRAWL scan --dev "net_pcap0,tx_pcap=$work/rxprobes.pcap" --eal "--no-huge -m 256 --no-pci --file-prefix bench-rxa" \
@@ -150,6 +156,11 @@ secs = m["cooldown_s"]
 print(f"| trawl on one lcore, net_memif from a generator, every probe answered | {m['replies_valid']} replies in {secs:.0f} s, "
       f"{m['validation_failed']} invalid, {m['rst_sent']} RSTs sent; generator offered {offered} | "
       f"{m['replies_valid'] / secs / 1e6:.2f} M validated replies/s |")
+cy, n = m["cycles"], max(m["replies_valid"], 1)
+print(f"| the same run's own accounting, busy TSC ticks per reply by role | rx {cy['rx']['busy'] / n:.0f}, "
+      f"writer {cy['writer']['busy'] / n:.0f}, tx (the RSTs) {cy['tx']['busy'] / n:.0f}, control {cy['control']['busy'] / n:.0f} | "
+      f"{sum(cy[r]['busy'] for r in ('rx', 'writer', 'tx', 'control')) / n:.0f} busy + "
+      f"{sum(cy[r]['idle'] for r in ('rx', 'writer', 'tx', 'control')) / n:.0f} idle ticks/reply |")
 PY
 }
 if [ -z "$mem" ]; then
@@ -164,23 +175,23 @@ say "RX over memif: $(cat "$work/rx.md")"
 : > "$work/rxrole.md"
 for i in 1 2 3; do
 	build/bench/rxbench --no-huge -m 512 --no-pci -l 1 --file-prefix bench-rxr --log-level=warning \
-		--vdev net_ring0 --vdev net_ring1 $( [ $i -gt 1 ] && echo "-- 16777216 nomac" ) 2>/dev/null >> "$work/rxrole.md"
+		--vdev net_ring0 --vdev net_ring1 2>/dev/null >> "$work/rxrole.md"
 	[ $quick = 1 ] && break
 done
 valgrind --tool=callgrind --callgrind-out-file="$work/cg-rx.out" build/bench/rxbench --no-huge -m 512 --no-pci -l 1 \
-	--file-prefix bench-rxcg --log-level=warning --vdev net_ring0 --vdev net_ring1 -- 1048576 nomac >/dev/null 2>&1
+	--file-prefix bench-rxcg --log-level=warning --vdev net_ring0 --vdev net_ring1 -- 1048576 >/dev/null 2>&1
 callgrind_annotate --inclusive=yes "$work/cg-rx.out" 2>/dev/null | /usr/bin/python3 -c "
 import re, sys
 cost = {}
 for line in sys.stdin:
-    m = re.match(r'\s*([\d,]+) \([^)]*\)\s+\S*:(trawl_rx_burst|trawl_eth_parse|trawl_ipv4_parse|syn_classify|trawl_siphash24_2w|syn_answer) ', line)
+    m = re.match(r'\s*([\d,]+) \([^)]*\)\s+\S*:(trawl_rx_burst|trawl_eth_parse|trawl_ipv4_parse|syn_classify|aesni_tag|portable_tag|syn_answer) ', line)
     if m:
         cost[m.group(2)] = int(m.group(1).replace(',', '')) / 1048576
 t = cost.get('trawl_rx_burst', 0)
 parse = cost.get('trawl_eth_parse', 0) + cost.get('trawl_ipv4_parse', 0)
-cls, sip, rst = cost.get('syn_classify', 0), cost.get('trawl_siphash24_2w', 0), cost.get('syn_answer', 0)
+cls, mac, rst = cost.get('syn_classify', 0), cost.get('aesni_tag', 0) + cost.get('portable_tag', 0), cost.get('syn_answer', 0)
 print(f'| RX role under callgrind, by stage | 1048576 replies | {t:.0f} instructions/reply: parse {parse:.0f}, '
-      f'validate and classify {cls:.0f} (of which SipHash-2-4 {sip:.0f}), RST {rst:.0f}, hand-offs and counters {t - parse - cls - rst:.0f} |')
+      f'validate and classify {cls:.0f} (of which the AES-128 MAC {mac:.0f}), RST {rst:.0f}, hand-offs and counters {t - parse - cls - rst:.0f} |')
 " >> "$work/rxrole.md"
 # The other probe modules' replies, interleaved rounds: echo replies (60 bytes), UDP answers of 18
 # bytes (60-byte frames: line rate's packet rate) and of 512 (the most a result keeps: the copy that costs most).
@@ -188,10 +199,12 @@ for i in 1 2 3; do
 	for spec in "icmp_echoscan" "udp 18" "udp 512" "tcp_banner 0" "tcp_banner:data 256"; do
 		# shellcheck disable=SC2086
 		build/bench/rxbench --no-huge -m 512 --no-pci -l 1 --file-prefix bench-rxr --log-level=warning \
-			--vdev net_ring0 --vdev net_ring1 -- 16777216 nomac $spec 2>/dev/null | head -1 >> "$work/rxrole.md"
+			--vdev net_ring0 --vdev net_ring1 -- 16777216 $spec 2>/dev/null | head -1 >> "$work/rxrole.md"
 	done
 	[ $quick = 1 ] && break
 done
+# The MAC alone (no EAL): SipHash-2-4 (before issue 23), trawl_mac, libcrypto.
+build/bench/macbench $( [ $quick = 1 ] && echo 4194304 ) >> "$work/rxrole.md" || echo "| the MAC alone | failed | |" >> "$work/rxrole.md"
 say "RX role: $(cat "$work/rxrole.md")"
 
 # Services (issue 21): tcp_banner against masscan --banners on one veth sink, and the canaries' cost.
@@ -217,7 +230,7 @@ build/bench/dedupbench --no-huge -m 4096 --no-pci -l 1 --file-prefix bench-dd --
 say "writer: $(cat "$work/writer.md" "$work/dedup.md")"
 
 # End to end over memif: a rate sweep, one and two queue pairs a side.
-TRAWL=$TRAWL /usr/bin/python3 bench/e2e.py "$work/e2e.md" bench/e2e.png $( [ $quick = 1 ] && echo --quick )
+TRAWL=$TRAWL /usr/bin/python3 bench/e2e.py "$work/e2e.md" $png/e2e.png $( [ $quick = 1 ] && echo --quick )
 say "end to end: $(cat "$work/e2e.md")"
 
 # --- 3. rate limiter ------------------------------------------------------------
@@ -403,23 +416,26 @@ ndiff=60000000; [ $quick = 1 ] && ndiff=6000000
 build/bench/diffbench "$work" $ndiff 128 > "$work/diff.txt" 2>&1 || { cat "$work/diff.txt" >&2; exit 1; }
 
 # --- RESULTS.md ---------------------------------------------------------------
-bench/report.py sink "$rows" bench/sink.png > "$work/sink.md" || exit 1
-bench/report.py limit "$work/limit.tsv" bench/ratelimit.png > "$work/limit.md" || exit 1
+bench/report.py sink "$rows" $png/sink.png > "$work/sink.md" || exit 1
+bench/report.py limit "$work/limit.tsv" $png/ratelimit.png > "$work/limit.md" || exit 1
 cpu=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
 # lscpu names the hypervisor on some guests only; the CPU's 'hypervisor' flag says it is one.
 virt=$(lscpu | sed -n 's/^Hypervisor vendor: *//p' | head -1)
 [ -z "$virt" ] && grep -qw hypervisor /proc/cpuinfo && virt="virtual machine"
 virt=${virt:+$virt guest}; virt=${virt:-bare metal}
+# --quick is a regression check against the kept figures, so it leaves bench/RESULTS.md alone.
+out=bench/RESULTS.md; [ $quick = 1 ] && out=bench/RESULTS.quick.md
 {
 	echo "# trawl benchmark results"
 	echo
 	echo "Written by \`bench/run.sh$( [ $quick = 1 ] && echo ' --quick')\` on $(date -u +%Y-%m-%dT%H:%MZ)."
 	echo "Machine: $cpu, $(nproc) cores ($virt), $(free -g | awk '/Mem/ {print $2}') GiB,"
 	echo "Linux $(uname -r), DPDK $(pkg-config --modversion libdpdk), trawl $(cat VERSION) ($(git rev-parse --short HEAD 2>/dev/null || echo '?')), memory: ${mem:-hugepages}."
-	echo "perf counters are not available in this guest, so cycles per probe are the CPU clock divided by the rate of the one busy TX lcore;"
-	echo "instructions per probe come from callgrind. The VM is noisy: the same run moves 20-40% from one time to the next."
+	echo "Cycles per probe are the CPU clock divided by the rate of the one busy TX lcore, beside trawl's own TSC accounting"
+	echo "(the metadata's \\`cycles\\`); instructions per probe come from callgrind. The VM is noisy: the same run moves 20-40% from one time to the next."
+	bench/compare.py --noise
 	echo
-	echo "## 1. TX: probes into net_null, one TX lcore (goal 14.88 Mpps; full IPv4 in 4 min 10 s)"
+	echo "## 1. TX: probes into net_null, one TX lcore (goals: 14.88 Mpps for 10GbE, 37.2 Mpps for 25GbE; full IPv4 in 4 min 10 s)"
 	echo
 	echo "| run | size | rate | cost |"
 	echo "|---|---|---|---|"
@@ -427,7 +443,7 @@ virt=${virt:+$virt guest}; virt=${virt:-bare metal}
 	echo "$ir_line"
 	echo "$v4_line"
 	echo
-	echo "## 2. The receive side (goals: 14.88 M replies/s on one RX lcore, 14.88 M new results/s on the writer)"
+	echo "## 2. The receive side (goals: 14.88 M replies/s with every role on one lcore, 37.2 M/s for the RX role alone, 14.88 M new results/s on the writer)"
 	echo
 	echo "Cycles are TSC cycles (the guest's nominal $(/usr/bin/python3 -c "print(f'{$hz / 1e9:.2f}')") GHz), i.e. wall time: 14.88 M/s is $(/usr/bin/python3 -c "print(f'{$hz / 14.88e6:.0f}')") of them."
 	echo
@@ -435,10 +451,11 @@ virt=${virt:+$virt guest}; virt=${virt:-bare metal}
 	echo
 	echo "Pre-built SYN-ACKs (then echo replies and UDP answers for the other modules), every one from a different"
 	echo "target (every reply a new result), through net_ring:"
-	echo "A the PMD's receive, B the RX role (parse, SipHash-2-4 validation, classification, the RST written"
+	echo "A the PMD's receive, B the RX role (parse, AES-128 validation, classification, the RST written"
 	echo "over the reply, results and RSTs handed on in bursts), C the RSTs out as the TX role sends them."
-	echo "Every run kept; the first also times the MAC alone (AES-NI measured, not adopted: the path is"
-	echo "already past line rate, and the MAC decides every probe's sequence number and source port)."
+	echo "Every run kept; then the MAC alone (bench/macbench): SipHash-2-4, trawl's MAC before issue 23, against"
+	echo "AES-128 as trawl makes it (AES-NI, one block per reply and bursts of 32 per TX burst; the portable rounds)"
+	echo "and as OpenSSL's libcrypto makes it (EVP), TSC ticks per tag over independent inputs."
 	echo
 	echo "| what | size | figure |"
 	echo "|---|---|---|"
@@ -562,5 +579,11 @@ virt=${virt:+$virt guest}; virt=${virt:-bare metal}
 	echo "| what | size | figure |"
 	echo "|---|---|---|"
 	cat "$work/generator.md"
-} > bench/RESULTS.md
-cat bench/RESULTS.md
+} > "$out"
+if [ $quick = 1 ]; then
+	# A regression check, not a record: this run against the figures kept (bench/compare.py says how).
+	say "--quick: this run's figures are in $out (not kept); compared with bench/RESULTS.md:"
+	bench/compare.py bench/RESULTS.md "$out"
+else
+	cat "$out"
+fi

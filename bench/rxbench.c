@@ -12,11 +12,9 @@
  *   C. the RSTs out, as the TX role sends them (ring dequeue, tx_burst on
  *      net_ring1).
  * Refilling the port and draining the rings happen outside the timed parts.
- * Then the MAC alone: SipHash-2-4 (what trawl uses) against one AES-128
- * block with AES-NI (ZMap's choice), cycles per tag over independent inputs.
- *   rxbench [EAL args] -- [REPLIES [mac|nomac [MODULE [UDP_BYTES]]]]  (EAL args must create
- *      net_ring0 and net_ring1; nomac: the receive path only, for callgrind; MODULE: tcp_synscan;
- *      UDP_BYTES: udp's answer payload, default 512)
+ * (The MAC alone, against SipHash-2-4 and libcrypto: bench/macbench.)
+ *   rxbench [EAL args] -- [REPLIES [MODULE [UDP_BYTES]]]  (EAL args must create net_ring0 and
+ *      net_ring1; MODULE: tcp_synscan; UDP_BYTES: udp's answer payload, default 512)
  * tcp_banner (--probe-args http): MODULE "tcp_banner" sends SYN-ACKs, each a new handshake
  * answered with the ACK and its GET and held in the RX role's table, which fills (2^18) and
  * from then on closes the oldest with a RST and a nodata result for each new one (the case
@@ -28,7 +26,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <wmmintrin.h>
 
 #include <rte_cycles.h>
 #include <rte_eal.h>
@@ -143,88 +140,6 @@ port_up(uint16_t port, struct rte_mempool *pool)
 		rte_eth_tx_queue_setup(port, 0, 1024, 0, NULL) || rte_eth_dev_start(port);
 }
 
-/* --- the MAC alone -------------------------------------------------------- */
-
-#define TAGS (1u << 24)
-
-static double
-siphash_cycles(const struct trawl_siphash_key *k)
-{
-	uint64_t acc = 0, t0 = rte_rdtsc_precise();
-
-	/* Independent inputs (one target after another): the CPU may overlap consecutive tags. */
-	for (uint32_t i = 0; i < TAGS; i++)
-		acc ^= trawl_siphash24_2w(k, (UINT64_C(0xc6130002) << 32) | i, 80);
-	t0 = rte_rdtsc_precise() - t0;
-	if (acc == 42)
-		printf("(unlikely)\n");
-	return (double)t0 / TAGS;
-}
-
-__attribute__((target("aes,sse4.1"))) static __m128i
-aes_expand(__m128i k, __m128i g)
-{
-	g = _mm_shuffle_epi32(g, 0xff);
-	k = _mm_xor_si128(k, _mm_slli_si128(k, 4));
-	k = _mm_xor_si128(k, _mm_slli_si128(k, 4));
-	k = _mm_xor_si128(k, _mm_slli_si128(k, 4));
-	return _mm_xor_si128(k, g);
-}
-
-__attribute__((target("aes,sse4.1"))) static void
-aes_schedule(const uint8_t key[16], __m128i rk[11])
-{
-	rk[0] = _mm_loadu_si128((const void *)key);
-#define X(i, rc) rk[i] = aes_expand(rk[i - 1], _mm_aeskeygenassist_si128(rk[i - 1], rc))
-	X(1, 0x01); X(2, 0x02); X(3, 0x04); X(4, 0x08); X(5, 0x10);
-	X(6, 0x20); X(7, 0x40); X(8, 0x80); X(9, 0x1b); X(10, 0x36);
-#undef X
-}
-
-__attribute__((target("aes,sse4.1"))) static inline __m128i
-aes_block(const __m128i rk[11], __m128i m)
-{
-	m = _mm_xor_si128(m, rk[0]);
-	for (int r = 1; r < 10; r++)
-		m = _mm_aesenc_si128(m, rk[r]);
-	return _mm_aesenclast_si128(m, rk[10]);
-}
-
-/* FIPS-197 appendix C.1: the schedule and rounds are right, or the figure means nothing. */
-__attribute__((target("aes,sse4.1"))) static int
-aes_known_answer(void)
-{
-	static const uint8_t key[16] = { 0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15 };
-	static const uint8_t pt[16] = { 0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77,
-					0x88, 0x99, 0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff };
-	static const uint8_t ct[16] = { 0x69, 0xc4, 0xe0, 0xd8, 0x6a, 0x7b, 0x04, 0x30,
-					0xd8, 0xcd, 0xb7, 0x80, 0x70, 0xb4, 0xc5, 0x5a };
-	__m128i rk[11];
-	uint8_t out[16];
-
-	aes_schedule(key, rk);
-	_mm_storeu_si128((void *)out, aes_block(rk, _mm_loadu_si128((const void *)pt)));
-	return memcmp(out, ct, 16) == 0;
-}
-
-__attribute__((target("aes,sse4.1"))) static double
-aes_cycles(void)
-{
-	static const uint8_t key[16] = { 0x77, 0x66, 0x55, 0x44, 0x33, 0x22, 0x11, 0x00,
-					 0xff, 0xee, 0xdd, 0xcc, 0xbb, 0xaa, 0x99, 0x88 };
-	__m128i rk[11], acc = _mm_setzero_si128();
-	uint64_t t0;
-
-	aes_schedule(key, rk);
-	t0 = rte_rdtsc_precise();
-	for (uint32_t i = 0; i < TAGS; i++)
-		acc = _mm_xor_si128(acc, aes_block(rk, _mm_set_epi32(0, 80, (int)0xc6130002, (int)i)));
-	t0 = rte_rdtsc_precise() - t0;
-	if (_mm_extract_epi32(acc, 0) == 42)
-		printf("(unlikely)\n");
-	return (double)t0 / TAGS;
-}
-
 int
 main(int argc, char **argv)
 {
@@ -243,18 +158,16 @@ main(int argc, char **argv)
 	uint16_t in_port, out_port;
 	uint64_t total = 16 << 20, done = 0, cyc[3] = { 0, 0, 0 };
 	double hz;
-	int n = rte_eal_init(argc, argv), mac = 1;
+	int n = rte_eal_init(argc, argv);
 
 	if (n < 0)
 		return 1;
 	if (argc - n > 1)
 		total = strtoull(argv[n + 1], NULL, 0);
-	if (argc - n > 2 && strcmp(argv[n + 2], "nomac") == 0)
-		mac = 0;
+	if (argc - n > 2)
+		module = argv[n + 2];
 	if (argc - n > 3)
-		module = argv[n + 3];
-	if (argc - n > 4)
-		udp_answer = (unsigned int)RTE_MIN(strtoul(argv[n + 4], NULL, 0), 1460ul);
+		udp_answer = (unsigned int)RTE_MIN(strtoul(argv[n + 3], NULL, 0), 1460ul);
 	name = module;
 	if (strcmp(module, "tcp_banner:data") == 0) {
 		module = "tcp_banner";
@@ -401,17 +314,6 @@ main(int argc, char **argv)
 		printf("| %s: the whole receive path on one lcore (A + B + C) | A: PMD receive (net_ring) %.1f, B: RX role "
 			"%.1f, C: RSTs out (TX role's dequeue + net_ring tx_burst) %.1f cycles/reply | %.1f cycles/reply: %.2f M "
 			"replies/s |\n", name, a, b, c3, a + b + c3, hz / (a + b + c3) / 1e6);
-	}
-	if (mac) {
-		double sip = siphash_cycles(&eng->pctx.val.key), aes;
-
-		if (!aes_known_answer()) {
-			fprintf(stderr, "rxbench: AES-128 known-answer test failed\n");
-			return 1;
-		}
-		aes = aes_cycles();
-		printf("| the MAC alone, %u independent tags | SipHash-2-4 (trawl) %.1f cycles/tag; AES-128, one block, "
-			"AES-NI (ZMap) %.1f cycles/tag | %.1f cycles/reply to gain |\n", TAGS, sip, aes, sip - aes);
 	}
 	return rx->valid == done ? 0 : 1;
 }
