@@ -129,29 +129,15 @@ say "TX: $v4_line"
 # AES-128 validation, classification, the RST written over each SYN-ACK and sent, the writer's
 # dedup (a bitmap, every lookup a hit). trawl runs on ONE lcore here (-l 0: RX, writer, ARP
 # and the TX role sending the RSTs), since the generator has the other. memif needs hugepages.
-$TRAWL scan --dev "net_pcap0,tx_pcap=$work/rxprobes.pcap" --eal "--no-huge -m 256 --no-pci --file-prefix bench-rxa" \
-	-S 198.19.0.2 -G 02:00:00:00:00:01 -b /dev/null -p 80 -r 0 -c 0 -q -o /dev/null --validation-key $KEY \
-	198.18.0.0/20 2>/dev/null
-echo 198.18.0.0/20 > "$work/rxall.txt"
-timeout -s INT 3 $TRAWL respond --dev "net_pcap0,rx_pcap=$work/rxprobes.pcap,tx_pcap=$work/rxreplies.pcap" \
-	--eal "--no-huge -m 256 --no-pci --file-prefix bench-rxb" --dataset "$work/rxall.txt" -q 2>/dev/null
+bench/rxfeed.sh replies $TRAWL "$work" 80 rxreplies || { echo "bench: the replies for 2b" >&2; exit 1; }
 rxsecs=8; [ $quick = 1 ] && rxsecs=3
 : > "$work/rx.md"
 rx_memif() { # one run; appends a row
-	local sock=$work/memif.sock
-	rm -f "$sock"
-	(sleep $((rxsecs + 6))) | timeout $((rxsecs + 30)) dpdk-testpmd --lcores 0@1,1@1 --file-prefix bench-gen --no-pci \
-		--vdev "net_pcap0,rx_pcap=$work/rxreplies.pcap,infinite_rx=1" --vdev "net_memif0,role=server,socket=$sock" \
-		-- --forward-mode=io --nb-cores=1 --total-num-mbufs=65536 --no-lsc-interrupt > "$work/gen.log" 2>&1 & local gen=$!
-	sleep 3
-	$TRAWL scan --dev "net_memif0,role=client,socket=$sock" --eal "-l 0 --no-pci --file-prefix bench-rxc" \
-		-S 198.19.0.2 -G 02:00:00:00:00:01 -b /dev/null -p 80 -r 0 -c $rxsecs -q -o /dev/null -m "$work/rx.json" \
-		--validation-key $KEY 198.18.0.0/20 2>/dev/null
-	wait $gen
+	bench/rxfeed.sh memif $TRAWL "$work" "$work/rxreplies.pcap" $rxsecs 80 "$work/rx.json" > "$work/gen.log"
 	/usr/bin/python3 - "$work/rx.json" "$work/gen.log" >> "$work/rx.md" <<'PY'
 import json, re, sys
 m = json.load(open(sys.argv[1]))
-offered = max(int(x) for x in re.findall(r"TX-total: (\d+)", open(sys.argv[2]).read()) or ["0"])
+offered = max(int(x) for x in re.findall(r"offered (\d+)", open(sys.argv[2]).read()) or ["0"])
 secs = m["cooldown_s"]
 print(f"| trawl on one lcore, net_memif from a generator, every probe answered | {m['replies_valid']} replies in {secs:.0f} s, "
       f"{m['validation_failed']} invalid, {m['rst_sent']} RSTs sent; generator offered {offered} | "
@@ -415,6 +401,14 @@ say "campaign diff, 2 x 60 M results"
 ndiff=60000000; [ $quick = 1 ] && ndiff=6000000
 build/bench/diffbench "$work" $ndiff 128 > "$work/diff.txt" 2>&1 || { cat "$work/diff.txt" >&2; exit 1; }
 
+# --- 9. an older build against this one (TRAWL_BASE=its build directory), rounds interleaved --------
+if [ -n "${TRAWL_BASE:-}" ]; then
+	base_rev=$(git -C "$TRAWL_BASE/.." rev-parse --short HEAD 2>/dev/null || echo '?')
+	bench/versus.sh "$TRAWL_BASE" $( [ $quick = 1 ] && echo 1 || echo 5 ) > "$work/versus.md" 2>/dev/null ||
+		echo "| bench/versus.sh | failed | | | |" > "$work/versus.md"
+	say "versus: $(cat "$work/versus.md")"
+fi
+
 # --- RESULTS.md ---------------------------------------------------------------
 bench/report.py sink "$rows" $png/sink.png > "$work/sink.md" || exit 1
 bench/report.py limit "$work/limit.tsv" $png/ratelimit.png > "$work/limit.md" || exit 1
@@ -572,6 +566,18 @@ out=bench/RESULTS.md; [ $quick = 1 ] && out=bench/RESULTS.quick.md
 	echo
 	cat "$work/kpath_memif.md"
 	echo
+	if [ -n "${TRAWL_BASE:-}" ]; then
+		echo "## 9. Before and after: the build of $base_rev against this one (bench/versus.sh)"
+		echo
+		echo "Issue 23's set-ups, rounds interleaved (old, new, old, new, ...), medians with the spread of every round;"
+		echo "the last column is this build's own accounting in the median round, busy TSC ticks per reply (per probe for"
+		echo "TX) by role, and the idle rounds' ticks per reply."
+		echo
+		echo "| set-up | before | after | after / before | after: ticks by role |"
+		echo "|---|---|---|---|---|"
+		cat "$work/versus.md"
+		echo
+	fi
 	echo "## Targeting: generator speed and constraint memory"
 	echo
 	echo "\`build/bench/generator\`: the real generator (permutation, Shoup step, constraint lookup) on one core, no EAL."
