@@ -52,6 +52,7 @@ trawl_ipv4_parse(const uint8_t *l3, uint32_t len, struct trawl_ipv4_view *v)
 	v->daddr = rte_be_to_cpu_32(ip->dst_addr);
 	v->proto = ip->next_proto_id;
 	v->ttl = ip->time_to_live;
+	v->hint = NULL;
 	return 0;
 }
 

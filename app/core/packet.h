@@ -39,6 +39,9 @@ struct trawl_ipv4_view {
 	uint8_t proto;
 	uint8_t ttl;
 	uint8_t cut;      /**< the datagram is longer than what was captured: a reply cut short, never a result */
+	/** The reply's tag computed ahead with its block (app/dp/rx.c does a burst's together), or NULL: a
+	 *  hint a module may take through trawl_validate_tag_hinted(), which takes it for its own block only. */
+	const struct trawl_tag_hint *hint;
 };
 
 /** ARP for IPv4 over Ethernet, fields in host byte order. */

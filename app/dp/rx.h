@@ -68,8 +68,8 @@ struct trawl_rx {
 } __rte_cache_aligned;
 
 /**
- * Handle @p n frames received at TSC @p now: validate, answer, hand results
- * on. Consumes every mbuf. (The poll function's work, callable on its own
+ * Handle @p n (at most TRAWL_BURST) frames received at TSC @p now: validate,
+ * answer, hand results on. Consumes every mbuf. (The poll function's work, callable on its own
  * so bench/ can feed bursts through it without a port.)
  */
 void trawl_rx_burst(struct trawl_rx *rx, struct rte_mbuf **m, uint16_t n, uint64_t now);

@@ -125,7 +125,7 @@ echo_classify(const struct trawl_probe_ctx *ctx, const struct trawl_ipv4_view *v
 	} else {
 		return TRAWL_RX_OTHER; /* an echo request to us, a timestamp, ...: not about a probe */
 	}
-	echo_fields(trawl_validate_tag(&ctx->val, ctx->saddr, target_addr, 0), &want_id, &want_seq);
+	echo_fields(trawl_validate_tag_hinted(&ctx->val, v->hint, ctx->saddr, target_addr, 0), &want_id, &want_seq);
 	if (id != want_id || seq != want_seq)
 		return TRAWL_RX_INVALID;
 	target = trawl_target_index(ctx->space, target_addr, 0);

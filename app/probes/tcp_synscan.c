@@ -216,7 +216,7 @@ syn_classify(const struct trawl_probe_ctx *ctx, const struct trawl_ipv4_view *v,
 	dport = rte_be_to_cpu_16(tcp->dst_port);
 	ack = rte_be_to_cpu_32(tcp->recv_ack);
 	flags = tcp->tcp_flags;
-	tag = trawl_validate_tag(&ctx->val, ctx->saddr, v->saddr, sport);
+	tag = trawl_validate_tag_hinted(&ctx->val, v->hint, ctx->saddr, v->saddr, sport);
 	if (ack != (uint32_t)tag + 1 || !trawl_validate_sport_ok(&ctx->val, tag, dport))
 		return TRAWL_RX_INVALID;
 	/* Not allowlisted (or a port we did not probe): the tag matched by chance or by forgery. */

@@ -161,11 +161,12 @@ udp_make(uint8_t *const bufs[], const struct trawl_target tgt[], unsigned int n,
 
 /* --- replies ------------------------------------------------------------ */
 
-/* Is (target addr, port) one we probed from source port @p ours? Gives its index. */
+/* Is (target addr, port) one we probed from source port @p ours? Gives its index. @p hint: the RX role's, or NULL. */
 static uint64_t
-probed(const struct trawl_probe_ctx *ctx, uint32_t addr, uint16_t port, uint16_t ours)
+probed(const struct trawl_probe_ctx *ctx, const struct trawl_tag_hint *hint, uint32_t addr, uint16_t port,
+		uint16_t ours)
 {
-	uint64_t tag = trawl_validate_tag(&ctx->val, ctx->saddr, addr, port);
+	uint64_t tag = trawl_validate_tag_hinted(&ctx->val, hint, ctx->saddr, addr, port);
 
 	if (!trawl_validate_sport_ok(&ctx->val, tag, ours))
 		return TRAWL_TARGET_NONE;
@@ -207,7 +208,7 @@ udp_classify(const struct trawl_probe_ctx *ctx, const struct trawl_ipv4_view *v,
 			return TRAWL_RX_INVALID;
 		port = rte_be_to_cpu_16(udp->src_port);
 		ours = rte_be_to_cpu_16(udp->dst_port);
-		target = probed(ctx, v->saddr, port, ours);
+		target = probed(ctx, v->hint, v->saddr, port, ours);
 		if (target == TRAWL_TARGET_NONE)
 			return TRAWL_RX_INVALID;
 		common(r, v, target, v->saddr, port, ours);
@@ -234,7 +235,7 @@ udp_classify(const struct trawl_probe_ctx *ctx, const struct trawl_ipv4_view *v,
 		port = (uint16_t)(q.l4[2] << 8 | q.l4[3]);
 		if (q.ipid != trawl_fp_trawl_udp_ipid(q.daddr, ours, port))
 			return TRAWL_RX_INVALID;
-		target = probed(ctx, q.daddr, port, ours);
+		target = probed(ctx, NULL, q.daddr, port, ours);
 		if (target == TRAWL_TARGET_NONE)
 			return TRAWL_RX_INVALID;
 		common(r, v, target, q.daddr, port, ours);
