@@ -426,7 +426,7 @@ out=bench/RESULTS.md; [ $quick = 1 ] && out=bench/RESULTS.quick.md
 	echo "Machine: $cpu, $(nproc) cores ($virt), $(free -g | awk '/Mem/ {print $2}') GiB,"
 	echo "Linux $(uname -r), DPDK $(pkg-config --modversion libdpdk), trawl $(cat VERSION) ($(git rev-parse --short HEAD 2>/dev/null || echo '?')), memory: ${mem:-hugepages}."
 	echo "Cycles per probe are the CPU clock divided by the rate of the one busy TX lcore, beside trawl's own TSC accounting"
-	echo "(the metadata's \\`cycles\\`); instructions per probe come from callgrind. The VM is noisy: the same run moves 20-40% from one time to the next."
+	echo "(the metadata's \`cycles\`); instructions per probe come from callgrind. The VM is noisy: the same run moves 20-40% from one time to the next."
 	bench/compare.py --noise
 	echo
 	echo "## 1. TX: probes into net_null, one TX lcore (goals: 14.88 Mpps for 10GbE, 37.2 Mpps for 25GbE; full IPv4 in 4 min 10 s)"
