@@ -4,14 +4,7 @@
 #include <string.h>
 
 #include "app/core/constraint.h"
-
-static int
-cmp_range(const void *a, const void *b)
-{
-	const struct trawl_range *x = a, *y = b;
-
-	return (x->lo > y->lo) - (x->lo < y->lo);
-}
+#include "app/core/sort.h"
 
 /* Sort and merge overlapping or adjacent ranges in place; returns the new count. */
 static size_t
@@ -21,7 +14,7 @@ normalise(struct trawl_range *v, size_t n)
 
 	if (n == 0)
 		return 0;
-	qsort(v, n, sizeof(*v), cmp_range);
+	trawl_sort_ranges(v, n);
 	for (size_t i = 1; i < n; i++) {
 		if ((uint64_t)v[i].lo <= (uint64_t)v[out].hi + 1) {
 			if (v[i].hi > v[out].hi)
