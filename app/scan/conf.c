@@ -7,6 +7,7 @@
 #include <sys/random.h>
 #include <unistd.h>
 
+#include "app/core/clock.h"
 #include "app/core/opts.h"
 #include "app/core/validate.h"
 #include "app/scan/conf.h"
@@ -196,6 +197,9 @@ static const struct trawl_opt rows[] = {
 		.help = "ports: 80, 80,443, 8000-8100 or a mix (default 80)" },
 	{ "allowlist-file", 'w', TRAWL_OPT_STR, OFF(allowlist_file), .meta = "FILE",
 		.help = "more targets, one CIDR per line" },
+	{ "list-of-ips", 'I', TRAWL_OPT_STR, OFF(list_of_ips), .meta = "FILE",
+		.help = "more targets: single addresses, one per line (a hitlist), each\n"
+		"probed once per port; a line repeated is probed once and counted" },
 	{ "blocklist-file", 'b', TRAWL_OPT_STR, OFF(blocklist_file), .meta = "FILE",
 		.help = "never send to these (default: the installed blocklist.conf;\n-b /dev/null for none)" },
 	{ "probe-module", 'M', TRAWL_OPT_STR, OFF(probe_module), .meta = "NAME",
@@ -471,7 +475,7 @@ check(struct trawl_scan_conf *c, struct trawl_err *err)
 		return trawl_err_set(err, -EINVAL, "--checkpoint needs -o FILE: a resumed scan reads back the rows "
 				"already written, so that none is written twice");
 	if (c->allow.n == 0)
-		return trawl_err_set(err, -EINVAL, "no targets: give TARGET addresses or CIDR blocks, or -w FILE "
+		return trawl_err_set(err, -EINVAL, "no targets: give TARGET addresses or CIDR blocks, -w FILE or -I FILE "
 				"(there is no implicit 0.0.0.0/0)");
 	return 0;
 }
@@ -499,6 +503,14 @@ finish(struct trawl_scan_conf *c, struct trawl_err *err)
 		rc = trawl_ranges_load(&c->allow, c->allowlist_file, err);
 		if (rc != 0)
 			return rc == -ENOMEM ? rc : -EINVAL; /* unreadable or bad: a config error */
+	}
+	if (c->list_of_ips != NULL) {
+		double t0 = trawl_mono();
+
+		rc = trawl_addrlist_load(&c->allow, c->list_of_ips, &c->list_stats, err);
+		if (rc != 0)
+			return rc == -ENOMEM ? rc : -EINVAL;
+		c->list_load_s = trawl_mono() - t0;
 	}
 	if (c->blocklist_file != NULL) {
 		rc = trawl_ranges_load(&c->block, c->blocklist_file, err);

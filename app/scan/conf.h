@@ -7,6 +7,7 @@
 
 #include <rte_ether.h>
 
+#include "app/core/addrlist.h"
 #include "app/core/err.h"
 #include "app/core/ipv4.h"
 #include "app/core/ports.h"
@@ -38,6 +39,9 @@ struct trawl_scan_conf {
 	const char *output_filter;    /**< --output-filter EXPR, NULL = ZMap's default (success, first seen) */
 	struct trawl_ranges allow;    /**< TARGETs and -w, in that order */
 	struct trawl_ranges block;    /**< -b */
+	const char *list_of_ips;      /**< -I FILE: single addresses, added to allow (NULL: none) */
+	struct trawl_addrlist_stats list_stats; /**< what -I held: lines and distinct addresses */
+	double list_load_s;           /**< seconds -I took to read and sort */
 	struct trawl_ports *ports;
 	int have_ports;               /**< -p was given (a module without ports refuses it) */
 	uint32_t saddr;

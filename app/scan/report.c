@@ -314,6 +314,10 @@ meta_run(json_t *o, const struct scan *s, const struct totals *t)
 	json_object_set_new(o, "source_ip", json_string(trawl_ipv4_str(c->saddr, ip)));
 	SET_U(o, "target_ports", c->ports->n);
 	SET_U(o, "allowed_addresses", trawl_constraint_count(&s->allowed));
+	/* -I: its lines and the distinct addresses among them (a repeated line is probed once). */
+	json_object_set_new(o, "list_of_ips", c->list_of_ips ? json_string(c->list_of_ips) : json_null());
+	SET_U(o, "list_lines", c->list_stats.lines);
+	SET_U(o, "list_addresses", c->list_stats.addresses);
 	SET_U(o, "targets", shard_targets(s, t));
 	SET_U(o, "targets_scanned", t->targets);
 	/* The blocklist read again mid-run (SIGHUP): targets drawn and skipped, reloads done and refused. */

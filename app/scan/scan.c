@@ -1084,6 +1084,15 @@ plan(struct scan *s)
 		return 1;
 	}
 	s->up |= UP_TARGETS;
+	if (s->conf.list_of_ips != NULL && !s->conf.quiet) {
+		const struct trawl_addrlist_stats *ls = &s->conf.list_stats;
+		char mem[32];
+
+		fmt_bytes(mem, sizeof(mem), trawl_constraint_memory(&s->allowed));
+		fprintf(stderr, "targets: -I %s: %" PRIu64 " addresses in %" PRIu64 " lines (%" PRIu64 " repeated, "
+				"probed once), read in %.2f s; the target set holds %s\n", s->conf.list_of_ips, ls->addresses,
+				ls->lines, ls->lines - ls->addresses, s->conf.list_load_s, mem);
+	}
 	if (trawl_constraint_count(&s->allowed) == 0) {
 		fprintf(stderr, "trawl scan: no targets left: every target address is in the blocklist%s%s\n",
 				s->conf.blocklist_file ? " " : "", s->conf.blocklist_file ? s->conf.blocklist_file : "");

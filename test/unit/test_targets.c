@@ -5,10 +5,12 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "app/core/addrlist.h"
 #include "app/core/constraint.h"
 #include "app/core/ipv4.h"
 #include "app/core/cyclic.h"
 #include "app/core/ports.h"
+#include "app/core/sort.h"
 #include "app/core/target.h"
 #include "test/unit/check.h"
 
@@ -79,6 +81,158 @@ test_list_files(void)
 	CHECK(trawl_ranges_load(&rs, "/nonexistent/trawl-list", &err) == -ENOENT);
 	CHECK(strstr(err.msg, "/nonexistent/trawl-list") != NULL);
 	trawl_ranges_free(&rs);
+}
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
+
+static uint32_t
+rnd(void)
+{
+	rng_state ^= rng_state << 13;
+	rng_state ^= rng_state >> 7;
+	rng_state ^= rng_state << 17;
+	return (uint32_t)(rng_state >> 11);
+}
+
+static int
+cmp32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return (x > y) - (x < y);
+}
+
+/* The radix path (n >= TRAWL_SORT_RADIX_MIN) and the qsort path against qsort, keys with repeats. */
+static void
+test_sort(void)
+{
+	static const size_t sizes[] = { 0, 1, 1000, TRAWL_SORT_RADIX_MIN, 300000 };
+
+	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		size_t n = sizes[s];
+		uint32_t *v = malloc((n + 1) * sizeof(*v)), *ref = malloc((n + 1) * sizeof(*ref));
+		struct trawl_range *r = malloc((n + 1) * sizeof(*r));
+		int ok = 1;
+
+		for (size_t i = 0; i < n; i++) {
+			/* half the keys from a small set (repeats), half anywhere, both halves of the 32 bits moving */
+			v[i] = ref[i] = i % 2 ? rnd() : rnd() % 5000 * 0x10001u;
+			r[i] = (struct trawl_range){ v[i], v[i] + (rnd() & 3) };
+		}
+		trawl_sort_u32(v, n);
+		qsort(ref, n, sizeof(*ref), cmp32);
+		CHECK(n == 0 || memcmp(v, ref, n * sizeof(*v)) == 0);
+		trawl_sort_ranges(r, n);
+		for (size_t i = 0; i < n; i++)
+			ok &= r[i].lo == ref[i] && r[i].hi - r[i].lo <= 3;
+		CHECK(ok);
+		free(v);
+		free(ref);
+		free(r);
+	}
+}
+
+static void
+addrlist_from(const char *text, size_t len, struct trawl_ranges *rs, struct trawl_addrlist_stats *st,
+		struct trawl_err *err, int *rc)
+{
+	FILE *f = fmemopen((void *)text, len, "r");
+
+	CHECK(f != NULL);
+	*rc = trawl_addrlist_read(rs, f, "list", st, err);
+	fclose(f);
+}
+
+static void
+test_addrlist(void)
+{
+	static const char text[] = "# a hitlist\n\n  198.18.0.2  # two\r\n198.18.0.1\r\n\t198.18.0.3\n198.18.0.2\n"
+		"10.0.0.1\n198.18.0.1\n255.255.255.255\n0.0.0.0";
+	struct trawl_ranges rs = { 0 };
+	struct trawl_addrlist_stats st;
+	struct trawl_err err = { "" };
+	int rc;
+
+	/* Repeats once, consecutive addresses one range, the last line without its newline. */
+	addrlist_from(text, sizeof(text) - 1, &rs, &st, &err, &rc);
+	CHECK(rc == 0);
+	CHECK_EQ_U64(st.lines, 8);
+	CHECK_EQ_U64(st.addresses, 6);
+	CHECK_EQ_U64(rs.n, 4);
+	CHECK(rs.n == 4 && rs.v[0].lo == 0 && rs.v[0].hi == 0 && rs.v[1].lo == 0x0a000001 &&
+	      rs.v[2].lo == 0xc6120001 && rs.v[2].hi == 0xc6120003 && rs.v[3].lo == UINT32_MAX);
+	trawl_ranges_free(&rs);
+
+	/* Bad lines: file, line and column, and why. */
+	static const struct {
+		const char *text, *where, *why;
+	} bad[] = {
+		{ "1.2.3.4\n  1.2.3.256\n", "list:2:3: ", "not an IPv4 address" },
+		{ "1.2.3.4/32\n", "list:1:1: ", "a CIDR block" },
+		{ "2001:2::1\n", "list:1:1: ", "an IPv6 address" },
+		{ "01.2.3.4\n", "list:1:1: ", "not an IPv4 address" },
+		{ "1.2.3.4 1.2.3.5\n", "list:1:1: ", "not an IPv4 address" },
+		{ "1.2.3\n", "list:1:1: ", "not an IPv4 address" },
+		{ "1.2.3.4.5\n", "list:1:1: ", "not an IPv4 address" },
+		{ "1.2.3.\n", "list:1:1: ", "not an IPv4 address" },
+		{ "1.2.3.1234\n", "list:1:1: ", "not an IPv4 address" },
+		{ "1.2.3.4\n\n1.2.\0003.4\n", "list:3:5: ", "a NUL byte" },
+	};
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		size_t len = strlen(bad[i].text);
+
+		if (strstr(bad[i].why, "NUL") != NULL)
+			len = 18;
+		addrlist_from(bad[i].text, len, &rs, &st, &err, &rc);
+		CHECK(rc == -EINVAL);
+		if (strstr(err.msg, bad[i].where) == NULL || strstr(err.msg, bad[i].why) == NULL)
+			fprintf(stderr, "case %zu: %s\n", i, err.msg);
+		CHECK(strstr(err.msg, bad[i].where) != NULL && strstr(err.msg, bad[i].why) != NULL);
+		trawl_ranges_free(&rs);
+	}
+
+	/* A line longer than the bound: refused, not read without end. */
+	{
+		size_t n = TRAWL_ADDRLIST_MAX_LINE * 3;
+		char *big = malloc(n);
+
+		memset(big, '1', n);
+		addrlist_from(big, n, &rs, &st, &err, &rc);
+		CHECK(rc == -EINVAL && strstr(err.msg, "a line longer than") != NULL);
+		trawl_ranges_free(&rs);
+		free(big);
+	}
+
+	/* Several MiB (lines across the reader's 1 MiB blocks), repeats and runs, against a sorted reference. */
+	{
+		size_t n = 400000, len = 0, want = 0;
+		char *buf = malloc(n * 20);
+		uint32_t *ref = malloc(n * sizeof(*ref));
+		uint64_t covered = 0;
+
+		for (size_t i = 0; i < n; i++) {
+			uint32_t a = i % 3 == 0 && i ? ref[rnd() % i] : 0xc6120000u + rnd() % 300000;
+
+			ref[i] = a;
+			len += (size_t)sprintf(buf + len, i % 5 ? "%u.%u.%u.%u\n" : " %u.%u.%u.%u # c\r\n", a >> 24,
+					a >> 16 & 255, a >> 8 & 255, a & 255);
+		}
+		qsort(ref, n, sizeof(*ref), cmp32);
+		for (size_t i = 0; i < n; i++)
+			want += i == 0 || ref[i] != ref[i - 1];
+		addrlist_from(buf, len, &rs, &st, &err, &rc);
+		CHECK(rc == 0);
+		CHECK_EQ_U64(st.lines, n);
+		CHECK_EQ_U64(st.addresses, want);
+		for (size_t i = 0; i < rs.n; i++)
+			covered += (uint64_t)rs.v[i].hi - rs.v[i].lo + 1;
+		CHECK_EQ_U64(covered, want);
+		for (size_t i = 1; i < rs.n; i++)
+			CHECK((uint64_t)rs.v[i].lo > (uint64_t)rs.v[i - 1].hi + 1); /* sorted, disjoint, not adjacent */
+		trawl_ranges_free(&rs);
+		free(buf);
+		free(ref);
+	}
 }
 
 static void
@@ -297,6 +451,8 @@ main(void)
 {
 	RUN(test_parse_cidr);
 	RUN(test_list_files);
+	RUN(test_sort);
+	RUN(test_addrlist);
 	RUN(test_constraint_counts);
 	RUN(test_constraint_random_against_bitmap);
 	RUN(test_ports);

@@ -1,0 +1,44 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef TRAWL_ADDRLIST_H
+#define TRAWL_ADDRLIST_H
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include "app/core/err.h"
+#include "app/core/ipv4.h"
+
+/*
+ * -I, --list-of-ips: a list of single addresses, one per line, as ZMap's
+ * -I; '#' starts a comment, blank lines, surrounding white space and CRLF
+ * endings are accepted. The list's addresses join the allowlist, so the
+ * permutation runs over them and the ports like any other targets: each
+ * (address, port) exactly once, a line repeated in the list still once.
+ *
+ * Hitlists run to tens of millions of lines, so the file is read in large
+ * blocks and parsed in place, and the addresses sorted by radix
+ * (trawl_sort_u32): a 50 M-line list loads in seconds (bench/listbench;
+ * bench/RESULTS.md, Targeting).
+ */
+struct trawl_addrlist_stats {
+	uint64_t lines;     /**< address lines read */
+	uint64_t addresses; /**< distinct addresses among them */
+};
+
+/* The longest line a list may hold: an address and a comment. */
+#define TRAWL_ADDRLIST_MAX_LINE 4096u
+
+/**
+ * Read the list in @p f (named @p path in errors) and append its distinct
+ * addresses to @p rs as sorted ranges (consecutive addresses as one).
+ * @return 0; -EINVAL with "path:line:column: ..." in @p err for a line that
+ * is not one IPv4 address; -ENOMEM; -EIO if the file cannot be read.
+ */
+int trawl_addrlist_read(struct trawl_ranges *rs, FILE *f, const char *path, struct trawl_addrlist_stats *st,
+		struct trawl_err *err);
+
+/** The same from the file at @p path. */
+int trawl_addrlist_load(struct trawl_ranges *rs, const char *path, struct trawl_addrlist_stats *st,
+		struct trawl_err *err);
+
+#endif
