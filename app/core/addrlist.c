@@ -1,5 +1,4 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <stdlib.h>
@@ -69,9 +68,33 @@ parse_quad(const char *p, size_t len, uint32_t *addr)
 	return 0;
 }
 
+static int
+push6(struct trawl_addrs6 *a, struct trawl_ip6 x)
+{
+	if (a->n == a->cap) {
+		size_t cap = a->cap ? a->cap * 2 : 1024;
+		struct trawl_ip6 *v = realloc(a->v, cap * sizeof(*v));
+
+		if (v == NULL)
+			return -ENOMEM;
+		a->v = v;
+		a->cap = cap;
+	}
+	a->v[a->n++] = x;
+	return 0;
+}
+
+void
+trawl_addrs6_free(struct trawl_addrs6 *a)
+{
+	free(a->v);
+	a->v = NULL;
+	a->n = a->cap = 0;
+}
+
 /* One line (no newline): its address pushed, or why not in err. */
 static int
-take_line(struct u32v *a, char *line, size_t n, const char *path, uint64_t lineno,
+take_line(struct u32v *a, struct trawl_addrs6 *v6, char *line, size_t n, const char *path, uint64_t lineno,
 		struct trawl_addrlist_stats *st, struct trawl_err *err)
 {
 	char *p = line, *end, *hash, *nul;
@@ -101,10 +124,15 @@ take_line(struct u32v *a, char *line, size_t n, const char *path, uint64_t linen
 	}
 	*end = '\0';
 	{
-		struct in6_addr a6;
-		const char *why = "not an IPv4 address";
+		const char *why = v6 != NULL ? "not an IPv4 or IPv6 address" : "not an IPv4 address";
+		struct trawl_ip6 a6;
 
-		if (inet_pton(AF_INET6, p, &a6) == 1)
+		if (trawl_parse_ipv6(p, &a6) == 0 && v6 != NULL) {
+			st->lines++;
+			return push6(v6, a6) == 0 ? 0 : trawl_err_set(err, -ENOMEM, "%s: out of memory at line %" PRIu64,
+					path, lineno);
+		}
+		if (trawl_parse_ipv6(p, &a6) == 0)
 			why = "an IPv6 address: this trawl scans IPv4 targets only";
 		else if (strchr(p, '/') != NULL)
 			why = "a CIDR block: -I takes single addresses (give blocks as TARGETs or in -w)";
@@ -136,10 +164,27 @@ append_ranges(struct trawl_ranges *rs, struct u32v *a, struct trawl_addrlist_sta
 	return 0;
 }
 
-int
-trawl_addrlist_read(struct trawl_ranges *rs, FILE *f, const char *path, struct trawl_addrlist_stats *st,
-		struct trawl_err *err)
+/* Sorted, each once: the duplicates squeezed out in place. */
+static void
+unique6(struct trawl_addrs6 *v6, size_t from, struct trawl_addrlist_stats *st)
 {
+	struct trawl_ip6 *v = v6->v + from;
+	size_t n = v6->n - from, out = 0;
+
+	trawl_sort_ip6(v, n);
+	for (size_t i = 0; i < n; i++)
+		if (out == 0 || v[i].hi != v[out - 1].hi || v[i].lo != v[out - 1].lo)
+			v[out++] = v[i];
+	v6->n = from + out;
+	st->addresses += out;
+	st->addresses6 += out;
+}
+
+int
+trawl_addrlist_read(struct trawl_ranges *rs, struct trawl_addrs6 *v6, FILE *f, const char *path,
+		struct trawl_addrlist_stats *st, struct trawl_err *err)
+{
+	size_t from6 = v6 != NULL ? v6->n : 0;
 	struct u32v a = { 0 };
 	char *buf = malloc(BLOCK + 1);
 	size_t have = 0, at = 0;
@@ -180,26 +225,28 @@ trawl_addrlist_read(struct trawl_ranges *rs, FILE *f, const char *path, struct t
 		if (nl == NULL)
 			nl = buf + have; /* the last line has no newline: buf has the byte after it */
 		lineno++;
-		rc = take_line(&a, buf + at, (size_t)(nl - (buf + at)), path, lineno, st, err);
+		rc = take_line(&a, v6, buf + at, (size_t)(nl - (buf + at)), path, lineno, st, err);
 		at = nl < buf + have ? (size_t)(nl - buf) + 1 : have;
 	}
 	free(buf);
 	if (rc == 0 && append_ranges(rs, &a, st) != 0)
 		rc = trawl_err_set(err, -ENOMEM, "%s: out of memory", path);
+	if (rc == 0 && v6 != NULL)
+		unique6(v6, from6, st);
 	free(a.v);
 	return rc;
 }
 
 int
-trawl_addrlist_load(struct trawl_ranges *rs, const char *path, struct trawl_addrlist_stats *st,
-		struct trawl_err *err)
+trawl_addrlist_load(struct trawl_ranges *rs, struct trawl_addrs6 *v6, const char *path,
+		struct trawl_addrlist_stats *st, struct trawl_err *err)
 {
 	FILE *f = fopen(path, "r");
 	int rc;
 
 	if (f == NULL)
 		return trawl_err_set(err, -errno, "%s: %s", path, strerror(errno));
-	rc = trawl_addrlist_read(rs, f, path, st, err);
+	rc = trawl_addrlist_read(rs, v6, f, path, st, err);
 	fclose(f);
 	return rc;
 }

@@ -7,6 +7,7 @@
 
 #include "app/core/err.h"
 #include "app/core/ipv4.h"
+#include "app/core/ipv6.h"
 
 /*
  * -I, --list-of-ips: a list of single addresses, one per line, as ZMap's
@@ -21,24 +22,36 @@
  * bench/RESULTS.md, Targeting).
  */
 struct trawl_addrlist_stats {
-	uint64_t lines;     /**< address lines read */
-	uint64_t addresses; /**< distinct addresses among them */
+	uint64_t lines;      /**< address lines read, both families */
+	uint64_t addresses;  /**< distinct addresses among them */
+	uint64_t addresses6; /**< of which IPv6 */
 };
+
+/* A list's IPv6 addresses: sorted as 128-bit numbers, each once. */
+struct trawl_addrs6 {
+	struct trawl_ip6 *v;
+	size_t n;
+	size_t cap;
+};
+
+void trawl_addrs6_free(struct trawl_addrs6 *a);
 
 /* The longest line a list may hold: an address and a comment. */
 #define TRAWL_ADDRLIST_MAX_LINE 4096u
 
 /**
  * Read the list in @p f (named @p path in errors) and append its distinct
- * addresses to @p rs as sorted ranges (consecutive addresses as one).
+ * IPv4 addresses to @p rs as sorted ranges (consecutive addresses as one),
+ * its IPv6 addresses to @p v6, sorted, each once (NULL: an IPv6 line is an
+ * error that says so).
  * @return 0; -EINVAL with "path:line:column: ..." in @p err for a line that
- * is not one IPv4 address; -ENOMEM; -EIO if the file cannot be read.
+ * is not one address; -ENOMEM; -EIO if the file cannot be read.
  */
-int trawl_addrlist_read(struct trawl_ranges *rs, FILE *f, const char *path, struct trawl_addrlist_stats *st,
-		struct trawl_err *err);
+int trawl_addrlist_read(struct trawl_ranges *rs, struct trawl_addrs6 *v6, FILE *f, const char *path,
+		struct trawl_addrlist_stats *st, struct trawl_err *err);
 
 /** The same from the file at @p path. */
-int trawl_addrlist_load(struct trawl_ranges *rs, const char *path, struct trawl_addrlist_stats *st,
-		struct trawl_err *err);
+int trawl_addrlist_load(struct trawl_ranges *rs, struct trawl_addrs6 *v6, const char *path,
+		struct trawl_addrlist_stats *st, struct trawl_err *err);
 
 #endif

@@ -66,12 +66,31 @@ trawl_ranges_add(struct trawl_ranges *rs, struct trawl_range r)
 	return 0;
 }
 
+int
+trawl_ranges_add6(struct trawl_ranges *rs, struct trawl_prefix6 p)
+{
+	if (rs->n6 == rs->cap6) {
+		size_t cap = rs->cap6 ? rs->cap6 * 2 : 16;
+		struct trawl_prefix6 *v = realloc(rs->v6, cap * sizeof(*v));
+
+		if (v == NULL)
+			return -ENOMEM;
+		rs->v6 = v;
+		rs->cap6 = cap;
+	}
+	rs->v6[rs->n6++] = p;
+	return 0;
+}
+
 void
 trawl_ranges_free(struct trawl_ranges *rs)
 {
 	free(rs->v);
+	free(rs->v6);
 	rs->v = NULL;
+	rs->v6 = NULL;
 	rs->n = rs->cap = 0;
+	rs->n6 = rs->cap6 = 0;
 }
 
 int
@@ -138,6 +157,7 @@ trawl_ranges_read(struct trawl_ranges *rs, FILE *f, const char *path, struct tra
 
 	while ((n = read_line(&line, &cap, f, TRAWL_RANGES_MAX_LINE)) >= 0 || n < -1) {
 		char *p = line, *tok, *hash, *nul;
+		struct trawl_prefix6 p6;
 		struct trawl_range r;
 		size_t len;
 
@@ -169,8 +189,15 @@ trawl_ranges_read(struct trawl_ranges *rs, FILE *f, const char *path, struct tra
 		if (len == 0)
 			continue;
 		tok = p;
+		if (strpbrk(tok, " \t") == NULL && strchr(tok, ':') != NULL && trawl_parse_prefix6(tok, &p6) == 0) {
+			if (trawl_ranges_add6(rs, p6) != 0) {
+				rc = trawl_err_set(err, -ENOMEM, "%s: out of memory", path);
+				break;
+			}
+			continue;
+		}
 		if (strpbrk(tok, " \t") != NULL || trawl_parse_cidr(tok, &r) != 0) {
-			rc = trawl_err_set(err, -EINVAL, "%s:%lu:%ld: not an IPv4 address or CIDR block: '%s'",
+			rc = trawl_err_set(err, -EINVAL, "%s:%lu:%ld: not an IPv4 or IPv6 address or prefix: '%s'",
 					path, lineno, (long)(tok - line) + 1, tok);
 			break;
 		}
@@ -212,6 +239,12 @@ trawl_ranges_write(const struct trawl_ranges *rs, FILE *f)
 				return -EIO;
 			lo += UINT64_C(1) << bits;
 		}
+	}
+	for (size_t i = 0; i < rs->n6; i++) {
+		char ip6[TRAWL_IPV6_STRLEN];
+
+		if (fprintf(f, "%s/%u\n", trawl_ipv6_str(&rs->v6[i].addr, ip6), rs->v6[i].len) < 0)
+			return -EIO;
 	}
 	return ferror(f) ? -EIO : 0;
 }

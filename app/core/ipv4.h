@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "app/core/err.h"
+#include "app/core/ipv6.h"
 
 /* An inclusive range of IPv4 addresses in host byte order. */
 struct trawl_range {
@@ -14,11 +15,18 @@ struct trawl_range {
 	uint32_t hi;
 };
 
-/* A growable list of ranges, as read from the command line and files. */
+/*
+ * A growable list of ranges, as read from the command line and files; the
+ * IPv6 prefixes of a file apart (v6), since an IPv4 scan's targets and
+ * blocklist are the IPv4 ranges alone.
+ */
 struct trawl_ranges {
 	struct trawl_range *v;
 	size_t n;
 	size_t cap;
+	struct trawl_prefix6 *v6;
+	size_t n6;
+	size_t cap6;
 };
 
 /**
@@ -37,12 +45,15 @@ int trawl_parse_cidr(const char *s, struct trawl_range *r);
 /** Append a range. @return 0 or -ENOMEM. */
 int trawl_ranges_add(struct trawl_ranges *rs, struct trawl_range r);
 
+/** Append an IPv6 prefix. @return 0 or -ENOMEM. */
+int trawl_ranges_add6(struct trawl_ranges *rs, struct trawl_prefix6 p);
+
 void trawl_ranges_free(struct trawl_ranges *rs);
 
 /**
- * Read an address list file: one CIDR or address per line; '#' starts a
- * comment; blank lines, surrounding white space and CRLF endings are
- * accepted. Appends to @p rs.
+ * Read an address list file: one CIDR or address per line, IPv4 or IPv6
+ * (the IPv6 ones to rs->v6); '#' starts a comment; blank lines, surrounding
+ * white space and CRLF endings are accepted. Appends to @p rs.
  * @return 0; -EINVAL with "path:line:column: ..." in @p err for a bad
  * line; -errno with the path in @p err if the file cannot be read.
  */
@@ -52,7 +63,8 @@ int trawl_ranges_load(struct trawl_ranges *rs, const char *path, struct trawl_er
 int trawl_ranges_read(struct trawl_ranges *rs, FILE *f, const char *path, struct trawl_err *err);
 /**
  * Write @p rs as an address list trawl_ranges_read reads back to the same
- * addresses: each range as the fewest CIDR blocks that cover it exactly.
+ * addresses: each range as the fewest CIDR blocks that cover it exactly,
+ * then the IPv6 prefixes.
  * @return 0 or -EIO.
  */
 int trawl_ranges_write(const struct trawl_ranges *rs, FILE *f);

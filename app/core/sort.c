@@ -81,6 +81,61 @@ radix_sort(void *v, size_t n, size_t sz, size_t koff)
 	return 0;
 }
 
+static int
+cmp_ip6(const void *a, const void *b)
+{
+	const struct trawl_ip6 *x = a, *y = b;
+
+	if (x->hi != y->hi)
+		return x->hi > y->hi ? 1 : -1;
+	return (x->lo > y->lo) - (x->lo < y->lo);
+}
+
+/*
+ * IPv6 addresses: 12 passes of 11 bits, six in each 64-bit half (the last
+ * of each 9 bits wide), low half first. A pass whose digit is the same in
+ * every address moves nothing and is skipped: hitlists share their top
+ * bits (2001:, 2a0x:), so the first passes of the high half often go.
+ */
+static int
+radix_ip6(struct trawl_ip6 *v, size_t n)
+{
+	struct trawl_ip6 *tmp = malloc(n * sizeof(*tmp)), *src = v, *dst = tmp;
+	size_t *count = malloc(DIGITS * sizeof(*count));
+
+	if (tmp == NULL || count == NULL) {
+		free(tmp);
+		free(count);
+		return -ENOMEM;
+	}
+	for (unsigned int pass = 0; pass < 12; pass++) {
+		unsigned int half = pass / 6, shift = (pass % 6) * DIGIT_BITS;
+		size_t sum = 0, top = 0;
+
+		memset(count, 0, DIGITS * sizeof(*count));
+		for (size_t i = 0; i < n; i++)
+			count[((half ? src[i].hi : src[i].lo) >> shift) & (DIGITS - 1)]++;
+		for (size_t i = 0; i < DIGITS; i++) {
+			size_t c = count[i];
+
+			top = c > top ? c : top;
+			count[i] = sum;
+			sum += c;
+		}
+		if (top == n)
+			continue;
+		for (size_t i = 0; i < n; i++)
+			dst[count[((half ? src[i].hi : src[i].lo) >> shift) & (DIGITS - 1)]++] = src[i];
+		dst = src;
+		src = src == v ? tmp : v;
+	}
+	if (src != v)
+		memcpy(v, src, n * sizeof(*v));
+	free(tmp);
+	free(count);
+	return 0;
+}
+
 /*
  * Input already in order costs one look: -I's ranges come sorted, and as
  * the whole allowlist (no TARGETs beside them) they need nothing more.
@@ -110,4 +165,17 @@ trawl_sort_ranges(struct trawl_range *v, size_t n)
 		return;
 	if (n < TRAWL_SORT_RADIX_MIN || radix_sort(v, n, sizeof(*v), offsetof(struct trawl_range, lo)) != 0)
 		qsort(v, n, sizeof(*v), cmp_range);
+}
+
+void
+trawl_sort_ip6(struct trawl_ip6 *v, size_t n)
+{
+	size_t i = 1;
+
+	while (i < n && cmp_ip6(&v[i - 1], &v[i]) <= 0)
+		i++;
+	if (i >= n)
+		return;
+	if (n < TRAWL_SORT_RADIX_MIN || radix_ip6(v, n) != 0)
+		qsort(v, n, sizeof(*v), cmp_ip6);
 }

@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "app/core/ipv4.h"
+#include "app/core/ipv6.h"
 
 /*
  * Sorting by the 32-bit address, for the lists that run to tens of
@@ -23,5 +24,8 @@ void trawl_sort_u32(uint32_t *v, size_t n);
 
 /** Ranges by their first address (equal first addresses in any order). */
 void trawl_sort_ranges(struct trawl_range *v, size_t n);
+
+/** IPv6 addresses, as 128-bit numbers: twelve passes, a pass skipped where every address has the same digit. */
+void trawl_sort_ip6(struct trawl_ip6 *v, size_t n);
 
 #endif

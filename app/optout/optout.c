@@ -18,25 +18,49 @@
 
 /* The opt-out line: the prefix as a CIDR block, the date, the note without control characters. */
 static int
-format_line(char *line, size_t len, const struct trawl_range *r, const char *note, time_t when)
+format_line(char *line, size_t len, const char *prefix, const char *note, time_t when)
 {
-	char ip[16], date[32], clean[TRAWL_OPTOUT_NOTE_MAX + 1];
-	unsigned int plen = 32;
-	uint64_t size = (uint64_t)r->hi - r->lo + 1;
+	char date[32], clean[TRAWL_OPTOUT_NOTE_MAX + 1];
 	struct tm tm;
 	size_t n = 0;
 
-	while (size > 1) {
-		size >>= 1;
-		plen--;
-	}
 	for (const char *p = note; *p != '\0' && n < TRAWL_OPTOUT_NOTE_MAX; p++)
 		clean[n++] = (unsigned char)*p < 0x20 || *p == 0x7f ? ' ' : *p;
 	clean[n] = '\0';
 	gmtime_r(&when, &tm);
 	strftime(date, sizeof(date), "%Y-%m-%dT%H:%M:%SZ", &tm);
-	return snprintf(line, len, "%s/%u %s%s: %s", trawl_ipv4_str(r->lo, ip), plen, TRAWL_OPTOUT_MARK, date, clean) <
-		(int)len ? 0 : -ENAMETOOLONG;
+	return snprintf(line, len, "%s %s%s: %s", prefix, TRAWL_OPTOUT_MARK, date, clean) < (int)len ? 0 : -ENAMETOOLONG;
+}
+
+/*
+ * The canonical text of an opt-out's block: network address and length, an
+ * IPv4 CIDR block or an IPv6 prefix (RFC 5952), host bits cleared.
+ */
+static int
+canonical(const char *cidr, char *buf, size_t len)
+{
+	struct trawl_prefix6 p6;
+	struct trawl_range r;
+
+	if (trawl_parse_cidr(cidr, &r) == 0) {
+		char ip[16];
+		unsigned int plen = 32;
+		uint64_t size = (uint64_t)r.hi - r.lo + 1;
+
+		while (size > 1) {
+			size >>= 1;
+			plen--;
+		}
+		snprintf(buf, len, "%s/%u", trawl_ipv4_str(r.lo, ip), plen);
+		return 0;
+	}
+	if (trawl_parse_prefix6(cidr, &p6) == 0) {
+		char ip6[TRAWL_IPV6_STRLEN];
+
+		snprintf(buf, len, "%s/%u", trawl_ipv6_str(&p6.addr, ip6), p6.len);
+		return 0;
+	}
+	return -EINVAL;
 }
 
 /* The whole file (empty if it does not exist yet), NUL-terminated, into *buf. */
@@ -109,17 +133,17 @@ int
 trawl_optout_add(const char *path, const char *cidr, const char *note, time_t when, char *line, size_t linelen,
 		struct trawl_err *err)
 {
-	struct trawl_range r;
+	char prefix[TRAWL_IPV6_STRLEN + 8];
 	char *old = NULL, *all = NULL;
 	size_t oldlen = 0, alllen = 0;
 	FILE *m;
 	int fd, rc;
 
-	if (trawl_parse_cidr(cidr, &r) != 0)
-		return trawl_err_set(err, -EINVAL, "'%s' is not an IPv4 address or CIDR block", cidr);
+	if (canonical(cidr, prefix, sizeof(prefix)) != 0)
+		return trawl_err_set(err, -EINVAL, "'%s' is not an IPv4 or IPv6 address, CIDR block or prefix", cidr);
 	if (note == NULL || note[strspn(note, " \t\r\n")] == '\0')
 		return trawl_err_set(err, -EINVAL, "an opt-out needs a --note (who asked, and how to reach them)");
-	if (format_line(line, linelen, &r, note, when) != 0)
+	if (format_line(line, linelen, prefix, note, when) != 0)
 		return trawl_err_set(err, -ENAMETOOLONG, "the opt-out line is too long");
 	fd = lock_dir(path);
 	if (fd < 0)

@@ -364,6 +364,16 @@ config_at(struct trawl_err *err, int rc, const char *path, uint32_t line, uint32
 	return trawl_err_set(err, rc, "%s:%u:%u: %s", path, line, col, msg);
 }
 
+/* Why a TARGET was refused: an IPv6 one is named as such, not as a bad IPv4 address. */
+static const char *
+bad_target(const char *t)
+{
+	struct trawl_prefix6 p;
+
+	return trawl_parse_prefix6(t, &p) == 0 ? "is IPv6: this trawl scans IPv4 targets only"
+					       : "is not an IPv4 address or CIDR block";
+}
+
 static int
 apply_setting(struct trawl_scan_conf *c, struct trawl_yaml_setting *s, int cli_targets, FILE *out,
 		struct trawl_err *err)
@@ -381,8 +391,8 @@ apply_setting(struct trawl_scan_conf *c, struct trawl_yaml_setting *s, int cli_t
 			struct trawl_range r;
 
 			if (trawl_parse_cidr(s->items[i], &r) != 0)
-				return trawl_err_set(err, -EINVAL, "%s:%u:%u: target '%s' is not an IPv4 address or CIDR block",
-						path, s->line, s->col, s->items[i]);
+				return trawl_err_set(err, -EINVAL, "%s:%u:%u: target '%s' %s", path, s->line, s->col,
+						s->items[i], bad_target(s->items[i]));
 			if (trawl_ranges_add(&c->allow, r) != 0)
 				return trawl_err_set(err, -ENOMEM, "out of memory");
 		}
@@ -503,11 +513,18 @@ finish(struct trawl_scan_conf *c, struct trawl_err *err)
 		rc = trawl_ranges_load(&c->allow, c->allowlist_file, err);
 		if (rc != 0)
 			return rc == -ENOMEM ? rc : -EINVAL; /* unreadable or bad: a config error */
+		if (c->allow.n6 != 0) {
+			char ip6[TRAWL_IPV6_STRLEN];
+
+			return trawl_err_set(err, -EINVAL, "-w %s: %s/%u is an IPv6 prefix: this trawl scans IPv4 "
+					"targets only", c->allowlist_file, trawl_ipv6_str(&c->allow.v6[0].addr, ip6),
+					c->allow.v6[0].len);
+		}
 	}
 	if (c->list_of_ips != NULL) {
 		double t0 = trawl_mono();
 
-		rc = trawl_addrlist_load(&c->allow, c->list_of_ips, &c->list_stats, err);
+		rc = trawl_addrlist_load(&c->allow, NULL, c->list_of_ips, &c->list_stats, err);
 		if (rc != 0)
 			return rc == -ENOMEM ? rc : -EINVAL;
 		c->list_load_s = trawl_mono() - t0;
@@ -570,7 +587,7 @@ trawl_scan_conf_parse(struct trawl_scan_conf *c, int argc, char **argv, FILE *ou
 		struct trawl_range r;
 
 		if (trawl_parse_cidr(argv[i], &r) != 0)
-			return trawl_err_set(err, -EINVAL, "target '%s' is not an IPv4 address or CIDR block", argv[i]);
+			return trawl_err_set(err, -EINVAL, "target '%s' %s", argv[i], bad_target(argv[i]));
 		if (trawl_ranges_add(&c->allow, r) != 0)
 			return trawl_err_set(err, -ENOMEM, "out of memory");
 	}

@@ -6,7 +6,8 @@ ports, split over (shards, sender threads): every probe captured and
 counted, each (address, port) of the list exactly once, a repeated line
 probed once and counted, the blocklist still applied, TARGETs beside the
 list; a checkpoint of one list refused for a list of other content; bad
-lines named with their line."""
+lines named with their line; IPv6 TARGETs, -w and YAML targets refused by name,
+IPv6 lines in a blocklist kept apart."""
 import ipaddress
 import json
 import os
@@ -141,4 +142,26 @@ for text, line, why in (("198.18.0.1\n 198.18.0.300\n", "2:2", "not an IPv4 addr
                 "-b", "/dev/null", "-c", "0", "-q", "-I", bad], timeout=60)
     c.eq(p.returncode, 2, f"-I with {text[:30]!r}: exit 2")
     c.check(f"{bad}:{line}" in p.stderr and why in p.stderr, f"it names the line and why: {p.stderr!r}")
+# IPv6 elsewhere: a TARGET, -w and YAML targets in IPv6 are refused, naming them; IPv6 lines in a
+# blocklist are read and kept apart (the IPv4 scan above them still runs, blocking what it lists).
+w6 = os.path.join(d, "allow6.txt")
+with open(w6, "w") as f:
+    f.write("198.18.0.0/30\n2001:2::/64\n")
+b6 = os.path.join(d, "block6.txt")
+with open(b6, "w") as f:
+    f.write("2001:2::/48\n198.18.0.1\nfe80::/10\n")
+y6 = os.path.join(d, "scan6.yaml")
+with open(y6, "w") as f:
+    f.write("targets: [198.18.0.0/30, \"2001:2::1\"]\n")
+base_args = ["scan", "--dev", "net_null0", "--eal", tt.eal("v6"), "-S", "198.19.0.2", "-G", GW, "-c", "0", "-q"]
+for extra, why in ((["-b", "/dev/null", "2001:2::1"], "target '2001:2::1' is IPv6"),
+                   (["-b", "/dev/null", "-w", w6], "2001:2::/64 is an IPv6 prefix"),
+                   (["-b", "/dev/null", "-C", y6], "target '2001:2::1' is IPv6")):
+    p = tt.run(base_args + extra, timeout=60)
+    c.eq(p.returncode, 2, f"{extra[2:]}: exit 2")
+    c.check(why in p.stderr, f"it says {why!r}: {p.stderr!r}")
+meta = os.path.join(d, "b6.json")
+p = tt.run(base_args + ["-b", b6, "-m", meta, "198.18.0.0/30"], timeout=60)
+c.eq(p.returncode, 0, f"a blocklist with IPv6 lines: exit 0 ({p.stderr!r})")
+c.eq(tt.metadata(meta)["allowed_addresses"], 3, "its IPv4 line applied (198.18.0.0/30 less 198.18.0.1)")
 c.done()

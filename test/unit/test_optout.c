@@ -38,20 +38,27 @@ test_add_list(void)
 	CHECK(strstr(err.msg, "203.0.113.0/33") != NULL);
 	CHECK(trawl_optout_add(path, "203.0.113.0/24", " \t", 0, line, sizeof(line), &err) == -EINVAL);
 	CHECK(strstr(err.msg, "--note") != NULL);
+	/* IPv6: RFC 5952's form, host bits dropped; kept apart by the reader (rs.v6). */
+	CHECK(trawl_optout_add(path, "2001:DB8:0:0:1::77/64", "noc", 1796526602, line, sizeof(line), &err) == 0);
+	CHECK(strcmp(line, "2001:db8:0:0::/64 # optout 2026-12-06T03:10:02Z: noc") != 0); /* not the long form */
+	CHECK(strcmp(line, "2001:db8::/64 # optout 2026-12-06T03:10:02Z: noc") == 0);
+	CHECK(trawl_optout_add(path, "2001:db8::/129", "x", 0, line, sizeof(line), &err) == -EINVAL);
 
 	/* The scan reads the file as prefixes. */
 	CHECK(trawl_ranges_load(&rs, path, &err) == 0);
-	REQUIRE(rs.n == 3);
+	REQUIRE(rs.n == 3 && rs.n6 == 1);
 	CHECK(rs.v[1].lo == 0xc6336400 && rs.v[1].hi == 0xc63364ff);
 	CHECK(rs.v[2].lo == 0xcb007109 && rs.v[2].hi == 0xcb007109);
+	CHECK(rs.v6[0].len == 64 && rs.v6[0].addr.hi == 0x20010db800000000ULL && rs.v6[0].addr.lo == 0);
 	trawl_ranges_free(&rs);
 
 	f = open_memstream(&text, &len);
 	REQUIRE(f != NULL);
-	CHECK(trawl_optout_list(path, f, &err) == 2);
+	CHECK(trawl_optout_list(path, f, &err) == 3);
 	fclose(f);
 	CHECK(strcmp(text, "198.51.100.0/24\t2026-12-06T03:10:00Z\tmail from bob\n"
-			"203.0.113.9/32\t2026-12-06T03:10:01Z\tweb form\n") == 0);
+			"203.0.113.9/32\t2026-12-06T03:10:01Z\tweb form\n"
+			"2001:db8::/64\t2026-12-06T03:10:02Z\tnoc\n") == 0);
 	free(text);
 	snprintf(line, sizeof(line), "%s/none", dir);
 	CHECK(trawl_optout_list(line, stdout, &err) == -ENOENT);

@@ -8,6 +8,7 @@
 #include "app/core/addrlist.h"
 #include "app/core/constraint.h"
 #include "app/core/ipv4.h"
+#include "app/core/ipv6.h"
 #include "app/core/cyclic.h"
 #include "app/core/ports.h"
 #include "app/core/sort.h"
@@ -83,6 +84,95 @@ test_list_files(void)
 	trawl_ranges_free(&rs);
 }
 
+/* IPv6 addresses and prefixes: parsing, host bits, RFC 5952's text (its own examples), lists and write-back. */
+static void
+test_ipv6(void)
+{
+	static const struct {
+		const char *in, *out;
+	} text[] = {
+		{ "2001:0db8:0000:0000:0000:0000:0000:0001", "2001:db8::1" },    /* RFC 5952 4.1, 4.2.1 */
+		{ "2001:db8:0:0:1:0:0:1", "2001:db8::1:0:0:1" },                   /* 4.2.3: the first of equal runs */
+		{ "2001:db8:0:1:1:1:1:1", "2001:db8:0:1:1:1:1:1" },                /* 4.2.2: one zero group stays 0 */
+		{ "2001:db8::aaaa:0:0:1", "2001:db8::aaaa:0:0:1" },
+		{ "2001:0:0:1:0:0:0:1", "2001:0:0:1::1" },                         /* 4.2.3: the longest run */
+		{ "2001:DB8::1", "2001:db8::1" },                                  /* 4.3: lower case */
+		{ "::", "::" },
+		{ "::1", "::1" },
+		{ "1::", "1::" },
+		{ "::102:304", "::102:304" },                                      /* not ::1.2.3.4 (glibc's inet_ntop) */
+		{ "::ffff:192.0.2.1", "::ffff:192.0.2.1" },                        /* 5: IPv4-mapped keeps its dotted tail */
+		{ "::ffff:c000:201", "::ffff:192.0.2.1" },
+		{ "1:2:3:4:5:6:7:8", "1:2:3:4:5:6:7:8" },
+		{ "2001:2::ffff:0:0", "2001:2::ffff:0:0" },
+	};
+	struct trawl_prefix6 p;
+	struct trawl_ip6 a;
+	char buf[TRAWL_IPV6_STRLEN];
+
+	for (size_t i = 0; i < sizeof(text) / sizeof(text[0]); i++) {
+		CHECK(trawl_parse_ipv6(text[i].in, &a) == 0);
+		trawl_ipv6_str(&a, buf);
+		if (strcmp(buf, text[i].out) != 0)
+			fprintf(stderr, "%s -> %s, want %s\n", text[i].in, buf, text[i].out);
+		CHECK(strcmp(buf, text[i].out) == 0);
+	}
+	CHECK(trawl_parse_ipv6("2001:db8::1", &a) == 0 && a.hi == 0x20010db800000000ULL && a.lo == 1);
+	CHECK(trawl_parse_ipv6("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff", &a) == 0);
+	CHECK(strcmp(trawl_ipv6_str(&a, buf), "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff") == 0);
+
+	CHECK(trawl_parse_prefix6("2001:db8::1/32", &p) == 0 && p.len == 32 && p.addr.hi == 0x20010db800000000ULL &&
+	      p.addr.lo == 0); /* host bits masked */
+	CHECK(trawl_parse_prefix6("2001:db8::1", &p) == 0 && p.len == 128 && p.addr.lo == 1);
+	CHECK(trawl_parse_prefix6("::/0", &p) == 0 && p.len == 0 && p.addr.hi == 0 && p.addr.lo == 0);
+	CHECK(trawl_parse_prefix6("2001:db8:1:2:3:4:5:6/96", &p) == 0 && p.addr.lo == 0x0003000400000000ULL);
+	CHECK(trawl_parse_prefix6("2001:db8:1:2:ffff::/65", &p) == 0 && p.addr.lo == 0x8000000000000000ULL);
+	CHECK(trawl_parse_ipv6("2001:db8:1:2::5", &a) == 0 && trawl_prefix6_contains(&p, a) == 0);
+	CHECK(trawl_parse_prefix6("2001:db8:1:2::/64", &p) == 0 && trawl_prefix6_contains(&p, a) == 1);
+	static const char *const bad[] = { "", "/64", "2001:db8::/129", "2001:db8::/", "2001:db8::/ 1", "2001:db8::/-1",
+		"2001:db8::/0064", "2001:db8::1::2", "2001:db8::g", "1.2.3.4", "fe80::1%eth0", "2001:db8::/64/64",
+		"12345::", "1:2:3:4:5:6:7:8:9" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int rc = trawl_parse_prefix6(bad[i], &p);
+
+		if (rc == 0)
+			fprintf(stderr, "accepted '%s'\n", bad[i]);
+		CHECK(rc == -EINVAL);
+	}
+
+	/* A list of both families: IPv6 lines apart, and written back to what reads the same. */
+	{
+		struct trawl_ranges rs = { 0 }, again = { 0 };
+		struct trawl_err err = { "" };
+		char *path = write_tmp("10.0.0.0/8\n2001:DB8::/32  # doc\n::1\r\n192.0.2.1\nfe80::1/10\n");
+		char out[64] = "/tmp/trawl-unit-out-XXXXXX";
+		int fd = mkstemp(out);
+		FILE *f = fdopen(fd, "w");
+
+		CHECK(trawl_ranges_load(&rs, path, &err) == 0);
+		CHECK_EQ_U64(rs.n, 2);
+		CHECK_EQ_U64(rs.n6, 3);
+		CHECK(rs.n6 == 3 && rs.v6[0].len == 32 && rs.v6[1].len == 128 && rs.v6[1].addr.lo == 1 &&
+		      rs.v6[2].len == 10 && rs.v6[2].addr.hi == 0xfe80000000000000ULL && rs.v6[2].addr.lo == 0);
+		CHECK(trawl_ranges_write(&rs, f) == 0);
+		fclose(f);
+		CHECK(trawl_ranges_load(&again, out, &err) == 0);
+		CHECK(again.n == rs.n && again.n6 == rs.n6);
+		for (size_t i = 0; i < rs.n6 && i < again.n6; i++)
+			CHECK(again.v6[i].len == rs.v6[i].len && again.v6[i].addr.hi == rs.v6[i].addr.hi &&
+			      again.v6[i].addr.lo == rs.v6[i].addr.lo);
+		unlink(path);
+		unlink(out);
+		trawl_ranges_free(&rs);
+		trawl_ranges_free(&again);
+
+		path = write_tmp("2001:db8::\n2001:db8::/130\n");
+		CHECK(trawl_ranges_load(&rs, path, &err) == -EINVAL && strstr(err.msg, ":2:1: ") != NULL);
+		unlink(path);
+		trawl_ranges_free(&rs);
+	}
+}
+
 static uint64_t rng_state = 0x9e3779b97f4a7c15ULL;
 
 static uint32_t
@@ -130,6 +220,22 @@ test_sort(void)
 		free(ref);
 		free(r);
 	}
+	/* IPv6: a shared top (the skipped passes), random below, repeats; against qsort's order. */
+	for (size_t s = 0; s < sizeof(sizes) / sizeof(sizes[0]); s++) {
+		size_t n = sizes[s];
+		struct trawl_ip6 *v = malloc((n + 1) * sizeof(*v));
+		int ok = 1;
+
+		for (size_t i = 0; i < n; i++) {
+			v[i].hi = 0x2001000000000000ULL | (uint64_t)(rnd() % 64) << 32 | (i % 3 ? rnd() : 7);
+			v[i].lo = i % 5 ? (uint64_t)rnd() << 32 | rnd() : 1;
+		}
+		trawl_sort_ip6(v, n);
+		for (size_t i = 1; i < n; i++)
+			ok &= v[i - 1].hi < v[i].hi || (v[i - 1].hi == v[i].hi && v[i - 1].lo <= v[i].lo);
+		CHECK(ok);
+		free(v);
+	}
 }
 
 static void
@@ -139,7 +245,7 @@ addrlist_from(const char *text, size_t len, struct trawl_ranges *rs, struct traw
 	FILE *f = fmemopen((void *)text, len, "r");
 
 	CHECK(f != NULL);
-	*rc = trawl_addrlist_read(rs, f, "list", st, err);
+	*rc = trawl_addrlist_read(rs, NULL, f, "list", st, err);
 	fclose(f);
 }
 
@@ -162,6 +268,31 @@ test_addrlist(void)
 	CHECK(rs.n == 4 && rs.v[0].lo == 0 && rs.v[0].hi == 0 && rs.v[1].lo == 0x0a000001 &&
 	      rs.v[2].lo == 0xc6120001 && rs.v[2].hi == 0xc6120003 && rs.v[3].lo == UINT32_MAX);
 	trawl_ranges_free(&rs);
+
+	/* Both families: IPv6 lines kept apart, sorted, each once, in the counts. */
+	{
+		static const char mixed[] = "2001:2::2\n198.18.0.1\n2001:2:0:0::1\n2001:2::2 # again\n::ffff:1.2.3.4\n"
+			"2001:2::1/128\n";
+		struct trawl_addrs6 v6 = { 0 };
+		FILE *f = fmemopen((void *)mixed, sizeof(mixed) - 1, "r");
+
+		CHECK(trawl_addrlist_read(&rs, &v6, f, "list", &st, &err) == -EINVAL); /* a prefix is no address */
+		CHECK(strstr(err.msg, "list:6:1: a CIDR block") != NULL);
+		fclose(f);
+		trawl_ranges_free(&rs);
+		trawl_addrs6_free(&v6);
+		f = fmemopen((void *)mixed, sizeof(mixed) - 15, "r"); /* without the last line */
+		CHECK(trawl_addrlist_read(&rs, &v6, f, "list", &st, &err) == 0);
+		fclose(f);
+		CHECK_EQ_U64(st.lines, 5);
+		CHECK_EQ_U64(st.addresses, 4);
+		CHECK_EQ_U64(st.addresses6, 3);
+		CHECK(v6.n == 3 && v6.v[0].hi == 0 && v6.v[0].lo == 0xffff01020304ULL && v6.v[1].hi == 0x2001000200000000ULL &&
+		      v6.v[1].lo == 1 && v6.v[2].lo == 2);
+		CHECK(rs.n == 1 && rs.v[0].lo == 0xc6120001);
+		trawl_ranges_free(&rs);
+		trawl_addrs6_free(&v6);
+	}
 
 	/* Bad lines: file, line and column, and why. */
 	static const struct {
@@ -451,6 +582,7 @@ main(void)
 {
 	RUN(test_parse_cidr);
 	RUN(test_list_files);
+	RUN(test_ipv6);
 	RUN(test_sort);
 	RUN(test_addrlist);
 	RUN(test_constraint_counts);

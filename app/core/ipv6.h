@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef TRAWL_IPV6_H
+#define TRAWL_IPV6_H
+
+#include <stdint.h>
+
+/*
+ * IPv6 addresses and prefixes as the lists hold them: two host-order 64-bit
+ * halves, so that comparing, masking and counting are integer operations.
+ */
+struct trawl_ip6 {
+	uint64_t hi; /**< bits 127..64: the routing prefix and subnet */
+	uint64_t lo; /**< bits 63..0: the interface identifier */
+};
+
+/* A prefix: its first address (host bits zero) and its length, 0..128. */
+struct trawl_prefix6 {
+	struct trawl_ip6 addr;
+	uint8_t len;
+};
+
+/* Room for any address in its text form, NUL included (INET6_ADDRSTRLEN). */
+#define TRAWL_IPV6_STRLEN 46
+
+/** Parse an IPv6 address in any RFC 4291 text form. @return 0 or -EINVAL. */
+int trawl_parse_ipv6(const char *s, struct trawl_ip6 *a);
+
+/**
+ * Parse "ADDR" (a /128) or "ADDR/N" (0 <= N <= 128). Host bits below the
+ * prefix are ignored, as for IPv4: 2001:db8::1/32 is 2001:db8::/32.
+ * @return 0 or -EINVAL.
+ */
+int trawl_parse_prefix6(const char *s, struct trawl_prefix6 *p);
+
+/** The address in RFC 5952's canonical form (lower case, the longest run of zero groups as ::). */
+const char *trawl_ipv6_str(const struct trawl_ip6 *a, char buf[TRAWL_IPV6_STRLEN]);
+
+/** The address with its bits below the first @p len cleared. */
+static inline struct trawl_ip6
+trawl_ip6_mask(struct trawl_ip6 a, unsigned int len)
+{
+	if (len == 0)
+		return (struct trawl_ip6){ 0, 0 };
+	if (len <= 64)
+		return (struct trawl_ip6){ a.hi & (UINT64_MAX << (64 - len)), 0 };
+	return (struct trawl_ip6){ a.hi, len == 128 ? a.lo : a.lo & (UINT64_MAX << (128 - len)) };
+}
+
+/** Is @p a inside @p p? */
+static inline int
+trawl_prefix6_contains(const struct trawl_prefix6 *p, struct trawl_ip6 a)
+{
+	struct trawl_ip6 m = trawl_ip6_mask(a, p->len);
+
+	return m.hi == p->addr.hi && m.lo == p->addr.lo;
+}
+
+#endif
