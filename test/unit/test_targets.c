@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /* Addresses, CIDR blocks, list files, the constraint structure, port lists and target indexes. */
 #include <errno.h>
+#include <inttypes.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -13,6 +14,7 @@
 #include "app/core/ports.h"
 #include "app/core/sort.h"
 #include "app/core/target.h"
+#include "app/core/window6.h"
 #include "test/unit/check.h"
 
 static void
@@ -366,6 +368,87 @@ test_addrlist(void)
 	}
 }
 
+/* Prefix windows: the text, index <-> address both ways, fixed and seeded IIDs, the word boundary. */
+static void
+test_window6(void)
+{
+	static const char *const specs[] = { "2001:2::/32-44", "2001:2::/40-88", "2001:2::/100-112", "2001:2::ab/116-128",
+		"2001:2::/64-64", "2001:2:0:1::/56-64" };
+	struct trawl_window6 w;
+	char buf[TRAWL_IPV6_STRLEN];
+	struct trawl_ip6 a;
+
+	CHECK(trawl_window6_parse("2001:2::/32-48", &w) == 0);
+	CHECK_EQ_U64(trawl_window6_count(&w), 65536);
+	a = trawl_window6_at(&w, 5);
+	CHECK(strcmp(trawl_ipv6_str(&a, buf), "2001:2:5::1") == 0);
+	a = trawl_window6_at(&w, 0xffff);
+	CHECK(strcmp(trawl_ipv6_str(&a, buf), "2001:2:ffff::1") == 0);
+	CHECK(trawl_window6_parse("2001:2::/120-128", &w) == 0);
+	a = trawl_window6_at(&w, 0xfe);
+	CHECK(strcmp(trawl_ipv6_str(&a, buf), "2001:2::fe") == 0); /* a /128 leaves no IID */
+	CHECK(trawl_window6_index(&w, a) == 0xfe);
+
+	for (size_t k = 0; k < sizeof(specs) / sizeof(specs[0]); k++) {
+		for (int seeded = 0; seeded < 2; seeded++) {
+			uint64_t n, bad = 0;
+
+			CHECK(trawl_window6_parse(specs[k], &w) == 0);
+			if (seeded)
+				trawl_window6_seed(&w, 42);
+			n = trawl_window6_count(&w);
+			for (uint64_t j = 0; j < 5000 && j < n; j++) {
+				uint64_t i = n <= 5000 ? j : (uint64_t)rnd() << 20 ^ rnd(), back;
+
+				i &= n - 1;
+				a = trawl_window6_at(&w, i);
+				back = trawl_window6_index(&w, a);
+				bad += back != i;
+				/* the same /B at another IID is no target; nor is the address one /A over */
+				a.lo ^= 2;
+				bad += w.b < 127 && trawl_window6_index(&w, a) != TRAWL_WINDOW6_NONE;
+				a.lo ^= 2;
+				if (w.a > 0) {
+					a.hi ^= w.a <= 64 ? UINT64_C(1) << (64 - w.a) : 0;
+					a.lo ^= w.a > 64 ? UINT64_C(1) << (128 - w.a) : 0;
+					bad += trawl_window6_index(&w, a) != TRAWL_WINDOW6_NONE;
+				}
+			}
+			if (bad != 0)
+				fprintf(stderr, "%s seeded %d: %" PRIu64 " wrong\n", specs[k], seeded, bad);
+			CHECK(bad == 0);
+		}
+	}
+	/* Seeded IIDs: another in every /B, the same for the same seed, others for another seed. */
+	{
+		struct trawl_window6 w2, w3;
+		struct trawl_ip6 x, y;
+
+		CHECK(trawl_window6_parse("2001:2::/32-48", &w) == 0 && trawl_window6_parse("2001:2::/32-48", &w2) == 0 &&
+		      trawl_window6_parse("2001:2::/32-48", &w3) == 0);
+		trawl_window6_seed(&w, 7);
+		trawl_window6_seed(&w2, 7);
+		trawl_window6_seed(&w3, 8);
+		x = trawl_window6_at(&w, 1);
+		y = trawl_window6_at(&w, 2);
+		CHECK(x.lo != y.lo);
+		y = trawl_window6_at(&w2, 1);
+		CHECK(x.hi == y.hi && x.lo == y.lo);
+		y = trawl_window6_at(&w3, 1);
+		CHECK(x.lo != y.lo);
+		CHECK(trawl_window6_index(&w3, x) == TRAWL_WINDOW6_NONE);
+	}
+	static const char *const bad[] = { "2001:2::/48-32", "2001:2::/32-81", "2001:2::/32", "2001:2::/32-",
+		"2001:2::/32-129", "2001:2::/-48", "/32-48", "2001:2::/32-48x", "198.18.0.0/16-24" };
+	for (size_t i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
+		int rc = trawl_window6_parse(bad[i], &w);
+
+		if (rc == 0)
+			fprintf(stderr, "accepted '%s'\n", bad[i]);
+		CHECK(rc == -EINVAL);
+	}
+}
+
 static void
 build(struct trawl_constraint *c, const char *const *allow, const char *const *block)
 {
@@ -584,6 +667,7 @@ main(void)
 	RUN(test_list_files);
 	RUN(test_ipv6);
 	RUN(test_sort);
+	RUN(test_window6);
 	RUN(test_addrlist);
 	RUN(test_constraint_counts);
 	RUN(test_constraint_random_against_bitmap);
