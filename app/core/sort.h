@@ -25,7 +25,7 @@ void trawl_sort_u32(uint32_t *v, size_t n);
 /** Ranges by their first address (equal first addresses in any order). */
 void trawl_sort_ranges(struct trawl_range *v, size_t n);
 
-/** IPv6 addresses, as 128-bit numbers: twelve passes, a pass skipped where every address has the same digit. */
+/** IPv6 addresses, as 128-bit numbers: radix passes over the high half, then each /64's addresses by their low half. */
 void trawl_sort_ip6(struct trawl_ip6 *v, size_t n);
 
 #endif
