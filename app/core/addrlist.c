@@ -168,9 +168,12 @@ append_ranges(struct trawl_ranges *rs, struct u32v *a, struct trawl_addrlist_sta
 static void
 unique6(struct trawl_addrs6 *v6, size_t from, struct trawl_addrlist_stats *st)
 {
-	struct trawl_ip6 *v = v6->v + from;
+	struct trawl_ip6 *v;
 	size_t n = v6->n - from, out = 0;
 
+	if (n == 0)
+		return; /* no IPv6 line: v6->v may be NULL, and NULL + 0 is undefined */
+	v = v6->v + from;
 	trawl_sort_ip6(v, n);
 	for (size_t i = 0; i < n; i++)
 		if (out == 0 || v[i].hi != v[out - 1].hi || v[i].lo != v[out - 1].lo)
