@@ -14,6 +14,7 @@ import ipaddress
 import os
 import random
 import shutil
+import struct
 import subprocess
 import sys
 
@@ -30,21 +31,9 @@ print(f"random mixes from TRAWL_TEST_SEED={seed}")
 
 
 def probes_of(pcaps):
-    """(dst, dport) of every TCP SYN in the captures: a tiny pcap reader, no scapy (speed)."""
-    import struct
-    out = []
-    for path in pcaps:
-        with open(path, "rb") as f:
-            f.read(24)
-            while True:
-                h = f.read(16)
-                if len(h) < 16:
-                    break
-                n = struct.unpack("<IIII", h)[2]
-                frame = f.read(n)
-                if len(frame) >= 54 and frame[12:14] == b"\x08\x00" and frame[23] == 6:
-                    out.append((".".join(map(str, frame[30:34])), struct.unpack(">H", frame[36:38])[0]))
-    return out
+    """(dst, dport) of every TCP SYN in the captures."""
+    return [(".".join(map(str, fr[30:34])), struct.unpack(">H", fr[36:38])[0]) for path in pcaps
+            for fr in tt.pcap_frames(path) if len(fr) >= 54 and fr[12:14] == b"\x08\x00" and fr[23] == 6]
 
 
 def random_mix(i):
