@@ -38,8 +38,10 @@ is_space(char c)
 
 /*
  * Four decimal octets, as glibc's inet_pton takes them (no leading zeros,
- * nothing else on the field), in a quarter of its time: this is the loop
- * a hitlist spends its load in.
+ * nothing else on the field), read where they stand in the block: no copy
+ * of the field and no call per line. The load as a whole runs at the
+ * speed of -w's reader (75 against 76 ns/line at 50 M lines, bench/listbench)
+ * and sorts besides: the file's bytes, not the parse, are what it costs.
  */
 static int
 parse_quad(const char *p, size_t len, uint32_t *addr)
