@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "app/core/addrlist.h"
+#include "app/core/grow.h"
 #include "app/core/sort.h"
 
 #define BLOCK (1u << 20)
@@ -17,16 +18,12 @@ struct u32v {
 static int
 push(struct u32v *a, uint32_t x)
 {
-	if (a->n == a->cap) {
-		size_t cap = a->cap ? a->cap * 2 : 1024;
-		uint32_t *v = realloc(a->v, cap * sizeof(*v));
+	uint32_t *v = trawl_grow(a->v, a->n, &a->cap, sizeof(*v), 1024);
 
-		if (v == NULL)
-			return -ENOMEM;
-		a->v = v;
-		a->cap = cap;
-	}
-	a->v[a->n++] = x;
+	if (v == NULL)
+		return -ENOMEM;
+	a->v = v;
+	v[a->n++] = x;
 	return 0;
 }
 
@@ -73,16 +70,12 @@ parse_quad(const char *p, size_t len, uint32_t *addr)
 static int
 push6(struct trawl_addrs6 *a, struct trawl_ip6 x)
 {
-	if (a->n == a->cap) {
-		size_t cap = a->cap ? a->cap * 2 : 1024;
-		struct trawl_ip6 *v = realloc(a->v, cap * sizeof(*v));
+	struct trawl_ip6 *v = trawl_grow(a->v, a->n, &a->cap, sizeof(*v), 1024);
 
-		if (v == NULL)
-			return -ENOMEM;
-		a->v = v;
-		a->cap = cap;
-	}
-	a->v[a->n++] = x;
+	if (v == NULL)
+		return -ENOMEM;
+	a->v = v;
+	v[a->n++] = x;
 	return 0;
 }
 
@@ -128,13 +121,14 @@ take_line(struct u32v *a, struct trawl_addrs6 *v6, char *line, size_t n, const c
 	{
 		const char *why = v6 != NULL ? "not an IPv4 or IPv6 address" : "not an IPv4 address";
 		struct trawl_ip6 a6;
+		int is6 = trawl_parse_ipv6(p, &a6) == 0;
 
-		if (trawl_parse_ipv6(p, &a6) == 0 && v6 != NULL) {
+		if (is6 && v6 != NULL) {
 			st->lines++;
 			return push6(v6, a6) == 0 ? 0 : trawl_err_set(err, -ENOMEM, "%s: out of memory at line %" PRIu64,
 					path, lineno);
 		}
-		if (trawl_parse_ipv6(p, &a6) == 0)
+		if (is6)
 			why = "an IPv6 address: this trawl scans IPv4 targets only";
 		else if (strchr(p, '/') != NULL)
 			why = "a CIDR block: -I takes single addresses (give blocks as TARGETs or in -w)";

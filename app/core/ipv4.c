@@ -6,6 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "app/core/grow.h"
 #include "app/core/ipv4.h"
 
 int
@@ -53,32 +54,24 @@ trawl_parse_cidr(const char *s, struct trawl_range *r)
 int
 trawl_ranges_add(struct trawl_ranges *rs, struct trawl_range r)
 {
-	if (rs->n == rs->cap) {
-		size_t cap = rs->cap ? rs->cap * 2 : 64;
-		struct trawl_range *v = realloc(rs->v, cap * sizeof(*v));
+	struct trawl_range *v = trawl_grow(rs->v, rs->n, &rs->cap, sizeof(*v), 64);
 
-		if (v == NULL)
-			return -ENOMEM;
-		rs->v = v;
-		rs->cap = cap;
-	}
-	rs->v[rs->n++] = r;
+	if (v == NULL)
+		return -ENOMEM;
+	rs->v = v;
+	v[rs->n++] = r;
 	return 0;
 }
 
 int
 trawl_ranges_add6(struct trawl_ranges *rs, struct trawl_prefix6 p)
 {
-	if (rs->n6 == rs->cap6) {
-		size_t cap = rs->cap6 ? rs->cap6 * 2 : 16;
-		struct trawl_prefix6 *v = realloc(rs->v6, cap * sizeof(*v));
+	struct trawl_prefix6 *v = trawl_grow(rs->v6, rs->n6, &rs->cap6, sizeof(*v), 16);
 
-		if (v == NULL)
-			return -ENOMEM;
-		rs->v6 = v;
-		rs->cap6 = cap;
-	}
-	rs->v6[rs->n6++] = p;
+	if (v == NULL)
+		return -ENOMEM;
+	rs->v6 = v;
+	v[rs->n6++] = p;
 	return 0;
 }
 
@@ -160,6 +153,7 @@ trawl_ranges_read(struct trawl_ranges *rs, FILE *f, const char *path, struct tra
 		struct trawl_prefix6 p6;
 		struct trawl_range r;
 		size_t len;
+		int one; /* one token on the line */
 
 		lineno++;
 		if (n == -2) {
@@ -189,14 +183,15 @@ trawl_ranges_read(struct trawl_ranges *rs, FILE *f, const char *path, struct tra
 		if (len == 0)
 			continue;
 		tok = p;
-		if (strpbrk(tok, " \t") == NULL && strchr(tok, ':') != NULL && trawl_parse_prefix6(tok, &p6) == 0) {
+		one = strpbrk(tok, " \t") == NULL;
+		if (one && strchr(tok, ':') != NULL && trawl_parse_prefix6(tok, &p6) == 0) {
 			if (trawl_ranges_add6(rs, p6) != 0) {
 				rc = trawl_err_set(err, -ENOMEM, "%s: out of memory", path);
 				break;
 			}
 			continue;
 		}
-		if (strpbrk(tok, " \t") != NULL || trawl_parse_cidr(tok, &r) != 0) {
+		if (!one || trawl_parse_cidr(tok, &r) != 0) {
 			rc = trawl_err_set(err, -EINVAL, "%s:%lu:%ld: not an IPv4 or IPv6 address or prefix: '%s'",
 					path, lineno, (long)(tok - line) + 1, tok);
 			break;
