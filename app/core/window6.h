@@ -48,17 +48,13 @@ trawl_window6_count(const struct trawl_window6 *w)
 	return UINT64_C(1) << (w->b - w->a);
 }
 
-/* The bits below the /B: the IID's room. */
+/* The bits below the /B: the IID's room, what the /B's mask leaves. */
 static inline struct trawl_ip6
 trawl_window6_iid_mask(const struct trawl_window6 *w)
 {
-	unsigned int host = 128u - w->b;
+	struct trawl_ip6 net = trawl_ip6_mask((struct trawl_ip6){ UINT64_MAX, UINT64_MAX }, w->b);
 
-	if (host == 0)
-		return (struct trawl_ip6){ 0, 0 };
-	if (host <= 64)
-		return (struct trawl_ip6){ 0, host == 64 ? UINT64_MAX : (UINT64_C(1) << host) - 1 };
-	return (struct trawl_ip6){ host == 128 ? UINT64_MAX : (UINT64_C(1) << (host - 64)) - 1, UINT64_MAX };
+	return (struct trawl_ip6){ ~net.hi, ~net.lo };
 }
 
 /** The IID of block @p i: the fixed one, or the seed's hash of i, within the host bits. */
