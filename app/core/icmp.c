@@ -43,3 +43,37 @@ trawl_icmp_unreach_name(uint8_t code)
 
 	return code < sizeof(names) / sizeof(names[0]) ? names[code] : "unknown code";
 }
+
+int
+trawl_icmp6_quote_parse(const struct trawl_ipv6_view *v, struct trawl_icmp6_quote *q)
+{
+	struct trawl_ipv6_view in;
+
+	if (v->l4_len < TRAWL_ICMP_HDR_LEN + sizeof(struct rte_ipv6_hdr) + TRAWL_ICMP_QUOTE_L4 ||
+	    !trawl_icmp6_is_error(v->l4[0]))
+		return -EINVAL;
+	/* The quote is cut (an error carries at most 1232 bytes of it): its payload length may point past it. */
+	if (trawl_ipv6_parse(v->l4 + TRAWL_ICMP_HDR_LEN, v->l4_len - TRAWL_ICMP_HDR_LEN, &in) != 0 ||
+	    in.l4_len < TRAWL_ICMP_QUOTE_L4)
+		return -EINVAL;
+	q->type = v->l4[0];
+	q->code = v->l4[1];
+	q->proto = in.proto;
+	q->saddr = in.saddr;
+	q->daddr = in.daddr;
+	q->l4 = in.l4;
+	q->l4_len = in.l4_len;
+	return 0;
+}
+
+const char *
+trawl_icmp6_unreach_name(uint8_t code)
+{
+	static const char *const names[] = {
+		"no route to destination", "communication prohibited", "beyond scope of source address",
+		"address unreachable", "port unreachable", "source address failed policy", "reject route",
+		"error in source routing header",
+	};
+
+	return code < sizeof(names) / sizeof(names[0]) ? names[code] : "unknown code";
+}

@@ -3,6 +3,7 @@
 #define TRAWL_IPV6_H
 
 #include <stdint.h>
+#include <string.h>
 
 /*
  * IPv6 addresses and prefixes as the lists hold them: two host-order 64-bit
@@ -34,6 +35,27 @@ int trawl_parse_prefix6(const char *s, struct trawl_prefix6 *p);
 
 /** The address in RFC 5952's canonical form (lower case, the longest run of zero groups as ::). */
 const char *trawl_ipv6_str(const struct trawl_ip6 *a, char buf[TRAWL_IPV6_STRLEN]);
+
+/** The address from its 16 bytes in network order (a packet's). */
+static inline struct trawl_ip6
+trawl_ip6_load(const uint8_t b[16])
+{
+	uint64_t hi, lo;
+
+	memcpy(&hi, b, 8);
+	memcpy(&lo, b + 8, 8);
+	return (struct trawl_ip6){ __builtin_bswap64(hi), __builtin_bswap64(lo) };
+}
+
+/** The address's 16 bytes in network order into @p b. */
+static inline void
+trawl_ip6_store(uint8_t b[16], struct trawl_ip6 a)
+{
+	uint64_t hi = __builtin_bswap64(a.hi), lo = __builtin_bswap64(a.lo);
+
+	memcpy(b, &hi, 8);
+	memcpy(b + 8, &lo, 8);
+}
 
 /** The address with its bits below the first @p len cleared. */
 static inline struct trawl_ip6

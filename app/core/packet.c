@@ -17,6 +17,8 @@ trawl_eth_parse(const uint8_t *frame, uint32_t caplen, uint32_t *l3off)
 		return TRAWL_L3_IPV4;
 	case RTE_ETHER_TYPE_ARP:
 		return TRAWL_L3_ARP;
+	case RTE_ETHER_TYPE_IPV6:
+		return TRAWL_L3_IPV6;
 	default:
 		return TRAWL_L3_OTHER;
 	}
@@ -53,6 +55,63 @@ trawl_ipv4_parse(const uint8_t *l3, uint32_t len, struct trawl_ipv4_view *v)
 	v->proto = ip->next_proto_id;
 	v->ttl = ip->time_to_live;
 	v->hint = NULL;
+	return 0;
+}
+
+int
+trawl_ipv6_parse(const uint8_t *l3, uint32_t len, struct trawl_ipv6_view *v)
+{
+	const struct rte_ipv6_hdr *ip = (const void *)l3;
+	uint32_t end, off = sizeof(*ip);
+	uint8_t nh;
+
+	if (len < sizeof(*ip) || (l3[0] >> 4) != 6)
+		return -EINVAL;
+	end = sizeof(*ip) + rte_be_to_cpu_16(ip->payload_len);
+	v->cut = end > len;
+	if (v->cut)
+		end = len;
+	nh = ip->proto;
+	for (unsigned int i = 0;; i++) {
+		uint32_t hlen;
+
+		switch (nh) {
+		case IPPROTO_HOPOPTS:
+		case IPPROTO_ROUTING:
+		case IPPROTO_DSTOPTS:
+			if (off + 2 > end)
+				return -EINVAL;
+			hlen = ((uint32_t)l3[off + 1] + 1) * 8;
+			break;
+		case IPPROTO_FRAGMENT:
+			if (off + 8 > end)
+				return -EINVAL;
+			/* offset and M flag: only an atomic fragment (RFC 6946) carries a whole datagram */
+			if ((l3[off + 2] << 8 | l3[off + 3]) & 0xfff9)
+				return -EINVAL;
+			hlen = 8;
+			break;
+		case IPPROTO_AH:
+			if (off + 2 > end)
+				return -EINVAL;
+			hlen = ((uint32_t)l3[off + 1] + 2) * 4;
+			break;
+		default:
+			goto upper;
+		}
+		if (i == TRAWL_IPV6_MAX_EXT || off + hlen > end)
+			return -EINVAL;
+		nh = l3[off];
+		off += hlen;
+	}
+upper:
+	v->ip = ip;
+	v->l4 = l3 + off;
+	v->l4_len = end - off;
+	v->saddr = trawl_ip6_load(ip->src_addr);
+	v->daddr = trawl_ip6_load(ip->dst_addr);
+	v->proto = nh;
+	v->hlim = ip->hop_limits;
 	return 0;
 }
 

@@ -9,6 +9,8 @@
 #include <rte_ip.h>
 #include <rte_tcp.h>
 
+#include "app/core/ipv6.h"
+
 /*
  * Parsing and building of the frames trawl handles, on plain buffers (no
  * mbufs, no EAL) so that every rule can be unit-tested. Bytes off the wire
@@ -44,6 +46,24 @@ struct trawl_ipv4_view {
 	const struct trawl_tag_hint *hint;
 };
 
+/*
+ * An IPv6 packet as received: the addresses, and the upper-layer header
+ * past any extension headers (at most TRAWL_IPV6_MAX_EXT of them, each
+ * inside what was captured and inside the payload length).
+ */
+struct trawl_ipv6_view {
+	const struct rte_ipv6_hdr *ip;
+	const uint8_t *l4;
+	uint32_t l4_len;  /**< min(payload end, captured) - the upper-layer header's offset */
+	struct trawl_ip6 saddr;
+	struct trawl_ip6 daddr;
+	uint8_t proto;    /**< the upper-layer protocol (the last next header) */
+	uint8_t hlim;
+	uint8_t cut;      /**< the packet is longer than what was captured */
+};
+
+#define TRAWL_IPV6_MAX_EXT 8
+
 /** ARP for IPv4 over Ethernet, fields in host byte order. */
 struct trawl_arp_view {
 	uint16_t op;
@@ -57,6 +77,7 @@ enum trawl_l3_kind {
 	TRAWL_L3_OTHER = 0,
 	TRAWL_L3_IPV4,
 	TRAWL_L3_ARP,
+	TRAWL_L3_IPV6,
 };
 
 /**
@@ -73,6 +94,16 @@ enum trawl_l3_kind trawl_eth_parse(const uint8_t *frame, uint32_t caplen, uint32
  * @return 0 or -EINVAL.
  */
 int trawl_ipv4_parse(const uint8_t *l3, uint32_t len, struct trawl_ipv4_view *v);
+
+/**
+ * Parse an IPv6 packet at @p l3 (@p len bytes captured): the fixed header,
+ * then hop-by-hop, routing, destination options, fragment and AH headers up
+ * to TRAWL_IPV6_MAX_EXT of them. A fragment (any but an atomic one: offset
+ * 0 and no more fragments) is refused as for IPv4, and so is a chain that
+ * is longer, or a header that reaches past the payload or the capture.
+ * @return 0 or -EINVAL.
+ */
+int trawl_ipv6_parse(const uint8_t *l3, uint32_t len, struct trawl_ipv6_view *v);
 
 /** Parse an ARP packet (Ethernet/IPv4 only). @return 0 or -EINVAL. */
 int trawl_arp_parse(const uint8_t *l3, uint32_t len, struct trawl_arp_view *v);

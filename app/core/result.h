@@ -40,8 +40,20 @@ extern const char *const trawl_class_names[TRAWL_CLASS_MAX];
 struct trawl_result {
 	uint64_t tsc;        /**< rte_rdtsc() when the RX lcore saw it */
 	uint64_t target;     /**< target index (trawl_target_index): what dedup remembers */
-	uint32_t saddr;      /**< the target (for an ICMP error: the destination our quoted probe went to) */
-	uint32_t daddr;      /**< our address (reply destination) */
+	union {
+		struct {
+			uint32_t saddr;      /**< the target (for an ICMP error: the destination our quoted probe went to) */
+			uint32_t daddr;      /**< our address (reply destination) */
+			uint32_t responder;  /**< who sent the reply (an ICMP error's source: a router, or the target) */
+			uint32_t spare_;
+		};
+		/*
+		 * IPv6 results: who sent the reply, network order. The target's
+		 * address is its index's (the writer maps it back) and ours the
+		 * run's, so the record stays one cache line.
+		 */
+		uint8_t responder6[16];
+	};
 	uint16_t sport;      /**< target port (0 for modules without ports) */
 	uint16_t dport;      /**< our source port */
 	uint32_t seq;        /**< TCP: reply's sequence number; ICMP echo: the sequence number */
@@ -52,13 +64,14 @@ struct trawl_result {
 	uint8_t success;     /**< 1: the target is open (up, for ICMP echo) */
 	uint8_t repeat;      /**< set by the writer's deduplication */
 	uint8_t *data;       /**< data_len reply bytes kept (valid only on the lcore that filled it) */
-	uint32_t responder;  /**< who sent the reply (an ICMP error's source: a router, or the target) */
 	uint16_t icmp_id;    /**< ICMP echo identifier */
 	uint16_t udp_len;    /**< UDP length field of the reply (udp_pkt_size) */
 	uint16_t data_len;   /**< bytes at data (at most the module's data_max) */
 	uint8_t icmp_type;   /**< ICMP type of the reply, 0 when it is none */
 	uint8_t icmp_code;
 };
+
+_Static_assert(sizeof(struct trawl_result) == 64, "a result record is one cache line");
 
 /** The reply bytes a module kept. */
 static inline const uint8_t *
