@@ -3,6 +3,8 @@
 
 #include <rte_cycles.h>
 
+#include "app/core/icmp.h"
+#include "app/core/ndp.h"
 #include "app/core/packet.h"
 #include "app/dp/ctl.h"
 #include "app/dp/stats.h"
@@ -28,6 +30,12 @@ send_request(struct trawl_ctl *c)
 
 	if (m == NULL)
 		return;
+	if (c->six) {
+		m->data_len = m->pkt_len = trawl_ndp_build_ns(rte_pktmbuf_mtod(m, uint8_t *), &c->mac, c->saddr6,
+				c->gateway_ip6);
+		emit(c, m);
+		return;
+	}
 	memset(&bcast, 0xff, sizeof(bcast));
 	m->data_len = m->pkt_len = trawl_arp_build(rte_pktmbuf_mtod(m, uint8_t *), RTE_ARP_OP_REQUEST,
 			&bcast, &c->mac, c->saddr, &zero, c->gateway_ip);
@@ -72,6 +80,59 @@ handle_arp(struct trawl_ctl *c, struct rte_mbuf *m)
 		rte_pktmbuf_free(m);
 }
 
+/* Hand a frame that is not ours to the kernel, if there is one. Consumes m. */
+static void
+to_kernel(struct trawl_ctl *c, struct rte_mbuf *m)
+{
+	if (c->kp != NULL)
+		trawl_kpath_to_kernel(c->kp, &m, 1);
+	else
+		rte_pktmbuf_free(m);
+}
+
+/* Neighbour discovery in: learn the gateway, answer for our IPv6 address, the rest to the kernel. Consumes m. */
+static void
+handle_ndp(struct trawl_ctl *c, struct rte_mbuf *m)
+{
+	struct trawl_ndp_view v;
+
+	if (!c->has6 || trawl_ndp_parse(rte_pktmbuf_mtod(m, const uint8_t *), m->data_len, &v) != 0) {
+		trawl_stat_add(&c->nd_ignored, 1);
+		to_kernel(c, m);
+		return;
+	}
+	/* An advertisement for the gateway, or the gateway's own solicitation, tells us its MAC. */
+	if (c->resolving && c->six && !rte_is_multicast_ether_addr(&v.lladdr) && !rte_is_zero_ether_addr(&v.lladdr) &&
+	    ((v.type == TRAWL_ICMP6_NA && trawl_ip6_eq(v.target, c->gateway_ip6)) ||
+	     (v.type == TRAWL_ICMP6_NS && v.has_option && trawl_ip6_eq(v.src, c->gateway_ip6)))) {
+		c->gateway_mac = v.lladdr;
+		__atomic_store_n(&c->resolved, 1, __ATOMIC_RELEASE);
+		c->resolving = 0;
+	}
+	if (v.type == TRAWL_ICMP6_NS && trawl_ip6_eq(v.target, c->saddr6) &&
+	    rte_pktmbuf_data_room_size(m->pool) >= m->data_off + TRAWL_NDP_FRAME_LEN) {
+		m->data_len = m->pkt_len = trawl_ndp_build_na(rte_pktmbuf_mtod(m, uint8_t *), &c->mac, c->saddr6, &v);
+		m->ol_flags = 0;
+		trawl_stat_add(&c->nd_replies_sent, 1);
+		emit(c, m);
+		return;
+	}
+	if (!(v.type == TRAWL_ICMP6_NA && c->six && trawl_ip6_eq(v.target, c->gateway_ip6)))
+		trawl_stat_add(&c->nd_ignored, 1);
+	to_kernel(c, m);
+}
+
+/* Is the frame neighbour discovery (what the RX roles hand the control role with ARP)? */
+static int
+is_ndp(const uint8_t *frame, uint32_t len)
+{
+	struct trawl_ipv6_view v;
+	uint32_t l3off;
+
+	return trawl_eth_parse(frame, len, &l3off) == TRAWL_L3_IPV6 &&
+		trawl_ipv6_parse(frame + l3off, len - l3off, &v) == 0 && trawl_ndp_is(&v);
+}
+
 /* What the kernel sent, out through TX role 0; what its ring has no room for is dropped and counted. */
 static void
 from_kernel(struct trawl_ctl *c)
@@ -104,10 +165,19 @@ void
 trawl_ctl_resolve(struct trawl_ctl *c, uint32_t gateway_ip)
 {
 	c->gateway_ip = gateway_ip;
+	c->six = 0;
 	c->resolving = 1;
 	c->resolved = 0;
 	c->arp_tries = 0;
 	c->next_request_tsc = 0;
+}
+
+void
+trawl_ctl_resolve6(struct trawl_ctl *c, struct trawl_ip6 gateway_ip6)
+{
+	trawl_ctl_resolve(c, 0);
+	c->six = 1;
+	c->gateway_ip6 = gateway_ip6;
 }
 
 int
@@ -134,12 +204,14 @@ trawl_ctl_poll(struct trawl_ctl *c)
 
 		c->handled += n;
 		for (unsigned int k = 0; k < n; k++) {
+			const uint8_t *frame = rte_pktmbuf_mtod(m[k], const uint8_t *);
 			uint32_t l3off;
 
-			/* The RX roles hand on ARP, and (with a kernel path) every frame not the scan's own. */
-			if (trawl_eth_parse(rte_pktmbuf_mtod(m[k], const uint8_t *), m[k]->data_len, &l3off) ==
-			    TRAWL_L3_ARP)
+			/* The RX roles hand on ARP and NDP, and (with a kernel path) every frame not the scan's own. */
+			if (trawl_eth_parse(frame, m[k]->data_len, &l3off) == TRAWL_L3_ARP)
 				handle_arp(c, m[k]);
+			else if (is_ndp(frame, m[k]->data_len))
+				handle_ndp(c, m[k]);
 			else
 				other[nother++] = m[k];
 		}

@@ -8,6 +8,7 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include "app/core/ipv6.h"
 #include "app/dp/engine.h"
 #include "app/dp/kpath.h"
 
@@ -21,7 +22,8 @@
 #define TRAWL_KPOLL_US 100
 
 /*
- * The control role, on the main lcore: the appliance's own ARP, and the
+ * The control role, on the main lcore: the appliance's own ARP and IPv6
+ * neighbour discovery (core/ndp.h), and the
  * kernel path (dp/kpath.h) when there is one. It resolves the gateway and
  * answers requests for our source address; every other frame the RX roles
  * hand it (ARP it did not answer, anything that is not the scan's own) goes
@@ -40,6 +42,10 @@ struct trawl_ctl {
 	uint64_t next_kpoll_tsc;          /**< when to read the kernel interface next */
 
 	uint32_t saddr;                   /**< answer ARP for this */
+	struct trawl_ip6 saddr6;          /**< answer neighbour solicitations for this (has6) */
+	int has6;
+	int six;                          /**< the gateway is asked for by NDP (gateway_ip6), not ARP */
+	struct trawl_ip6 gateway_ip6;
 	struct rte_ether_addr mac;        /**< our MAC */
 	uint32_t gateway_ip;
 	int resolving;                    /**< looking for gateway_ip's MAC */
@@ -51,11 +57,16 @@ struct trawl_ctl {
 	uint64_t handled;                 /**< frames handled either way (a round that handled none was idle) */
 	uint64_t arp_replies_sent;        /**< requests for saddr answered */
 	uint64_t arp_ignored;
+	uint64_t nd_replies_sent;         /**< solicitations for saddr6 answered */
+	uint64_t nd_ignored;              /**< neighbour discovery frames not for us (to the kernel, if any) */
 	uint64_t dropped;                 /**< frames the inject ring would not take */
 };
 
 /** Start resolving @p gateway_ip: the first request goes out on the next poll. */
 void trawl_ctl_resolve(struct trawl_ctl *c, uint32_t gateway_ip);
+
+/** The same for an IPv6 next hop: neighbour solicitations, once a second. */
+void trawl_ctl_resolve6(struct trawl_ctl *c, struct trawl_ip6 gateway_ip6);
 
 /**
  * One round: handle every frame waiting, and (re)send the gateway request

@@ -6,6 +6,7 @@
 #include "app/dp/port.h"
 #include "app/dp/rx.h"
 #include "app/dp/stats.h"
+#include "app/core/ndp.h"
 #include "app/probes/tcp.h"
 
 /*
@@ -31,8 +32,8 @@ struct burst_out {
  * allocation, no copy. Consumes m.
  */
 static void
-answer(struct trawl_rx *rx, struct rte_mbuf *m, const struct trawl_ipv4_view *v, const struct trawl_result *r,
-		struct burst_out *o)
+answer(struct trawl_rx *rx, struct rte_mbuf *m, const struct trawl_ipv4_view *v, const struct trawl_ipv6_view *v6,
+		const struct trawl_result *r, struct burst_out *o)
 {
 	const struct trawl_engine *eng = rx->eng;
 	struct rte_mbuf *out = m;
@@ -47,7 +48,8 @@ answer(struct trawl_rx *rx, struct rte_mbuf *m, const struct trawl_ipv4_view *v,
 			return;
 		}
 	}
-	len = eng->probe->answer(rte_pktmbuf_mtod(out, uint8_t *), v, &eng->pctx, r);
+	len = v6 != NULL ? eng->probe->answer6(rte_pktmbuf_mtod(out, uint8_t *), v6, &eng->pctx, r) :
+		eng->probe->answer(rte_pktmbuf_mtod(out, uint8_t *), v, &eng->pctx, r);
 	if (out != m)
 		rte_pktmbuf_free(m);
 	if (len == 0) {
@@ -193,10 +195,13 @@ not_ours(struct trawl_rx *rx, struct rte_mbuf *m)
 	trawl_stat_add(&rx->kernel, 1);
 }
 
-/* A frame parsed: what it is, and for IPv4 its view. */
+/* A frame parsed: what it is, and for IP its view. */
 struct parsed {
-	struct trawl_ipv4_view v;
-	enum trawl_l3_kind kind;  /**< TRAWL_L3_OTHER also for IPv4 that does not parse */
+	union {
+		struct trawl_ipv4_view v;
+		struct trawl_ipv6_view v6;
+	};
+	enum trawl_l3_kind kind;  /**< TRAWL_L3_OTHER also for IP that does not parse */
 };
 
 /*
@@ -223,6 +228,12 @@ parse_burst(const struct trawl_rx *rx, struct rte_mbuf **m, uint16_t n, struct p
 		if (i + 1 < n)
 			rte_prefetch0(rte_pktmbuf_mtod(m[i + 1], void *));
 		p[i].kind = trawl_eth_parse(frame, caplen, &l3off);
+		if (p[i].kind == TRAWL_L3_IPV6) {
+			/* No tags ahead: an IPv6 reply's tag is two chained blocks, computed by the module. */
+			if (trawl_ipv6_parse(frame + l3off, caplen - l3off, &p[i].v6) != 0)
+				p[i].kind = TRAWL_L3_OTHER;
+			continue;
+		}
 		if (p[i].kind != TRAWL_L3_IPV4)
 			continue;
 		if (trawl_ipv4_parse(frame + l3off, caplen - l3off, v) != 0) {
@@ -259,6 +270,14 @@ handle(struct trawl_rx *rx, struct rte_mbuf *m, const struct parsed *p, uint64_t
 	enum trawl_rx_verdict verdict;
 
 	switch (p->kind) {
+	case TRAWL_L3_IPV6:
+		if (!trawl_ndp_is(&p->v6)) {
+			if (eng->space.six == NULL)
+				goto other;
+			break;
+		}
+		/* Neighbour discovery is the control role's, as ARP is. */
+		__attribute__((fallthrough));
 	case TRAWL_L3_ARP:
 		trawl_stat_add(&rx->arp, 1);
 		if (rte_ring_sp_enqueue(rx->to_ctl, m) != 0) {
@@ -267,14 +286,18 @@ handle(struct trawl_rx *rx, struct rte_mbuf *m, const struct parsed *p, uint64_t
 		}
 		return;
 	case TRAWL_L3_IPV4:
+		if (eng->space.six != NULL)
+			goto other;
 		break;
 	default:
+other:
 		trawl_stat_add(&rx->other, 1);
 		not_ours(rx, m);
 		return;
 	}
 	r->data = o->chunks[o->nchunks];
-	verdict = eng->probe->classify(&eng->pctx, vp, r);
+	verdict = p->kind == TRAWL_L3_IPV6 ? eng->probe->classify6(&eng->pctx, &p->v6, r) :
+		eng->probe->classify(&eng->pctx, vp, r);
 	if (verdict != TRAWL_RX_VALID) {
 		/* The kernel's own connections land here: their SYN-ACKs and data fail our MAC. */
 		trawl_stat_add(verdict == TRAWL_RX_OTHER ? &rx->other : &rx->invalid, 1);
@@ -299,8 +322,10 @@ handle(struct trawl_rx *rx, struct rte_mbuf *m, const struct parsed *p, uint64_t
 		o->nchunks += trawl_result_chunks(r->data_len);
 	}
 	/* Not armed: no probe has gone out, and the answer's template has no next hop yet. */
-	if (eng->probe->answer != NULL && armed)
-		answer(rx, m, vp, r, o);
+	if (p->kind == TRAWL_L3_IPV6 && eng->probe->answer6 != NULL && armed)
+		answer(rx, m, NULL, &p->v6, r, o);
+	else if (p->kind == TRAWL_L3_IPV4 && eng->probe->answer != NULL && armed)
+		answer(rx, m, vp, NULL, r, o);
 	else
 		rte_pktmbuf_free(m);
 }

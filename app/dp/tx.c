@@ -121,6 +121,47 @@ next_targets(struct trawl_tx *tx, struct trawl_target *tgt, unsigned int n, cons
 	return k;
 }
 
+/*
+ * The same for an IPv6 scan. No blocklist reloaded mid-scan applies (a
+ * reload's IPv6 prefixes take effect at the next run); the addresses of a
+ * partly blocked prefix window are drawn and skipped (core/space6.h).
+ */
+static unsigned int
+next_targets6(struct trawl_tx *tx, struct trawl_target6 *tgt, unsigned int n)
+{
+	const struct trawl_target_space *ts = &tx->eng->space;
+	struct trawl_target6 cur = tx->cur6;
+	uint16_t left = tx->cur_left;
+	unsigned int k = 0;
+
+	while (k < n) {
+		if (left == 0) {
+			uint64_t idx;
+
+			tx->cur_start_left = tx->it.left;
+			tx->cur_start_targets = tx->targets;
+			if (tx->targets >= tx->max_targets || !trawl_cyclic_next(&tx->it, &idx))
+				break;
+			trawl_target6_at(ts, idx, &cur);
+			if (unlikely(ts->six->nblk != 0) &&
+			    trawl_space6_blocked(ts->six, rte_reciprocal_divide_u64(idx, &ts->nports_recip), cur.addr)) {
+				trawl_stat_add(&tx->blocked_live, 1);
+				continue;
+			}
+			cur.probe = 0;
+			left = tx->probes;
+			trawl_stat_add(&tx->targets, 1);
+		}
+		tgt[k] = cur;
+		k++;
+		cur.probe++;
+		left--;
+	}
+	tx->cur6 = cur;
+	tx->cur_left = left;
+	return k;
+}
+
 /* Every frame made so far was taken by the port: say where the walk stands (seqlock, one writer). */
 static void
 publish_position(struct trawl_tx *tx)
@@ -147,28 +188,37 @@ rcu_offline(struct trawl_tx *tx)
 	}
 }
 
-static void
-make_burst(struct trawl_tx *tx, unsigned int budget)
+/* The probes of an IPv6 burst: its targets into n of the budget's buffers (the rest freed), returns n. */
+static unsigned int
+make_burst6(struct trawl_tx *tx, unsigned int budget, uint8_t *bufs[])
+{
+	const struct trawl_engine *eng = tx->eng;
+	struct trawl_target6 tgt[TRAWL_BURST];
+	unsigned int n = next_targets6(tx, tgt, budget);
+
+	if (n < budget)
+		rte_pktmbuf_free_bulk(tx->pend + n, budget - n);
+	for (unsigned int i = 0; i < n; i++) {
+		struct rte_mbuf *m = tx->pend[i];
+
+		m->data_len = eng->pctx.len6;
+		m->pkt_len = eng->pctx.len6;
+		bufs[i] = rte_pktmbuf_mtod(m, uint8_t *);
+	}
+	if (n != 0)
+		eng->probe->make6(bufs, tgt, n, &eng->pctx);
+	return n;
+}
+
+static unsigned int
+make_burst4(struct trawl_tx *tx, unsigned int budget, uint8_t *bufs[])
 {
 	const struct trawl_engine *eng = tx->eng;
 	struct trawl_target tgt[TRAWL_BURST];
-	uint8_t *bufs[TRAWL_BURST];
-	unsigned int n;
+	unsigned int n = next_targets(tx, tgt, budget, __atomic_load_n(&eng->live_block, __ATOMIC_ACQUIRE));
 
-	/* Buffers first: a target is drawn only once there is a frame to put it in. */
-	if (rte_pktmbuf_alloc_bulk(tx->pool, tx->pend, budget) != 0) {
-		trawl_stat_add(&tx->alloc_fail, 1);
-		return;
-	}
-	n = next_targets(tx, tgt, budget, __atomic_load_n(&eng->live_block, __ATOMIC_ACQUIRE));
 	if (n < budget)
 		rte_pktmbuf_free_bulk(tx->pend + n, budget - n);
-	if (n == 0) {
-		publish_position(tx); /* the end of the run, past any element above n */
-		rcu_offline(tx);
-		__atomic_store_n(&tx->sending_done, 1, __ATOMIC_RELEASE);
-		return;
-	}
 	for (unsigned int i = 0; i < n; i++) {
 		struct rte_mbuf *m = tx->pend[i];
 
@@ -183,7 +233,29 @@ make_burst(struct trawl_tx *tx, unsigned int budget)
 		bufs[i] = rte_pktmbuf_mtod(m, uint8_t *);
 	}
 	RTE_BUILD_BUG_ON(TRAWL_BURST > TRAWL_MAKE_MAX);
-	eng->probe->make(bufs, tgt, n, &eng->pctx);
+	if (n != 0)
+		eng->probe->make(bufs, tgt, n, &eng->pctx);
+	return n;
+}
+
+static void
+make_burst(struct trawl_tx *tx, unsigned int budget)
+{
+	uint8_t *bufs[TRAWL_BURST];
+	unsigned int n;
+
+	/* Buffers first: a target is drawn only once there is a frame to put it in. */
+	if (rte_pktmbuf_alloc_bulk(tx->pool, tx->pend, budget) != 0) {
+		trawl_stat_add(&tx->alloc_fail, 1);
+		return;
+	}
+	n = tx->eng->space.six != NULL ? make_burst6(tx, budget, bufs) : make_burst4(tx, budget, bufs);
+	if (n == 0) {
+		publish_position(tx); /* the end of the run, past any element above n */
+		rcu_offline(tx);
+		__atomic_store_n(&tx->sending_done, 1, __ATOMIC_RELEASE);
+		return;
+	}
 	tx->npend = (uint16_t)n;
 	tx->pend_off = 0;
 }

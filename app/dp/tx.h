@@ -40,6 +40,7 @@ struct trawl_tx {
 
 	/* The target under way when a burst ends mid -P run. */
 	struct trawl_target cur;
+	struct trawl_target6 cur6;    /**< the same in an IPv6 scan */
 	uint16_t cur_left;            /**< probes of `cur` still to make */
 	uint16_t probes;
 	uint64_t cur_start_left;      /**< it.left before `cur` was drawn */

@@ -21,7 +21,8 @@ void
 trawl_writer_consume(struct trawl_writer *w, struct trawl_result *recs, unsigned int n)
 {
 	struct trawl_outbuf *b = w->cur;
-	struct timespec ts = { 0, 0 };
+	const struct trawl_target_space *space = &w->eng->space;
+	struct trawl_row row = { .v6 = space->six != NULL, .daddr6 = w->eng->pctx.saddr6 };
 
 	/*
 	 * Every key lands somewhere new in a table of hundreds of MiB: ask for
@@ -36,6 +37,10 @@ trawl_writer_consume(struct trawl_writer *w, struct trawl_result *recs, unsigned
 		int rc = trawl_dedup_insert(w->dedup, r->target);
 		size_t len;
 
+		/* An IPv6 result's target, from its index (a canary's index lies past the targets: none yet for IPv6). */
+		if (row.v6)
+			row.saddr6 = trawl_target6_addr(space, r->target < space->count ? r->target : r->target - space->count);
+
 		if (rc == TRAWL_DEDUP_SEEN) {
 			r->repeat = 1;
 			trawl_stat_add(&w->duplicates, 1);
@@ -48,7 +53,7 @@ trawl_writer_consume(struct trawl_writer *w, struct trawl_result *recs, unsigned
 		}
 		/* Default: first-seen successes, and the canary row that flags an address answering every port. */
 		if (w->filter == NULL ? (r->repeat || (!r->success && r->cls != TRAWL_CLASS_CANARY)) :
-				!trawl_filter_match(w->filter, r)) {
+				!trawl_filter_match(w->filter, r, &row)) {
 			if (w->filter != NULL)
 				trawl_stat_add(&w->filtered, 1);
 			continue;
@@ -58,8 +63,8 @@ trawl_writer_consume(struct trawl_writer *w, struct trawl_result *recs, unsigned
 			continue;
 		}
 		if (w->out->needs_time)
-			to_timespec(w, r->tsc, &ts);
-		len = w->out->ops->format(w->out, r, &ts, b->data + b->len);
+			to_timespec(w, r->tsc, &row.ts);
+		len = w->out->ops->format(w->out, r, &row, b->data + b->len);
 		if (unlikely(len == 0)) {
 			trawl_stat_add(&w->unformatted, 1);
 			continue;

@@ -29,7 +29,7 @@ csv_header(const struct trawl_output *o, char *buf)
 }
 
 static size_t
-csv_format(const struct trawl_output *o, const struct trawl_result *r, const struct timespec *ts, char *buf)
+csv_format(const struct trawl_output *o, const struct trawl_result *r, const struct trawl_row *row, char *buf)
 {
 	char *p = buf;
 
@@ -38,7 +38,7 @@ csv_format(const struct trawl_output *o, const struct trawl_result *r, const str
 
 		if (i != 0)
 			*p++ = ',';
-		p = f->type == TRAWL_FIELD_INT ? trawl_put_i64(p, f->get_int(r)) : f->put(p, r, ts);
+		p = f->type == TRAWL_FIELD_INT ? trawl_put_i64(p, f->get_int(r)) : f->put(p, r, row);
 	}
 	*p++ = '\n';
 	return (size_t)(p - buf);

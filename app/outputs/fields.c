@@ -9,26 +9,40 @@
 #include "app/outputs/output.h"
 
 static char *
-put_saddr(char *dst, const struct trawl_result *r, const struct timespec *ts)
+put_saddr(char *dst, const struct trawl_result *r, const struct trawl_row *row)
 {
-	(void)ts;
+	(void)row;
+	if (row->v6) {
+		char buf[TRAWL_IPV6_STRLEN];
+		size_t n = strlen(trawl_ipv6_str(&row->saddr6, buf));
+
+		memcpy(dst, buf, n);
+		return dst + n;
+	}
 	return trawl_put_ipv4(dst, r->saddr);
 }
 
 static char *
-put_daddr(char *dst, const struct trawl_result *r, const struct timespec *ts)
+put_daddr(char *dst, const struct trawl_result *r, const struct trawl_row *row)
 {
-	(void)ts;
+	(void)row;
+	if (row->v6) {
+		char buf[TRAWL_IPV6_STRLEN];
+		size_t n = strlen(trawl_ipv6_str(&row->daddr6, buf));
+
+		memcpy(dst, buf, n);
+		return dst + n;
+	}
 	return trawl_put_ipv4(dst, r->daddr);
 }
 
 static char *
-put_classification(char *dst, const struct trawl_result *r, const struct timespec *ts)
+put_classification(char *dst, const struct trawl_result *r, const struct trawl_row *row)
 {
 	const char *s = r->cls < TRAWL_CLASS_MAX ? trawl_class_names[r->cls] : "unknown";
 	size_t n = strlen(s);
 
-	(void)ts;
+	(void)row;
 	memcpy(dst, s, n);
 	return dst + n;
 }
@@ -39,20 +53,20 @@ put_classification(char *dst, const struct trawl_result *r, const struct timespe
  * once a second and kept (the writer is one thread).
  */
 static char *
-put_timestamp(char *dst, const struct trawl_result *r, const struct timespec *ts)
+put_timestamp(char *dst, const struct trawl_result *r, const struct trawl_row *row)
 {
 	static __thread time_t cached_sec = -1;
 	static __thread char cached[32];
 	static __thread size_t cached_len;
-	long ms = ts->tv_nsec / 1000000;
+	long ms = row->ts.tv_nsec / 1000000;
 
 	(void)r;
-	if (ts->tv_sec != cached_sec) {
+	if (row->ts.tv_sec != cached_sec) {
 		struct tm tm;
 
-		gmtime_r(&ts->tv_sec, &tm);
+		gmtime_r(&row->ts.tv_sec, &tm);
 		cached_len = strftime(cached, sizeof(cached), "%Y-%m-%dT%H:%M:%S.", &tm);
-		cached_sec = ts->tv_sec;
+		cached_sec = row->ts.tv_sec;
 	}
 	memcpy(dst, cached, cached_len);
 	dst += cached_len;
@@ -64,31 +78,40 @@ put_timestamp(char *dst, const struct trawl_result *r, const struct timespec *ts
 }
 
 static char *
-put_responder(char *dst, const struct trawl_result *r, const struct timespec *ts)
+put_responder(char *dst, const struct trawl_result *r, const struct trawl_row *row)
 {
-	(void)ts;
+	(void)row;
+	if (row->v6) {
+		char buf[TRAWL_IPV6_STRLEN];
+		struct trawl_ip6 a = trawl_ip6_load(r->responder6);
+		size_t n = strlen(trawl_ipv6_str(&a, buf));
+
+		memcpy(dst, buf, n);
+		return dst + n;
+	}
 	return trawl_put_ipv4(dst, r->responder);
 }
 
 static char *
-put_unreach_str(char *dst, const struct trawl_result *r, const struct timespec *ts)
+put_unreach_str(char *dst, const struct trawl_result *r, const struct trawl_row *row)
 {
-	const char *s = r->icmp_type == TRAWL_ICMP_UNREACH ? trawl_icmp_unreach_name(r->icmp_code) : "";
+	const char *s = row->v6 ? (r->icmp_type == TRAWL_ICMP6_UNREACH ? trawl_icmp6_unreach_name(r->icmp_code) : "") :
+		r->icmp_type == TRAWL_ICMP_UNREACH ? trawl_icmp_unreach_name(r->icmp_code) : "";
 	size_t n = strlen(s);
 
-	(void)ts;
+	(void)row;
 	memcpy(dst, s, n);
 	return dst + n;
 }
 
 /* The reply bytes a module kept, as lower-case hex (ZMap's binary fields in CSV). */
 static char *
-put_data(char *dst, const struct trawl_result *r, const struct timespec *ts)
+put_data(char *dst, const struct trawl_result *r, const struct trawl_row *row)
 {
 	static const char hex[] = "0123456789abcdef";
 	const uint8_t *d = trawl_result_data(r);
 
-	(void)ts;
+	(void)row;
 	for (uint16_t i = 0; i < r->data_len; i++) {
 		*dst++ = hex[d[i] >> 4];
 		*dst++ = hex[d[i] & 0xf];
@@ -105,26 +128,26 @@ put_span(char *dst, struct trawl_l7_span sp)
 }
 
 static char *
-put_http_status(char *dst, const struct trawl_result *r, const struct timespec *ts)
+put_http_status(char *dst, const struct trawl_result *r, const struct trawl_row *row)
 {
-	(void)ts;
+	(void)row;
 	return put_span(dst, trawl_l7_http_status(r->data, r->data_len));
 }
 
 static char *
-put_http_server(char *dst, const struct trawl_result *r, const struct timespec *ts)
+put_http_server(char *dst, const struct trawl_result *r, const struct trawl_row *row)
 {
-	(void)ts;
+	(void)row;
 	return put_span(dst, trawl_l7_http_header(r->data, r->data_len, "server"));
 }
 
 /* A server-first service's greeting: the first line, unless the data is HTTP or TLS. */
 static char *
-put_banner(char *dst, const struct trawl_result *r, const struct timespec *ts)
+put_banner(char *dst, const struct trawl_result *r, const struct trawl_row *row)
 {
 	struct trawl_tls_info tls;
 
-	(void)ts;
+	(void)row;
 	if (r->data_len == 0 || trawl_l7_http_status(r->data, r->data_len).len != 0 ||
 	    trawl_l7_tls_parse(r->data, r->data_len, &tls) == 0)
 		return dst;
@@ -162,30 +185,30 @@ put_tls(char *dst, const struct trawl_result *r, int which)
 }
 
 static char *
-put_tls_version(char *dst, const struct trawl_result *r, const struct timespec *ts)
+put_tls_version(char *dst, const struct trawl_result *r, const struct trawl_row *row)
 {
-	(void)ts;
+	(void)row;
 	return put_tls(dst, r, 0);
 }
 
 static char *
-put_tls_cipher(char *dst, const struct trawl_result *r, const struct timespec *ts)
+put_tls_cipher(char *dst, const struct trawl_result *r, const struct trawl_row *row)
 {
-	(void)ts;
+	(void)row;
 	return put_tls(dst, r, 1);
 }
 
 static char *
-put_tls_subject(char *dst, const struct trawl_result *r, const struct timespec *ts)
+put_tls_subject(char *dst, const struct trawl_result *r, const struct trawl_row *row)
 {
-	(void)ts;
+	(void)row;
 	return put_tls(dst, r, 2);
 }
 
 static char *
-put_tls_issuer(char *dst, const struct trawl_result *r, const struct timespec *ts)
+put_tls_issuer(char *dst, const struct trawl_result *r, const struct trawl_row *row)
 {
-	(void)ts;
+	(void)row;
 	return put_tls(dst, r, 3);
 }
 
@@ -214,8 +237,8 @@ INT_FIELD(udp_len, r->udp_len)
 /* Names as ZMap's modules name them; a field may appear once per module set (type/icmp_type: both spellings). */
 const struct trawl_field trawl_fields[] = {
 	{ "saddr", "target address (source of the reply; for an ICMP error, the destination of the probe it quotes)",
-		TRAWL_FIELD_STR, NULL, put_saddr, 0, ALL, 15 },
-	{ "daddr", "our address the reply was sent to", TRAWL_FIELD_STR, NULL, put_daddr, 0, ALL, 15 },
+		TRAWL_FIELD_STR, NULL, put_saddr, 0, ALL, TRAWL_IPV6_STRLEN - 1 },
+	{ "daddr", "our address the reply was sent to", TRAWL_FIELD_STR, NULL, put_daddr, 0, ALL, TRAWL_IPV6_STRLEN - 1 },
 	{ "sport", "target port (source port of the reply; 0 for icmp_echoscan)", TRAWL_FIELD_INT, get_sport, NULL, 0,
 		ALL, 20 },
 	{ "dport", "our source port the reply was sent to (0 for icmp_echoscan)", TRAWL_FIELD_INT, get_dport, NULL, 0,
@@ -238,7 +261,7 @@ const struct trawl_field trawl_fields[] = {
 	{ "seq", "ICMP echo sequence number (of the reply, or of the probe an error quotes)", TRAWL_FIELD_INT,
 		get_seqnum, NULL, 0, ICMP, 20 },
 	{ "icmp_responder", "who sent the reply: for an ICMP error, the router or host that sent it",
-		TRAWL_FIELD_STR, NULL, put_responder, 0, ICMP_UDP, 15 },
+		TRAWL_FIELD_STR, NULL, put_responder, 0, ICMP_UDP, TRAWL_IPV6_STRLEN - 1 },
 	{ "icmp_type", "ICMP type of the reply (0 for a UDP reply)", TRAWL_FIELD_INT, get_icmp_type, NULL, 0, UDP, 20 },
 	{ "icmp_code", "ICMP code of the reply", TRAWL_FIELD_INT, get_icmp_code, NULL, 0, UDP, 20 },
 	{ "icmp_unreach_str", "for destination unreachable, its code in words (port unreachable, ...)",

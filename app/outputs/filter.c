@@ -215,29 +215,29 @@ cmp(enum trawl_filter_op op, int c)
 }
 
 static int
-eval(const struct trawl_filter *f, int i, const struct trawl_result *r)
+eval(const struct trawl_filter *f, int i, const struct trawl_result *r, const struct trawl_row *row)
 {
 	const struct trawl_filter_node *nd = &f->node[i];
 
 	if (nd->op == TF_AND)
-		return eval(f, nd->left, r) && eval(f, nd->right, r);
+		return eval(f, nd->left, r, row) && eval(f, nd->right, r, row);
 	if (nd->op == TF_OR)
-		return eval(f, nd->left, r) || eval(f, nd->right, r);
+		return eval(f, nd->left, r, row) || eval(f, nd->right, r, row);
 	if (nd->field->type == TRAWL_FIELD_INT) {
 		int64_t v = nd->field->get_int(r);
 
 		return cmp(nd->op, v < nd->num ? -1 : v > nd->num);
 	} else {
-		static const struct timespec zero = { 0, 0 };
+		static const struct trawl_row ipv4 = { { 0, 0 }, 0, { 0, 0 }, { 0, 0 } };
 		char buf[2 * TRAWL_RESULT_DATA_MAX + 8];
-		size_t n = (size_t)(nd->field->put(buf, r, &zero) - buf);
+		size_t n = (size_t)(nd->field->put(buf, r, row != NULL ? row : &ipv4) - buf);
 
 		return cmp(nd->op, n == nd->text_len && memcmp(buf, nd->text, n) == 0 ? 0 : 1);
 	}
 }
 
 int
-trawl_filter_match(const struct trawl_filter *f, const struct trawl_result *r)
+trawl_filter_match(const struct trawl_filter *f, const struct trawl_result *r, const struct trawl_row *row)
 {
-	return eval(f, f->root, r);
+	return eval(f, f->root, r, row);
 }

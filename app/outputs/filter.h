@@ -44,7 +44,7 @@ struct trawl_filter {
  */
 int trawl_filter_compile(struct trawl_filter *f, const char *expr, uint8_t module, struct trawl_err *err);
 
-/** Whether @p r passes @p f. */
-int trawl_filter_match(const struct trawl_filter *f, const struct trawl_result *r);
+/** Whether @p r passes @p f (@p row: an IPv6 result's addresses; NULL for IPv4). */
+int trawl_filter_match(const struct trawl_filter *f, const struct trawl_result *r, const struct trawl_row *row);
 
 #endif

@@ -13,7 +13,7 @@ json_header(const struct trawl_output *o, char *buf)
 }
 
 static size_t
-json_format(const struct trawl_output *o, const struct trawl_result *r, const struct timespec *ts, char *buf)
+json_format(const struct trawl_output *o, const struct trawl_result *r, const struct trawl_row *row, char *buf)
 {
 	json_t *obj = json_object();
 	char text[2 * TRAWL_RESULT_DATA_MAX + 8]; /* the longest STR field: data in hex */
@@ -25,7 +25,7 @@ json_format(const struct trawl_output *o, const struct trawl_result *r, const st
 	for (unsigned int i = 0; i < o->nfields && rc == 0; i++) {
 		const struct trawl_field *f = o->fields[i];
 		json_t *v = f->type == TRAWL_FIELD_INT ? json_integer(f->get_int(r)) :
-			json_stringn(text, (size_t)(f->put(text, r, ts) - text));
+			json_stringn(text, (size_t)(f->put(text, r, row) - text));
 
 		rc = json_object_set_new(obj, f->name, v);
 	}

@@ -7,6 +7,7 @@
 #include <time.h>
 
 #include "app/core/err.h"
+#include "app/core/ipv6.h"
 #include "app/core/result.h"
 #include "app/probes/probe.h"
 
@@ -18,6 +19,19 @@
  * PIPE_BUF pieces (dp/flusher.h).
  */
 #define TRAWL_OUTPUT_MAX_ROW 8192
+
+/*
+ * What a row prints besides its result: the reply's time, and an IPv6
+ * result's addresses (the record has no room for them: the writer takes
+ * the target's from its index and ours from the run, and the responder's
+ * travels in the record's address words, trawl_result.responder6).
+ */
+struct trawl_row {
+	struct timespec ts;
+	uint8_t v6;
+	struct trawl_ip6 saddr6;
+	struct trawl_ip6 daddr6;
+};
 
 enum trawl_field_type {
 	TRAWL_FIELD_STR,
@@ -32,8 +46,8 @@ struct trawl_field {
 	/** INT fields: the value. */
 	int64_t (*get_int)(const struct trawl_result *r);
 	/** STR fields: the text at dst (at most max_len bytes, no terminator, never a comma, quote or newline); returns its end. */
-	char *(*put)(char *dst, const struct trawl_result *r, const struct timespec *ts);
-	uint8_t needs_time;    /**< reads ts (only then does the writer compute it) */
+	char *(*put)(char *dst, const struct trawl_result *r, const struct trawl_row *row);
+	uint8_t needs_time;    /**< reads row->ts (only then does the writer compute it) */
 	uint8_t modules;       /**< TRAWL_FIELDS_*: the probe modules that fill it */
 	uint16_t max_len;      /**< the longest text it writes (INT: 20, a signed 64-bit decimal) */
 };
@@ -73,7 +87,7 @@ struct trawl_output_ops {
 	/** The text before any record (CSV's header row), or 0 bytes. */
 	size_t (*header)(const struct trawl_output *o, char *buf);
 	/** One record, newline-terminated; 0 if it does not fit in TRAWL_OUTPUT_MAX_ROW. */
-	size_t (*format)(const struct trawl_output *o, const struct trawl_result *r, const struct timespec *ts,
+	size_t (*format)(const struct trawl_output *o, const struct trawl_result *r, const struct trawl_row *row,
 			char *buf);
 	/** The longest record format() can write for these fields, at most TRAWL_OUTPUT_MAX_ROW. */
 	size_t (*max_row)(const struct trawl_output *o);

@@ -59,6 +59,32 @@ trawl_frame_l2l3(struct rte_ether_hdr *eth, struct rte_ipv4_hdr *ip, const struc
 	ip->src_addr = rte_cpu_to_be_32(ctx->saddr);
 }
 
+/* Ethernet and IPv6 headers of a template, from our IPv6 source to the next hop; the destination left zero. */
+static inline void
+trawl_frame_l2l3_6(struct rte_ether_hdr *eth, struct rte_ipv6_hdr *ip, const struct trawl_probe_ctx *ctx,
+		uint8_t proto, uint16_t l4_len, uint8_t hlim)
+{
+	eth->dst_addr = ctx->gw_mac;
+	eth->src_addr = ctx->src_mac;
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
+	ip->vtc_flow = rte_cpu_to_be_32(UINT32_C(6) << 28);
+	ip->payload_len = rte_cpu_to_be_16(l4_len);
+	ip->proto = proto;
+	ip->hop_limits = hlim;
+	trawl_ip6_store(ip->src_addr, ctx->saddr6);
+}
+
+/* An IPv6 address's eight words: its part of a one's-complement sum (at most 8 * 0xffff). */
+static inline uint32_t
+trawl_frame_sum_ip6(struct trawl_ip6 a)
+{
+	uint32_t s = 0;
+
+	for (unsigned int i = 0; i < 64; i += 16)
+		s += (uint32_t)(a.hi >> i & 0xffff) + (uint32_t)(a.lo >> i & 0xffff);
+	return s;
+}
+
 /* A 32-bit field's two words (an address, a sequence number): its part of a one's-complement sum. */
 static inline uint32_t
 trawl_frame_sum32(uint32_t addr)

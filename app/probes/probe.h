@@ -56,6 +56,12 @@ struct trawl_probe_ctx {
 	uint8_t tmpl_answer[TRAWL_ETH_MIN_LEN]; /**< the frame every answer starts from (set in prepare) */
 	uint32_t priv[8];                    /**< the module's own per-run values (set in prepare) */
 	uint8_t canaries;                    /**< --canaries: extra SYNs per answering address (TCP modules) */
+	/* IPv6 (space->six != NULL): the same for the run's IPv6 probes, set by prepare6. */
+	struct trawl_ip6 saddr6;             /**< our IPv6 source address */
+	uint16_t len6;
+	uint8_t tmpl6[TRAWL_PROBE_MAX_LEN];
+	uint8_t tmpl6_answer[TRAWL_PROBE_MAX_LEN];
+	uint32_t priv6[8];
 	struct trawl_probe_args args;        /**< --probe-args, as parse_args left them */
 };
 
@@ -148,6 +154,23 @@ struct trawl_probe_ops {
 	 * most TRAWL_PROBE_MAX_LEN bytes and returns the length.
 	 */
 	uint16_t (*reset)(uint8_t *buf, const struct trawl_probe_ctx *ctx, const struct trawl_result *r);
+
+	/*
+	 * IPv6: the same four for IPv6 targets (NULL: the module has no IPv6
+	 * yet, and an IPv6 scan with it is refused before anything starts).
+	 * prepare6 writes ctx->tmpl6, len6, tmpl6_answer and priv6; make6's
+	 * probes are ctx->len6 bytes; classify6 fills a result as classify
+	 * does, with the reply's source in r->responder6 and the target's
+	 * address left to its index; answer6 writes at most
+	 * TRAWL_PROBE_MAX_LEN bytes.
+	 */
+	int (*prepare6)(struct trawl_probe_ctx *ctx);
+	void (*make6)(uint8_t *const bufs[], const struct trawl_target6 tgt[], unsigned int n,
+			const struct trawl_probe_ctx *ctx);
+	enum trawl_rx_verdict (*classify6)(const struct trawl_probe_ctx *ctx, const struct trawl_ipv6_view *v,
+			struct trawl_result *r);
+	uint16_t (*answer6)(uint8_t *buf, const struct trawl_ipv6_view *v, const struct trawl_probe_ctx *ctx,
+			const struct trawl_result *r);
 };
 
 /*

@@ -43,4 +43,17 @@ uint16_t trawl_tcp_rst(uint8_t *buf, const struct trawl_probe_ctx *ctx, const st
  */
 uint16_t trawl_tcp_canary_port(const struct trawl_probe_ctx *ctx, uint32_t addr, unsigned int i);
 
+/* IPv6 (probes/tcp6.c): the SYN template and the RST's in ctx->tmpl6, tmpl6_answer and priv6[0..1]. */
+int trawl_tcp6_prepare(struct trawl_probe_ctx *ctx);
+void trawl_tcp6_make(uint8_t *const bufs[], const struct trawl_target6 tgt[], unsigned int n,
+		const struct trawl_probe_ctx *ctx);
+enum trawl_rx_verdict trawl_tcp6_check(const struct trawl_probe_ctx *ctx, const struct trawl_ipv6_view *v);
+void trawl_tcp6_fill(const struct trawl_ipv6_view *v, uint64_t target, struct trawl_result *r);
+enum trawl_rx_verdict trawl_tcp6_syn_classify(const struct trawl_probe_ctx *ctx, const struct trawl_ipv6_view *v,
+		struct trawl_result *r);
+/* The RST to r->responder6 port r->sport from our r->dport with sequence number seq: 74 bytes at buf. */
+uint16_t trawl_tcp6_rst(uint8_t *buf, const struct trawl_probe_ctx *ctx, const struct trawl_result *r, uint32_t seq);
+uint16_t trawl_tcp6_syn_answer(uint8_t *buf, const struct trawl_ipv6_view *v, const struct trawl_probe_ctx *ctx,
+		const struct trawl_result *r);
+
 #endif

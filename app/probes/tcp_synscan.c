@@ -279,4 +279,8 @@ const struct trawl_probe_ops trawl_probe_tcp_synscan = {
 	.make = trawl_tcp_syn_make,
 	.classify = syn_classify,
 	.answer = syn_answer,
+	.prepare6 = trawl_tcp6_prepare,
+	.make6 = trawl_tcp6_make,
+	.classify6 = trawl_tcp6_syn_classify,
+	.answer6 = trawl_tcp6_syn_answer,
 };

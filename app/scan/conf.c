@@ -9,6 +9,7 @@
 
 #include "app/core/clock.h"
 #include "app/core/opts.h"
+#include "app/core/sort.h"
 #include "app/core/validate.h"
 #include "app/scan/conf.h"
 
@@ -31,12 +32,32 @@ opt_ports(void *c, const char *arg, struct trawl_err *err)
 	return trawl_ports_parse(CONF(c)->ports, arg, err);
 }
 
+/* -S and --gateway-ip: once per family, the address's family says which. */
+static int
+opt_addr_per_family(const char *arg, const char *flag, uint32_t *v4, int *have4, struct trawl_ip6 *v6, int *have6,
+		struct trawl_err *err)
+{
+	if (strchr(arg, ':') != NULL) {
+		if (trawl_parse_ipv6(arg, v6) != 0)
+			return trawl_err_set(err, -EINVAL, "%s '%s': not an IPv4 or IPv6 address", flag, arg);
+		if (*have6)
+			return trawl_err_set(err, -EINVAL, "%s given twice for IPv6 (once per address family)", flag);
+		*have6 = 1;
+		return 0;
+	}
+	if (trawl_parse_ipv4(arg, v4) != 0)
+		return trawl_err_set(err, -EINVAL, "%s '%s': not an IPv4 or IPv6 address", flag, arg);
+	if (*have4)
+		return trawl_err_set(err, -EINVAL, "%s given twice for IPv4 (once per address family)", flag);
+	*have4 = 1;
+	return 0;
+}
+
 static int
 opt_source_ip(void *c, const char *arg, struct trawl_err *err)
 {
-	(void)err;
-	CONF(c)->have_saddr = 1;
-	return trawl_parse_ipv4(arg, &CONF(c)->saddr) == 0 ? 0 : -EINVAL;
+	return opt_addr_per_family(arg, "-S", &CONF(c)->saddr, &CONF(c)->have_saddr, &CONF(c)->saddr6,
+			&CONF(c)->have_saddr6, err);
 }
 
 static int
@@ -60,9 +81,8 @@ opt_source_port(void *c, const char *arg, struct trawl_err *err)
 static int
 opt_gateway_ip(void *c, const char *arg, struct trawl_err *err)
 {
-	(void)err;
-	CONF(c)->have_gateway_ip = 1;
-	return trawl_parse_ipv4(arg, &CONF(c)->gateway_ip) == 0 ? 0 : -EINVAL;
+	return opt_addr_per_family(arg, "--gateway-ip", &CONF(c)->gateway_ip, &CONF(c)->have_gateway_ip,
+			&CONF(c)->gateway_ip6, &CONF(c)->have_gateway_ip6, err);
 }
 
 static int
@@ -180,13 +200,14 @@ static const struct trawl_opt rows[] = {
 	{ "eal", 0, TRAWL_OPT_STR, OFF(eal), .meta = "\"ARGS\"", .flags = TRAWL_OPT_SPACES,
 		.help = "extra EAL arguments, verbatim (e.g. \"--no-huge -m 512 --file-prefix x\");\n"
 		"a vdev --dev adds --no-pci unless ARGS has -a/-b/--allow/--block" },
-	{ "source-ip", 'S', TRAWL_OPT_FN, .fn = opt_source_ip, .what = "not an IPv4 address", .meta = "ADDR",
-		.help = "source address of the probes; trawl answers ARP for it (required)" },
+	{ "source-ip", 'S', TRAWL_OPT_FN, .fn = opt_source_ip, .meta = "ADDR",
+		.help = "source address of the probes, once per address family; trawl\n"
+		"answers ARP (IPv4) and neighbour solicitations (IPv6) for it (required)" },
 	{ "source-port", 's', TRAWL_OPT_FN, .fn = opt_source_port,
 		.what = "expected LO-HI with 0 <= LO <= HI <= 65535", .meta = "LO-HI",
 		.help = "source port range (default 32768-61000)" },
-	{ "gateway-ip", 0, TRAWL_OPT_FN, .fn = opt_gateway_ip, .what = "not an IPv4 address", .meta = "ADDR",
-		.help = "next hop, resolved by ARP on the port" },
+	{ "gateway-ip", 0, TRAWL_OPT_FN, .fn = opt_gateway_ip, .meta = "ADDR",
+		.help = "next hop, resolved on the port by ARP (IPv4) or NDP (IPv6);\nonce per address family" },
 	{ "gateway-mac", 'G', TRAWL_OPT_FN, .fn = opt_gateway_mac, .what = "not a MAC address", .meta = "MAC",
 		.help = "next hop MAC, given directly (no ARP)" },
 	{ "kernel-iface", 0, TRAWL_OPT_STR, OFF(kernel_iface), .meta = "NAME|none",
@@ -198,8 +219,13 @@ static const struct trawl_opt rows[] = {
 	{ "allowlist-file", 'w', TRAWL_OPT_STR, OFF(allowlist_file), .meta = "FILE",
 		.help = "more targets, one CIDR per line" },
 	{ "list-of-ips", 'I', TRAWL_OPT_STR, OFF(list_of_ips), .meta = "FILE",
-		.help = "more targets: single addresses, one per line (a hitlist), each\n"
-		"probed once per port; a line repeated is probed once and counted" },
+		.help = "more targets: single addresses, IPv4 or IPv6, one per line (a\n"
+		"hitlist), each probed once per port; a line repeated is probed once\n"
+		"and counted" },
+	{ "iid", 0, TRAWL_OPT_STR, OFF(iid), .meta = "seed|IID",
+		.help = "IPv6 windows PREFIX/A-B: the interface identifier of each /B's\n"
+		"address: seed (a keyed hash of -e and the block) or a fixed one such\n"
+		"as ::1 (the default)" },
 	{ "blocklist-file", 'b', TRAWL_OPT_STR, OFF(blocklist_file), .meta = "FILE",
 		.help = "never send to these (default: the installed blocklist.conf;\n-b /dev/null for none)" },
 	{ "probe-module", 'M', TRAWL_OPT_STR, OFF(probe_module), .meta = "NAME",
@@ -364,14 +390,57 @@ config_at(struct trawl_err *err, int rc, const char *path, uint32_t line, uint32
 	return trawl_err_set(err, rc, "%s:%u:%u: %s", path, line, col, msg);
 }
 
-/* Why a TARGET was refused: an IPv6 one is named as such, not as a bad IPv4 address. */
-static const char *
-bad_target(const char *t)
+/* An IPv6 address into the list (sorted and made unique in finish()). */
+static int
+push6(struct trawl_scan_conf *c, struct trawl_ip6 a, struct trawl_err *err)
 {
-	struct trawl_prefix6 p;
+	struct trawl_addrs6 *l = &c->list6;
 
-	return trawl_parse_prefix6(t, &p) == 0 ? "is IPv6: this trawl scans IPv4 targets only"
-					       : "is not an IPv4 address or CIDR block";
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? 2 * l->cap : 64;
+		struct trawl_ip6 *v = realloc(l->v, cap * sizeof(*v));
+
+		if (v == NULL)
+			return trawl_err_set(err, -ENOMEM, "out of memory");
+		l->v = v;
+		l->cap = cap;
+	}
+	l->v[l->n++] = a;
+	return 0;
+}
+
+static int
+add_window(struct trawl_scan_conf *c, const struct trawl_window6 *w, const char *what, struct trawl_err *err)
+{
+	if (c->nwin6 == TRAWL_SPACE6_MAX_WINDOWS)
+		return trawl_err_set(err, -EINVAL, "%s: more than %d IPv6 prefixes and windows", what,
+				TRAWL_SPACE6_MAX_WINDOWS);
+	c->win6[c->nwin6++] = *w;
+	return 0;
+}
+
+/*
+ * One TARGET (or YAML target): an IPv4 address or CIDR block, an IPv6
+ * address, an IPv6 prefix (every address of it: at most 2^48) or an IPv6
+ * window PREFIX/A-B. Errors say what was expected.
+ */
+static int
+add_target(struct trawl_scan_conf *c, const char *t, struct trawl_err *err)
+{
+	struct trawl_range r;
+	struct trawl_window6 w;
+	struct trawl_ip6 a;
+	int is_addr, rc;
+
+	if (trawl_parse_cidr(t, &r) == 0)
+		return trawl_ranges_add(&c->allow, r) == 0 ? 0 : trawl_err_set(err, -ENOMEM, "out of memory");
+	rc = trawl_space6_parse_target(t, &is_addr, &a, &w, err);
+	if (rc == -ENOENT)
+		return trawl_err_set(err, -EINVAL, "target '%s' is not an IPv4 or IPv6 address, CIDR block or IPv6 "
+				"window PREFIX/A-B", t);
+	if (rc != 0)
+		return rc;
+	return is_addr ? push6(c, a, err) : add_window(c, &w, t, err);
 }
 
 static int
@@ -388,13 +457,9 @@ apply_setting(struct trawl_scan_conf *c, struct trawl_yaml_setting *s, int cli_t
 		if (cli_targets)
 			return 0; /* TARGETs on the command line replace the file's */
 		for (size_t i = 0; i < s->nitems; i++) {
-			struct trawl_range r;
-
-			if (trawl_parse_cidr(s->items[i], &r) != 0)
-				return trawl_err_set(err, -EINVAL, "%s:%u:%u: target '%s' %s", path, s->line, s->col,
-						s->items[i], bad_target(s->items[i]));
-			if (trawl_ranges_add(&c->allow, r) != 0)
-				return trawl_err_set(err, -ENOMEM, "out of memory");
+			rc = add_target(c, s->items[i], err);
+			if (rc != 0)
+				return config_at(err, rc, path, s->line, s->col);
 		}
 		return 0;
 	}
@@ -470,10 +535,23 @@ check(struct trawl_scan_conf *c, struct trawl_err *err)
 {
 	if (c->dev == NULL)
 		return trawl_err_set(err, -EINVAL, "--dev is required (a PCI address or a vdev such as net_af_packet0,iface=eth1)");
-	if (!c->have_saddr)
-		return trawl_err_set(err, -EINVAL, "-S/--source-ip is required");
-	if (!c->have_gateway_ip && !c->have_gateway_mac)
+	if (c->six && c->allow.n != 0)
+		return trawl_err_set(err, -EINVAL, "IPv4 and IPv6 targets in one scan: not built yet; run one scan per "
+				"address family");
+	if (c->six && !c->have_saddr6)
+		return trawl_err_set(err, -EINVAL, "IPv6 targets need an IPv6 source: -S ADDR");
+	if (!c->six && !c->have_saddr)
+		return trawl_err_set(err, -EINVAL, "-S/--source-ip is required%s", c->have_saddr6 ?
+				" (an IPv4 one: these targets are IPv4)" : "");
+	if (c->six && !c->have_gateway_ip6 && !c->have_gateway_mac)
+		return trawl_err_set(err, -EINVAL, "the next hop is required: --gateway-ip IPV6ADDR (resolved by NDP) "
+				"or -G MAC");
+	if (!c->six && !c->have_gateway_ip && !c->have_gateway_mac)
 		return trawl_err_set(err, -EINVAL, "the next hop is required: --gateway-ip ADDR (resolved by ARP) or -G MAC");
+	if (c->six && c->canaries != TRAWL_CANARIES_UNSET && c->canaries != 0)
+		return trawl_err_set(err, -EINVAL, "--canaries: not built for IPv6 targets yet");
+	if (c->six && c->checkpoint != NULL)
+		return trawl_err_set(err, -EINVAL, "--checkpoint: not built for IPv6 targets yet");
 	if (c->shard >= c->shards)
 		return trawl_err_set(err, -EINVAL, "--shard %u is not below --shards %u", c->shard, c->shards);
 	if (c->kernel_iface != NULL && (c->kernel_iface[0] == '\0' || strlen(c->kernel_iface) >= 16 ||
@@ -484,7 +562,7 @@ check(struct trawl_scan_conf *c, struct trawl_err *err)
 	if (c->checkpoint != NULL && strcmp(c->output_file, "-") == 0)
 		return trawl_err_set(err, -EINVAL, "--checkpoint needs -o FILE: a resumed scan reads back the rows "
 				"already written, so that none is written twice");
-	if (c->allow.n == 0)
+	if (c->allow.n == 0 && !c->six)
 		return trawl_err_set(err, -EINVAL, "no targets: give TARGET addresses or CIDR blocks, -w FILE or -I FILE "
 				"(there is no implicit 0.0.0.0/0)");
 	return 0;
@@ -503,6 +581,43 @@ init(struct trawl_scan_conf *c, struct trawl_err *err)
 	return 0;
 }
 
+/*
+ * The IPv6 targets, once every source of them is read: the list sorted and
+ * each address once (-I's are already; TARGET addresses join them), and
+ * the windows' IIDs as --iid says (the seed's is applied in finish()).
+ */
+static int
+finish6(struct trawl_scan_conf *c, struct trawl_err *err)
+{
+	struct trawl_addrs6 *l = &c->list6;
+	size_t k = 0;
+
+	c->six = l->n != 0 || c->nwin6 != 0;
+	if (l->n > 1) {
+		trawl_sort_ip6(l->v, l->n);
+		for (size_t i = 0; i < l->n; i++)
+			if (k == 0 || !trawl_ip6_eq(l->v[i], l->v[k - 1]))
+				l->v[k++] = l->v[i];
+		l->n = k;
+	}
+	if (c->iid != NULL && strcmp(c->iid, "seed") != 0) {
+		struct trawl_ip6 iid;
+
+		if (trawl_parse_ipv6(c->iid, &iid) != 0)
+			return trawl_err_set(err, -EINVAL, "--iid '%s': expected seed or an IPv6 interface identifier "
+					"such as ::1", c->iid);
+		for (unsigned int i = 0; i < c->nwin6; i++) {
+			struct trawl_ip6 m = trawl_window6_iid_mask(&c->win6[i]);
+
+			if ((iid.hi & ~m.hi) != 0 || (iid.lo & ~m.lo) != 0)
+				return trawl_err_set(err, -EINVAL, "--iid %s does not fit below the /%u of a window's blocks",
+						c->iid, c->win6[i].b);
+			c->win6[i].iid = iid;
+		}
+	}
+	return 0;
+}
+
 /* The files the flags name, the cross-flag checks, the seed. */
 static int
 finish(struct trawl_scan_conf *c, struct trawl_err *err)
@@ -513,22 +628,33 @@ finish(struct trawl_scan_conf *c, struct trawl_err *err)
 		rc = trawl_ranges_load(&c->allow, c->allowlist_file, err);
 		if (rc != 0)
 			return rc == -ENOMEM ? rc : -EINVAL; /* unreadable or bad: a config error */
-		if (c->allow.n6 != 0) {
-			char ip6[TRAWL_IPV6_STRLEN];
+		/* The file's IPv6 prefixes are targets as a TARGET prefix is: every address, at most 2^48. */
+		for (size_t i = 0; i < c->allow.n6; i++) {
+			const struct trawl_prefix6 *p = &c->allow.v6[i];
+			char ip6[TRAWL_IPV6_STRLEN], what[TRAWL_IPV6_STRLEN + 8];
+			struct trawl_window6 w = { .prefix = p->addr, .a = p->len, .b = 128 };
 
-			return trawl_err_set(err, -EINVAL, "-w %s: %s/%u is an IPv6 prefix: this trawl scans IPv4 "
-					"targets only", c->allowlist_file, trawl_ipv6_str(&c->allow.v6[0].addr, ip6),
-					c->allow.v6[0].len);
+			snprintf(what, sizeof(what), "%s/%u", trawl_ipv6_str(&p->addr, ip6), p->len);
+			if (128 - p->len > TRAWL_WINDOW6_MAX_BITS)
+				return trawl_err_set(err, -EINVAL, "-w %s: %s holds 2^%u addresses, more than the 2^%d a scan "
+						"can; give a window %s-B as a TARGET instead", c->allowlist_file, what,
+						128 - p->len, TRAWL_WINDOW6_MAX_BITS, what);
+			rc = add_window(c, &w, what, err);
+			if (rc != 0)
+				return rc;
 		}
 	}
 	if (c->list_of_ips != NULL) {
 		double t0 = trawl_mono();
 
-		rc = trawl_addrlist_load(&c->allow, NULL, c->list_of_ips, &c->list_stats, err);
+		rc = trawl_addrlist_load(&c->allow, &c->list6, c->list_of_ips, &c->list_stats, err);
 		if (rc != 0)
 			return rc == -ENOMEM ? rc : -EINVAL;
 		c->list_load_s = trawl_mono() - t0;
 	}
+	rc = finish6(c, err);
+	if (rc != 0)
+		return rc;
 	if (c->blocklist_file != NULL) {
 		rc = trawl_ranges_load(&c->block, c->blocklist_file, err);
 		if (rc != 0)
@@ -539,6 +665,10 @@ finish(struct trawl_scan_conf *c, struct trawl_err *err)
 		return rc;
 	if (!c->have_seed && getrandom(&c->seed, sizeof(c->seed), 0) != sizeof(c->seed))
 		return trawl_err_set(err, -EIO, "getrandom: %s", strerror(errno));
+	if (c->iid != NULL && strcmp(c->iid, "seed") == 0)
+		for (unsigned int i = 0; i < c->nwin6; i++)
+			if (c->win6[i].b < 128)
+				trawl_window6_seed(&c->win6[i], c->seed);
 	return TRAWL_CONF_RUN;
 }
 
@@ -584,12 +714,9 @@ trawl_scan_conf_parse(struct trawl_scan_conf *c, int argc, char **argv, FILE *ou
 	if (c->list != TRAWL_LIST_NONE)
 		return TRAWL_CONF_EXIT;
 	for (int i = first; i < argc; i++) {
-		struct trawl_range r;
-
-		if (trawl_parse_cidr(argv[i], &r) != 0)
-			return trawl_err_set(err, -EINVAL, "target '%s' %s", argv[i], bad_target(argv[i]));
-		if (trawl_ranges_add(&c->allow, r) != 0)
-			return trawl_err_set(err, -ENOMEM, "out of memory");
+		rc = add_target(c, argv[i], err);
+		if (rc != 0)
+			return rc;
 	}
 	return finish(c, err);
 }
@@ -599,6 +726,7 @@ trawl_scan_conf_free(struct trawl_scan_conf *c)
 {
 	trawl_ranges_free(&c->allow);
 	trawl_ranges_free(&c->block);
+	trawl_addrs6_free(&c->list6);
 	if (c->config != NULL && !c->config_borrowed) {
 		trawl_yaml_settings_free(c->config);
 		free(c->config);

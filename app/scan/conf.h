@@ -11,6 +11,7 @@
 #include "app/core/err.h"
 #include "app/core/ipv4.h"
 #include "app/core/ports.h"
+#include "app/core/space6.h"
 #include "app/core/yamlconf.h"
 
 struct trawl_opts;
@@ -46,6 +47,15 @@ struct trawl_scan_conf {
 	int have_ports;               /**< -p was given (a module without ports refuses it) */
 	uint32_t saddr;
 	uint32_t gateway_ip;
+	struct trawl_ip6 saddr6;      /**< -S given an IPv6 address */
+	struct trawl_ip6 gateway_ip6; /**< --gateway-ip given an IPv6 address */
+	int have_saddr6;
+	int have_gateway_ip6;
+	int six;                      /**< the targets are IPv6 (one family a scan, for now) */
+	struct trawl_addrs6 list6;    /**< IPv6 single addresses: -I lines and TARGETs, sorted, each once */
+	struct trawl_window6 win6[TRAWL_SPACE6_MAX_WINDOWS]; /**< IPv6 prefixes and windows: TARGETs and -w */
+	unsigned int nwin6;
+	const char *iid;              /**< --iid: seed, or a fixed IID (NULL: ::1) */
 	struct rte_ether_addr gateway_mac;
 	int have_saddr;
 	int have_gateway_ip;

@@ -20,6 +20,9 @@ trawl_scan_modules_resolve(struct trawl_scan_conf *c, struct trawl_scan_modules 
 	} else if (c->probe_args != NULL) {
 		return trawl_err_set(err, -EINVAL, "--probe-args: probe module %s takes no arguments", m->probe->name);
 	}
+	if (c->six && m->probe->classify6 == NULL)
+		return trawl_err_set(err, -EINVAL, "probe module %s: not built for IPv6 targets yet (tcp_synscan and "
+				"icmp_echoscan are)", m->probe->name);
 	if (c->canaries == TRAWL_CANARIES_UNSET)
 		c->canaries = m->probe->handshake ? TRAWL_CANARIES_BANNER : 0;
 	else if (c->canaries != 0 && !m->probe->tcp)

@@ -301,7 +301,7 @@ meta_run(json_t *o, const struct scan *s, const struct totals *t)
 {
 	const struct trawl_scan_conf *c = &s->conf;
 	double send_time = t->last_tsc > t->first_tsc ? (double)(t->last_tsc - t->first_tsc) / (double)s->eng->hz : 0;
-	char ip[16];
+	char ip[TRAWL_IPV6_STRLEN];
 
 	json_object_set_new(o, "trawl_version", json_string(TRAWL_VERSION));
 	json_object_set_new(o, "seed", json_null()); /* its place in the order; the number goes in at the end */
@@ -311,9 +311,19 @@ meta_run(json_t *o, const struct scan *s, const struct totals *t)
 	json_object_set_new(o, "probe_args", c->probe_args ? json_string(c->probe_args) : json_null());
 	SET_U(o, "probe_payload_bytes", s->mods.args.payload_len);
 	json_object_set_new(o, "run_as_user", trawl_privsep_user() ? json_string(trawl_privsep_user()) : json_null());
-	json_object_set_new(o, "source_ip", json_string(trawl_ipv4_str(c->saddr, ip)));
+	json_object_set_new(o, "source_ip", json_string(c->six ? trawl_ipv6_str(&c->saddr6, ip) :
+			trawl_ipv4_str(c->saddr, ip)));
+	json_object_set_new(o, "address_family", json_string(c->six ? "ipv6" : "ipv4"));
 	SET_U(o, "target_ports", c->ports->n);
-	SET_U(o, "allowed_addresses", trawl_constraint_count(&s->allowed));
+	SET_U(o, "allowed_addresses", c->six ? trawl_space6_count(&s->space6) : trawl_constraint_count(&s->allowed));
+	if (c->six) {
+		/* The IPv6 targets: listed addresses kept and taken out, prefixes and windows. */
+		SET_U(o, "ipv6_listed_addresses", s->space6.nlist);
+		SET_U(o, "ipv6_list_blocked", s->space6.list_blocked);
+		SET_U(o, "ipv6_list_in_window", s->space6.list_in_window);
+		SET_U(o, "ipv6_windows", s->space6.nwin);
+		SET_U(o, "target_set_bytes", trawl_space6_memory(&s->space6));
+	}
 	/* -I: its lines and the distinct addresses among them (a repeated line is probed once). */
 	json_object_set_new(o, "list_of_ips", c->list_of_ips ? json_string(c->list_of_ips) : json_null());
 	SET_U(o, "list_lines", c->list_stats.lines);

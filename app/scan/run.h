@@ -48,7 +48,8 @@ extern const char *const trawl_cut_names[];
 struct scan {
 	struct trawl_scan_conf conf;
 	struct trawl_scan_modules mods;
-	struct trawl_constraint allowed;
+	struct trawl_constraint allowed; /**< an IPv4 scan's targets (empty in an IPv6 scan) */
+	struct trawl_space6 space6;      /**< an IPv6 scan's targets */
 	struct trawl_output out;
 	struct trawl_flusher fl;
 	struct trawl_outfile of;      /**< -o: written to of.writing, renamed to its name when complete */

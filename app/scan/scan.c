@@ -201,6 +201,16 @@ setup_dedup(struct scan *s)
 	return 0;
 }
 
+/* The scan's target space: the IPv4 allowed set, or the IPv6 one. */
+static void
+space_init(const struct scan *s, struct trawl_target_space *ts)
+{
+	if (s->conf.six)
+		trawl_target_space_init6(ts, &s->space6, s->conf.ports);
+	else
+		trawl_target_space_init(ts, &s->allowed, s->conf.ports);
+}
+
 static int
 setup_engine(struct scan *s)
 {
@@ -212,7 +222,7 @@ setup_engine(struct scan *s)
 	eng->pctx.args = s->mods.args;
 	eng->hz = rte_get_tsc_hz();
 	eng->port_id = s->port.id;
-	trawl_target_space_init(&eng->space, &s->allowed, c->ports);
+	space_init(s, &eng->space);
 	if (trawl_cyclic_init(&eng->cyclic, eng->space.count, c->seed) != 0)
 		return fail(s, "cannot build a permutation of %" PRIu64 " targets", eng->space.count);
 	/* A fresh key every run: a reply can only validate against this run's probes. */
@@ -230,6 +240,7 @@ setup_engine(struct scan *s)
 			(uint16_t)RTE_MIN(65535u, (unsigned int)c->sport_last - c->sport_first + 1));
 	eng->pctx.val.probes = (uint16_t)c->probes;
 	eng->pctx.saddr = c->saddr;
+	eng->pctx.saddr6 = c->saddr6;
 	eng->pctx.src_mac = s->port.mac;
 	eng->pctx.space = &eng->space;
 	eng->pctx.canaries = (uint8_t)c->canaries;
@@ -240,7 +251,9 @@ setup_engine(struct scan *s)
 	if (scan_ckpt_read_output(&s->ck, c, &s->mods, s->of.writing, &eng->space, &s->dedup) != 0)
 		return fail(s, "%s", s->ck.errmsg);
 	/* The frame length (for -B) is known now; the real next hop comes with arm(). */
-	return eng->probe->prepare(&eng->pctx) == 0 ? 0 : fail(s, "probe module %s: set-up failed", c->probe_module);
+	if (eng->probe->prepare(&eng->pctx) != 0 || (c->six && eng->probe->prepare6(&eng->pctx) != 0))
+		return fail(s, "probe module %s: set-up failed", c->probe_module);
+	return 0;
 }
 
 static uint64_t
@@ -302,6 +315,8 @@ setup_ctl_writer(struct scan *s)
 	s->ctl.pool = pool_for(s, s->port.socket);
 	s->ctl.out = s->tx[0].inject;
 	s->ctl.saddr = c->saddr;
+	s->ctl.saddr6 = c->saddr6;
+	s->ctl.has6 = c->have_saddr6;
 	s->ctl.mac = s->port.mac;
 	s->writer->eng = s->eng;
 	s->writer->out = &s->out;
@@ -487,6 +502,8 @@ arm(struct scan *s, const struct rte_ether_addr *gw)
 	eng->pctx.gw_mac = *gw;
 	eng->pctx.csum_hw = s->port.caps.csum_hw; /* the port is started: its offloads are known */
 	eng->probe->prepare(&eng->pctx);
+	if (s->conf.six)
+		eng->probe->prepare6(&eng->pctx);
 	trawl_flag_set(&eng->armed);
 }
 
@@ -533,6 +550,16 @@ struct supervisor {
 	int signalled;
 };
 
+/* Ask for the next hop's MAC: ARP, or NDP in an IPv6 scan. */
+static void
+resolve(struct scan *s)
+{
+	if (s->conf.six)
+		trawl_ctl_resolve6(&s->ctl, s->conf.gateway_ip6);
+	else
+		trawl_ctl_resolve(&s->ctl, s->conf.gateway_ip);
+}
+
 /* Waiting for the link: then the gateway's MAC (given, or asked by ARP); a link that never comes is an error. */
 static void
 step_link(struct scan *s, struct supervisor *v, int sig, double dt)
@@ -546,7 +573,7 @@ step_link(struct scan *s, struct supervisor *v, int sig, double dt)
 			v->ph = PHASE_SEND;
 			v->send_start = now;
 		} else {
-			trawl_ctl_resolve(&s->ctl, c->gateway_ip);
+			resolve(s);
 			v->ph = PHASE_ARP;
 		}
 		v->phase_start = now;
@@ -698,7 +725,7 @@ first_phase(struct scan *s)
 		arm(s, &s->conf.gateway_mac);
 		return PHASE_SEND;
 	}
-	trawl_ctl_resolve(&s->ctl, s->conf.gateway_ip);
+	resolve(s);
 	return PHASE_ARP;
 }
 
@@ -761,12 +788,13 @@ supervise(struct scan *s, enum phase first)
 			}
 		}
 		if (trawl_ctl_poll(&s->ctl) == -ETIMEDOUT && v.ph == PHASE_ARP) {
-			char ip[16];
+			char ip[TRAWL_IPV6_STRLEN];
 
 			stop_all(s);
-			fail(s, "ARP: no reply from gateway %s after %u requests over %u s on port %u (%s); "
-					"nothing was scanned", trawl_ipv4_str(s->conf.gateway_ip, ip), TRAWL_ARP_TRIES,
-					TRAWL_ARP_TRIES, s->port.id, s->port.driver);
+			fail(s, "%s: no reply from gateway %s after %u requests over %u s on port %u (%s); "
+					"nothing was scanned", s->conf.six ? "NDP" : "ARP", s->conf.six ?
+					trawl_ipv6_str(&s->conf.gateway_ip6, ip) : trawl_ipv4_str(s->conf.gateway_ip, ip),
+					TRAWL_ARP_TRIES, TRAWL_ARP_TRIES, s->port.id, s->port.driver);
 			s->ctl.resolving = 0;
 			v.ph = PHASE_DRAIN;
 		}
@@ -811,10 +839,14 @@ dry_walk(void *arg)
 {
 	struct dry_walker *w = arg;
 	struct trawl_target tgt;
+	struct trawl_target6 tgt6;
 	uint64_t idx;
 
 	while (w->count < w->cap && trawl_cyclic_next(&w->it, &idx)) {
-		trawl_target_at(w->space, idx, &tgt);
+		if (w->space->six != NULL)
+			trawl_target6_at(w->space, idx, &tgt6);
+		else
+			trawl_target_at(w->space, idx, &tgt);
 		w->count++;
 	}
 	return NULL;
@@ -834,7 +866,7 @@ dryrun(struct scan *s)
 	uint32_t nt = s->conf.tx_threads;
 	uint64_t count = 0, limit;
 
-	trawl_target_space_init(&space, &s->allowed, s->conf.ports);
+	space_init(s, &space);
 	if (trawl_cyclic_init(&cyc, space.count, s->conf.seed) != 0)
 		return 2;
 	s->targets_planned = trawl_cyclic_shard_targets(&cyc, s->conf.shard, s->conf.shards);
@@ -1064,6 +1096,46 @@ resume_blocklist(struct scan *s)
 }
 
 /* The privilege keeper, and the targets left once the blocklist is taken out. @return GO_ON or the exit status. */
+/* An IPv6 scan's targets: the list (taken from the configuration), the windows, the blocklist. */
+static int
+build_targets6(struct scan *s)
+{
+	struct trawl_scan_conf *c = &s->conf;
+	struct trawl_err err = { "" };
+	const struct trawl_space6 *sp = &s->space6;
+	char mem[32];
+
+	int rc = trawl_space6_build(&s->space6, c->list6.v, c->list6.n, c->win6, c->nwin6, &c->block, &err);
+
+	if (rc != 0) {
+		c->list6.v = NULL; /* the set took it, and freed it */
+		c->list6.n = 0;
+		fprintf(stderr, "trawl scan: %s\n", err.msg);
+		return rc == -ENOMEM ? 1 : 2;
+	}
+	c->list6.v = NULL;
+	c->list6.n = 0;
+	if (!c->quiet) {
+		const struct trawl_addrlist_stats *ls = &c->list_stats;
+
+		fmt_bytes(mem, sizeof(mem), trawl_space6_memory(sp));
+		if (c->list_of_ips != NULL)
+			fprintf(stderr, "targets: -I %s: %" PRIu64 " addresses in %" PRIu64 " lines (%" PRIu64 " repeated, "
+					"probed once), read in %.2f s\n", c->list_of_ips, ls->addresses, ls->lines,
+					ls->lines - ls->addresses, c->list_load_s);
+		fprintf(stderr, "targets: IPv6, %" PRIu64 " listed addresses (%" PRIu64 " blocklisted, %" PRIu64
+				" also in a window) and %u prefixes or windows, %" PRIu64 " addresses in all; the target "
+				"set holds %s\n", sp->nlist, sp->list_blocked, sp->list_in_window, sp->nwin,
+				trawl_space6_count(sp), mem);
+	}
+	if (trawl_space6_count(sp) == 0) {
+		fprintf(stderr, "trawl scan: no targets left: every target address is in the blocklist%s%s\n",
+				c->blocklist_file ? " " : "", c->blocklist_file ? c->blocklist_file : "");
+		return 2;
+	}
+	return GO_ON;
+}
+
 static int
 plan(struct scan *s)
 {
@@ -1084,6 +1156,8 @@ plan(struct scan *s)
 		return 1;
 	}
 	s->up |= UP_TARGETS;
+	if (s->conf.six)
+		return build_targets6(s);
 	if (s->conf.list_of_ips != NULL && !s->conf.quiet) {
 		const struct trawl_addrlist_stats *ls = &s->conf.list_stats;
 		char mem[32];
@@ -1303,8 +1377,10 @@ teardown(struct scan *s)
 	trawl_eal_args_free(&s->eal);
 	if (s->registered)
 		trawl_scanreg_remove(s->reg_fd);
-	if (s->up & UP_TARGETS)
+	if (s->up & UP_TARGETS) {
 		trawl_constraint_free(&s->allowed);
+		trawl_space6_free(&s->space6);
+	}
 	if (s->grown_block != NULL) {
 		/* Never handed to the engine: the run ended before its set-up. */
 		trawl_constraint_free(s->grown_block);

@@ -32,7 +32,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	r.sport = 80;
 	for (unsigned int i = 0; i < sizeof(mods); i++)
 		if (trawl_filter_compile(&f, s, mods[i], &err) == 0)
-			(void)trawl_filter_match(&f, &r);
+			(void)trawl_filter_match(&f, &r, NULL);
 	if (trawl_payload_hex(s, payload, sizeof(payload), &len) == 0 && len > sizeof(payload))
 		abort();
 	(void)trawl_parse_ipv4(s, &a);

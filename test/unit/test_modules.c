@@ -513,16 +513,16 @@ test_output_filter(void)
 	r.icmp_type = 3;
 	r.icmp_code = 3;
 	CHECK(trawl_filter_compile(&f, "success = 1 && repeat = 0", TRAWL_FIELDS_UDP, &err) == 0);
-	CHECK(!trawl_filter_match(&f, &r));
-	CHECK(trawl_filter_compile(&f, "repeat = 0", TRAWL_FIELDS_UDP, &err) == 0 && trawl_filter_match(&f, &r));
+	CHECK(!trawl_filter_match(&f, &r, NULL));
+	CHECK(trawl_filter_compile(&f, "repeat = 0", TRAWL_FIELDS_UDP, &err) == 0 && trawl_filter_match(&f, &r, NULL));
 	CHECK(trawl_filter_compile(&f, "classification = icmp-unreach && icmp_code = 3", TRAWL_FIELDS_UDP, &err) == 0);
-	CHECK(trawl_filter_match(&f, &r));
+	CHECK(trawl_filter_match(&f, &r, NULL));
 	CHECK(trawl_filter_compile(&f, "success = 1 || (classification != udp && icmp_code >= 3)", TRAWL_FIELDS_UDP, &err) == 0);
-	CHECK(trawl_filter_match(&f, &r));
+	CHECK(trawl_filter_match(&f, &r, NULL));
 	CHECK(trawl_filter_compile(&f, "icmp_unreach_str = \"port unreachable\"", TRAWL_FIELDS_UDP, &err) == 0);
-	CHECK(trawl_filter_match(&f, &r));
+	CHECK(trawl_filter_match(&f, &r, NULL));
 	r.icmp_code = 1;
-	CHECK(!trawl_filter_match(&f, &r));
+	CHECK(!trawl_filter_match(&f, &r, NULL));
 	/* Errors say where: unknown field, a field of another module, bad operator, missing parenthesis. */
 	CHECK(trawl_filter_compile(&f, "nosuch = 1", TRAWL_FIELDS_UDP, &err) == -EINVAL && strstr(err.msg, "character 1") != NULL);
 	CHECK(trawl_filter_compile(&f, "window = 1", TRAWL_FIELDS_UDP, &err) == -EINVAL);

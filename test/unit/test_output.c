@@ -13,6 +13,7 @@
 
 #include "app/core/cyclic.h"
 #include "app/core/fmt.h"
+#include "app/core/icmp.h"
 #include "app/core/stall.h"
 #include "app/outputs/output.h"
 #include "test/unit/check.h"
@@ -94,11 +95,12 @@ row(const char *module, const char *spec, const struct trawl_result *r, const st
 	const struct trawl_field *f[TRAWL_MAX_FIELDS];
 	struct trawl_err err;
 	int n = trawl_fields_parse(spec, TRAWL_FIELDS_ALL, f, &err);
+	struct trawl_row rw = { .ts = *ts };
 	size_t len;
 
 	CHECK(n > 0);
 	trawl_output_init(o, trawl_output_find(module), f, (unsigned int)n, 1);
-	len = o->ops->format(o, r, ts, buf);
+	len = o->ops->format(o, r, &rw, buf);
 	buf[len] = '\0';
 	return len;
 }
@@ -126,7 +128,8 @@ test_csv_and_json_rows(void)
 	CHECK_EQ_U64(o.ops->header(&o, buf), 0);
 	/* The default field alone: no timestamp computed for it. */
 	row("csv", "saddr", &r, &ts, buf, &o);
-	CHECK(strcmp(buf, "198.18.10.11\n") == 0 && !o.needs_time && o.max_row == 16);
+	/* A row holds an IPv6 address at its longest (45 characters) as well. */
+	CHECK(strcmp(buf, "198.18.10.11\n") == 0 && !o.needs_time && o.max_row == TRAWL_IPV6_STRLEN);
 	(void)len;
 }
 
@@ -285,12 +288,48 @@ test_stall_meter(void)
 	CHECK(trawl_stall_add(1.0, -5.0, 0) == 1.0);
 }
 
+/* An IPv6 row: the writer's addresses (target, ours) and the record's responder, in RFC 5952 form. */
+static void
+test_ipv6_rows(void)
+{
+	const struct trawl_field *f[TRAWL_MAX_FIELDS];
+	struct trawl_result r = sample();
+	struct trawl_row rw = { .v6 = 1 };
+	struct trawl_output o;
+	struct trawl_err err;
+	char buf[TRAWL_OUTPUT_MAX_ROW + 1];
+	int n = trawl_fields_parse("saddr,daddr,icmp_responder,icmp_unreach_str", TRAWL_FIELDS_ALL, f, &err);
+	size_t len;
+
+	REQUIRE(n == 4);
+	REQUIRE(trawl_parse_ipv6("2001:2::a:0:0:5", &rw.saddr6) == 0 && trawl_parse_ipv6("2001:2:ff::2", &rw.daddr6) == 0);
+	trawl_ip6_store(r.responder6, (struct trawl_ip6){ UINT64_C(0x2001000200ff0000), 1 });
+	r.icmp_type = TRAWL_ICMP6_UNREACH;
+	r.icmp_code = 3;
+	trawl_output_init(&o, trawl_output_find("csv"), f, (unsigned int)n, 0);
+	len = o.ops->format(&o, &r, &rw, buf);
+	buf[len] = '\0';
+	CHECK(strcmp(buf, "2001:2::a:0:0:5,2001:2:ff::2,2001:2:ff::1,address unreachable\n") == 0);
+	/* The same type number in IPv4 is source quench: no unreachable text there. */
+	r.icmp_type = TRAWL_ICMP6_UNREACH;
+	rw.v6 = 0;
+	len = o.ops->format(&o, &r, &rw, buf);
+	buf[len] = '\0';
+	CHECK(strstr(buf, ",\n") != NULL && strchr(buf, ':') == NULL);
+	/* The longest IPv6 text fits the field's bound. */
+	rw.v6 = 1;
+	REQUIRE(trawl_parse_ipv6("1111:2222:3333:4444:5555:6666:7777:8888", &rw.saddr6) == 0);
+	len = o.ops->format(&o, &r, &rw, buf);
+	CHECK(len <= o.max_row && strncmp(buf, "1111:2222:3333:4444:5555:6666:7777:8888,", 40) == 0);
+}
+
 int
 main(void)
 {
 	RUN(test_ipv4_like_snprintf);
 	RUN(test_numbers_at_edges);
 	RUN(test_csv_and_json_rows);
+	RUN(test_ipv6_rows);
 	RUN(test_timestamps_across_seconds);
 	RUN(test_rows_within_bound);
 	RUN(test_module_fields);
