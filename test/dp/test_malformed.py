@@ -9,7 +9,11 @@ the scan (same fixed --validation-key), so only its damage keeps it out:
 - inside a VLAN tag and inside QinQ;
 - as fragments (first and later);
 - ICMP errors quoting headers we never sent (another id/seq, another source,
-  another IP ID or port, a quoted reply), our own probes reflected back.
+  another IP ID or port, a quoted reply), our own probes reflected back;
+- IPv6 (issue 24), to an IPv6 scan: truncated at every byte, extension
+  header chains too long or reaching past the payload or the capture,
+  fragments that are not atomic, ICMPv6 errors whose quote is cut inside
+  the echo header or quotes another source or id.
 The control replay of the genuine replies gives exactly their results; the
 corpus gives zero results, exit 0, and every frame counted in frames_received
 (valid 0; failed validation + other = all). Under the sanitizer suite this
@@ -21,6 +25,8 @@ import sys
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "../lib"))
 import trawltest as tt  # noqa: E402
 from scapy.all import ICMP, IP, TCP, UDP, Dot1AD, Dot1Q, Ether, Raw  # noqa: E402
+from scapy.layers.inet6 import (ICMPv6DestUnreach, ICMPv6EchoReply, ICMPv6EchoRequest, IPv6,  # noqa: E402
+                                IPv6ExtHdrDestOpt, IPv6ExtHdrFragment, IPv6ExtHdrHopByHop)
 
 KEY = "00112233445566778899aabbccddeeff"
 ME, GW_MAC, SRC = "198.19.0.2", "02:00:00:00:00:01", "02:00:00:00:00:99"
@@ -176,5 +182,112 @@ for module, (args, genuine, forged) in MODULES.items():
          f"{module}: each frame failed validation or was not a reply ({m.get('validation_failed')} + "
          f"{m.get('frames_other')})")
     print(f"{module}: {len(corpus)} malformed frames: {m.get('validation_failed')} failed validation, "
+          f"{m.get('frames_other')} not replies")
+
+# --- IPv6 -----------------------------------------------------------------------------------------------
+ME6 = "2001:2:ff::2"
+v6 = tt.Validator6(KEY)
+TARGETS6 = ["2001:2::10", "2001:2::20", "2001:2::30"]
+
+
+def echo6_idseq(a):
+    t = v6.tag(a, 0) & 0xFFFFFFFF
+    return t >> 16, t & 0xFFFF
+
+
+def syn6(a):
+    return TCP(sport=80, dport=v6.sport(a, 80), flags="SA", seq=1000, ack=(v6.seq(a, 80) + 1) & 0xFFFFFFFF,
+               window=29200, options=[("MSS", 1440)])
+
+
+def tcp6_reply(a, *ext):
+    l3 = IPv6(src=a, dst=ME6, hlim=57)
+    for e in ext:
+        l3 = l3 / e
+    return eth(l3 / syn6(a))
+
+
+def echo6_reply(a):
+    i, q = echo6_idseq(a)
+    return eth(IPv6(src=a, dst=ME6, hlim=57) / ICMPv6EchoReply(id=i, seq=q))
+
+
+def echo6_quote(a, src=ME6, id_delta=0):
+    i, q = echo6_idseq(a)
+    return bytes(IPv6(src=src, dst=a, hlim=255) / ICMPv6EchoRequest(id=(i + id_delta) & 0xFFFF, seq=q))
+
+
+def unreach6(a, quote):
+    return eth(IPv6(src="2001:2:ff::1", dst=ME6) / ICMPv6DestUnreach(code=3) / Raw(quote))
+
+
+def cut_everywhere(f):
+    b = bytes(f)
+    return [b[:n] for n in range(14, len(b))]
+
+
+def chains6(a):
+    """Extension header chains no reply may come through."""
+    base = bytes(tcp6_reply(a))
+    ip6 = base[14:54]
+    tcp = base[54:]
+    out = []
+    # nine destination options headers: one past TRAWL_IPV6_MAX_EXT
+    ext = b"".join(bytes([60 if k < 8 else 6, 0]) + bytes(6) for k in range(9))
+    hdr = bytearray(ip6)
+    hdr[6] = 60
+    struct.pack_into(">H", hdr, 4, len(ext) + len(tcp))
+    out.append(base[:14] + bytes(hdr) + ext + tcp)
+    # a header whose length reaches past the payload, and one past the capture
+    for hlen, plen in ((40, 8 + len(tcp)), (2, 8 + 16 + len(tcp) + 64)):
+        hdr = bytearray(ip6)
+        hdr[6] = 60
+        struct.pack_into(">H", hdr, 4, plen)
+        out.append(base[:14] + bytes(hdr) + bytes([6, hlen]) + bytes(6) + tcp)
+    # fragments that are not atomic: a first one (M) and a later one (offset)
+    out.append(tcp6_reply(a, IPv6ExtHdrFragment(offset=0, m=1)))
+    out.append(tcp6_reply(a, IPv6ExtHdrFragment(offset=8, m=0)))
+    return out
+
+
+def forged6(a):
+    return ([unreach6(a, echo6_quote(a)[:n]) for n in range(0, 48)] +   # quote cut inside the echo header
+            [unreach6(a, echo6_quote(a, src="2001:2:ff::3")), unreach6(a, echo6_quote(a, id_delta=1)),
+             eth(IPv6(src=a, dst=ME6) / ICMPv6EchoReply(id=1, seq=2))])
+
+
+MODULES6 = {
+    "tcp_synscan": (["-p", "80"], tcp6_reply, lambda a: chains6(a)),
+    "icmp_echoscan": ([], echo6_reply, forged6),
+}
+
+
+def replay6(name, module, args, frames):
+    rx, tx = os.path.join(d, f"{name}.pcap"), os.path.join(d, f"{name}-out.pcap")
+    meta, res = os.path.join(d, f"{name}.json"), os.path.join(d, f"{name}.csv")
+    write_pcap(rx, frames)
+    p = tt.run(["scan", "--dev", f"net_pcap0,rx_pcap={rx},tx_pcap={tx}", "--eal", tt.eal(name), "-S", ME6,
+                "-G", GW_MAC, "-b", "/dev/null", "-M", module, *args, "-r", "0", "-c", "1",
+                "--validation-key", KEY, "-m", meta, "-o", res, "--no-header-row", "-q", "2001:2::/120"], timeout=120)
+    with open(res) if os.path.exists(res) else open(os.devnull) as f:
+        rows = f.read().splitlines()
+    return p, tt.metadata(meta) if os.path.exists(meta) else {}, rows
+
+
+for module, (args, genuine, forged) in MODULES6.items():
+    bases = [genuine(a) for a in TARGETS6]
+    # An atomic fragment and an extension header chain in front of a genuine reply still make it one.
+    extra_ok = [tcp6_reply(TARGETS6[0], IPv6ExtHdrHopByHop(), IPv6ExtHdrDestOpt(), IPv6ExtHdrFragment(offset=0, m=0))] \
+        if module == "tcp_synscan" else []
+    p, m, rows = replay6(f"{module}-ok6", module, args, bases + extra_ok)
+    c.eq((p.returncode, sorted(set(rows)), m.get("replies_valid")), (0, TARGETS6, len(bases) + len(extra_ok)),
+         f"IPv6 {module}: the genuine replies are results ({p.stderr.strip()[-200:]})")
+    corpus = [f for b in bases for f in cut_everywhere(b)] + [f for a in TARGETS6 for f in forged(a)]
+    p, m, rows = replay6(f"{module}-bad6", module, args, corpus)
+    c.eq(p.returncode, 0, f"IPv6 {module}: the corpus replay exits 0 ({p.stderr.strip()[-300:]})")
+    c.eq(rows, [], f"IPv6 {module}: no result from {len(corpus)} malformed frames")
+    c.eq(m.get("frames_received"), len(corpus), f"IPv6 {module}: every frame counted")
+    c.eq(m.get("replies_valid"), 0, f"IPv6 {module}: none validated")
+    print(f"IPv6 {module}: {len(corpus)} malformed frames: {m.get('validation_failed')} failed validation, "
           f"{m.get('frames_other')} not replies")
 c.done()

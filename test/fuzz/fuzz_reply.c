@@ -6,10 +6,15 @@
  * parsing included) and, for a reply it accepts, its answer.
  * The scan is 198.18.0.0/16 x ports 80,443 (port 0 for icmp_echoscan) from
  * 198.19.0.2 with a fixed key, as test/fuzz/make_corpus.py's seeds are;
- * the TCP modules with two canaries, tcp_banner sending http.
+ * the TCP modules with two canaries, tcp_banner sending http. IPv6 frames
+ * go through the same modules' classify6 and answer6 where they have them,
+ * the scan 2001:2::5, 2001:2::9 and 2001:2:1::/112 from 2001:2:ff::2, and
+ * through neighbour discovery's parser (the control role's).
  */
 #include "test/fuzz/fuzz.h"
 
+#include "app/core/icmp.h"
+#include "app/core/ndp.h"
 #include "app/core/packet.h"
 #include "app/core/ports.h"
 #include "app/probes/probe.h"
@@ -23,6 +28,72 @@ static const struct trawl_probe_ops *ops[NMOD];
 static struct trawl_constraint allowed;
 static struct trawl_ports ports[2];
 static struct trawl_target_space space[2];
+static struct trawl_space6 six;
+static struct trawl_target_space space6[2];
+static struct trawl_probe_ctx ctx6[NMOD];
+
+static void
+setup6(void)
+{
+	struct trawl_ip6 *list = malloc(2 * sizeof(*list)), unused;
+	struct trawl_window6 w;
+	struct trawl_err err;
+	int is_addr;
+
+	if (list == NULL || trawl_parse_ipv6("2001:2::5", &list[0]) != 0 || trawl_parse_ipv6("2001:2::9", &list[1]) != 0 ||
+	    trawl_space6_parse_target("2001:2:1::/112", &is_addr, &unused, &w, &err) != 0)
+		abort();
+	if (trawl_space6_build(&six, list, 2, &w, 1, NULL, &err) != 0)
+		abort();
+	trawl_target_space_init6(&space6[0], &six, &ports[0]);
+	trawl_target_space_init6(&space6[1], &six, &ports[1]);
+	for (int i = 0; i < NMOD; i++) {
+		if (ops[i]->prepare6 == NULL)
+			continue;
+		ctx6[i] = ctx[i];
+		ctx6[i].canaries = 0;
+		ctx6[i].space = ops[i]->uses_ports ? &space6[0] : &space6[1];
+		if (trawl_parse_ipv6("2001:2:ff::2", &ctx6[i].saddr6) != 0 || ops[i]->prepare6(&ctx6[i]) != 0)
+			abort();
+	}
+}
+
+static void
+one6(const uint8_t *frame, uint32_t size, uint32_t l3off)
+{
+	struct trawl_ipv6_view v;
+	struct trawl_ndp_view nd;
+
+	(void)trawl_ndp_parse(frame, size, &nd);
+	if (trawl_ipv6_parse(frame + l3off, size - l3off, &v) != 0)
+		return;
+	if (v.proto == IPPROTO_ICMPV6) {
+		struct trawl_icmp6_quote q;
+
+		if (trawl_icmp6_quote_parse(&v, &q) == 0 && (q.l4_len < TRAWL_ICMP_QUOTE_L4 || q.l4 + q.l4_len > frame + size))
+			abort();
+	}
+	for (int i = 0; i < NMOD; i++) {
+		uint8_t *keep, *answer;
+		struct trawl_result r;
+
+		if (ops[i]->classify6 == NULL)
+			continue;
+		keep = malloc(ops[i]->data_max ? ops[i]->data_max : 1);
+		answer = malloc(TRAWL_PROBE_MAX_LEN);
+		memset(&r, 0, sizeof(r));
+		r.data = keep;
+		if (ops[i]->classify6(&ctx6[i], &v, &r) == TRAWL_RX_VALID) {
+			/* A valid reply is from a target: its index maps back to the address the frame names. */
+			if (r.target >= space6[ops[i]->uses_ports ? 0 : 1].count || r.data_len > ops[i]->data_max)
+				abort();
+			if (ops[i]->answer6 != NULL && ops[i]->answer6(answer, &v, &ctx6[i], &r) > TRAWL_PROBE_MAX_LEN)
+				abort();
+		}
+		free(answer);
+		free(keep);
+	}
+}
 
 static void
 setup(void)
@@ -57,6 +128,7 @@ setup(void)
 		if (ops[i]->prepare(&ctx[i]) != 0)
 			abort();
 	}
+	setup6();
 }
 
 int
@@ -107,6 +179,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		}
 		break;
 	}
+	case TRAWL_L3_IPV6:
+		one6(frame, (uint32_t)size, l3off);
+		break;
 	default:
 		break;
 	}

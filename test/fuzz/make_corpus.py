@@ -16,6 +16,9 @@ here = os.path.dirname(os.path.abspath(__file__))
 sys.path.insert(0, os.path.join(here, "../lib"))
 import trawltest as tt  # noqa: E402
 from scapy.all import ARP, ICMP, IP, TCP, UDP, Ether, Raw  # noqa: E402
+from scapy.layers.inet6 import (ICMPv6DestUnreach, ICMPv6EchoReply, ICMPv6EchoRequest,  # noqa: E402
+                                ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6NDOptDstLLAddr, ICMPv6NDOptSrcLLAddr,
+                                IPv6, IPv6ExtHdrDestOpt, IPv6ExtHdrFragment, IPv6ExtHdrHopByHop)
 
 trawl = sys.argv[1] if len(sys.argv) > 1 else os.path.join(here, "../../build/app/trawl")
 KEY = "0123456789abcdeffedcba9876543210"  # fuzz_reply.c's k0, k1
@@ -68,6 +71,31 @@ put("reply", "banner-reset", eth(IP(src=a, dst=ME) / TCP(sport=80, dport=v.sport
                                                          ack=(v.seq(a, 80) + 1 + len(get)) & 0xFFFFFFFF)))
 put("reply", "zerowin", eth(IP(src=a, dst=ME) / TCP(sport=443, dport=v.sport(a, 443), flags="SA", window=0,
                                                     ack=(v.seq(a, 443) + 1) & 0xFFFFFFFF)))
+
+# IPv6 (fuzz_reply.c's IPv6 scan: 2001:2::5, 2001:2::9 and 2001:2:1::/112 from 2001:2:ff::2, ports 80,443)
+ME6 = "2001:2:ff::2"
+v6 = tt.Validator6(KEY)
+a6 = "2001:2:1::7"
+t6 = v6.tag(a6, 0) & 0xFFFFFFFF
+i6, s6 = t6 >> 16, t6 & 0xFFFF
+syn6 = TCP(sport=80, dport=v6.sport(a6, 80), flags="SA", ack=(v6.seq(a6, 80) + 1) & 0xFFFFFFFF, options=[("MSS", 1440)])
+put("reply", "v6-synack", eth(IPv6(src=a6, dst=ME6) / syn6))
+put("reply", "v6-rst", eth(IPv6(src="2001:2::5", dst=ME6) / TCP(sport=443, dport=v6.sport("2001:2::5", 443), flags="RA",
+                                                                ack=(v6.seq("2001:2::5", 443) + 1) & 0xFFFFFFFF)))
+put("reply", "v6-echoreply", eth(IPv6(src=a6, dst=ME6) / ICMPv6EchoReply(id=i6, seq=s6)))
+quote6 = bytes(IPv6(src=ME6, dst=a6, hlim=255) / ICMPv6EchoRequest(id=i6, seq=s6))
+put("reply", "v6-echo-unreach", eth(IPv6(src="2001:2:ff::1", dst=ME6) / ICMPv6DestUnreach(code=3) / Raw(quote6)))
+put("reply", "v6-echo-unreach-cut", eth(IPv6(src="2001:2:ff::1", dst=ME6) / ICMPv6DestUnreach(code=3) / Raw(quote6[:44])))
+# Extension header chains: hop-by-hop, destination options and an atomic fragment before the TCP header.
+put("reply", "v6-ext-chain", eth(IPv6(src=a6, dst=ME6) / IPv6ExtHdrHopByHop() / IPv6ExtHdrDestOpt() /
+                                 IPv6ExtHdrFragment(offset=0, m=0) / syn6))
+# A next header (destination options, 16 bytes claimed) pointing past the capture.
+chain = bytes(eth(IPv6(src=a6, dst=ME6, nh=60, plen=64) / Raw(b"\x06\x01" + b"\x00" * 6)))
+put("reply", "v6-ext-past-end", chain)
+put("reply", "v6-ns", Ether(src=GW, dst="33:33:ff:00:00:02") / IPv6(src="2001:2:ff::1", dst="ff02::1:ff00:2", hlim=255) /
+    ICMPv6ND_NS(tgt=ME6) / ICMPv6NDOptSrcLLAddr(lladdr=GW))
+put("reply", "v6-na", eth(IPv6(src="2001:2:ff::1", dst=ME6, hlim=255) / ICMPv6ND_NA(tgt="2001:2:ff::1", R=1, S=1, O=1) /
+                          ICMPv6NDOptDstLLAddr(lladdr=GW)))
 
 # --- respond: frames to the virtual internet, each after a 2-byte length -------------
 def frames(*fs):

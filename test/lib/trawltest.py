@@ -7,6 +7,7 @@ is written again from the paper, checksums are recomputed by scapy, so a test
 catches a bug that the code and its own helpers share.
 """
 import atexit
+import ipaddress
 import json
 import os
 import shutil
@@ -75,6 +76,29 @@ class Validator:
 
     def sport(self, daddr, dport, probe=0):
         return self.first + (((self.tag(daddr, dport) >> 32) & 0xFFFF) + probe) % self.count
+
+
+class Validator6(Validator):
+    """The IPv6 tag (core/validate.h): AES-128 of the target's 16 bytes as (high, low) words, then of
+    that tag and the port with the IPv6 domain mark (6 << 56). No source address in it."""
+
+    def __init__(self, key_hex, sport_first=32768, sport_last=61000):
+        super().__init__(key_hex, "0.0.0.0", sport_first, sport_last)
+
+    def tag(self, daddr, dport):
+        a = int(ipaddress.IPv6Address(daddr))
+        h = aes128_tag(self.k0, self.k1, a >> 64, a & _M64)
+        return aes128_tag(self.k0, self.k1, h, (6 << 56) | dport)
+
+
+def window6_iid(seed, i, b):
+    """The seeded interface identifier of block i of a window PREFIX/A-B (core/window6.h), as an int
+    of the low 128 - b bits: SipHash-2-4 of (i, 1) and (i, 0) under a key spread from the seed."""
+    k0 = seed ^ 0x77696E646F773669
+    k1 = (seed * 0x9E3779B97F4A7C15 + 1) & _M64
+    hi = siphash24(k0, k1, struct.pack("<QQ", i, 1))
+    lo = siphash24(k0, k1, struct.pack("<QQ", i, 0))
+    return ((hi << 64) | lo) & ((1 << (128 - b)) - 1)
 
 
 def ip2int(s):

@@ -1,0 +1,183 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""IPv6 targets on the wire (net_pcap), every probe captured and counted:
+- a list of 100,000 addresses in 2001:2::/48 with 5,000 repeated lines,
+  times 3 ports, split over (shards, sender threads): each (address, port)
+  exactly once, a repeated line probed once and counted, listed addresses
+  inside a blocklisted prefix never probed, each probe's sequence number and
+  source port the IPv6 MAC's (an oracle in Python: AES of the target, then
+  of that and the port);
+- prefix windows: every /B of the /A probed exactly once, at ::1 by default,
+  at the seed's IID with --iid seed (the same for the same seed, another for
+  another), a CIDR as every address of it, a window partly blocklisted drawn
+  and skipped, counted;
+- icmp_echoscan: ICMPv6 echo requests with identifier and sequence number
+  from the tag;
+- refusals: windows that overlap, a prefix past 2^48, a window inside the
+  blocklist, modules not built for IPv6, mixed families, no IPv6 source."""
+import ipaddress
+import os
+import random
+import struct
+import sys
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "../lib"))
+import trawltest as tt  # noqa: E402
+
+GW = "02:00:00:00:00:01"
+KEY = "00112233445566778899aabbccddeeff"
+SRC = "2001:2:ff::2"
+c = tt.Checks()
+d = tt.tmpdir()
+seed = int(os.environ.get("TRAWL_TEST_SEED", random.randrange(1 << 30)))
+rng = random.Random(seed)
+print(f"lists from TRAWL_TEST_SEED={seed}")
+base = int(ipaddress.IPv6Address("2001:2::"))
+v6 = tt.Validator6(KEY)
+
+
+def probes_of(path):
+    """(dst, dport, sport, seq) of every IPv6 TCP SYN in a capture, the address as an integer."""
+    out = []
+    for fr in tt.pcap_frames(path):
+        if len(fr) >= 74 and fr[12:14] == b"\x86\xdd" and fr[20] == 6:
+            sport, dport, seq = struct.unpack(">HHI", fr[54:62])
+            out.append((int.from_bytes(fr[38:54], "big"), dport, sport, seq))
+    return out
+
+
+def scan(name, args, outs, timeout=240):
+    return tt.run(["scan", "--dev", "net_pcap0," + ",".join(f"tx_pcap={o}" for o in outs),
+                   "--eal", tt.eal(name), "-S", SRC, "-G", GW, "-r", "0", "-c", "0",
+                   "--validation-key", KEY, "-o", "/dev/null"] + args, timeout=timeout)
+
+
+# --- a list: 100,000 addresses, 5,000 repeated lines, x 3 ports ---------------------------------------
+addrs = set()
+while len(addrs) < 100_000:
+    # mostly scattered over the /48, some dense runs inside one /64 (hitlists have both)
+    if rng.random() < 0.8:
+        addrs.add(base + (rng.randrange(1 << 16) << 64) + rng.randrange(1 << 64))
+    else:
+        addrs.add(base + (7 << 64) + rng.randrange(1 << 20))
+addrs = sorted(addrs)
+repeats = rng.sample(addrs, 5000)
+lines = [str(ipaddress.IPv6Address(a)) for a in addrs + repeats]
+rng.shuffle(lines)
+# Some in full, uncompressed form, some upper case: the same addresses.
+lines = [ipaddress.IPv6Address(x).exploded if i % 11 == 0 else x.upper() if i % 17 == 0 else x
+         for i, x in enumerate(lines)]
+listfile = os.path.join(d, "list6.txt")
+with open(listfile, "w") as f:
+    f.write("# an IPv6 hitlist\n" + "\n".join(lines) + "\n")
+bfile = os.path.join(d, "block6.txt")
+with open(bfile, "w") as f:
+    f.write("2001:2:0:7::/64\n")  # the dense run's /64
+blocked = {a for a in addrs if (a >> 64) == (base >> 64) + 7}
+c.check(len(blocked) > 1000, f"the blocklist holds part of the list ({len(blocked)} addresses)")
+ports = (22, 80, 443)
+want = {(a, p) for a in set(addrs) - blocked for p in ports}
+
+for shards, threads in ((1, 1), (2, 3)):
+    got = []
+    for s in range(shards):
+        outs = [os.path.join(d, f"l{shards}-s{s}-t{t}.pcap") for t in range(threads)]
+        meta = os.path.join(d, f"l{shards}-s{s}.json")
+        p = scan(f"v6l{shards}s{s}", ["-b", bfile, "-p", "22,80,443", "-e", str(seed), "--shards", str(shards),
+                                      "--shard", str(s), "-T", str(threads), "-m", meta, "-I", listfile], outs)
+        c.eq(p.returncode, 0, f"{shards} shards x {threads} threads, shard {s}: exit status ({p.stderr[-300:]!r})")
+        c.check("100000 addresses in 105000 lines (5000 repeated, probed once)" in p.stderr,
+                f"stderr says what the list held: {p.stderr[:300]!r}")
+        m = tt.metadata(meta)
+        c.eq((m["list_lines"], m["list_addresses"], m["address_family"]), (105000, 100000, "ipv6"),
+             "metadata: the list's lines, distinct addresses, the family")
+        c.eq((m["allowed_addresses"], m["ipv6_list_blocked"]), (100000 - len(blocked), len(blocked)),
+             "metadata: allowed addresses = list - blocklist, the blocked ones counted")
+        shard_sent = 0
+        for o in outs:
+            probes = probes_of(o)
+            shard_sent += len(probes)
+            got += probes
+            os.unlink(o)
+        c.eq(m["packets_sent"], shard_sent, f"shard {s}: every probe sent is in the captures")
+    what = f"{shards} shards x {threads} threads"
+    pairs = [(a, p) for a, p, _, _ in got]
+    c.eq(len(pairs), len(want), f"{what}: as many probes as targets")
+    c.eq(len(pairs), len(set(pairs)), f"{what}: no (address, port) twice")
+    c.check(set(pairs) == want, f"{what}: exactly the list x ports minus the blocklist "
+            f"({len(set(pairs) - want)} extra, {len(want - set(pairs))} missing)")
+    sample = rng.sample(got, 200)
+    bad = [g for g in sample if v6.seq(str(ipaddress.IPv6Address(g[0])), g[1]) != g[3]
+           or v6.sport(str(ipaddress.IPv6Address(g[0])), g[1]) != g[2]]
+    c.eq(bad, [], f"{what}: sequence numbers and source ports are the IPv6 MAC's (200 probes checked)")
+
+# --- prefix windows ---------------------------------------------------------------------------------
+
+
+def window_probes(name, args):
+    out = os.path.join(d, f"{name}.pcap")
+    meta = os.path.join(d, f"{name}.json")
+    p = scan(name, ["-b", "/dev/null", "-p", "80", "-m", meta] + args, [out])
+    c.eq(p.returncode, 0, f"{name}: exit status ({p.stderr[-300:]!r})")
+    got = [a for a, _, _, _ in probes_of(out)] if os.path.exists(out) else []
+    return got, (tt.metadata(meta) if os.path.exists(meta) else {})
+
+
+blocks = [base + (b << (128 - 64)) for b in range(1 << 12)]  # the /64s of 2001:2::/52
+got, m = window_probes("win1", ["-e", "3", "2001:2::/52-64"])
+c.check(sorted(got) == sorted(b | 1 for b in blocks), f"window 2001:2::/52-64: every /64 once, at ::1 ({len(got)} probes)")
+got2, _ = window_probes("win2", ["-e", "3", "--iid", "seed", "2001:2::/52-64"])
+want2 = sorted(b | tt.window6_iid(3, (b - base) >> 64, 64) for b in blocks)
+c.check(sorted(got2) == want2, "window with --iid seed: every /64 once, at the IID the seed gives (Python's SipHash; "
+        f"{len(got2)} probes, {len(set(got2) - set(want2))} not as computed)")
+c.check(len({a & ((1 << 64) - 1) for a in got2}) > 4000, "the seed's IIDs differ from /64 to /64")
+got3, _ = window_probes("win3", ["-e", "4", "--iid", "seed", "2001:2::/52-64"])
+c.check(set(got3) != set(got2) and len(set(got3)) == 4096, "another seed: other IIDs, still one per /64")
+got4, _ = window_probes("win4", ["-e", "3", "--iid", "::abcd", "2001:2:0:100::/120", "2001:2:1::/48-60"])
+want4 = {base + (1 << 72) + i for i in range(256)} | {base + (1 << 80) + (b << 68) + 0xabcd for b in range(4096)}
+c.check(len(got4) == len(want4) and set(got4) == want4, "a CIDR (every address) beside a window at a fixed --iid "
+        f"({len(got4)} probes, {len(set(got4) - want4)} extra, {len(want4 - set(got4))} missing)")
+# A window partly blocklisted: its blocked addresses drawn and skipped, counted; the rest once.
+pb = os.path.join(d, "pb.txt")
+with open(pb, "w") as f:
+    f.write("2001:2:0:800::/53\n")  # the upper half of 2001:2::/52
+out = os.path.join(d, "win5.pcap")
+meta = os.path.join(d, "win5.json")
+p = scan("win5", ["-b", pb, "-p", "80", "-m", meta, "2001:2::/52-64"], [out])
+c.eq(p.returncode, 0, f"a window partly blocklisted: exit status ({p.stderr[-300:]!r})")
+got5 = [a for a, _, _, _ in probes_of(out)]
+c.check(sorted(got5) == sorted(b | 1 for b in blocks[:2048]), f"its unblocked /64s once each, none of the blocked "
+        f"({len(got5)} probes)")
+c.eq(tt.metadata(meta).get("targets_blocked_live"), 2048, "the blocked ones counted as skipped")
+
+# --- icmp_echoscan: ICMPv6 echo requests ------------------------------------------------------------
+out = os.path.join(d, "echo.pcap")
+p = scan("echo6", ["-b", "/dev/null", "-M", "icmp_echoscan", "2001:2::/120"], [out])
+c.eq(p.returncode, 0, f"icmp_echoscan over 2001:2::/120: exit status ({p.stderr[-300:]!r})")
+echoes = [fr for fr in tt.pcap_frames(out) if fr[12:14] == b"\x86\xdd" and fr[20] == 58]
+c.eq(len(echoes), 256, "256 ICMPv6 frames")
+c.check(sorted(int.from_bytes(fr[38:54], "big") for fr in echoes) == [base + i for i in range(256)], "one per address")
+ok = 0
+for fr in echoes:
+    ident, sq = struct.unpack(">HH", fr[58:62])
+    t = v6.tag(str(ipaddress.IPv6Address(fr[38:54])), 0) & 0xFFFFFFFF
+    ok += fr[54] == 128 and fr[55] == 0 and len(fr) == 62 and (ident, sq) == (t >> 16, t & 0xFFFF)
+c.eq(ok, 256, "each an echo request (type 128) with identifier and sequence number from the tag")
+
+# --- refusals ---------------------------------------------------------------------------------------
+base_args = ["scan", "--dev", "net_null0", "--eal", tt.eal("v6r"), "-G", GW, "-c", "0", "-q"]
+for extra, why in ((["-S", SRC, "-b", "/dev/null", "2001:2::/48-56", "2001:2:0:100::/56-64"], "overlap"),
+                   (["-S", SRC, "-b", "/dev/null", "2001:2::/64"], "holds 2^64 addresses"),
+                   (["-S", SRC, "2001:2::/120"], "inside the blocklist"),
+                   (["-S", SRC, "-b", "/dev/null", "-M", "udp", "-p", "53", "--probe-args", "text:x", "2001:2::1"],
+                    "not built for IPv6"),
+                   (["-S", SRC, "-b", "/dev/null", "-M", "tcp_banner", "2001:2::1"], "not built for IPv6"),
+                   (["-S", SRC, "-S", "198.19.0.2", "-b", "/dev/null", "2001:2::1", "198.18.0.1"],
+                    "IPv4 and IPv6 targets in one scan"),
+                   (["-S", "198.19.0.2", "-b", "/dev/null", "2001:2::1"], "need an IPv6 source"),
+                   (["-S", SRC, "-S", "2001:2:ff::3", "-b", "/dev/null", "2001:2::1"], "given twice for IPv6"),
+                   (["-S", SRC, "-b", "/dev/null", "--iid", "::1:0:0:0:0", "2001:2::/48-64"], "does not fit")):
+    p = tt.run(base_args + extra, timeout=60)
+    c.eq(p.returncode, 2, f"{extra[2:]}: exit 2")
+    c.check(why in p.stderr, f"it says {why!r}: {p.stderr!r}")
+c.done()
