@@ -20,6 +20,8 @@
  * the MSS our SYN announces (1460), rounded up to whole data chunks.
  */
 #define TRAWL_RESULT_DATA_MAX 1472
+/* The most a UDP probe carries over IPv6: a 1500-byte packet less 40 + 8 bytes of headers. */
+#define TRAWL_UDP6_PAYLOAD_MAX 1452
 /* udp keeps the first 512 bytes of a reply; udp_pkt_size tells the whole. */
 #define TRAWL_UDP_DATA_MAX 512
 

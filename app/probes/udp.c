@@ -250,6 +250,146 @@ udp_classify(const struct trawl_probe_ctx *ctx, const struct trawl_ipv4_view *v,
 	return TRAWL_RX_OTHER;
 }
 
+/* --- IPv6 --------------------------------------------------------------- */
+
+/*
+ * The same datagram over IPv6: the UDP checksum is mandatory there (RFC
+ * 8200 8.1), the flow label carries the key-free mark the IPv4 probe's IP
+ * ID carries. An ICMPv6 error quotes no IP ID: the quoted source port (from
+ * the tag of the quoted destination and port) is what validates it, as a
+ * UDP reply is validated.
+ */
+struct udp6_frame {
+	struct rte_ether_hdr eth;
+	struct rte_ipv6_hdr ip;
+	struct rte_udp_hdr udp;
+} __attribute__((packed, aligned(2)));
+
+enum { UDP6_BASE };
+
+static int
+udp6_prepare(struct trawl_probe_ctx *ctx)
+{
+	struct udp6_frame *f = (void *)ctx->tmpl6;
+	uint16_t plen = ctx->args.payload_len;
+	uint16_t ulen = (uint16_t)(sizeof(f->udp) + plen);
+
+	if (plen > TRAWL_UDP6_PAYLOAD_MAX)
+		return -EMSGSIZE;
+	memset(ctx->tmpl6, 0, sizeof(ctx->tmpl6));
+	trawl_frame_l2l3_6(&f->eth, &f->ip, ctx, IPPROTO_UDP, ulen, UDP_TTL);
+	f->udp.dgram_len = rte_cpu_to_be_16(ulen);
+	ctx->len6 = (uint16_t)(sizeof(*f) + plen);
+	ctx->priv6[UDP6_BASE] = 2u * ulen + IPPROTO_UDP + trawl_frame_sum_ip6(ctx->saddr6) +
+		trawl_frame_sum(ctx->args.payload, plen);
+	return 0;
+}
+
+static void
+udp6_make(uint8_t *const bufs[], const struct trawl_target6 tgt[], unsigned int n, const struct trawl_probe_ctx *ctx)
+{
+	uint16_t plen = ctx->args.payload_len;
+	uint64_t tags[TRAWL_MAKE_MAX];
+
+	trawl_validate_target6_tags(&ctx->val, tgt, n, 1, tags);
+	for (unsigned int i = 0; i < n; i++) {
+		struct udp6_frame *f = (void *)bufs[i];
+		uint16_t dport = tgt[i].port;
+		uint16_t sport = trawl_validate_sport(&ctx->val, tags[i], tgt[i].probe);
+		uint16_t ck;
+
+		memcpy(f, ctx->tmpl6, sizeof(*f));
+		memcpy(f + 1, ctx->args.payload, plen);
+		f->ip.vtc_flow = rte_cpu_to_be_32(UINT32_C(6) << 28 | trawl_fp_trawl_ipid((uint32_t)tags[i], dport));
+		trawl_ip6_store(f->ip.dst_addr, tgt[i].addr);
+		f->udp.src_port = rte_cpu_to_be_16(sport);
+		f->udp.dst_port = rte_cpu_to_be_16(dport);
+		ck = trawl_frame_fold(ctx->priv6[UDP6_BASE] + trawl_frame_sum_ip6(tgt[i].addr) + sport + dport);
+		f->udp.dgram_cksum = rte_cpu_to_be_16(ck == 0 ? 0xffff : ck);
+	}
+}
+
+/* Is (target addr, port) one we probed from source port @p ours? Gives its index. */
+static uint64_t
+probed6(const struct trawl_probe_ctx *ctx, struct trawl_ip6 addr, uint16_t port, uint16_t ours)
+{
+	uint64_t tag = trawl_validate_tag6(&ctx->val, addr, port);
+
+	if (!trawl_validate_sport_ok(&ctx->val, tag, ours))
+		return TRAWL_TARGET_NONE;
+	return trawl_target6_index(ctx->space, addr, port);
+}
+
+static void
+common6(struct trawl_result *r, const struct trawl_ipv6_view *v, uint64_t target, uint16_t port, uint16_t ours)
+{
+	r->target = target;
+	memcpy(r->responder6, v->ip->src_addr, 16);
+	r->sport = port;
+	r->dport = ours;
+	r->seq = 0;
+	r->ipid = 0;
+	r->window = 0;
+	r->ttl = v->hlim;
+	r->icmp_id = 0;
+}
+
+static enum trawl_rx_verdict
+udp6_classify(const struct trawl_probe_ctx *ctx, const struct trawl_ipv6_view *v, struct trawl_result *r)
+{
+	uint16_t port, ours;
+	uint64_t target;
+
+	if (!trawl_ip6_eq(v->daddr, ctx->saddr6))
+		return TRAWL_RX_OTHER;
+	if (v->proto == IPPROTO_UDP) {
+		const struct rte_udp_hdr *udp = (const void *)v->l4;
+		uint32_t ulen;
+
+		if (v->cut || v->l4_len < sizeof(*udp) || rte_be_to_cpu_16(udp->dgram_len) < sizeof(*udp) ||
+				rte_be_to_cpu_16(udp->dgram_len) > v->l4_len)
+			return TRAWL_RX_INVALID;
+		port = rte_be_to_cpu_16(udp->src_port);
+		ours = rte_be_to_cpu_16(udp->dst_port);
+		target = probed6(ctx, v->saddr, port, ours);
+		if (target == TRAWL_TARGET_NONE)
+			return TRAWL_RX_INVALID;
+		common6(r, v, target, port, ours);
+		r->cls = TRAWL_CLASS_UDP;
+		r->success = 1;
+		ulen = rte_be_to_cpu_16(udp->dgram_len);
+		r->udp_len = (uint16_t)ulen;
+		r->data_len = (uint16_t)RTE_MIN(ulen - (uint32_t)sizeof(*udp), (uint32_t)TRAWL_UDP_DATA_MAX);
+		memcpy(r->data, udp + 1, r->data_len);
+		r->icmp_type = 0;
+		r->icmp_code = 0;
+		return TRAWL_RX_VALID;
+	}
+	if (v->proto == IPPROTO_ICMPV6) {
+		struct trawl_icmp6_quote q;
+
+		if (v->l4_len < TRAWL_ICMP_HDR_LEN || !trawl_icmp6_is_error(v->l4[0]))
+			return TRAWL_RX_OTHER;
+		if (v->cut || trawl_icmp6_quote_parse(v, &q) != 0 || q.proto != IPPROTO_UDP ||
+		    !trawl_ip6_eq(q.saddr, ctx->saddr6))
+			return TRAWL_RX_INVALID;
+		ours = (uint16_t)(q.l4[0] << 8 | q.l4[1]);
+		port = (uint16_t)(q.l4[2] << 8 | q.l4[3]);
+		target = probed6(ctx, q.daddr, port, ours);
+		if (target == TRAWL_TARGET_NONE)
+			return TRAWL_RX_INVALID;
+		common6(r, v, target, port, ours);
+		r->cls = q.type == TRAWL_ICMP6_UNREACH ? TRAWL_CLASS_ICMP_UNREACH : TRAWL_CLASS_OTHER;
+		r->success = 0;
+		r->udp_len = 0;
+		r->data_len = 0;
+		r->icmp_type = q.type;
+		r->icmp_code = q.code;
+		return TRAWL_RX_VALID;
+	}
+	return TRAWL_RX_OTHER;
+}
+
 const struct trawl_probe_ops trawl_probe_udp = {
 	.name = "udp",
 	.help = "UDP datagram (--probe-args text:|hex:|file:) to each (address, port); UDP reply = open (success), "
@@ -262,4 +402,7 @@ const struct trawl_probe_ops trawl_probe_udp = {
 	.make = udp_make,
 	.classify = udp_classify,
 	.answer = NULL,
+	.prepare6 = udp6_prepare,
+	.make6 = udp6_make,
+	.classify6 = udp6_classify,
 };

@@ -609,6 +609,9 @@ finish6(struct trawl_scan_conf *c, struct trawl_err *err)
 		for (unsigned int i = 0; i < c->nwin6; i++) {
 			struct trawl_ip6 m = trawl_window6_iid_mask(&c->win6[i]);
 
+			if (c->win6[i].b == 128)
+				continue; /* a prefix: every address of it, no IID */
+
 			if ((iid.hi & ~m.hi) != 0 || (iid.lo & ~m.lo) != 0)
 				return trawl_err_set(err, -EINVAL, "--iid %s does not fit below the /%u of a window's blocks",
 						c->iid, c->win6[i].b);

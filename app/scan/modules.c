@@ -21,8 +21,11 @@ trawl_scan_modules_resolve(struct trawl_scan_conf *c, struct trawl_scan_modules 
 		return trawl_err_set(err, -EINVAL, "--probe-args: probe module %s takes no arguments", m->probe->name);
 	}
 	if (c->six && m->probe->classify6 == NULL)
-		return trawl_err_set(err, -EINVAL, "probe module %s: not built for IPv6 targets yet (tcp_synscan and "
-				"icmp_echoscan are)", m->probe->name);
+		return trawl_err_set(err, -EINVAL, "probe module %s: not built for IPv6 targets yet (tcp_synscan, "
+				"icmp_echoscan and udp are)", m->probe->name);
+	if (c->six && m->args.payload_len > TRAWL_UDP6_PAYLOAD_MAX)
+		return trawl_err_set(err, -EINVAL, "--probe-args: %u bytes of payload; over IPv6 a probe carries at most %d "
+				"(a 1500-byte packet)", m->args.payload_len, TRAWL_UDP6_PAYLOAD_MAX);
 	if (c->canaries == TRAWL_CANARIES_UNSET)
 		c->canaries = m->probe->handshake ? TRAWL_CANARIES_BANNER : 0;
 	else if (c->canaries != 0 && !m->probe->tcp)

@@ -10,6 +10,9 @@
 #  - tcp_synscan over 2001:2::/112 finds exactly the open set (RFC 5952 rows);
 #  - icmp_echoscan finds exactly the live set and classifies exactly the
 #    rejected set unreach, validated from the echo request the error quotes;
+#  - udp finds exactly the addresses with a server on port 53 (their
+#    answer in `data`) and classifies exactly a rejected set closed
+#    (ICMPv6 port unreachable, validated from the quoted datagram);
 #  - -I with a list (repeated lines, addresses outside the /64 that nothing
 #    answers) finds exactly list & open;
 #  - masscan, from a peer namespace, finds the same open set.
@@ -29,6 +32,7 @@ W=$(mktemp -d "/tmp/$P.XXXXXX")
 LISTENER=""
 down() {
 	[ -n "$LISTENER" ] && kill "$LISTENER" 2>/dev/null
+	[ -n "${UDP_PID:-}" ] && kill "$UDP_PID" 2>/dev/null
 	for ns in "$P-net" "$P-scan" "$P-peer"; do ip netns del "$ns" 2>/dev/null; done
 	rm -rf "$W" /var/run/dpdk/"$P" /var/run/dpdk/"$P"-*
 }
@@ -55,14 +59,16 @@ ip netns exec "$P-peer" ethtool -K "$P-p" tx off >/dev/null 2>&1
 $NET sysctl -qw net.ipv6.conf.all.forwarding=1 net.ipv6.icmp.ratelimit=0 net.ipv4.tcp_max_syn_backlog=65536 \
 	net.core.somaxconn=65535 net.ipv4.tcp_syncookies=2 net.ipv4.tcp_synack_retries=1
 
-# Ground truth in 2001:2::/112: 400 open on :80, 300 answering echo requests, 200 rejecting them.
+# Ground truth in 2001:2::/112: 400 open on :80, 300 answering echo requests, 200 rejecting them;
+# for UDP port 53, 300 with a server and 200 closed (port unreachable), the rest silent.
 $PY - "$W" "$$" <<'PY' || exit 1
 import ipaddress, random, sys
 w, seed = sys.argv[1], int(sys.argv[2])
 rng = random.Random(seed)
 base = int(ipaddress.IPv6Address("2001:2::"))
 pick = [ipaddress.IPv6Address(base + i) for i in rng.sample(range(1, 65536), 900)]
-for name, part in (("open", pick[:400]), ("live", pick[400:700]), ("unreach", pick[700:])):
+for name, part in (("open", pick[:400]), ("live", pick[400:700]), ("unreach", pick[700:]),
+                   ("udp_open", pick[:300]), ("udp_closed", pick[400:600])):
     open(f"{w}/{name}.txt", "w").writelines(f"{a}\n" for a in sorted(part))
 # A list: 200 of the open, 300 others of the /112, each line twice; 50 outside 2001:2::/64 (no route back).
 others = [ipaddress.IPv6Address(base + i) for i in rng.sample(range(1, 65536), 300)]
@@ -80,10 +86,14 @@ table inet t6 {
   set open { type ipv6_addr; elements = { $(set_of open) } }
   set live { type ipv6_addr; elements = { $(set_of live) } }
   set unreach { type ipv6_addr; elements = { $(set_of unreach) } }
+  set udp_open { type ipv6_addr; elements = { $(set_of udp_open) } }
+  set udp_closed { type ipv6_addr; elements = { $(set_of udp_closed) } }
   chain in { type filter hook input priority 0; policy accept;
     ip6 daddr 2001:2::/64 tcp dport 80 ip6 daddr != @open reject with tcp reset
     ip6 daddr 2001:2::/64 icmpv6 type echo-request ip6 daddr @unreach reject with icmpv6 type addr-unreachable
     ip6 daddr 2001:2::/64 icmpv6 type echo-request ip6 daddr != @live drop
+    ip6 daddr 2001:2::/64 udp dport 53 ip6 daddr @udp_closed reject with icmpv6 type port-unreachable
+    ip6 daddr 2001:2::/64 udp dport 53 ip6 daddr != @udp_open drop
   }
 }
 NFT
@@ -97,6 +107,22 @@ while True: time.sleep(3600)
 ' &
 LISTENER=$!
 for _ in $(seq 50); do $NET ss -ltn 2>/dev/null | grep -q ':80 ' && break; sleep 0.1; done
+# One UDP server on [::]:53 answers "trawl-test" from the address each datagram went to (a source
+# only a local route makes ours: ip_nonlocal_bind lets it be given).
+$NET sysctl -qw net.ipv6.ip_nonlocal_bind=1
+$NET timeout 600 $PY -c '
+import socket
+s = socket.socket(socket.AF_INET6, socket.SOCK_DGRAM)
+s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_RECVPKTINFO, 1)
+s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 1 << 22)
+s.bind(("::", 53))
+while True:
+    _, anc, _, src = s.recvmsg(2048, 256)
+    info = [d[:16] + bytes(4) for lvl, t, d in anc if lvl == socket.IPPROTO_IPV6 and t == socket.IPV6_PKTINFO]
+    s.sendmsg([b"trawl-test"], [(socket.IPPROTO_IPV6, socket.IPV6_PKTINFO, info[0])] if info else [], 0, src)
+' &
+UDP_PID=$!
+for _ in $(seq 50); do $NET ss -lun 2>/dev/null | grep -q ':53 ' && break; sleep 0.1; done
 
 EAL="--no-huge -m 512 --no-pci --file-prefix $P"
 DEV="net_af_packet0,iface=$P-a,framecnt=4096"
@@ -136,6 +162,19 @@ set_is unreach "$W/icmp_unreach.csv"; ok $? "icmp_echoscan: unreach == the rejec
 # The kernel sends its error from the address facing us, not the target's: a responder that is not the target.
 awk -F, '$2 == "unreach" && !($3 == 0 && $5 == 1 && $6 == 3 && $7 == "address unreachable" && $4 == "2001:2:ff::1") { bad++ } END { exit bad > 0 }' "$W/icmp.csv"
 ok $? "icmp_echoscan: unreach rows are ICMPv6 type 1 code 3 (address unreachable), no success, from the gateway ($(grep -m1 unreach "$W/icmp.csv"))"
+
+# --- udp -------------------------------------------------------------------
+scan udp 50000 -M udp -p 53 --probe-args "file:$here/../../config/udp-probes/dns_53.pkt" --output-filter "repeat = 0" \
+	-f saddr,classification,success,sport,data,icmp_type,icmp_code,icmp_unreach_str 2001:2::/112
+ok $? "udp over 2001:2::/112: exit status ($(tail -c 300 "$W/udp.err"))"
+awk -F, '$2 == "udp" { print $1 }' "$W/udp.csv" > "$W/udp_up.csv"
+awk -F, '$2 == "icmp-unreach" { print $1 }' "$W/udp.csv" > "$W/udp_unreach.csv"
+set_is udp_open "$W/udp_up.csv"; ok $? "udp: UDP replies == the servers ($(wc -l < "$W/udp_up.csv") of 300)"
+set_is udp_closed "$W/udp_unreach.csv"; ok $? "udp: port unreachable == the rejected set ($(wc -l < "$W/udp_unreach.csv") of 200)"
+[ "$(wc -l < "$W/udp.csv")" = 500 ]; ok $? "udp: no other row"
+want_hex=$(printf 'trawl-test' | od -An -tx1 | tr -d ' \n')
+awk -F, -v h="$want_hex" '($2 == "udp" && !($3 == 1 && $4 == 53 && $5 == h)) || ($2 == "icmp-unreach" && !($3 == 0 && $6 == 1 && $7 == 4 && $8 == "port unreachable")) { bad++ } END { exit bad > 0 }' "$W/udp.csv"
+ok $? "udp: open rows carry the server's answer, closed rows are ICMPv6 port unreachable ($(grep -m1 unreach "$W/udp.csv"))"
 
 # --- -I, a list -------------------------------------------------------------
 scan list 50000 -p 80 -I "$W/list.txt"; ok $? "-I list: exit status ($(tail -c 300 "$W/list.err"))"

@@ -7,6 +7,8 @@
  */
 #include <string.h>
 
+#include <rte_udp.h>
+
 #include "app/core/icmp.h"
 #include "app/core/ndp.h"
 #include "app/core/space6.h"
@@ -257,7 +259,8 @@ setup6(struct trawl_probe_ctx *ctx, const char *module, const char *portspec)
 static int
 csum6_ok(const uint8_t *f)
 {
-	return rte_ipv6_udptcp_cksum((const struct rte_ipv6_hdr *)(f + 14), f + 54) == 0;
+	/* The folded sum of pseudo-header and segment, checksum included: all ones when right. */
+	return __rte_ipv6_udptcp_cksum((const struct rte_ipv6_hdr *)(f + 14), f + 54) == 0xffff;
 }
 
 /* A reply to the probe at @p probe: addresses and ports swapped, the flags, ack = seq + 1. */
@@ -398,6 +401,58 @@ test_icmp6_round_trip(void)
 	CHECK(ops->classify6(&ctx, &v, &r) == TRAWL_RX_OTHER);
 }
 
+static void
+test_udp6_round_trip(void)
+{
+	const struct trawl_probe_ops *ops = trawl_probe_find("udp");
+	struct trawl_probe_ctx ctx;
+	struct trawl_target6 t = { .addr = ip6("2001:2::5"), .port = 443, .probe = 0 };
+	uint8_t probe[256], reply[512], *bufs[1] = { probe };
+	struct rte_ipv6_hdr *ip = (void *)(reply + 14);
+	struct rte_udp_hdr *u = (void *)(reply + 54);
+	uint8_t keep[TRAWL_UDP_DATA_MAX];
+	struct trawl_ipv6_view v;
+	struct trawl_result r = { .data = keep };
+	struct trawl_err err;
+
+	setup6(&ctx, "udp", "53,443");
+	REQUIRE(ops->parse_args("text:hello", &ctx.args, &err) == 0);
+	REQUIRE(ops->prepare6(&ctx) == 0);
+	ops->make6(bufs, &t, 1, &ctx);
+	CHECK_EQ_U64(ctx.len6, 62 + 5);
+	CHECK(csum6_ok(probe) && memcmp(probe + 62, "hello", 5) == 0);
+	/* The reply from the target port to our source port, 4 bytes of data. */
+	memcpy(reply, probe, 62);
+	memcpy(ip->src_addr, probe + 14 + 24, 16);
+	memcpy(ip->dst_addr, probe + 14 + 8, 16);
+	u->src_port = rte_cpu_to_be_16(443);
+	u->dst_port = ((struct rte_udp_hdr *)(probe + 54))->src_port;
+	u->dgram_len = rte_cpu_to_be_16(12);
+	ip->payload_len = rte_cpu_to_be_16(12);
+	memcpy(reply + 62, "data", 4);
+	REQUIRE(trawl_ipv6_parse(reply + 14, 52, &v) == 0);
+	REQUIRE(ops->classify6(&ctx, &v, &r) == TRAWL_RX_VALID);
+	CHECK(r.cls == TRAWL_CLASS_UDP && r.success && r.data_len == 4 && memcmp(keep, "data", 4) == 0);
+	CHECK(r.target == trawl_target6_index(&space, t.addr, 443));
+	/* Another destination port of ours: invalid. */
+	u->dst_port = rte_cpu_to_be_16((uint16_t)(rte_be_to_cpu_16(u->dst_port) + 1));
+	REQUIRE(trawl_ipv6_parse(reply + 14, 52, &v) == 0);
+	CHECK(ops->classify6(&ctx, &v, &r) == TRAWL_RX_INVALID);
+	/* The target's port unreachable quoting the probe: closed. */
+	memset(reply + 54, 0, 8);
+	reply[54] = TRAWL_ICMP6_UNREACH;
+	reply[55] = TRAWL_ICMP6_UNREACH_PORT;
+	ip->proto = IPPROTO_ICMPV6;
+	memcpy(reply + 62, probe + 14, 40 + 8 + 5);
+	ip->payload_len = rte_cpu_to_be_16(8 + 53);
+	REQUIRE(trawl_ipv6_parse(reply + 14, 40 + 61, &v) == 0);
+	REQUIRE(ops->classify6(&ctx, &v, &r) == TRAWL_RX_VALID);
+	CHECK(r.cls == TRAWL_CLASS_ICMP_UNREACH && !r.success && r.icmp_type == 1 && r.icmp_code == 4);
+	/* A payload too long for a 1500-byte IPv6 packet is refused at set-up. */
+	ctx.args.payload_len = TRAWL_UDP6_PAYLOAD_MAX + 1;
+	CHECK(ops->prepare6(&ctx) == -EMSGSIZE);
+}
+
 int
 main(void)
 {
@@ -408,6 +463,7 @@ main(void)
 	RUN(test_ndp_round_trip);
 	RUN(test_tcp6_round_trip);
 	RUN(test_icmp6_round_trip);
+	RUN(test_udp6_round_trip);
 	trawl_space6_free(&space6);
 	return check_done();
 }
