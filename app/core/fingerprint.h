@@ -91,6 +91,7 @@ struct trawl_fp_probe {
 	uint8_t ttl;
 	uint8_t opt_len;      /**< TCP option bytes */
 	uint8_t opt_mss_only; /**< the options are exactly one MSS option */
+	uint8_t v6;           /**< an IPv6 probe: saddr/daddr are the addresses folded, ipid the flow label's low bits */
 };
 
 /* What is remembered per source address. */

@@ -36,6 +36,19 @@ int trawl_parse_prefix6(const char *s, struct trawl_prefix6 *p);
 /** The address in RFC 5952's canonical form (lower case, the longest run of zero groups as ::). */
 const char *trawl_ipv6_str(const struct trawl_ip6 *a, char buf[TRAWL_IPV6_STRLEN]);
 
+/** a < b as 128-bit numbers. */
+static inline int
+trawl_ip6_lt(struct trawl_ip6 a, struct trawl_ip6 b)
+{
+	return a.hi < b.hi || (a.hi == b.hi && a.lo < b.lo);
+}
+
+static inline int
+trawl_ip6_eq(struct trawl_ip6 a, struct trawl_ip6 b)
+{
+	return a.hi == b.hi && a.lo == b.lo;
+}
+
 /** The address from its 16 bytes in network order (a packet's). */
 static inline struct trawl_ip6
 trawl_ip6_load(const uint8_t b[16])

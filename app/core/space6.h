@@ -52,18 +52,6 @@ trawl_space6_count(const struct trawl_space6 *s)
 	return s->cum[s->nwin];
 }
 
-static inline int
-trawl_ip6_lt(struct trawl_ip6 a, struct trawl_ip6 b)
-{
-	return a.hi < b.hi || (a.hi == b.hi && a.lo < b.lo);
-}
-
-static inline int
-trawl_ip6_eq(struct trawl_ip6 a, struct trawl_ip6 b)
-{
-	return a.hi == b.hi && a.lo == b.lo;
-}
-
 /** Address @p idx of the set, idx < count. */
 static inline struct trawl_ip6
 trawl_space6_at(const struct trawl_space6 *s, uint64_t idx)

@@ -46,6 +46,12 @@ static int
 opt_gateway_ip(void *c, const char *arg, struct trawl_err *err)
 {
 	(void)err;
+	if (strchr(arg, ':') != NULL) {
+		if (CONF(c)->ngw6 == TRAWL_RESPOND_MAX_GW || trawl_parse_ipv6(arg, &CONF(c)->gw6[CONF(c)->ngw6]) != 0)
+			return -EINVAL;
+		CONF(c)->ngw6++;
+		return 0;
+	}
 	if (CONF(c)->ngw == TRAWL_RESPOND_MAX_GW || trawl_parse_ipv4(arg, &CONF(c)->gw[CONF(c)->ngw]) != 0)
 		return -EINVAL;
 	CONF(c)->ngw++;
@@ -115,8 +121,8 @@ static const struct trawl_opt rows[] = {
 		.help = "UDP port every live host answers with this payload\n"
 		"(repeatable; other UDP ports: port unreachable)" },
 	{ "gateway-ip", 0, TRAWL_OPT_FN, .fn = opt_gateway_ip, .meta = "ADDR", .flags = ROW_FLAGS,
-		.what = "not an IPv4 address (at most 16 of them)",
-		.help = "answer ARP for this address (repeatable; default: every address)" },
+		.what = "not an IPv4 or IPv6 address (at most 16 of each)",
+		.help = "answer ARP (IPv4) or neighbour solicitations (IPv6) for this\naddress (repeatable; default: every address)" },
 	{ "loss", 0, TRAWL_OPT_PROB, OFF(loss), .meta = "P", .flags = ROW_FLAGS,
 		.help = "probability of dropping a reply to a probe (0..1; ARP is never lost)" },
 	{ "duplicate", 0, TRAWL_OPT_PROB, OFF(duplicate), .meta = "P", .flags = ROW_FLAGS,

@@ -22,6 +22,8 @@ struct trawl_respond_conf {
 	uint64_t *ports;             /**< --ports bitmap, NULL = every port */
 	uint32_t gw[TRAWL_RESPOND_MAX_GW];
 	unsigned int ngw;
+	struct trawl_ip6 gw6[TRAWL_RESPOND_MAX_GW];
+	unsigned int ngw6;
 	double loss;
 	double duplicate;
 	const char *metrics_file;   /**< --metrics-file FILE: live counters, Prometheus text (NULL: none) */

@@ -47,6 +47,7 @@ trawl_dataset_free(struct trawl_dataset *ds)
 	free(ds->svc);
 	free(ds->svc_bytes);
 	free(ds->mbox);
+	trawl_dataset6_free(&ds->six);
 	memset(ds, 0, sizeof(*ds));
 }
 
@@ -267,8 +268,10 @@ static int
 parse_line(struct trawl_dataset *ds, struct addr_buf *bare, const char *s, const char *end)
 {
 	uint32_t len, port, addr, mask;
-	int has_port, rc;
+	int has_port, rc = trawl_dataset6_line(&ds->six, s, end);
 
+	if (rc != -ENOENT)
+		return rc;
 	if (parse_addr(s, end, &addr, &len, &port, &has_port) != 0)
 		return -EINVAL;
 	if (len == 32 && !has_port)
@@ -312,6 +315,7 @@ add_bytes(struct trawl_dataset *ds, const void *d, size_t n, uint32_t *off)
 #define SVC_UNKNOWN (-ENOENT)
 #define SVC_NEEDS_PORT (-EDESTADDRREQ)
 #define SVC_FILE (-EIO)
+#define SVC_V6 (-EPROTONOSUPPORT)
 
 /*
  * "ADDR[/LEN]:PORT SERVICE" or "CIDR middlebox[:zerowin]": the address
@@ -505,7 +509,9 @@ load_text(struct trawl_dataset *ds, const char *path, const char *buf, size_t si
 
 			while (sp < e && !is_blank(*sp))
 				sp++;
-			if (sp < e) {
+			if (sp < e && (*s == '[' || memchr(s, ':', (size_t)(sp - s)) != memrchr(s, ':', (size_t)(sp - s)))) {
+				rc = SVC_V6;
+			} else if (sp < e) {
 				const char *w = sp;
 
 				while (w < e && is_blank(*w))
@@ -524,6 +530,11 @@ load_text(struct trawl_dataset *ds, const char *path, const char *buf, size_t si
 						(long)(s - p) + 1, ds->max_pairs);
 				break;
 			}
+			if (rc == SVC_V6) {
+				rc = trawl_err_set(err, -EINVAL, "%s:%lu:%ld: services and middleboxes on IPv6 lines: not built "
+						"yet: '%.*s'", path, lineno, (long)(s - p) + 1, (int)(e - s > 64 ? 64 : e - s), s);
+				break;
+			}
 			if (rc == SVC_UNKNOWN || rc == SVC_NEEDS_PORT || rc == SVC_FILE) {
 				rc = trawl_err_set(err, -EINVAL, "%s:%lu:%ld: %s: '%.*s'", path, lineno, (long)(s - p) + 1,
 						rc == SVC_UNKNOWN ? "unknown service (http, tls, ssh, banner:TEXT, file:PATH, "
@@ -534,7 +545,7 @@ load_text(struct trawl_dataset *ds, const char *path, const char *buf, size_t si
 				break;
 			}
 			if (rc != 0) {
-				rc = trawl_err_set(err, -EINVAL, "%s:%lu:%ld: not ADDR, CIDR, ADDR:PORT or CIDR:PORT: '%.*s'",
+				rc = trawl_err_set(err, -EINVAL, "%s:%lu:%ld: not ADDR, CIDR, ADDR:PORT, CIDR:PORT, IPV6ADDR, IPV6PREFIX/LEN or [IPV6ADDR]:PORT: '%.*s'",
 						path, lineno, (long)(s - p) + 1, (int)(e - s > 64 ? 64 : e - s), s);
 				break;
 			}
@@ -558,8 +569,18 @@ load_binary(struct trawl_dataset *ds, const char *path, const uint8_t *buf, size
 	memcpy(&nr, p, 8);
 	memcpy(&np, p + 8, 8);
 	p += 16;
-	if (nr > (size - 24) / 8 || np > (size - 24 - nr * 8) / 8 || 24 + nr * 8 + np * 8 != size)
+	if (nr > (size - 24) / 8 || np > (size - 24 - nr * 8) / 8)
 		return trawl_err_set(err, -EINVAL, "%s: binary dataset sizes do not match the file", path);
+	/* IPv4's part, then IPv6's section if there is one. */
+	if (24 + nr * 8 + np * 8 != size) {
+		size_t v4 = 24 + nr * 8 + np * 8;
+		int rc = trawl_dataset6_read(&ds->six, buf + v4, size - v4);
+
+		if (rc == -ENOMEM)
+			return trawl_err_set(err, rc, "%s: out of memory", path);
+		if (rc != 0)
+			return trawl_err_set(err, -EINVAL, "%s: binary dataset sizes do not match the file", path);
+	}
 	for (uint64_t i = 0; i < nr; i++, p += 8) {
 		uint32_t lo, hi;
 
@@ -658,6 +679,7 @@ trawl_dataset_seal(struct trawl_dataset *ds)
 {
 	size_t out = 0;
 
+	trawl_dataset6_seal(&ds->six);
 	if (ds->nsvc != 0)
 		qsort(ds->svc, ds->nsvc, sizeof(ds->svc[0]), cmp_svc);
 	if (ds->nmbox != 0)
@@ -724,6 +746,8 @@ trawl_dataset_write(const struct trawl_dataset *ds, const char *path, struct tra
 		}
 	}
 	fwrite(ds->pairs, 8, ds->npairs, f);
+	if (!trawl_dataset6_empty(&ds->six) && trawl_dataset6_write(&ds->six, f) != 0)
+		rc = -EIO;
 	at = 8;
 	if (fseek(f, at, SEEK_SET) != 0 || fwrite(&nr, 8, 1, f) != 1)
 		rc = -EIO;

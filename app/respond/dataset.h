@@ -6,6 +6,7 @@
 #include <stdint.h>
 
 #include "app/core/err.h"
+#include "app/respond/dataset6.h"
 
 /*
  * The ground truth of the virtual internet. Bitmaps over all of IPv4 (512
@@ -20,9 +21,11 @@
  * Lookups are one bit test, plus a binary search for listed ports.
  *
  * Text form: one ADDR, CIDR, ADDR:PORT or CIDR:PORT per line, '#'
- * comments. Binary form (--compile): "TRAWLDS1", u64 range count, u64
+ * comments; IPv6 lines (ADDR, PREFIX/LEN, [ADDR]:PORT) go to dataset6.h's
+ * arrays. Binary form (--compile): "TRAWLDS1", u64 range count, u64
  * pair count, the wild ranges as (u32 first, u32 last), then the pairs as
- * u64 (address << 16 | port), all little endian, sorted, merged.
+ * u64 (address << 16 | port), all little endian, sorted, merged; then, if
+ * there are IPv6 hosts, dataset6.h's section.
  *
  * Services (issue 21), text form only: "ADDR:PORT SERVICE" or "CIDR:PORT
  * SERVICE" opens the port as the line without SERVICE does, and says what
@@ -74,6 +77,7 @@ struct trawl_dataset {
 	size_t svc_bytes_len;
 	struct trawl_middlebox *mbox; /**< sorted by lo once sealed */
 	size_t nmbox;
+	struct trawl_dataset6 six;    /**< the IPv6 hosts (dataset6.h) */
 };
 
 /*

@@ -331,6 +331,9 @@ trawl_respond_frame(const struct trawl_respond_cfg *cfg, uint8_t *frame, uint32_
 		return;
 	case TRAWL_L3_IPV4:
 		break;
+	case TRAWL_L3_IPV6:
+		trawl_respond_frame6(cfg, frame, len, cap, l3off, res);
+		return;
 	default:
 		return;
 	}

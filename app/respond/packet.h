@@ -24,6 +24,11 @@
  *     the service's first flight (service.h): for a server-first service
  *     already on the handshake's ACK, for the others on the client's data
  *   TCP FIN to a service port after that -> ACK, and our FIN if not sent yet
+ * IPv6 (packet6.c) the same from the dataset's IPv6 hosts, hop limit 64:
+ * SYN-ACK or RST-ACK, ICMPv6 echo reply, the UDP payload or ICMPv6 port
+ * unreachable quoting the probe, and an NA for a solicitation of a gateway
+ * address (any address if none is set); extension headers of a probe are
+ * not echoed.
  * Anything to a dead address gets nothing, like the real Internet. The ISN
  * is a MAC of the connection, so every answer is made from the segment alone.
  */
@@ -43,6 +48,8 @@ struct trawl_respond_cfg {
 	struct rte_ether_addr mac;
 	uint32_t gw[TRAWL_RESPOND_MAX_GW];   /**< answer ARP for these; none = all */
 	unsigned int ngw;
+	struct trawl_ip6 gw6[TRAWL_RESPOND_MAX_GW]; /**< answer neighbour solicitations for these; none = all */
+	unsigned int ngw6;
 	const struct trawl_udp_payload *udp; /**< 65536 entries, len 0 = closed; NULL = none */
 };
 
@@ -85,5 +92,9 @@ struct trawl_respond_result {
  */
 void trawl_respond_frame(const struct trawl_respond_cfg *cfg, uint8_t *frame, uint32_t len, uint32_t cap,
 		struct trawl_respond_result *res);
+
+/** The same for an IPv6 frame whose IPv6 header is at @p l3off (packet6.c). */
+void trawl_respond_frame6(const struct trawl_respond_cfg *cfg, uint8_t *frame, uint32_t len, uint32_t cap,
+		uint32_t l3off, struct trawl_respond_result *res);
 
 #endif

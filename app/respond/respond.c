@@ -405,6 +405,8 @@ setup_port(struct respond *r)
 	r->cfg.mac = r->port.mac;
 	memcpy(r->cfg.gw, conf->gw, sizeof(r->cfg.gw));
 	r->cfg.ngw = conf->ngw;
+	memcpy(r->cfg.gw6, conf->gw6, sizeof(r->cfg.gw6));
+	r->cfg.ngw6 = conf->ngw6;
 	r->cfg.udp = conf->udp;
 	if (setup_responders(r) != 0)
 		return 1;

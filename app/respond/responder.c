@@ -30,6 +30,17 @@ fingerprint(struct trawl_responder *r, const struct trawl_fp_probe *fp)
 	uint32_t claimed;
 	hash_sig_t sig = 0;
 
+	/*
+	 * An IPv6 source has no entry: the table is keyed and reported by IPv4
+	 * address. Its probes are attributed by the rules that read one probe.
+	 */
+	if (fp->v6) {
+		struct trawl_fp_source scratch = { 0 };
+
+		tc = trawl_fingerprint(fp, &scratch, &claimed);
+		trawl_stat_add(&r->toolchains[tc], 1);
+		return;
+	}
 	if (pos < 0 || r->last_saddr != fp->saddr) {
 		sig = rte_hash_hash(r->sources, &fp->saddr); /* once, for the lookup and a possible add */
 		pos = rte_hash_lookup_with_hash(r->sources, &fp->saddr, sig);

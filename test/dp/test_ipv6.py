@@ -13,6 +13,10 @@
   and skipped, counted;
 - icmp_echoscan: ICMPv6 echo requests with identifier and sequence number
   from the tag;
+- against trawl respond over net_memif with an IPv6 dataset (addresses,
+  a prefix, [ADDR]:PORT pairs; the text form and the --compile form), with
+  the gateway resolved by neighbour discovery: the open set found exactly,
+  or short only by what was counted lost; echo replies for live hosts;
 - refusals: windows that overlap, a prefix past 2^48, a window inside the
   blocklist, modules not built for IPv6, mixed families, no IPv6 source."""
 import ipaddress
@@ -163,6 +167,64 @@ for fr in echoes:
     t = v6.tag(str(ipaddress.IPv6Address(fr[38:54])), 0) & 0xFFFFFFFF
     ok += fr[54] == 128 and fr[55] == 0 and len(fr) == 62 and (ident, sq) == (t >> 16, t & 0xFFFF)
 c.eq(ok, 256, "each an echo request (type 128) with identifier and sequence number from the tag")
+
+# --- against trawl respond over memif: an IPv6 dataset ---------------------------------------------------
+hosts = sorted({base + (rng.randrange(1 << 16) << 64) + rng.randrange(1 << 64) for _ in range(2000)})
+pairs = sorted(rng.sample(hosts, 300))            # these get [ADDR]:443 instead of every port
+wild = [h for h in hosts if h not in set(pairs)]
+prefix = base + (0x99 << 64)                     # 2001:2:0:99::/120, every address live
+dead = [base + (0xdead << 64) + i for i in range(500)]
+ds_lines = [str(ipaddress.IPv6Address(h)) for h in wild] + [f"[{ipaddress.IPv6Address(h)}]:443" for h in pairs] + \
+    [f"{ipaddress.IPv6Address(prefix)}/120", "198.18.0.1"]
+scan_list = os.path.join(d, "resp6.txt")
+with open(scan_list, "w") as f:
+    f.write("".join(f"{ipaddress.IPv6Address(a)}\n" for a in hosts + dead))
+want_open = {(h, 80) for h in wild} | {(h, 443) for h in wild} | {(h, 443) for h in pairs} | \
+    {(prefix + i, p) for i in range(256) for p in (80, 443)}
+ds_text = os.path.join(d, "resp6-ds.txt")
+with open(ds_text, "w") as f:
+    f.write("\n".join(ds_lines) + "\n")
+ds_bin = os.path.join(d, "resp6-ds.bin")
+p = tt.run(["respond", "--compile", ds_text, "-o", ds_bin], timeout=60)
+c.eq(p.returncode, 0, f"trawl respond --compile of an IPv6 dataset ({p.stderr.strip()[-200:]})")
+
+for form, extra in (("text", []), ("compiled", ["--dataset", ds_bin])):
+    lines = ds_lines if form == "text" else []
+    with tt.Responder(d, lines, f"resp6-{form}", ports="80,443", extra=extra,
+                      mem=512) as resp:
+        out, meta = os.path.join(d, f"resp6-{form}.csv"), os.path.join(d, f"resp6-{form}.json")
+        p = tt.run(["scan", "--dev", resp.client(), "--eal", tt.eal(f"resp6s-{form}").replace("-m 256", "-m 512"),
+                    "-S", SRC, "--gateway-ip", "2001:2:ff::1", "-b", "/dev/null", "-p", "80,443", "-r", "20000",
+                    "-c", "1", "-f", "saddr,sport", "--no-header-row", "-o", out, "-m", meta, "-I", scan_list,
+                    f"{ipaddress.IPv6Address(prefix)}/120"], timeout=120)
+        c.eq(p.returncode, 0, f"respond ({form} dataset): the scan exits 0 ({p.stderr.strip()[-300:]})")
+        if form == "text":
+            eout, emeta = os.path.join(d, "resp6-echo.csv"), os.path.join(d, "resp6-echo.json")
+            p = tt.run(["scan", "--dev", resp.client(), "--eal", tt.eal("resp6e").replace("-m 256", "-m 512"),
+                        "-S", SRC, "--gateway-ip", "2001:2:ff::1", "-b", "/dev/null", "-M", "icmp_echoscan",
+                        "-r", "20000", "-c", "1", "--no-header-row", "-o", eout, "-m", emeta, "-I", scan_list],
+                       timeout=120)
+            c.eq(p.returncode, 0, f"respond: icmp_echoscan exits 0 ({p.stderr.strip()[-300:]})")
+            with open(eout) as f:
+                up = {int(ipaddress.IPv6Address(x.strip())) for x in f if x.strip()}
+            em = tt.metadata(emeta)
+            c.check(up <= set(hosts) and len(set(hosts) - up) <= em.get("replies_lost", 0),
+                    f"respond: echo replies from exactly the live hosts ({len(up)} of {len(hosts)}, none dead)")
+    r = resp.report
+    c.check(r.get("toolchains", {}).get("trawl", 0) > 0, f"respond attributes IPv6 probes to trawl by their flow "
+            f"label's mark ({r.get('toolchains')})")
+    m = tt.metadata(meta) if os.path.exists(meta) else {}
+    got = set()
+    with open(out) if os.path.exists(out) else open(os.devnull) as f:
+        for line in f:
+            a, port = line.strip().split(",")
+            got.add((int(ipaddress.IPv6Address(a)), int(port)))
+    lost = m.get("replies_lost", 0) + r.get("dropped_by_reason", {}).get("tx_full", 0)
+    c.check(got <= want_open, f"respond ({form}): no result outside the dataset ({len(got - want_open)} extra)")
+    c.check(len(want_open - got) <= lost, f"respond ({form}): the open set, short only by what was counted lost "
+            f"({len(want_open - got)} missing, {lost} counted)")
+    c.eq(m.get("packets_sent"), 2 * (len(hosts) + len(dead) + 256), f"respond ({form}): one probe per target")
+    print(f"respond ({form}): {len(got)} of {len(want_open)} open found, {lost} replies counted lost")
 
 # --- refusals ---------------------------------------------------------------------------------------
 base_args = ["scan", "--dev", "net_null0", "--eal", tt.eal("v6r"), "-G", GW, "-c", "0", "-q"]

@@ -131,6 +131,16 @@ put("respond", "svc-tls", frames(r_seg("198.18.2.2", 443, "PA", b"\x16\x03\x01\x
 put("respond", "middlebox", frames(R / IP(src="198.19.1.2", dst="198.18.4.1") / TCP(sport=1, dport=9, flags="S")))
 put("respond", "arp", frames(Ether(src="02:00:00:00:00:aa", dst="ff:ff:ff:ff:ff:ff") /
                              ARP(op=1, hwsrc="02:00:00:00:00:aa", psrc="198.19.1.2", pdst="198.18.0.1")))
+R6 = IPv6(src="2001:2:ff::2", dst="2001:2::5")
+put("respond", "v6-syn", frames(R / R6 / TCP(sport=40000, dport=80, flags="S", seq=1, window=65535),
+                                 R / IPv6(src="2001:2:ff::2", dst="2001:2::9") / TCP(sport=40000, dport=443, flags="S")))
+put("respond", "v6-echo-ext", frames(R / IPv6(src="2001:2:ff::2", dst="2001:2:1::7") / IPv6ExtHdrDestOpt() /
+                                     ICMPv6EchoRequest(id=1, seq=2, data=b"abc")))
+put("respond", "v6-udp", frames(R / R6 / UDP(sport=5000, dport=53) / Raw(b"q"), R / R6 / UDP(sport=5000, dport=54) / Raw(b"q")))
+put("respond", "v6-ns", frames(Ether(src="02:00:00:00:00:aa", dst="33:33:ff:00:00:01") /
+                               IPv6(src="2001:2:ff::2", dst="ff02::1:ff00:1", hlim=255) / ICMPv6ND_NS(tgt="2001:2:ff::1") /
+                               ICMPv6NDOptSrcLLAddr(lladdr="02:00:00:00:00:aa")))
+put("dataset", "v6.txt", b"2001:2::5\n2001:2::/120\n[2001:2::9]:443\n# c\n198.18.0.1\n")
 
 # --- l7: a server's first segment (what tcp_banner keeps) ------------------------------
 put("l7", "http", b"HTTP/1.1 301 Moved\r\nServer: nginx/1.22.1\r\nLocation: https://x/\r\n\r\n")

@@ -11,6 +11,8 @@
 #include "app/respond/conf.h"
 #include "app/respond/dataset.h"
 #include "app/core/fingerprint.h"
+#include "app/core/icmp.h"
+#include "app/core/ndp.h"
 #include "app/core/packet.h"
 #include "app/respond/packet.h"
 #include "app/respond/service.h"
@@ -406,7 +408,7 @@ test_respond_flags(void)
 	CHECK(parse(&c, &err, "--dev x --dataset y --loss 1.5") == -EINVAL &&
 			strcmp(err.msg, "--loss '1.5': expected a probability from 0 to 1") == 0);
 	CHECK(parse(&c, &err, "--dev x --dataset y --gateway-ip 1.2.3") == -EINVAL &&
-			strstr(err.msg, "--gateway-ip '1.2.3': not an IPv4 address") == err.msg);
+			strstr(err.msg, "--gateway-ip '1.2.3': not an IPv4 or IPv6 address") == err.msg);
 	CHECK(parse(&c, &err, "--dev x --dataset y --udp 65536:00") == -EINVAL &&
 			strstr(err.msg, "--udp '65536:00': expected PORT:HEX") == err.msg);
 	CHECK(parse(&c, &err, "--dev x --dataset y --udp 53:") == -EINVAL);
@@ -588,6 +590,129 @@ test_service_errors(void)
 	}
 }
 
+static struct trawl_ip6
+ip6(const char *s)
+{
+	struct trawl_ip6 a = { 0, 0 };
+
+	CHECK(trawl_parse_ipv6(s, &a) == 0);
+	return a;
+}
+
+/* An IPv6 frame from the scanner to @p dst: @p proto and @p l4len bytes of @p l4 after the header. */
+static uint32_t
+frame6(uint8_t *f, const char *dst, uint8_t proto, const uint8_t *l4, uint16_t l4len)
+{
+	struct rte_ether_hdr *eth = (void *)f;
+	struct rte_ipv6_hdr *ip = (void *)(eth + 1);
+
+	memset(f, 0, 128);
+	eth->src_addr = scanner;
+	eth->dst_addr = me;
+	eth->ether_type = rte_cpu_to_be_16(RTE_ETHER_TYPE_IPV6);
+	ip->vtc_flow = rte_cpu_to_be_32(UINT32_C(6) << 28);
+	ip->payload_len = rte_cpu_to_be_16(l4len);
+	ip->proto = proto;
+	ip->hop_limits = 255;
+	trawl_ip6_store(ip->src_addr, ip6("2001:2:ff::2"));
+	trawl_ip6_store(ip->dst_addr, ip6(dst));
+	memcpy(f + 54, l4, l4len);
+	return 54u + l4len;
+}
+
+/* IPv6 lines, their lookups and the binary form; answers byte-correct with their checksums. */
+static void
+test_ipv6(void)
+{
+	struct trawl_dataset a, b;
+	struct trawl_respond_result res;
+	struct trawl_err err;
+	char out[] = "/tmp/trawl-ds6-XXXXXX";
+	int fd = mkstemp(out);
+	char *p = write_tmp("2001:2::5\n2001:2::5\n2001:2:1::/120\n2001:2:1::80/121\n[2001:2::9]:443\n198.18.0.1\n");
+	uint8_t f[2048], syn[24] = { 0x9c, 0x40, 0, 80, 0, 0, 0, 7, 0, 0, 0, 0, 0x50, RTE_TCP_SYN_FLAG, 0xff, 0xff };
+	uint8_t echo[16] = { TRAWL_ICMP6_ECHO, 0, 0, 0, 0x12, 0x34, 0, 1, 'p', 'i', 'n', 'g' };
+	uint32_t len;
+
+	close(fd);
+	REQUIRE(trawl_dataset_init(&a) == 0);
+	CHECK(trawl_dataset_load(&a, p, &err) == 0);
+	unlink(p);
+	trawl_dataset_seal(&a);
+	CHECK(a.six.naddrs == 1 && a.six.nranges == 1 && a.six.npairs == 1); /* a repeat once, nested ranges merged */
+	CHECK(trawl_dataset6_open(&a.six, ip6("2001:2::5"), 80, ports80) && !trawl_dataset6_open(&a.six, ip6("2001:2::5"), 81, ports80));
+	CHECK(trawl_dataset6_open(&a.six, ip6("2001:2:1::ff"), 80, ports80) && !trawl_dataset6_live(&a.six, ip6("2001:2:1::100")));
+	CHECK(trawl_dataset6_open(&a.six, ip6("2001:2::9"), 443, ports80) && !trawl_dataset6_open(&a.six, ip6("2001:2::9"), 80, ports80));
+	CHECK(trawl_dataset6_live(&a.six, ip6("2001:2::9")) && !trawl_dataset6_live(&a.six, ip6("2001:2::8")));
+	CHECK(trawl_dataset_live(&a, 0xc6120001));
+	/* The binary form holds the same. */
+	REQUIRE(trawl_dataset_write(&a, out, &err) == 0);
+	REQUIRE(trawl_dataset_init(&b) == 0);
+	CHECK(trawl_dataset_load(&b, out, &err) == 0);
+	unlink(out);
+	trawl_dataset_seal(&b);
+	CHECK(b.six.naddrs == 1 && b.six.nranges == 1 && b.six.npairs == 1 && trawl_dataset_live(&b, 0xc6120001));
+	CHECK(trawl_dataset6_open(&b.six, ip6("2001:2:1::7"), 80, ports80) && trawl_dataset6_open(&b.six, ip6("2001:2::9"), 443, NULL));
+	/* Answers: SYN-ACK (MSS 1440), RST-ACK on a closed port, nothing from a dead address, echo reply, port unreachable. */
+	setup();
+	cfg.ds = &b;
+	len = frame6(f, "2001:2::5", IPPROTO_TCP, syn, 20);
+	trawl_respond_frame(&cfg, f, len, sizeof(f), &res);
+	CHECK(res.probe == TRAWL_PROBE_TCP_SYN && res.reply == TRAWL_REPLY_SYNACK && res.len == 54 + 24);
+	CHECK(__rte_ipv6_udptcp_cksum((void *)(f + 14), f + 54) == 0xffff && f[54 + 13] == (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG));
+	CHECK(trawl_ip6_eq(trawl_ip6_load(f + 14 + 24), ip6("2001:2:ff::2")) && f[14 + 7] == 64 && f[54 + 11] == 8);
+	syn[3] = 81;
+	len = frame6(f, "2001:2::5", IPPROTO_TCP, syn, 20);
+	trawl_respond_frame(&cfg, f, len, sizeof(f), &res);
+	CHECK(res.reply == TRAWL_REPLY_RST && __rte_ipv6_udptcp_cksum((void *)(f + 14), f + 54) == 0xffff);
+	len = frame6(f, "2001:2::6", IPPROTO_TCP, syn, 20);
+	trawl_respond_frame(&cfg, f, len, sizeof(f), &res);
+	CHECK(res.probe == TRAWL_PROBE_TCP_SYN && res.reply == TRAWL_REPLY_NONE);
+	len = frame6(f, "2001:2:1::3", IPPROTO_ICMPV6, echo, 12);
+	trawl_respond_frame(&cfg, f, len, sizeof(f), &res);
+	CHECK(res.reply == TRAWL_REPLY_ECHO && f[54] == TRAWL_ICMP6_ECHOREPLY && memcmp(f + 58, "\x12\x34\0\x01ping", 8) == 0);
+	CHECK(__rte_ipv6_udptcp_cksum((void *)(f + 14), f + 54) == 0xffff);
+	{
+		uint8_t u[12] = { 0x9c, 0x40, 0, 99, 0, 12, 0, 0, 'q', 'u', 'e', 'r' };
+
+		len = frame6(f, "2001:2::9", IPPROTO_UDP, u, 12);
+		trawl_respond_frame(&cfg, f, len, sizeof(f), &res);
+		CHECK(res.reply == TRAWL_REPLY_UNREACH && f[54] == TRAWL_ICMP6_UNREACH && f[55] == TRAWL_ICMP6_UNREACH_PORT);
+		CHECK(res.len == 54 + 8 + 40 + 12 && trawl_ip6_eq(trawl_ip6_load(f + 62 + 24), ip6("2001:2::9")));
+		CHECK(__rte_ipv6_udptcp_cksum((void *)(f + 14), f + 54) == 0xffff);
+		u[3] = 53;
+		len = frame6(f, "2001:2::9", IPPROTO_UDP, u, 12);
+		trawl_respond_frame(&cfg, f, len, sizeof(f), &res);
+		CHECK(res.reply == TRAWL_REPLY_UDP && memcmp(f + 62, "abc", 3) == 0);
+		CHECK(__rte_ipv6_udptcp_cksum((void *)(f + 14), f + 54) == 0xffff);
+	}
+	/* Neighbour discovery: any address asked without --gateway-ip for IPv6; only those given with it. */
+	len = trawl_ndp_build_ns(f, &scanner, ip6("2001:2:ff::2"), ip6("2001:2:ff::1"));
+	trawl_respond_frame(&cfg, f, len, sizeof(f), &res);
+	CHECK(res.reply == TRAWL_REPLY_ARP && f[54] == TRAWL_ICMP6_NA);
+	cfg.gw6[0] = ip6("2001:2:ff::7");
+	cfg.ngw6 = 1;
+	len = trawl_ndp_build_ns(f, &scanner, ip6("2001:2:ff::2"), ip6("2001:2:ff::1"));
+	trawl_respond_frame(&cfg, f, len, sizeof(f), &res);
+	CHECK(res.reply == TRAWL_REPLY_NONE);
+	/* Bad IPv6 lines and service lines: refused, naming the line. */
+	{
+		static const char *const bad6[] = { "2001:2::g\n", "[2001:2::1]\n", "[2001:2::1]:70000\n", "2001:2::/129\n",
+			"[2001:2::1]:443 http\n" };
+
+		for (size_t i = 0; i < sizeof(bad6) / sizeof(bad6[0]); i++) {
+			struct trawl_dataset d;
+
+			REQUIRE(trawl_dataset_init(&d) == 0);
+			CHECK(trawl_dataset_parse(&d, "x.txt", bad6[i], strlen(bad6[i]), &err) == -EINVAL &&
+					strstr(err.msg, "x.txt:1:1") != NULL);
+			trawl_dataset_free(&d);
+		}
+	}
+	trawl_dataset_free(&a);
+	trawl_dataset_free(&b);
+}
+
 int
 main(void)
 {
@@ -599,6 +724,7 @@ main(void)
 	RUN(test_fingerprints);
 	RUN(test_services);
 	RUN(test_service_errors);
+	RUN(test_ipv6);
 	trawl_dataset_free(&ds);
 	return check_done();
 }
