@@ -14,6 +14,10 @@
 #include <string.h>
 
 #include "app/core/addrlist.h"
+#include "app/core/dedup.h"
+#include "app/core/space6.h"
+#include "app/core/target.h"
+#include "app/respond/dataset.h"
 #include "app/core/sort.h"
 #include "bench/benchutil.h"
 
@@ -136,6 +140,63 @@ main(int argc, char **argv)
 		       "%.2f s, %.0f ns/line; %.0f MiB held (16 bytes an address), %.0f MiB more resident |\n", n,
 		       st.addresses6, n, t6, t6 * 1e9 / (double)n, (double)v6.n * 16 / 1048576.0,
 		       (double)(bench_rss() - rss0) / 1048576.0);
+		/* The scan's target set over it (the directory of core/space6.h), and its dedup for 3 ports. */
+		{
+			struct trawl_space6 sp;
+			struct trawl_ports p3;
+			struct trawl_target_space ts;
+			double tb;
+
+			trawl_ports_parse(&p3, "22,80,443", NULL);
+			rss0 = bench_rss();
+			t0 = trawl_mono();
+			if (trawl_space6_build(&sp, v6.v, v6.n, NULL, 0, NULL, &err) != 0) {
+				fprintf(stderr, "%s\n", err.msg);
+				return 1;
+			}
+			tb = trawl_mono() - t0;
+			v6.v = NULL; /* the set took it */
+			trawl_target_space_init6(&ts, &sp, &p3);
+			printf("| -I IPv6: the target set over them (hash directory) | %" PRIu64 " addresses | %.2f s; %.0f MiB in all "
+			       "(list and directory); dedup of %" PRIu64 " targets (3 ports): a %.0f MiB bitmap, exact |\n",
+			       sp.nlist, tb, (double)trawl_space6_memory(&sp) / 1048576.0, ts.count,
+			       (double)trawl_dedup_bitmap_bytes(ts.count) / 1048576.0);
+			(void)rss0;
+			trawl_space6_free(&sp);
+		}
+		/* trawl respond: the same lines as a dataset, text and compiled. */
+		{
+			struct trawl_dataset ds, db;
+			char bin[4096];
+			double tt, tc;
+
+			snprintf(bin, sizeof(bin), "%s.bin", path);
+			if (trawl_dataset_init(&ds) != 0)
+				return 1;
+			t0 = trawl_mono();
+			if (trawl_dataset_load(&ds, path, &err) != 0) {
+				fprintf(stderr, "%s\n", err.msg);
+				return 1;
+			}
+			trawl_dataset_seal(&ds);
+			tt = trawl_mono() - t0;
+			if (trawl_dataset_write(&ds, bin, &err) != 0 || trawl_dataset_init(&db) != 0) {
+				fprintf(stderr, "%s\n", err.msg);
+				return 1;
+			}
+			t0 = trawl_mono();
+			if (trawl_dataset_load(&db, bin, &err) != 0) {
+				fprintf(stderr, "%s\n", err.msg);
+				return 1;
+			}
+			trawl_dataset_seal(&db);
+			tc = trawl_mono() - t0;
+			printf("| trawl respond: the same %zu lines as an IPv6 dataset | %zu hosts | text %.2f s, compiled %.2f s "
+			       "(%.0f MiB held) |\n", n, db.six.naddrs, tt, tc, (double)db.six.naddrs * 16 / 1048576.0);
+			trawl_dataset_free(&ds);
+			trawl_dataset_free(&db);
+			unlink(bin);
+		}
 		trawl_addrs6_free(&v6);
 		unlink(path);
 	}

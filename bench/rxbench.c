@@ -35,6 +35,8 @@
 #include <rte_ring.h>
 
 #include "app/core/constraint.h"
+#include "app/core/sort.h"
+#include "app/core/space6.h"
 #include "app/core/cyclic.h"
 #include "app/core/ports.h"
 #include "app/dp/engine.h"
@@ -130,6 +132,62 @@ to_udpanswer(uint8_t *f)
 	return (uint16_t)(sizeof(struct rte_ether_hdr) + sizeof(*ip) + sizeof(*udp) + UDP_ANSWER);
 }
 
+/* IPv6: a probe's Ethernet and IPv6 headers turned around (hop limit 57). */
+static void
+turn_around6(uint8_t *f)
+{
+	struct rte_ether_hdr *eth = (void *)f;
+	struct rte_ipv6_hdr *ip = (void *)(eth + 1);
+	struct rte_ether_addr ea = eth->src_addr;
+	uint8_t a[16];
+
+	eth->src_addr = eth->dst_addr;
+	eth->dst_addr = ea;
+	memcpy(a, ip->src_addr, 16);
+	memcpy(ip->src_addr, ip->dst_addr, 16);
+	memcpy(ip->dst_addr, a, 16);
+	ip->hop_limits = 57;
+}
+
+/* The IPv6 reply to a probe of @p module: SYN-ACK (74 bytes), echo reply (62) or a UDP answer. */
+static uint16_t
+to_reply6(uint8_t *f, const char *module)
+{
+	struct rte_ipv6_hdr *ip = (void *)(f + sizeof(struct rte_ether_hdr));
+	uint8_t *l4 = (uint8_t *)(ip + 1);
+
+	turn_around6(f);
+	if (strcmp(module, "icmp_echoscan") == 0) {
+		l4[0] = 129;
+		return 62;
+	}
+	if (strcmp(module, "udp") == 0) {
+		struct rte_udp_hdr *udp = (void *)l4;
+		uint16_t p = udp->src_port;
+
+		udp->src_port = udp->dst_port;
+		udp->dst_port = p;
+		udp->dgram_len = rte_cpu_to_be_16(sizeof(*udp) + UDP_ANSWER);
+		ip->payload_len = udp->dgram_len;
+		for (unsigned int i = 0; i < UDP_ANSWER; i++)
+			((uint8_t *)(udp + 1))[i] = (uint8_t)(i * 7);
+		return (uint16_t)(54 + sizeof(*udp) + UDP_ANSWER);
+	}
+	{
+		struct rte_tcp_hdr *tcp = (void *)l4;
+		uint16_t p = tcp->src_port;
+
+		tcp->src_port = tcp->dst_port;
+		tcp->dst_port = p;
+		tcp->recv_ack = rte_cpu_to_be_32(rte_be_to_cpu_32(tcp->sent_seq) + 1);
+		tcp->sent_seq = rte_cpu_to_be_32(12345);
+		tcp->tcp_flags = RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG;
+		tcp->data_off = 5 << 4;
+		ip->payload_len = rte_cpu_to_be_16(20);
+		return 74;
+	}
+}
+
 static int
 port_up(uint16_t port, struct rte_mempool *pool)
 {
@@ -154,7 +212,9 @@ main(int argc, char **argv)
 	size_t stride = FRAME_MAX, nframes = NFRAMES;
 	uint16_t flen = 60;
 	const char *module = "tcp_synscan", *name;
-	int banner_data = 0;
+	int banner_data = 0, six = 0;
+	static char base[32];
+	static struct trawl_space6 space6;
 	uint16_t in_port, out_port;
 	uint64_t total = 16 << 20, done = 0, cyc[3] = { 0, 0, 0 };
 	double hz;
@@ -169,6 +229,12 @@ main(int argc, char **argv)
 	if (argc - n > 3)
 		udp_answer = (unsigned int)RTE_MIN(strtoul(argv[n + 3], NULL, 0), 1460ul);
 	name = module;
+	/* MODULE6: IPv6 replies, the targets a hitlist of 2^22 addresses (a 64 MiB sorted array to search). */
+	if (strlen(module) > 1 && strlen(module) < sizeof(base) && module[strlen(module) - 1] == '6') {
+		memcpy(base, module, strlen(module) - 1);
+		module = base;
+		six = 1;
+	}
 	if (strcmp(module, "tcp_banner:data") == 0) {
 		module = "tcp_banner";
 		banner_data = 1;
@@ -202,6 +268,24 @@ main(int argc, char **argv)
 		return 1;
 	eng->hz = rte_get_tsc_hz();
 	trawl_target_space_init(&eng->space, &c, &ports);
+	if (six) {
+		size_t nl = (size_t)1 << 22;
+		struct trawl_ip6 *l = malloc(nl * sizeof(*l));
+		uint64_t x = 88172645463325252ULL;
+		struct trawl_err err;
+
+		for (size_t i = 0; l != NULL && i < nl; i++) {
+			x ^= x << 13, x ^= x >> 7, x ^= x << 17;
+			l[i] = (struct trawl_ip6){ UINT64_C(0x2001000200000000) | (x >> 48), x * 0x9e3779b97f4a7c15ULL };
+		}
+		if (l == NULL)
+			return 1;
+		trawl_sort_ip6(l, nl);
+		if (trawl_space6_build(&space6, l, nl, NULL, 0, NULL, &err) != 0)
+			return 1;
+		trawl_target_space_init6(&eng->space, &space6, &ports);
+		trawl_parse_ipv6("2001:2:ff::2", &eng->pctx.saddr6);
+	}
 	trawl_validate_key(&eng->pctx.val, 0x0011223344556677ULL, 0x8899aabbccddeeffULL);
 	trawl_validate_ports(&eng->pctx.val, 32768, 61000 - 32768 + 1);
 	eng->pctx.val.probes = 1;
@@ -216,6 +300,8 @@ main(int argc, char **argv)
 		eng->probe->parse_args("http", &eng->pctx.args, &err);
 	}
 	eng->probe->prepare(&eng->pctx);
+	if (six && (eng->probe->prepare6 == NULL || eng->probe->prepare6(&eng->pctx) != 0))
+		return 1;
 	eng->armed = 1;
 
 	/* NFRAMES different targets, spread over the /15 as the permutation would. */
@@ -230,6 +316,15 @@ main(int argc, char **argv)
 			struct trawl_target t;
 			uint8_t *b = frames + (size_t)i * stride;
 
+			if (six) {
+				struct trawl_target6 t6;
+
+				trawl_target6_at(&eng->space, idx, &t6);
+				t6.probe = 0;
+				eng->probe->make6(&b, &t6, 1, &eng->pctx);
+				flen = to_reply6(b, module);
+				continue;
+			}
 			trawl_target_at(&eng->space, idx, &t);
 			t.probe = 0;
 			eng->probe->make(&b, &t, 1, &eng->pctx);

@@ -205,6 +205,20 @@ struct parsed {
 };
 
 /*
+ * An IPv6 list's lookups cost two cache misses each (its directory, then
+ * the list: core/space6.h). A burst's are made to overlap: every reply's
+ * directory entry asked for, then, once they are in, its list entries.
+ */
+static void
+prefetch6(const struct trawl_space6 *s, const uint64_t g[], unsigned int n)
+{
+	for (unsigned int i = 0; i < n; i++)
+		rte_prefetch0(&s->dir[g[i]]);
+	for (unsigned int i = 0; i < n; i++)
+		rte_prefetch0(&s->list[s->dir[g[i]]]);
+}
+
+/*
  * Parse a burst's frames, and guess each IPv4 reply's MAC block as the
  * probe modules ask it of a direct reply (our address, the reply's source
  * and source port; port 0 for ICMP): their tags computed together cost
@@ -216,8 +230,8 @@ parse_burst(const struct trawl_rx *rx, struct rte_mbuf **m, uint16_t n, struct p
 		struct trawl_tag_hint hint[])
 {
 	const struct trawl_probe_ctx *ctx = &rx->eng->pctx;
-	uint64_t w0[TRAWL_BURST], w1[TRAWL_BURST], tag[TRAWL_BURST];
-	uint16_t at[TRAWL_BURST], k = 0;
+	uint64_t w0[TRAWL_BURST], w1[TRAWL_BURST], tag[TRAWL_BURST], g6[TRAWL_BURST];
+	uint16_t at[TRAWL_BURST], k = 0, k6 = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
 		/* Bounds come from what we hold (the first segment), never from headers alone. */
@@ -232,6 +246,8 @@ parse_burst(const struct trawl_rx *rx, struct rte_mbuf **m, uint16_t n, struct p
 			/* No tags ahead: an IPv6 reply's tag is two chained blocks, computed by the module. */
 			if (trawl_ipv6_parse(frame + l3off, caplen - l3off, &p[i].v6) != 0)
 				p[i].kind = TRAWL_L3_OTHER;
+			else if (ctx->space->six != NULL && ctx->space->six->nlist != 0)
+				g6[k6++] = trawl_space6_group(ctx->space->six, p[i].v6.saddr);
 			continue;
 		}
 		if (p[i].kind != TRAWL_L3_IPV4)
@@ -250,6 +266,8 @@ parse_burst(const struct trawl_rx *rx, struct rte_mbuf **m, uint16_t n, struct p
 		w0[k] = (uint64_t)ctx->saddr << 32 | v->saddr;
 		at[k++] = i;
 	}
+	if (k6 != 0)
+		prefetch6(ctx->space->six, g6, k6);
 	if (k != 0)
 		ctx->val.mac.tags(&ctx->val.mac, w0, w1, tag, k);
 	for (uint16_t j = 0; j < k; j++) {
