@@ -33,6 +33,24 @@ trawl_ckpt_scan_id(const struct trawl_constraint *allowed, const struct trawl_po
 	return trawl_siphash24_2w(&id_key, h, trawl_siphash24(&id_key, ports->port, ports->n * sizeof(ports->port[0])));
 }
 
+uint64_t
+trawl_ckpt_scan_id6(const struct trawl_space6 *six, const struct trawl_ports *ports, const char *probe_module)
+{
+	uint64_t h = trawl_siphash24(&id_key, probe_module, strlen(probe_module)) ^ UINT64_C(0x6970763600000000);
+
+	for (uint64_t i = 0; i < six->nlist; i++)
+		h = trawl_siphash24_2w(&id_key, h ^ six->list[i].hi, six->list[i].lo);
+	for (unsigned int w = 0; w < six->nwin; w++) {
+		const struct trawl_window6 *x = &six->win[w];
+
+		h = trawl_siphash24_2w(&id_key, h ^ x->prefix.hi, x->prefix.lo);
+		h = trawl_siphash24_2w(&id_key, h ^ ((uint64_t)x->a << 16 | (uint64_t)x->b << 8 | x->seeded),
+				x->seeded ? x->key.k0 ^ x->key.k1 : x->iid.hi ^ x->iid.lo);
+	}
+	h = trawl_siphash24_2w(&id_key, h, ports->n);
+	return trawl_siphash24_2w(&id_key, h, trawl_siphash24(&id_key, ports->port, ports->n * sizeof(ports->port[0])));
+}
+
 /* Numbers above 2^53 do not survive every JSON reader: 64-bit values are written as decimal strings. */
 static json_t *
 u64(uint64_t v)

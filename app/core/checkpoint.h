@@ -7,6 +7,7 @@
 #include "app/core/constraint.h"
 #include "app/core/err.h"
 #include "app/core/ports.h"
+#include "app/core/space6.h"
 
 /*
  * --checkpoint FILE: where a scan stands, so that a later run of the same
@@ -49,6 +50,14 @@ struct trawl_ckpt {
 
 /** The scan identity of a target set, ports and probe module. */
 uint64_t trawl_ckpt_scan_id(const struct trawl_constraint *allowed, const struct trawl_ports *ports,
+		const char *probe_module);
+
+/**
+ * The same for an IPv6 target set: its list in its order (which its
+ * content decides), each window's prefix, lengths and IID (fixed, or its
+ * seed's key), the ports and the module.
+ */
+uint64_t trawl_ckpt_scan_id6(const struct trawl_space6 *six, const struct trawl_ports *ports,
 		const char *probe_module);
 
 /**

@@ -117,7 +117,7 @@ out:
 
 int
 scan_ckpt_open(struct scan_ckpt *k, struct trawl_scan_conf *c, const struct trawl_scan_modules *mods,
-		const struct trawl_constraint *allowed, const struct trawl_outfile *of)
+		const struct trawl_space6 *six, const struct trawl_constraint *allowed, const struct trawl_outfile *of)
 {
 	struct trawl_err err = { "" };
 	struct trawl_ckpt file;
@@ -140,7 +140,8 @@ scan_ckpt_open(struct scan_ckpt *k, struct trawl_scan_conf *c, const struct traw
 	if (rc == 0 && !c->have_seed)
 		c->seed = file.seed; /* the scan's order is the one it was started in */
 
-	k->ck.scan_id = trawl_ckpt_scan_id(allowed, c->ports, c->probe_module);
+	k->ck.scan_id = six != NULL ? trawl_ckpt_scan_id6(six, c->ports, c->probe_module) :
+		trawl_ckpt_scan_id(allowed, c->ports, c->probe_module);
 	/* Another payload is another scan (udp): its answers are not this one's. None changes no identity. */
 	if (mods->args.payload_len != 0) {
 		static const struct trawl_siphash_key payload_key = { 0x7061796c6f616431ULL, 0x74726177636b7074ULL };
@@ -152,7 +153,7 @@ scan_ckpt_open(struct scan_ckpt *k, struct trawl_scan_conf *c, const struct traw
 	k->ck.shards = c->shards;
 	k->ck.shard = c->shard;
 	k->ck.tx_threads = c->tx_threads;
-	k->ck.targets = trawl_constraint_count(allowed) * c->ports->n;
+	k->ck.targets = (six != NULL ? trawl_space6_count(six) : trawl_constraint_count(allowed)) * c->ports->n;
 	k->ck.attempts = 1;
 	if (rc == -ENOENT)
 		return 0;
@@ -214,8 +215,9 @@ csv_field(char *line, int col)
 static int
 mark_row(const struct trawl_target_space *ts, struct trawl_dedup *dedup, char *line, int json, int c_addr, int c_port)
 {
-	char addr_s[16];
+	char addr_s[TRAWL_IPV6_STRLEN];
 	const char *a = NULL;
+	struct trawl_ip6 addr6;
 	uint32_t addr;
 	long port = ts->ports->port[0];
 	uint64_t idx;
@@ -250,9 +252,12 @@ mark_row(const struct trawl_target_space *ts, struct trawl_dedup *dedup, char *l
 				port = -1;
 		}
 	}
-	if (a == NULL || port < 0 || port > 65535 || trawl_parse_ipv4(a, &addr) != 0)
+	if (a == NULL || port < 0 || port > 65535)
 		return 0;
-	idx = trawl_target_index(ts, addr, (uint16_t)port);
+	if (ts->six != NULL)
+		idx = trawl_parse_ipv6(a, &addr6) == 0 ? trawl_target6_index(ts, addr6, (uint16_t)port) : TRAWL_TARGET_NONE;
+	else
+		idx = trawl_parse_ipv4(a, &addr) == 0 ? trawl_target_index(ts, addr, (uint16_t)port) : TRAWL_TARGET_NONE;
 	if (idx == TRAWL_TARGET_NONE)
 		return 0;
 	trawl_dedup_insert(dedup, idx);

@@ -106,6 +106,7 @@ struct scan_ckpt {
  * k->errmsg: exit 2).
  */
 int scan_ckpt_open(struct scan_ckpt *k, struct trawl_scan_conf *c, const struct trawl_scan_modules *mods,
+		const struct trawl_space6 *six,
 		const struct trawl_constraint *allowed, const struct trawl_outfile *of);
 
 /**

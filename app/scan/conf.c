@@ -550,8 +550,7 @@ check(struct trawl_scan_conf *c, struct trawl_err *err)
 		return trawl_err_set(err, -EINVAL, "the next hop is required: --gateway-ip ADDR (resolved by ARP) or -G MAC");
 	if (c->six && c->canaries != TRAWL_CANARIES_UNSET && c->canaries != 0)
 		return trawl_err_set(err, -EINVAL, "--canaries: not built for IPv6 targets yet");
-	if (c->six && c->checkpoint != NULL)
-		return trawl_err_set(err, -EINVAL, "--checkpoint: not built for IPv6 targets yet");
+
 	if (c->shard >= c->shards)
 		return trawl_err_set(err, -EINVAL, "--shard %u is not below --shards %u", c->shard, c->shards);
 	if (c->kernel_iface != NULL && (c->kernel_iface[0] == '\0' || strlen(c->kernel_iface) >= 16 ||

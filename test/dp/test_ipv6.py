@@ -17,6 +17,11 @@
   a prefix, [ADDR]:PORT pairs; the text form and the --compile form), with
   the gateway resolved by neighbour discovery: the open set found exactly,
   or short only by what was counted lost; echo replies for live hosts;
+- --checkpoint over IPv6: a scan of the dataset's list killed (SIGKILL)
+  after its first commit, twice, then run to the end: the union of its
+  results the open set exactly, no row twice, probes at most the targets
+  plus a second's worth per kill; run again, nothing sent; a list of other
+  content refused as another scan;
 - refusals: windows that overlap, a prefix past 2^48, a window inside the
   blocklist, modules not built for IPv6, mixed families, no IPv6 source."""
 import ipaddress
@@ -225,6 +230,91 @@ for form, extra in (("text", []), ("compiled", ["--dataset", ds_bin])):
             f"({len(want_open - got)} missing, {lost} counted)")
     c.eq(m.get("packets_sent"), 2 * (len(hosts) + len(dead) + 256), f"respond ({form}): one probe per target")
     print(f"respond ({form}): {len(got)} of {len(want_open)} open found, {lost} replies counted lost")
+
+# --- --checkpoint over IPv6, against the same responder ---------------------------------------------------
+import json  # noqa: E402
+import signal  # noqa: E402
+import subprocess  # noqa: E402
+import time  # noqa: E402
+
+CK_RATE = 4000
+ck, ck_out, ck_meta = (os.path.join(d, n) for n in ("ck6.json", "ck6.csv", "ck6m.json"))
+
+
+def ck_args(resp, lst):
+    return [tt.TRAWL, "scan", "--dev", resp.client(), "--eal", tt.eal("ck6s").replace("-m 256", "-m 512"),
+            "-S", SRC, "-G", "02:00:00:00:00:01", "-b", "/dev/null", "-p", "80,443", "-r", str(CK_RATE), "-c", "1",
+            "-q", "-f", "saddr,sport", "-o", ck_out, "-m", ck_meta, "--checkpoint", ck, "-I", lst]
+
+
+with tt.Responder(d, ds_lines, "ck6-r", ports="80,443", mem=512) as resp:
+    kills = 0
+    for attempt in range(2):
+        p = subprocess.Popen(ck_args(resp, scan_list), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+        for _ in range(300):  # this attempt's first commit (30 s at most)
+            try:
+                with open(ck) as f:
+                    if json.load(f)["attempts"] == attempt + 1:
+                        break
+            except (OSError, ValueError, KeyError):
+                pass
+            if p.poll() is not None:
+                break
+            time.sleep(0.1)
+        time.sleep(rng.uniform(0, 0.5))
+        if p.poll() is None:
+            p.send_signal(signal.SIGKILL)
+            kills += 1
+        p.wait(timeout=30)
+    c.eq(kills, 2, "--checkpoint: both attempts killed while running")
+    p = tt.run(ck_args(resp, scan_list)[1:], timeout=120)
+    c.eq(p.returncode, 0, f"--checkpoint: the last attempt runs to the end ({p.stderr.strip()[-300:]})")
+    with open(ck) as f:
+        state = json.load(f)
+    c.check(state["done"], "--checkpoint: the file says the scan is finished")
+    with open(ck_out) as f:
+        rows = [tuple(x.strip().split(",")) for x in f if x.strip() and not x.startswith("saddr")]
+    got = {(int(ipaddress.IPv6Address(a)), int(pt)) for a, pt in rows}
+    want_list = {(a, pt) for a, pt in want_open if a in set(hosts)}
+    c.eq(len(rows), len(set(rows)), "--checkpoint: no row twice over the attempts")
+    c.check(got == want_list, f"--checkpoint: the union of the attempts' rows is the open set exactly "
+            f"({len(got - want_list)} extra, {len(want_list - got)} missing)")
+    with open(ck_out) as f:
+        before = f.read()
+
+    def probes_now():
+        """The responder's probe count so far: its report on SIGUSR1 (bounded wait for the new one)."""
+        try:
+            os.unlink(resp.report_path)
+        except FileNotFoundError:
+            pass
+        resp.proc.send_signal(signal.SIGUSR1)
+        for _ in range(100):
+            try:
+                with open(resp.report_path) as f:
+                    return json.load(f)["probes"]
+            except (OSError, ValueError, KeyError):
+                time.sleep(0.1)
+        return None
+
+    n0 = probes_now()
+    p = tt.run(ck_args(resp, scan_list)[1:], timeout=60)
+    c.eq(p.returncode, 0, "--checkpoint: a finished scan run again exits 0")
+    n1 = probes_now()
+    c.check(n0 is not None and n0 == n1, f"--checkpoint: a finished scan run again sends nothing ({n0} -> {n1} probes)")
+    c.check("finished" in p.stderr, f"--checkpoint: it says the scan is finished ({p.stderr.strip()!r})")
+    with open(ck_out) as f:
+        c.check(f.read() == before, "--checkpoint: the output is untouched")
+    other = os.path.join(d, "other6.txt")
+    with open(other, "w") as f:
+        f.write("2001:2::1\n")
+    p = tt.run(ck_args(resp, other)[1:], timeout=60)
+    c.eq(p.returncode, 2, "--checkpoint: a list of other content is another scan: exit 2")
+    c.check("another scan" in p.stderr, f"it says so: {p.stderr.strip()!r}")
+targets = 2 * (len(hosts) + len(dead))
+probes = resp.report.get("probes", 0)
+c.check(probes <= targets + 2 * CK_RATE, f"--checkpoint: probes over every attempt at most the targets and a "
+        f"second's worth per kill ({probes} for {targets} targets)")
 
 # --- refusals ---------------------------------------------------------------------------------------
 base_args = ["scan", "--dev", "net_null0", "--eal", tt.eal("v6r"), "-G", GW, "-c", "0", "-q"]
