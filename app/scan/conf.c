@@ -53,10 +53,33 @@ opt_addr_per_family(const char *arg, const char *flag, uint32_t *v4, int *have4,
 	return 0;
 }
 
+/* A comma list of addresses (a YAML list joined), each for its family. */
+static int
+opt_addr_list(const char *arg, const char *flag, uint32_t *v4, int *have4, struct trawl_ip6 *v6, int *have6,
+		struct trawl_err *err)
+{
+	char one[TRAWL_IPV6_STRLEN + 1];
+
+	for (const char *p = arg;;) {
+		const char *comma = strchr(p, ',');
+		size_t n = comma != NULL ? (size_t)(comma - p) : strlen(p);
+		int rc;
+
+		if (n == 0 || n >= sizeof(one))
+			return trawl_err_set(err, -EINVAL, "%s '%s': not an IPv4 or IPv6 address", flag, arg);
+		memcpy(one, p, n);
+		one[n] = '\0';
+		rc = opt_addr_per_family(one, flag, v4, have4, v6, have6, err);
+		if (rc != 0 || comma == NULL)
+			return rc;
+		p = comma + 1;
+	}
+}
+
 static int
 opt_source_ip(void *c, const char *arg, struct trawl_err *err)
 {
-	return opt_addr_per_family(arg, "-S", &CONF(c)->saddr, &CONF(c)->have_saddr, &CONF(c)->saddr6,
+	return opt_addr_list(arg, "-S", &CONF(c)->saddr, &CONF(c)->have_saddr, &CONF(c)->saddr6,
 			&CONF(c)->have_saddr6, err);
 }
 
@@ -81,7 +104,7 @@ opt_source_port(void *c, const char *arg, struct trawl_err *err)
 static int
 opt_gateway_ip(void *c, const char *arg, struct trawl_err *err)
 {
-	return opt_addr_per_family(arg, "--gateway-ip", &CONF(c)->gateway_ip, &CONF(c)->have_gateway_ip,
+	return opt_addr_list(arg, "--gateway-ip", &CONF(c)->gateway_ip, &CONF(c)->have_gateway_ip,
 			&CONF(c)->gateway_ip6, &CONF(c)->have_gateway_ip6, err);
 }
 

@@ -316,6 +316,11 @@ probes = resp.report.get("probes", 0)
 c.check(probes <= targets + 2 * CK_RATE, f"--checkpoint: probes over every attempt at most the targets and a "
         f"second's worth per kill ({probes} for {targets} targets)")
 
+# -S and --gateway-ip once per family, also as one comma list (a YAML list joined): the IPv6 ones serve.
+p = tt.run(["scan", "--dev", "net_null0", "-S", f"198.19.0.2,{SRC}", "--gateway-ip", "198.19.0.1",
+            "--gateway-ip", "2001:2:ff::1", "-b", "/dev/null", "--dryrun", "2001:2::/120"], timeout=60)
+c.eq((p.returncode, p.stdout.strip()), (0, "256"), f"-S for both families, IPv6 targets: 256 targets ({p.stderr.strip()!r})")
+
 # --- refusals ---------------------------------------------------------------------------------------
 base_args = ["scan", "--dev", "net_null0", "--eal", tt.eal("v6r"), "-G", GW, "-c", "0", "-q"]
 for extra, why in ((["-S", SRC, "-b", "/dev/null", "2001:2::/48-56", "2001:2:0:100::/56-64"], "overlap"),

@@ -128,6 +128,9 @@ test_errors_say_where(void)
 			"no targets");
 	expect_at("name: x\nschedule: daily\n" GOOD_DEFAULTS "scans: []\n", 8, 8, "a list of scans");
 	expect_at("name: x\nname: y\n", 2, 1, "given twice");
+	/* IPv6 targets: keys and diffs are IPv4's so far, said at the scan. */
+	expect_at("name: x\nschedule: daily\n" GOOD_DEFAULTS "scans:\n  - name: a\n    source-ip: [198.19.0.2, \"2001:2:ff::2\"]\n"
+			"    targets: [\"2001:2::/120\"]\n", 9, 5, "keys and diffs are built for IPv4");
 	expect_at("name: x\nschedule: daily\nscans:\n  - name: a\n   bad indent: 1\n", 5, 4, "bad YAML");
 }
 
