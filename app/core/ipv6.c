@@ -168,3 +168,19 @@ trawl_ipv6_str(const struct trawl_ip6 *a, char buf[TRAWL_IPV6_STRLEN])
 	}
 	return buf;
 }
+
+size_t
+trawl_ip6_ranges_find(const struct trawl_ip6 *hi, size_t n, struct trawl_ip6 a)
+{
+	size_t lo = 0, top = n;
+
+	while (lo < top) {
+		size_t mid = lo + (top - lo) / 2;
+
+		if (trawl_ip6_lt(hi[mid], a))
+			lo = mid + 1;
+		else
+			top = mid;
+	}
+	return lo;
+}

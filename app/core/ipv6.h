@@ -2,6 +2,7 @@
 #ifndef TRAWL_IPV6_H
 #define TRAWL_IPV6_H
 
+#include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -47,6 +48,21 @@ static inline int
 trawl_ip6_eq(struct trawl_ip6 a, struct trawl_ip6 b)
 {
 	return a.hi == b.hi && a.lo == b.lo;
+}
+
+/**
+ * Sorted disjoint intervals [lo[i], hi[i]]: the first i whose hi[i] >= @p a
+ * (n if none), by binary search.
+ */
+size_t trawl_ip6_ranges_find(const struct trawl_ip6 *hi, size_t n, struct trawl_ip6 a);
+
+/** Is @p a inside one of the sorted disjoint intervals [lo[i], hi[i]]? */
+static inline int
+trawl_ip6_ranges_contain(const struct trawl_ip6 *lo, const struct trawl_ip6 *hi, size_t n, struct trawl_ip6 a)
+{
+	size_t i = trawl_ip6_ranges_find(hi, n, a);
+
+	return i < n && !trawl_ip6_lt(a, lo[i]);
 }
 
 /** The address from its 16 bytes in network order (a packet's). */

@@ -17,18 +17,7 @@ last_of(struct trawl_ip6 first, unsigned int len)
 int
 trawl_space6_in_block(const struct trawl_space6 *s, struct trawl_ip6 a)
 {
-	size_t lo = 0, hi = s->nblk;
-
-	/* the first interval whose last address is >= a */
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (trawl_ip6_lt(s->blk_hi[mid], a))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < s->nblk && !trawl_ip6_lt(a, s->blk_lo[lo]);
+	return trawl_ip6_ranges_contain(s->blk_lo, s->blk_hi, s->nblk, a);
 }
 
 static int
@@ -95,16 +84,8 @@ static int
 window_blocked(const struct trawl_space6 *s, const struct trawl_window6 *w)
 {
 	struct trawl_ip6 first = w->prefix, last = last_of(w->prefix, w->a);
-	size_t lo = 0, hi = s->nblk;
+	size_t lo = trawl_ip6_ranges_find(s->blk_hi, s->nblk, first);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (trawl_ip6_lt(s->blk_hi[mid], first))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	if (lo == s->nblk || trawl_ip6_lt(last, s->blk_lo[lo]))
 		return 0;
 	return !trawl_ip6_lt(first, s->blk_lo[lo]) && !trawl_ip6_lt(s->blk_hi[lo], last) ? 2 : 1;

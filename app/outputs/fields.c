@@ -8,32 +8,27 @@
 #include "app/core/l7.h"
 #include "app/outputs/output.h"
 
+/* An IPv6 address in RFC 5952 form at dst (the formatter writes into its own buffer first). */
+static char *
+put_ip6(char *dst, struct trawl_ip6 a)
+{
+	char buf[TRAWL_IPV6_STRLEN];
+	size_t n = strlen(trawl_ipv6_str(&a, buf));
+
+	memcpy(dst, buf, n);
+	return dst + n;
+}
+
 static char *
 put_saddr(char *dst, const struct trawl_result *r, const struct trawl_row *row)
 {
-	(void)row;
-	if (row->v6) {
-		char buf[TRAWL_IPV6_STRLEN];
-		size_t n = strlen(trawl_ipv6_str(&row->saddr6, buf));
-
-		memcpy(dst, buf, n);
-		return dst + n;
-	}
-	return trawl_put_ipv4(dst, r->saddr);
+	return row->v6 ? put_ip6(dst, row->saddr6) : trawl_put_ipv4(dst, r->saddr);
 }
 
 static char *
 put_daddr(char *dst, const struct trawl_result *r, const struct trawl_row *row)
 {
-	(void)row;
-	if (row->v6) {
-		char buf[TRAWL_IPV6_STRLEN];
-		size_t n = strlen(trawl_ipv6_str(&row->daddr6, buf));
-
-		memcpy(dst, buf, n);
-		return dst + n;
-	}
-	return trawl_put_ipv4(dst, r->daddr);
+	return row->v6 ? put_ip6(dst, row->daddr6) : trawl_put_ipv4(dst, r->daddr);
 }
 
 static char *
@@ -80,16 +75,7 @@ put_timestamp(char *dst, const struct trawl_result *r, const struct trawl_row *r
 static char *
 put_responder(char *dst, const struct trawl_result *r, const struct trawl_row *row)
 {
-	(void)row;
-	if (row->v6) {
-		char buf[TRAWL_IPV6_STRLEN];
-		struct trawl_ip6 a = trawl_ip6_load(r->responder6);
-		size_t n = strlen(trawl_ipv6_str(&a, buf));
-
-		memcpy(dst, buf, n);
-		return dst + n;
-	}
-	return trawl_put_ipv4(dst, r->responder);
+	return row->v6 ? put_ip6(dst, trawl_ip6_load(r->responder6)) : trawl_put_ipv4(dst, r->responder);
 }
 
 static char *

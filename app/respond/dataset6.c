@@ -190,30 +190,12 @@ trawl_dataset6_free(struct trawl_dataset6 *d)
 int
 trawl_dataset6_wild(const struct trawl_dataset6 *d, struct trawl_ip6 a)
 {
-	size_t lo = 0, hi = d->naddrs;
+	/* the first address >= a: the same search as an interval's end */
+	size_t lo = trawl_ip6_ranges_find(d->addrs, d->naddrs, a);
 
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (trawl_ip6_lt(d->addrs[mid], a))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	if (lo < d->naddrs && trawl_ip6_eq(d->addrs[lo], a))
 		return 1;
-	/* the first range whose end is >= a */
-	lo = 0;
-	hi = d->nranges;
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (trawl_ip6_lt(d->hi[mid], a))
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo < d->nranges && !trawl_ip6_lt(a, d->lo[lo]);
+	return trawl_ip6_ranges_contain(d->lo, d->hi, d->nranges, a);
 }
 
 /* The first pair at or after (a, port). */

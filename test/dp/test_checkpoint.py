@@ -58,16 +58,7 @@ with tt.Responder(d, ["198.18.0.0/17"], "ckpt-r", ports="1-4", threads=2) as res
     kills = 0
     for attempt in range(KILLS):
         p = subprocess.Popen(scan_args(resp), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        for _ in range(300):  # this attempt's first commit says attempts = attempt + 1 (30 s at most)
-            try:
-                with open(ck) as f:
-                    if json.load(f)["attempts"] == attempt + 1:
-                        break
-            except (OSError, ValueError, KeyError):
-                pass
-            if p.poll() is not None:
-                break
-            time.sleep(0.1)
+        tt.wait_commit(p, ck, attempt + 1)  # this attempt's first commit (30 s at most)
         time.sleep(rng.uniform(0, 0.6))
         if p.poll() is None:
             p.send_signal(signal.SIGKILL)

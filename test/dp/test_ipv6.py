@@ -25,10 +25,14 @@
 - refusals: windows that overlap, a prefix past 2^48, a window inside the
   blocklist, modules not built for IPv6, mixed families, no IPv6 source."""
 import ipaddress
+import json
 import os
 import random
+import signal
 import struct
+import subprocess
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "../lib"))
 import trawltest as tt  # noqa: E402
@@ -232,11 +236,6 @@ for form, extra in (("text", []), ("compiled", ["--dataset", ds_bin])):
     print(f"respond ({form}): {len(got)} of {len(want_open)} open found, {lost} replies counted lost")
 
 # --- --checkpoint over IPv6, against the same responder ---------------------------------------------------
-import json  # noqa: E402
-import signal  # noqa: E402
-import subprocess  # noqa: E402
-import time  # noqa: E402
-
 CK_RATE = 4000
 ck, ck_out, ck_meta = (os.path.join(d, n) for n in ("ck6.json", "ck6.csv", "ck6m.json"))
 
@@ -251,16 +250,7 @@ with tt.Responder(d, ds_lines, "ck6-r", ports="80,443", mem=512) as resp:
     kills = 0
     for attempt in range(2):
         p = subprocess.Popen(ck_args(resp, scan_list), stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
-        for _ in range(300):  # this attempt's first commit (30 s at most)
-            try:
-                with open(ck) as f:
-                    if json.load(f)["attempts"] == attempt + 1:
-                        break
-            except (OSError, ValueError, KeyError):
-                pass
-            if p.poll() is not None:
-                break
-            time.sleep(0.1)
+        tt.wait_commit(p, ck, attempt + 1)  # this attempt's first commit (30 s at most)
         time.sleep(rng.uniform(0, 0.5))
         if p.poll() is None:
             p.send_signal(signal.SIGKILL)

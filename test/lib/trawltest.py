@@ -239,6 +239,22 @@ def run(args, timeout=120, check_rc=None, **kw):
     return p
 
 
+def wait_commit(proc, path, attempts, timeout=30):
+    """Wait (bounded) until the --checkpoint file at path says attempt number `attempts` has committed
+    progress, or the process has ended. Returns whether the commit was seen."""
+    for _ in range(int(timeout * 10)):
+        try:
+            with open(path) as f:
+                if json.load(f)["attempts"] == attempts:
+                    return True
+        except (OSError, ValueError, KeyError):
+            pass
+        if proc.poll() is not None:
+            return False
+        time.sleep(0.1)
+    return False
+
+
 def tmpdir():
     """A scratch directory, removed when the test exits (keep it with TRAWL_KEEP=1 to debug)."""
     d = tempfile.mkdtemp(prefix="trawl-test-")
