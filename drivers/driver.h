@@ -39,7 +39,7 @@ struct trawl_driver_desc {
 	const char *name;      /**< ethdev driver name, exactly as rte_eth_dev_info reports it */
 	const char *model;     /**< what it drives, for messages */
 	enum trawl_spread spread;
-	uint64_t rss_hf;       /**< hash fields asked for (IPv4 + TCP/UDP ports where the NIC has them) */
+	uint64_t rss_hf;       /**< hash fields asked for (IPv4 and IPv6 + TCP/UDP ports where the NIC has them) */
 	uint8_t tx_csum;       /**< TRAWL_CSUM_HW_* it offloads for IPv4/TCP */
 	const char *devargs;   /**< added to a vdev's --dev arguments unless given (NULL: none) */
 	uint8_t kernel_tx;     /**< the kernel does the transmit work (see trawl_port_caps) */

@@ -2,7 +2,8 @@
 /*
  * The PMDs trawl knows by name, with what their DPDK 22.11 guides
  * (doc/guides/nics/<pmd>.rst and features/<pmd>.ini) document: RSS with a
- * redirection table, and IPv4/TCP checksum offload. At start the device's
+ * redirection table over IPv4 and IPv6 flows, and TCP checksum offload
+ * (IPv4's header checksum too). At start the device's
  * rte_eth_dev_info is checked too, so a VF or an older part without a
  * feature just falls back (software checksums, one RX queue).
  */
@@ -11,7 +12,9 @@
 #include "app/core/packet.h"
 #include "drivers/driver.h"
 
-#define RSS_L3L4 (RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_NONFRAG_IPV4_UDP)
+/* IPv4 and IPv6 (issue 24), addresses and TCP/UDP ports: the same queue for a flow either way. */
+#define RSS_L3L4 (RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_NONFRAG_IPV4_UDP | \
+		RTE_ETH_RSS_IPV6 | RTE_ETH_RSS_NONFRAG_IPV6_TCP | RTE_ETH_RSS_NONFRAG_IPV6_UDP)
 #define CSUM_ALL (TRAWL_CSUM_HW_IP | TRAWL_CSUM_HW_L4)
 
 /* Intel 82599/X520/X540/X550: RETA of 128 (512 on X550), RSS over up to 16 queues. */

@@ -203,6 +203,11 @@ make_burst6(struct trawl_tx *tx, unsigned int budget, uint8_t *bufs[])
 
 		m->data_len = eng->pctx.len6;
 		m->pkt_len = eng->pctx.len6;
+		if (eng->pctx.tx_ol_flags6 != 0) {
+			m->ol_flags = eng->pctx.tx_ol_flags6;
+			m->l2_len = sizeof(struct rte_ether_hdr);
+			m->l3_len = sizeof(struct rte_ipv6_hdr);
+		}
 		bufs[i] = rte_pktmbuf_mtod(m, uint8_t *);
 	}
 	if (n != 0)

@@ -61,6 +61,7 @@ struct trawl_probe_ctx {
 	/* IPv6 (space->six != NULL): the same for the run's IPv6 probes, set by prepare6. */
 	struct trawl_ip6 saddr6;             /**< our IPv6 source address */
 	uint16_t len6;
+	uint64_t tx_ol_flags6;               /**< mbuf ol_flags every IPv6 probe carries (set in prepare6) */
 	uint8_t tmpl6[TRAWL_PROBE_MAX_LEN];
 	uint8_t tmpl6_answer[TRAWL_PROBE_MAX_LEN];
 	uint32_t priv6[8];

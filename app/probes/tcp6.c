@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include <rte_branch_prediction.h>
+#include <rte_mbuf_core.h>
 
 #include "app/core/fingerprint.h"
 #include "app/probes/frame.h"
@@ -34,7 +35,7 @@ struct rst6_frame {
 	struct rte_tcp_hdr tcp;
 } __attribute__((packed, aligned(2)));
 
-enum { TCP6_BASE, RST6_BASE };
+enum { TCP6_BASE, RST6_BASE, PHDR6_BASE };
 
 int
 trawl_tcp6_prepare(struct trawl_probe_ctx *ctx)
@@ -63,6 +64,9 @@ trawl_tcp6_prepare(struct trawl_probe_ctx *ctx)
 	r->tcp.tcp_flags = RTE_TCP_RST_FLAG;
 	ctx->priv6[RST6_BASE] = trawl_frame_sum((const uint8_t *)&r->tcp, sizeof(r->tcp)) +
 		trawl_frame_sum_ip6(ctx->saddr6) + IPPROTO_TCP + sizeof(r->tcp);
+	/* With L4 offload (drivers/ found it) the port sums the segment, seeded with the pseudo-header. */
+	ctx->priv6[PHDR6_BASE] = trawl_frame_sum_ip6(ctx->saddr6) + IPPROTO_TCP + l4;
+	ctx->tx_ol_flags6 = (ctx->csum_hw & TRAWL_CSUM_HW_L4) ? RTE_MBUF_F_TX_IPV6 | RTE_MBUF_F_TX_TCP_CKSUM : 0;
 	return 0;
 }
 
@@ -86,8 +90,12 @@ trawl_tcp6_make(uint8_t *const bufs[], const struct trawl_target6 tgt[], unsigne
 		f->tcp.src_port = rte_cpu_to_be_16(sport);
 		f->tcp.dst_port = rte_cpu_to_be_16(tgt[i].port);
 		f->tcp.sent_seq = rte_cpu_to_be_32(seq);
-		f->tcp.cksum = rte_cpu_to_be_16(trawl_frame_fold(ctx->priv6[TCP6_BASE] + trawl_frame_sum_ip6(tgt[i].addr) +
-				sport + tgt[i].port + trawl_frame_sum32(seq)));
+		if (likely(ctx->tx_ol_flags6 == 0))
+			f->tcp.cksum = rte_cpu_to_be_16(trawl_frame_fold(ctx->priv6[TCP6_BASE] +
+					trawl_frame_sum_ip6(tgt[i].addr) + sport + tgt[i].port + trawl_frame_sum32(seq)));
+		else
+			f->tcp.cksum = rte_cpu_to_be_16(trawl_frame_fold_plain(ctx->priv6[PHDR6_BASE] +
+					trawl_frame_sum_ip6(tgt[i].addr)));
 	}
 }
 

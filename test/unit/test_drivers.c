@@ -57,6 +57,7 @@ test_nics_use_offloads_and_rss(void)
 		CHECK_EQ_U64(conf.txmode.offloads, RTE_ETH_TX_OFFLOAD_IPV4_CKSUM | RTE_ETH_TX_OFFLOAD_TCP_CKSUM);
 		CHECK(conf.rxmode.mq_mode == RTE_ETH_MQ_RX_RSS);
 		CHECK(conf.rx_adv_conf.rss_conf.rss_hf & RTE_ETH_RSS_NONFRAG_IPV4_TCP);
+		CHECK(conf.rx_adv_conf.rss_conf.rss_hf & RTE_ETH_RSS_NONFRAG_IPV6_TCP);
 		CHECK_EQ_U64(caps.reta_size, 512);
 		CHECK(strcmp(caps.spread, "rss") == 0);
 		CHECK(caps.kernel_tx == 0 && caps.link_gated == 0);
