@@ -113,7 +113,8 @@ static const struct trawl_opt rows[] = {
 		.help = "extra EAL arguments, as for scan" },
 	{ "dataset", 0, TRAWL_OPT_FN, .fn = opt_dataset, .meta = "FILE", .flags = ROW_FLAGS,
 		.help = "live hosts (repeatable): ADDR, CIDR, ADDR:PORT or CIDR:PORT per\n"
-		"line, '#' comments; text or the --compile binary form" },
+		"line (IPv6: ADDR, PREFIX/LEN, [ADDR]:PORT), '#' comments; text or\n"
+		"the --compile binary form" },
 	{ "ports", 'p', TRAWL_OPT_FN, .fn = opt_ports, .meta = "LIST", .flags = ROW_FLAGS,
 		.help = "TCP ports open on hosts listed without a port (default: every port)" },
 	{ "udp", 0, TRAWL_OPT_FN, .fn = opt_udp, .meta = "PORT:HEX|PORT:file:PATH", .flags = ROW_FLAGS,

@@ -199,6 +199,10 @@ write_report(const char *path, const struct trawl_responder *r, uint32_t n, cons
 	json_object_set_new(dsj, "open_pairs", json_integer((json_int_t)ds->npairs));
 	json_object_set_new(dsj, "service_lines", json_integer((json_int_t)ds->nsvc));
 	json_object_set_new(dsj, "middlebox_blocks", json_integer((json_int_t)ds->nmbox));
+	/* IPv6: addresses listed whole, prefixes, and (address, port) pairs (core of dataset6.h). */
+	json_object_set_new(dsj, "ipv6_addresses", json_integer((json_int_t)ds->six.naddrs));
+	json_object_set_new(dsj, "ipv6_prefixes", json_integer((json_int_t)ds->six.nranges));
+	json_object_set_new(dsj, "ipv6_pairs", json_integer((json_int_t)ds->six.npairs));
 	{
 		/* Per service: segments that completed a handshake with it (or carried the client's first data), and first flights sent. */
 		json_t *sv = json_object();
@@ -256,9 +260,10 @@ compile(const struct trawl_respond_conf *c)
 		struct rusage ru;
 
 		getrusage(RUSAGE_SELF, &ru);
-		fprintf(stderr, "trawl respond: %s -> %s: %" PRIu64 " live hosts, %zu (address, port) pairs, "
-			"read in %.2f s, peak memory %.0f MiB\n", c->compile_in, c->compile_out,
-			trawl_dataset_count_live(&ds), ds.npairs, secs, (double)ru.ru_maxrss / 1024.0);
+		fprintf(stderr, "trawl respond: %s -> %s: %" PRIu64 " live hosts, %zu (address, port) pairs; IPv6: %zu "
+			"addresses, %zu prefixes, %zu pairs; read in %.2f s, peak memory %.0f MiB\n", c->compile_in,
+			c->compile_out, trawl_dataset_count_live(&ds), ds.npairs, ds.six.naddrs, ds.six.nranges,
+			ds.six.npairs, secs, (double)ru.ru_maxrss / 1024.0);
 	}
 	trawl_dataset_free(&ds);
 	return rc == 0 ? 0 : 1;
@@ -308,8 +313,9 @@ setup_host(struct respond *r)
 		return rc;
 	r->live_hosts = trawl_dataset_count_live(&r->ds);
 	if (!conf->quiet)
-		SAY("dataset loaded in %.2f s: %" PRIu64 " live hosts, %zu listed (address, port) pairs\n",
-			r->load_s, r->live_hosts, r->ds.npairs);
+		SAY("dataset loaded in %.2f s: %" PRIu64 " live hosts, %zu listed (address, port) pairs; IPv6: %zu "
+			"addresses, %zu prefixes, %zu pairs\n", r->load_s, r->live_hosts, r->ds.npairs, r->ds.six.naddrs,
+			r->ds.six.nranges, r->ds.six.npairs);
 	if (trawl_eal_args_build(&r->eal, "trawl", conf->eal, conf->dev, (uint16_t)conf->threads,
 			(uint16_t)conf->threads) != 0) {
 		SAY("--eal: too many arguments\n");
