@@ -112,6 +112,7 @@ upper:
 	v->daddr = trawl_ip6_load(ip->dst_addr);
 	v->proto = nh;
 	v->hlim = ip->hop_limits;
+	v->hint = NULL;
 	return 0;
 }
 

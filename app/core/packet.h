@@ -46,6 +46,8 @@ struct trawl_ipv4_view {
 	const struct trawl_tag_hint *hint;
 };
 
+struct trawl_tag_hint6; /* core/validate.h */
+
 /*
  * An IPv6 packet as received: the addresses, and the upper-layer header
  * past any extension headers (at most TRAWL_IPV6_MAX_EXT of them, each
@@ -60,6 +62,8 @@ struct trawl_ipv6_view {
 	uint8_t proto;    /**< the upper-layer protocol (the last next header) */
 	uint8_t hlim;
 	uint8_t cut;      /**< the packet is longer than what was captured */
+	/** The reply's tag computed ahead (app/dp/rx.c, a burst's together), or NULL: see trawl_validate_tag6_hinted(). */
+	const struct trawl_tag_hint6 *hint;
 };
 
 #define TRAWL_IPV6_MAX_EXT 8

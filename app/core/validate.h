@@ -88,6 +88,23 @@ trawl_validate_tag6(const struct trawl_validate *v, struct trawl_ip6 daddr, uint
 	return v->mac.tag(&v->mac, v->mac.tag(&v->mac, daddr.hi, daddr.lo), TRAWL_MAC6_DOMAIN | dport);
 }
 
+/** An IPv6 tag computed ahead, with the target and port it is the tag of. */
+struct trawl_tag_hint6 {
+	struct trawl_ip6 addr;
+	uint64_t port;
+	uint64_t tag;
+};
+
+/** trawl_validate_tag6(), taken from @p hint (may be NULL) when it is of the same target and port. */
+static inline uint64_t
+trawl_validate_tag6_hinted(const struct trawl_validate *v, const struct trawl_tag_hint6 *hint, struct trawl_ip6 daddr,
+		uint16_t dport)
+{
+	if (hint != NULL && hint->port == dport && hint->addr.hi == daddr.hi && hint->addr.lo == daddr.lo)
+		return hint->tag;
+	return trawl_validate_tag6(v, daddr, dport);
+}
+
 /** trawl_validate_target_tags for IPv6 targets: both blocks of a burst's tags computed together. */
 static inline void
 trawl_validate_target6_tags(const struct trawl_validate *v, const struct trawl_target6 tgt[], unsigned int n,

@@ -219,6 +219,31 @@ prefetch6(const struct trawl_space6 *s, const uint64_t g[], unsigned int n)
 }
 
 /*
+ * IPv6 replies' tags, a burst's together: both chained AES blocks of each
+ * (validate.h) in two batched calls, the rounds of independent blocks
+ * overlapping, where one reply at a time waited on twenty rounds in a row.
+ */
+static void
+tags6(const struct trawl_probe_ctx *ctx, struct trawl_tag_hint6 hint6[], const uint16_t at6[], unsigned int n,
+		struct parsed p[])
+{
+	uint64_t w0[TRAWL_BURST], w1[TRAWL_BURST], h[TRAWL_BURST];
+
+	for (unsigned int j = 0; j < n; j++) {
+		w0[j] = hint6[j].addr.hi;
+		w1[j] = hint6[j].addr.lo;
+	}
+	ctx->val.mac.tags(&ctx->val.mac, w0, w1, h, n);
+	for (unsigned int j = 0; j < n; j++)
+		w1[j] = TRAWL_MAC6_DOMAIN | hint6[j].port;
+	ctx->val.mac.tags(&ctx->val.mac, h, w1, w0, n);
+	for (unsigned int j = 0; j < n; j++) {
+		hint6[j].tag = w0[j];
+		p[at6[j]].v6.hint = &hint6[j];
+	}
+}
+
+/*
  * Parse a burst's frames, and guess each IPv4 reply's MAC block as the
  * probe modules ask it of a direct reply (our address, the reply's source
  * and source port; port 0 for ICMP): their tags computed together cost
@@ -227,11 +252,11 @@ prefetch6(const struct trawl_space6 *s, const uint64_t g[], unsigned int n)
  */
 static void
 parse_burst(const struct trawl_rx *rx, struct rte_mbuf **m, uint16_t n, struct parsed p[],
-		struct trawl_tag_hint hint[])
+		struct trawl_tag_hint hint[], struct trawl_tag_hint6 hint6[])
 {
 	const struct trawl_probe_ctx *ctx = &rx->eng->pctx;
 	uint64_t w0[TRAWL_BURST], w1[TRAWL_BURST], tag[TRAWL_BURST], g6[TRAWL_BURST];
-	uint16_t at[TRAWL_BURST], k = 0, k6 = 0;
+	uint16_t at[TRAWL_BURST], at6[TRAWL_BURST], k = 0, k6 = 0, kt6 = 0;
 
 	for (uint16_t i = 0; i < n; i++) {
 		/* Bounds come from what we hold (the first segment), never from headers alone. */
@@ -246,8 +271,19 @@ parse_burst(const struct trawl_rx *rx, struct rte_mbuf **m, uint16_t n, struct p
 			/* No tags ahead: an IPv6 reply's tag is two chained blocks, computed by the module. */
 			if (trawl_ipv6_parse(frame + l3off, caplen - l3off, &p[i].v6) != 0)
 				p[i].kind = TRAWL_L3_OTHER;
-			else if (ctx->space->six != NULL && ctx->space->six->nlist != 0)
-				g6[k6++] = trawl_space6_group(ctx->space->six, p[i].v6.saddr);
+			else if (ctx->space->six != NULL) {
+				const struct trawl_ipv6_view *v6 = &p[i].v6;
+
+				if (ctx->space->six->nlist != 0)
+					g6[k6++] = trawl_space6_group(ctx->space->six, v6->saddr);
+				/* The block a direct reply's tag is of: its source and source port (0 for ICMPv6). */
+				if (v6->proto == IPPROTO_ICMPV6 || ((v6->proto == IPPROTO_TCP || v6->proto == IPPROTO_UDP) &&
+						v6->l4_len >= 2)) {
+					hint6[kt6] = (struct trawl_tag_hint6){ v6->saddr,
+						v6->proto == IPPROTO_ICMPV6 ? 0 : (uint16_t)(v6->l4[0] << 8 | v6->l4[1]), 0 };
+					at6[kt6++] = i;
+				}
+			}
 			continue;
 		}
 		if (p[i].kind != TRAWL_L3_IPV4)
@@ -268,6 +304,8 @@ parse_burst(const struct trawl_rx *rx, struct rte_mbuf **m, uint16_t n, struct p
 	}
 	if (k6 != 0)
 		prefetch6(ctx->space->six, g6, k6);
+	if (kt6 != 0)
+		tags6(ctx, hint6, at6, kt6, p);
 	if (k != 0)
 		ctx->val.mac.tags(&ctx->val.mac, w0, w1, tag, k);
 	for (uint16_t j = 0; j < k; j++) {
@@ -421,11 +459,12 @@ trawl_rx_burst(struct trawl_rx *rx, struct rte_mbuf **m, uint16_t n, uint64_t no
 
 	struct parsed p[TRAWL_BURST];
 	struct trawl_tag_hint hint[TRAWL_BURST];
+	struct trawl_tag_hint6 hint6[TRAWL_BURST];
 
 	RTE_ASSERT(n <= TRAWL_BURST);
 	out_init(rx, &o);
 	trawl_stat_add(&rx->frames, n);
-	parse_burst(rx, m, n, p, hint);
+	parse_burst(rx, m, n, p, hint, hint6);
 	for (uint16_t i = 0; i < n; i++)
 		handle(rx, m[i], &p[i], now, armed, &o);
 	emit(rx, &o);

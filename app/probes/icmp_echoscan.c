@@ -242,7 +242,7 @@ echo6_classify(const struct trawl_probe_ctx *ctx, const struct trawl_ipv6_view *
 	} else {
 		return TRAWL_RX_OTHER; /* neighbour discovery, an echo request to us, ...: not about a probe */
 	}
-	echo_fields(trawl_validate_tag6(&ctx->val, target_addr, 0), &want_id, &want_seq);
+	echo_fields(trawl_validate_tag6_hinted(&ctx->val, v->hint, target_addr, 0), &want_id, &want_seq);
 	if (id != want_id || seq != want_seq)
 		return TRAWL_RX_INVALID;
 	target = trawl_target6_index(ctx->space, target_addr, 0);

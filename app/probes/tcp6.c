@@ -146,7 +146,7 @@ trawl_tcp6_syn_classify(const struct trawl_probe_ctx *ctx, const struct trawl_ip
 	sport = rte_be_to_cpu_16(tcp->src_port);
 	dport = rte_be_to_cpu_16(tcp->dst_port);
 	flags = tcp->tcp_flags;
-	tag = trawl_validate_tag6(&ctx->val, v->saddr, sport);
+	tag = trawl_validate_tag6_hinted(&ctx->val, v->hint, v->saddr, sport);
 	if (rte_be_to_cpu_32(tcp->recv_ack) != (uint32_t)tag + 1 || !trawl_validate_sport_ok(&ctx->val, tag, dport))
 		return TRAWL_RX_INVALID;
 	target = trawl_target6_index(ctx->space, v->saddr, sport);

@@ -311,9 +311,10 @@ udp6_make(uint8_t *const bufs[], const struct trawl_target6 tgt[], unsigned int 
 
 /* Is (target addr, port) one we probed from source port @p ours? Gives its index. */
 static uint64_t
-probed6(const struct trawl_probe_ctx *ctx, struct trawl_ip6 addr, uint16_t port, uint16_t ours)
+probed6(const struct trawl_probe_ctx *ctx, const struct trawl_tag_hint6 *hint, struct trawl_ip6 addr, uint16_t port,
+		uint16_t ours)
 {
-	uint64_t tag = trawl_validate_tag6(&ctx->val, addr, port);
+	uint64_t tag = trawl_validate_tag6_hinted(&ctx->val, hint, addr, port);
 
 	if (!trawl_validate_sport_ok(&ctx->val, tag, ours))
 		return TRAWL_TARGET_NONE;
@@ -351,7 +352,7 @@ udp6_classify(const struct trawl_probe_ctx *ctx, const struct trawl_ipv6_view *v
 			return TRAWL_RX_INVALID;
 		port = rte_be_to_cpu_16(udp->src_port);
 		ours = rte_be_to_cpu_16(udp->dst_port);
-		target = probed6(ctx, v->saddr, port, ours);
+		target = probed6(ctx, v->hint, v->saddr, port, ours);
 		if (target == TRAWL_TARGET_NONE)
 			return TRAWL_RX_INVALID;
 		common6(r, v, target, port, ours);
@@ -375,7 +376,7 @@ udp6_classify(const struct trawl_probe_ctx *ctx, const struct trawl_ipv6_view *v
 			return TRAWL_RX_INVALID;
 		ours = (uint16_t)(q.l4[0] << 8 | q.l4[1]);
 		port = (uint16_t)(q.l4[2] << 8 | q.l4[3]);
-		target = probed6(ctx, q.daddr, port, ours);
+		target = probed6(ctx, NULL, q.daddr, port, ours);
 		if (target == TRAWL_TARGET_NONE)
 			return TRAWL_RX_INVALID;
 		common6(r, v, target, port, ours);
