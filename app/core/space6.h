@@ -30,9 +30,10 @@
  * hash directory over the list and at each window. The list is kept in the
  * order of a hash of its addresses, grouped by the hash's top bits, with a
  * directory of where each group starts (4 bytes a group, about one group
- * per address): a lookup is two cache misses at any size, where a binary
- * search of a sorted 50 M list took a dozen (bench/rxbench tcp_synscan6,
- * bench/RESULTS.md). 16 bytes an address and 4 of directory: 1 GB for 50 M.
+ * an address): a lookup is two cache misses at any size, where a binary
+ * search of a sorted list took a dozen (bench/rxbench tcp_synscan6,
+ * RESULTS.md section 10). 16 bytes an address and 4-6 of directory: about
+ * 1 GB for 50 M.
  */
 #define TRAWL_SPACE6_MAX_WINDOWS 64
 
