@@ -403,6 +403,13 @@ setup_kpath(struct scan *s)
 
 	if (name == NULL)
 		return 0;
+	if (c->six && !c->have_saddr) {
+		/* The default path of a PCI port: its interface would carry an IPv4 source this scan has not. */
+		if (!c->quiet)
+			fprintf(stderr, "kernel path: none: its interface carries the IPv4 source, and this IPv6 scan has "
+					"none (-S IPV4 as well gives it one)\n");
+		return 0;
+	}
 	if (trawl_kpath_open(&s->kpath, name, &s->port.mac, c->saddr, c->have_gateway_ip ? c->gateway_ip : 0,
 			pool_for(s, s->port.socket), &err) != 0) {
 		trawl_kpath_close(&s->kpath);

@@ -272,6 +272,40 @@ test_probe_modules(void)
 	trawl_scan_conf_free(&c);
 }
 
+/* IPv6 targets: addresses, prefixes and windows; one family a scan; -S per family; the kernel path's IPv4. */
+static void
+test_ipv6_targets(void)
+{
+	struct trawl_scan_conf c;
+	struct trawl_err err;
+	const char *V6 = "2001:2:ff::2";
+
+	CHECK(PARSE("scan", "--dev", "net_null0", "-S", (char *)V6, "-G", "02:00:00:00:00:01", "-b", "/dev/null", "-e", "9",
+			"--iid", "seed", "2001:2::/120", "2001:2:1::/48-56", "2001:2::7", "2001:2::7") == TRAWL_CONF_RUN);
+	CHECK(c.six && c.nwin6 == 2 && c.list6.n == 1 && c.have_saddr6 && !c.have_saddr);
+	CHECK(!c.win6[0].seeded && c.win6[1].seeded); /* a prefix has no IID; a window's comes from the seed */
+	trawl_scan_conf_free(&c);
+	/* Both families' sources in one list; the kernel path takes the IPv4 one. */
+	CHECK(PARSE("scan", "--dev", "net_null0", "-S", "198.19.0.2,2001:2:ff::2", "-G", "02:00:00:00:00:01", "-b",
+			"/dev/null", "--kernel-iface", "trawl0", "2001:2::/120") == TRAWL_CONF_RUN);
+	CHECK(c.have_saddr && c.have_saddr6);
+	trawl_scan_conf_free(&c);
+	CHECK(PARSE("scan", "--dev", "net_null0", "-S", (char *)V6, "-G", "02:00:00:00:00:01", "-b", "/dev/null",
+			"--kernel-iface", "trawl0", "2001:2::/120") == -EINVAL && strstr(err.msg, "kernel path") != NULL);
+	trawl_scan_conf_free(&c);
+	CHECK(PARSE("scan", "--dev", "net_null0", "-S", (char *)V6, "-G", "02:00:00:00:00:01", "-b", "/dev/null",
+			"2001:2::/120", "198.18.0.0/24") == -EINVAL && strstr(err.msg, "one scan per address family") != NULL);
+	trawl_scan_conf_free(&c);
+	CHECK(PARSE(BASE, "2001:2::/120") == -EINVAL && strstr(err.msg, "IPv6 source") != NULL);
+	trawl_scan_conf_free(&c);
+	CHECK(PARSE("scan", "--dev", "net_null0", "-S", (char *)V6, "--gateway-ip", "198.19.0.1", "-b", "/dev/null",
+			"2001:2::/120") == -EINVAL && strstr(err.msg, "NDP") != NULL);
+	trawl_scan_conf_free(&c);
+	CHECK(PARSE("scan", "--dev", "net_null0", "-S", "2001:2:ff::2,2001:2:ff::3", "-G", "02:00:00:00:00:01",
+			"2001:2::/120") == -EINVAL && strstr(err.msg, "twice for IPv6") != NULL);
+	trawl_scan_conf_free(&c);
+}
+
 int
 main(void)
 {
@@ -280,5 +314,6 @@ main(void)
 	RUN(test_config_file_under_the_command_line);
 	RUN(test_config_errors_say_where);
 	RUN(test_probe_modules);
+	RUN(test_ipv6_targets);
 	return check_done();
 }
