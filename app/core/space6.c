@@ -93,10 +93,11 @@ window_blocked(const struct trawl_space6 *s, const struct trawl_window6 *w)
 
 /*
  * Group the list by its hash's top dir_bits: a counting sort into a second
- * array (one streaming read, one write a address; the in-place swap loop
- * it replaced took 28 s for 47.5 M addresses, each swap two cache misses,
- * against this one's 3.3 s: bench/listbench), and where each group starts.
- * The second array is the list for a moment: twice its memory at the peak.
+ * array (one streaming read and one write an address; the in-place swap
+ * loop it replaced, each swap two cache misses, took 28 s for 47.5 M
+ * addresses on a busy VM, this one 9-12 s: bench/listbench), and where each
+ * group starts. The second array is the list for a moment: twice its
+ * memory at the peak.
  */
 static int
 group(struct trawl_space6 *s)

@@ -391,7 +391,7 @@ meta_frames(json_t *o, const struct scan *s, const struct totals *t)
 	SET_U(o, "replies_valid", t->valid);
 	SET_U(o, "validation_failed", t->invalid);
 	SET_U(o, "frames_other", t->other);
-	SET_U(o, "arp_frames", t->arp);
+	SET_U(o, "arp_frames", t->arp); /* and IPv6 neighbour discovery: the control role's frames */
 	SET_U(o, "results_handed", t->handed);
 	SET_U(o, "writer_received", trawl_stat_get(&w->received));
 	SET_U(lost, "port_missed", t->port_missed);
