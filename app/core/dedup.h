@@ -7,6 +7,8 @@
 
 #include <rte_prefetch.h>
 
+#include "app/core/mix.h"
+
 /*
  * Which targets have answered already: the writer's memory of a scan, so
  * that no result is written twice. Keys are target indexes (core/target.h:
@@ -89,16 +91,11 @@ trawl_dedup_exact(const struct trawl_dedup *d)
 	return d->capacity >= d->targets;
 }
 
-/* A 64-bit finaliser (MurmurHash3's fmix64): keys that are close (one address, many ports) scatter. */
+/* Keys that are close (one address, many ports) scatter: MurmurHash3's finalizer (core/mix.h). */
 static inline uint64_t
 trawl_dedup_mix(uint64_t k)
 {
-	k ^= k >> 33;
-	k *= UINT64_C(0xff51afd7ed558ccd);
-	k ^= k >> 33;
-	k *= UINT64_C(0xc4ceb9fe1a85ec53);
-	k ^= k >> 33;
-	return k;
+	return trawl_fmix64(k);
 }
 
 /*

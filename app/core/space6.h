@@ -8,6 +8,7 @@
 #include "app/core/err.h"
 #include "app/core/ipv4.h"
 #include "app/core/ipv6.h"
+#include "app/core/mix.h"
 #include "app/core/window6.h"
 
 /*
@@ -78,25 +79,14 @@ trawl_space6_at(const struct trawl_space6 *s, uint64_t idx)
 #define TRAWL_SPACE6_MAX_LIST UINT32_MAX
 
 /*
- * The list's hash: MurmurHash3's 64-bit finalizer over both halves, so that
- * addresses differing in any bit land in unrelated groups. Not keyed: the
- * list is the operator's, and a reply's address only reads a group.
+ * The list's hash: MurmurHash3's finalizer (core/mix.h) over both halves,
+ * so that addresses differing in any bit land in unrelated groups. Not
+ * keyed: the list is the operator's, and a reply's address only reads a group.
  */
-static inline uint64_t
-trawl_space6_fmix(uint64_t k)
-{
-	k ^= k >> 33;
-	k *= UINT64_C(0xff51afd7ed558ccd);
-	k ^= k >> 33;
-	k *= UINT64_C(0xc4ceb9fe1a85ec53);
-	k ^= k >> 33;
-	return k;
-}
-
 static inline uint64_t
 trawl_space6_hash(struct trawl_ip6 a)
 {
-	return trawl_space6_fmix(a.hi ^ trawl_space6_fmix(a.lo + UINT64_C(0x9e3779b97f4a7c15)));
+	return trawl_fmix64(a.hi ^ trawl_fmix64(a.lo + UINT64_C(0x9e3779b97f4a7c15)));
 }
 
 /** The directory group of @p a (what a burst prefetches before its lookups). */
