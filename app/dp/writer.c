@@ -37,10 +37,6 @@ trawl_writer_consume(struct trawl_writer *w, struct trawl_result *recs, unsigned
 		int rc = trawl_dedup_insert(w->dedup, r->target);
 		size_t len;
 
-		/* An IPv6 result's target, from its index (a canary's index lies past the targets: none yet for IPv6). */
-		if (row.v6)
-			row.saddr6 = trawl_target6_addr(space, r->target < space->count ? r->target : r->target - space->count);
-
 		if (rc == TRAWL_DEDUP_SEEN) {
 			r->repeat = 1;
 			trawl_stat_add(&w->duplicates, 1);
@@ -51,6 +47,14 @@ trawl_writer_consume(struct trawl_writer *w, struct trawl_result *recs, unsigned
 			if (likely(r->cls < TRAWL_CLASS_MAX))
 				trawl_stat_add(&w->by_class[r->cls], 1);
 		}
+		/*
+		 * An IPv6 result's target, from its index, for the rows and filters
+		 * that read it: a load from a list of up to GiBs, not made for the
+		 * repeats the default filter drops (no IPv6 canaries: every index is
+		 * a target's).
+		 */
+		if (row.v6 && w->filter != NULL)
+			row.saddr6 = trawl_target6_addr(space, r->target);
 		/* Default: first-seen successes, and the canary row that flags an address answering every port. */
 		if (w->filter == NULL ? (r->repeat || (!r->success && r->cls != TRAWL_CLASS_CANARY)) :
 				!trawl_filter_match(w->filter, r, &row)) {
@@ -62,6 +66,8 @@ trawl_writer_consume(struct trawl_writer *w, struct trawl_result *recs, unsigned
 			trawl_stat_add(&w->beyond_limit, 1);
 			continue;
 		}
+		if (row.v6 && w->filter == NULL)
+			row.saddr6 = trawl_target6_addr(space, r->target);
 		if (w->out->needs_time)
 			to_timespec(w, r->tsc, &row.ts);
 		len = w->out->ops->format(w->out, r, &row, b->data + b->len);
