@@ -156,13 +156,13 @@ def write_pcap(path, frames):
             f.write(struct.pack("<IIII", 1, i, len(fr), len(fr)) + fr)
 
 
-def replay(name, module, args, frames):
+def replay(name, module, args, frames, src=ME, targets="198.18.0.0/24"):
     rx, tx = os.path.join(d, f"{name}.pcap"), os.path.join(d, f"{name}-out.pcap")
     meta, res = os.path.join(d, f"{name}.json"), os.path.join(d, f"{name}.csv")
     write_pcap(rx, frames)
-    p = tt.run(["scan", "--dev", f"net_pcap0,rx_pcap={rx},tx_pcap={tx}", "--eal", tt.eal(name), "-S", ME,
+    p = tt.run(["scan", "--dev", f"net_pcap0,rx_pcap={rx},tx_pcap={tx}", "--eal", tt.eal(name), "-S", src,
                 "-G", GW_MAC, "-b", "/dev/null", "-M", module, *args, "-r", "0", "-c", "1",
-                "--validation-key", KEY, "-m", meta, "-o", res, "--no-header-row", "-q", "198.18.0.0/24"], timeout=120)
+                "--validation-key", KEY, "-m", meta, "-o", res, "--no-header-row", "-q", targets], timeout=120)
     with open(res) if os.path.exists(res) else open(os.devnull) as f:
         rows = f.read().splitlines()
     return p, tt.metadata(meta) if os.path.exists(meta) else {}, rows
@@ -263,15 +263,7 @@ MODULES6 = {
 
 
 def replay6(name, module, args, frames):
-    rx, tx = os.path.join(d, f"{name}.pcap"), os.path.join(d, f"{name}-out.pcap")
-    meta, res = os.path.join(d, f"{name}.json"), os.path.join(d, f"{name}.csv")
-    write_pcap(rx, frames)
-    p = tt.run(["scan", "--dev", f"net_pcap0,rx_pcap={rx},tx_pcap={tx}", "--eal", tt.eal(name), "-S", ME6,
-                "-G", GW_MAC, "-b", "/dev/null", "-M", module, *args, "-r", "0", "-c", "1",
-                "--validation-key", KEY, "-m", meta, "-o", res, "--no-header-row", "-q", "2001:2::/120"], timeout=120)
-    with open(res) if os.path.exists(res) else open(os.devnull) as f:
-        rows = f.read().splitlines()
-    return p, tt.metadata(meta) if os.path.exists(meta) else {}, rows
+    return replay(name, module, args, frames, src=ME6, targets="2001:2::/120")
 
 
 for module, (args, genuine, forged) in MODULES6.items():
