@@ -7,8 +7,11 @@
  * Reported per phase: wall time, TSC cycles per row, and the process's
  * peak resident memory; beside it the same sort done the obvious way
  * (every key in memory, qsort), for the ratio and the memory it needs.
+ * FAMILY 6 makes the results IPv6 (addresses over 2^16 /64s of 2001:2::/32
+ * with scrambled interface identifiers): three-word keys, up to nine radix
+ * passes.
  *
- *   diffbench DIR [N] [MEM_MIB]
+ *   diffbench DIR [N] [MEM_MIB] [FAMILY]
  */
 #include <inttypes.h>
 #include <stdio.h>
@@ -41,8 +44,8 @@ peak_rss(void)
  * bijection of 32 bits (odd multiplier, xorshift), so distinct i are
  * distinct results and the expected diff is exact.
  */
-static uint64_t
-key_of(uint64_t i)
+static void
+key_of(int fam, uint64_t i, uint64_t *k)
 {
 	static const uint16_t ports[3] = { 22, 80, 443 };
 	uint32_t a = (uint32_t)(i / 3);
@@ -51,19 +54,26 @@ key_of(uint64_t i)
 	a ^= a >> 15;
 	a *= 0x85ebca6bu;
 	a ^= a >> 13;
-	return trawl_key(a, ports[i % 3]);
+	if (fam == TRAWL_KEY6) /* the IID a bijection of a (odd multiplier): distinct a, distinct addresses */
+		trawl_key6(k, UINT64_C(0x2001000200000000) | (a & 0xffff), (uint64_t)a * UINT64_C(0x9e3779b97f4a7c15),
+				ports[i % 3]);
+	else
+		k[0] = trawl_key(a, ports[i % 3]);
 }
 
 static void
-write_csv(const char *path, uint64_t from, uint64_t n)
+write_csv(int fam, const char *path, uint64_t from, uint64_t n)
 {
 	FILE *f = fopen(path, "w");
-	char buf[32];
+	char buf[TRAWL_KEY_TEXT_MAX];
+	uint64_t k[TRAWL_KEY_WORDS_MAX];
 
 	setvbuf(f, NULL, _IOFBF, 1 << 22);
 	fputs("saddr,sport\n", f);
-	for (uint64_t i = from; i < from + n; i++)
-		fwrite(buf, 1, trawl_key_format(key_of(i), buf), f);
+	for (uint64_t i = from; i < from + n; i++) {
+		key_of(fam, i, k);
+		fwrite(buf, 1, trawl_key_format(fam, k, buf), f);
+	}
 	fclose(f);
 }
 
@@ -75,12 +85,26 @@ cmp_u64(const void *a, const void *b)
 	return x < y ? -1 : x > y;
 }
 
+static int
+cmp_key6(const void *a, const void *b)
+{
+	const uint64_t *x = a, *y = b;
+
+	for (int i = 0; i < 3; i++)
+		if (x[i] != y[i])
+			return x[i] < y[i] ? -1 : 1;
+	return 0;
+}
+
 int
 main(int argc, char **argv)
 {
 	const char *dir = argc > 1 ? argv[1] : "/tmp";
 	uint64_t n = argc > 2 ? strtoull(argv[2], NULL, 10) : 60000000, mem = (argc > 3 ? strtoull(argv[3], NULL, 10) : 128) << 20;
-	char a[512], b[512], ka[512], kb[512], na[512], ga[512];
+	int fam = argc > 4 && strcmp(argv[4], "6") == 0 ? TRAWL_KEY6 : TRAWL_KEY4;
+	unsigned int kw = trawl_key_words(fam);
+	char a[512], b[512], ka[2][512], kb[2][512], na[512], ga[512];
+	const char *kap[2] = { ka[0], ka[1] }, *kbp[2] = { kb[0], kb[1] };
 	struct trawl_keys_stats st;
 	struct trawl_keys_diff d;
 	struct trawl_err err;
@@ -96,20 +120,22 @@ main(int argc, char **argv)
 	hz = (double)(rte_rdtsc() - c0) / (trawl_mono() - t0);
 	snprintf(a, sizeof(a), "%s/run1.csv", dir);
 	snprintf(b, sizeof(b), "%s/run2.csv", dir);
-	snprintf(ka, sizeof(ka), "%s/run1.keys", dir);
-	snprintf(kb, sizeof(kb), "%s/run2.keys", dir);
+	snprintf(ka[0], sizeof(ka[0]), "%s/run1.keys", dir);
+	snprintf(kb[0], sizeof(kb[0]), "%s/run2.keys", dir);
+	snprintf(ka[1], sizeof(ka[1]), "%s/run1.keys6", dir);
+	snprintf(kb[1], sizeof(kb[1]), "%s/run2.keys6", dir);
 	snprintf(na, sizeof(na), "%s/new.csv", dir);
 	snprintf(ga, sizeof(ga), "%s/gone.csv", dir);
-	printf("diffbench: %" PRIu64 " results per run, 90 %% shared, sort memory %" PRIu64 " MiB, TSC %.2f GHz\n", n,
-			mem >> 20, hz / 1e9);
+	printf("diffbench: %" PRIu64 " IPv%d results per run, 90 %% shared, sort memory %" PRIu64 " MiB, TSC %.2f GHz\n",
+			n, fam == TRAWL_KEY6 ? 6 : 4, mem >> 20, hz / 1e9);
 	t0 = trawl_mono();
-	write_csv(a, 0, n);
-	write_csv(b, n / 10, n);
+	write_csv(fam, a, 0, n);
+	write_csv(fam, b, n / 10, n);
 	printf("  two results.csv written in %.1f s\n", trawl_mono() - t0);
 
 	t0 = trawl_mono();
 	c0 = rte_rdtsc();
-	if (trawl_keys_build(a, ka, mem, &st, &err) != 0) {
+	if (trawl_keys_build(a, kap, mem, NULL, &st, &err) != 0) {
 		fprintf(stderr, "diffbench: %s\n", err.msg);
 		return 1;
 	}
@@ -119,7 +145,7 @@ main(int argc, char **argv)
 			t_build_a, (double)c_a / (double)n, st.runs, st.keys, (double)peak_rss() / 1048576);
 	t0 = trawl_mono();
 	c0 = rte_rdtsc();
-	if (trawl_keys_build(b, kb, mem, &st, &err) != 0) {
+	if (trawl_keys_build(b, kbp, mem, NULL, &st, &err) != 0) {
 		fprintf(stderr, "diffbench: %s\n", err.msg);
 		return 1;
 	}
@@ -133,7 +159,8 @@ main(int argc, char **argv)
 	setvbuf(o.removed, NULL, _IOFBF, 1 << 20);
 	t0 = trawl_mono();
 	c0 = rte_rdtsc();
-	if (trawl_keys_diff(ka, kb, trawl_keys_emit_csv, &o, &d, &err) != 0) {
+	memset(&d, 0, sizeof(d));
+	if (trawl_keys_diff(fam, kap[fam], kbp[fam], trawl_keys_emit_csv, &o, &d, &err) != 0) {
 		fprintf(stderr, "diffbench: %s\n", err.msg);
 		return 1;
 	}
@@ -152,25 +179,27 @@ main(int argc, char **argv)
 
 	/* The obvious way, for the ratio: every key of a run in memory, qsort. */
 	{
-		uint64_t *k = malloc(n * sizeof(*k));
+		uint64_t *k = malloc(n * kw * sizeof(*k));
 
 		for (uint64_t i = 0; i < n; i++)
-			k[i] = key_of(i);
+			key_of(fam, i, &k[i * kw]);
 		t0 = trawl_mono();
 		c0 = rte_rdtsc();
-		qsort(k, n, sizeof(*k), cmp_u64);
+		qsort(k, n, kw * sizeof(*k), fam == TRAWL_KEY6 ? cmp_key6 : cmp_u64);
 		c0 = rte_rdtsc() - c0;
 		printf("  beside it: qsort of one run's keys in memory (parsing not counted): %.2f s, %.0f cycles/row, "
 				"%.0f MiB for the keys alone; keys_build %.2fx its time with the CSV parse and the disk\n",
-				trawl_mono() - t0, (double)c0 / (double)n, (double)(n * 8) / 1048576,
+				trawl_mono() - t0, (double)c0 / (double)n, (double)(n * kw * 8) / 1048576,
 				t_build_a / (trawl_mono() - t0));
 		free(k);
 	}
 	printf("  peak RSS of the whole bench (the qsort included): %.0f MiB\n", (double)peak_rss() / 1048576);
 	unlink(a);
 	unlink(b);
-	unlink(ka);
-	unlink(kb);
+	for (int f = 0; f < 2; f++) {
+		unlink(ka[f]);
+		unlink(kb[f]);
+	}
 	unlink(na);
 	unlink(ga);
 	return 0;

@@ -8,10 +8,12 @@
  * each taking the loaded campaign and returning the exit status.
  */
 #include <stddef.h>
+#include <limits.h>
 #include <stdint.h>
 #include <stdio.h>
 
 #include "app/campaign/conf.h"
+#include "app/campaign/keys.h"
 #include "app/core/err.h"
 
 #define ME "trawl campaign"
@@ -35,13 +37,20 @@ campaign_say_err(const struct trawl_err *err)
 const char *campaign_self_exe(void);
 
 /**
- * keys.bin of the scan directory @p sdir (its path in @p keys), made from
- * its results.csv if it is not there yet; *@p count keys. Unless
+ * The key files of the scan directory @p sdir (keys.bin, and keys6.bin
+ * where it has IPv6 results) into @p k, made from its results.csv if
+ * keys.bin is not there yet (the build writes it last). Unless
  * @p keep_canaries, the addresses with a canary row are left out. Runs
  * and diff both need it. @return 0 or -errno with @p err.
  */
-int campaign_ensure_keys(const char *sdir, char *keys, size_t len, uint64_t *count, int keep_canaries,
-		struct trawl_err *err);
+/* A scan directory's key files, one per family; file[f] is NULL where the family has none. */
+struct campaign_keys {
+	char path[TRAWL_KEY_FAMILIES][PATH_MAX];
+	const char *file[TRAWL_KEY_FAMILIES];
+	uint64_t count;  /**< keys of both families */
+};
+
+int campaign_ensure_keys(const char *sdir, struct campaign_keys *k, int keep_canaries, struct trawl_err *err);
 
 int campaign_check(struct trawl_campaign *c, const struct campaign_opts *o);
 int campaign_run(struct trawl_campaign *c, const struct campaign_opts *o);

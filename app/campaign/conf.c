@@ -140,10 +140,6 @@ check_scan(const struct trawl_campaign *c, struct trawl_campaign_scan *s, struct
 	rc = trawl_scan_conf_from_settings(&conf, &copy, &e);
 	if (rc == 0 && trawl_scan_modules_resolve(&conf, &mods, &e) != 0)
 		rc = -EINVAL;
-	/* A run's keys and diffs are (IPv4 address, port) in 48 bits (keys.h): IPv6 results need their own. */
-	if (rc == 0 && conf.six)
-		rc = trawl_err_set(&e, -EINVAL, "IPv6 targets: a campaign's keys and diffs are built for IPv4 results "
-				"only so far (run IPv6 scans with trawl scan)");
 	if (rc == 0) {
 		s->nports = conf.ports->n;
 		s->canaries = conf.canaries;

@@ -228,48 +228,66 @@ close_synced(FILE *f)
 }
 
 /*
- * keys.bin of a scan directory, made from its results.csv if it is not
- * there yet; unless @p keep_canaries, without the addresses that answered
- * a canary (they answer every port: no change there says anything).
+ * The key files of a scan directory, made from its results.csv if keys.bin
+ * is not there yet (the build writes it last, after keys6.bin); unless
+ * @p keep_canaries, without the addresses that answered a canary (they
+ * answer every port: no change there says anything). A run directory from
+ * before IPv6 keys has keys.bin alone: no IPv6 results.
  */
 int
-campaign_ensure_keys(const char *sdir, char *keys, size_t len, uint64_t *count, int keep_canaries,
-		struct trawl_err *err)
+campaign_ensure_keys(const char *sdir, struct campaign_keys *k, int keep_canaries, struct trawl_err *err)
 {
-	char csv[PATH_MAX];
+	static const char *const names[TRAWL_KEY_FAMILIES] = { "keys.bin", "keys6.bin" };
+	const char *out[TRAWL_KEY_FAMILIES];
+	struct trawl_keys_skip skip = { 0 };
 	struct trawl_keys_stats st;
+	char csv[PATH_MAX];
 	struct stat sb;
-	uint32_t *skip = NULL;
-	size_t nskip = 0;
-	int rc;
+	int rc = 0;
 
-	snprintf(keys, len, "%s/keys.bin", sdir);
-	snprintf(csv, sizeof(csv), "%s/results.csv", sdir);
-	if (stat(keys, &sb) == 0 && sb.st_size % 8 == 0) {
-		*count = (uint64_t)sb.st_size / 8;
-		return 0;
+	for (int f = 0; f < TRAWL_KEY_FAMILIES; f++) {
+		snprintf(k->path[f], sizeof(k->path[f]), "%s/%s", sdir, names[f]);
+		out[f] = k->path[f];
 	}
-	if (!keep_canaries && (rc = trawl_keys_canaries(csv, &skip, &nskip, err)) != 0)
-		return rc;
-	rc = trawl_keys_build_skip(csv, keys, TRAWL_KEYS_DEFAULT_MEM, skip, nskip, &st, err);
-	free(skip);
-	if (rc == 0 && st.bad != 0)
-		fprintf(stderr, ME ": warning: %s: %" PRIu64 " rows are no saddr,sport pair (left out)\n", csv, st.bad);
-	*count = st.keys;
-	return rc;
+	snprintf(csv, sizeof(csv), "%s/results.csv", sdir);
+	if (stat(k->path[TRAWL_KEY4], &sb) != 0 || sb.st_size % 8 != 0) {
+		if (!keep_canaries && (rc = trawl_keys_canaries(csv, &skip, err)) != 0)
+			return rc;
+		rc = trawl_keys_build(csv, out, TRAWL_KEYS_DEFAULT_MEM, &skip, &st, err);
+		trawl_keys_skip_free(&skip);
+		if (rc != 0)
+			return rc;
+		if (st.bad != 0)
+			fprintf(stderr, ME ": warning: %s: %" PRIu64 " rows are no saddr,sport pair (left out)\n", csv,
+					st.bad);
+	}
+	k->count = 0;
+	for (int f = 0; f < TRAWL_KEY_FAMILIES; f++) {
+		uint64_t kb = trawl_key_words(f) * sizeof(uint64_t);
+
+		k->file[f] = NULL;
+		if (stat(k->path[f], &sb) != 0)
+			continue;
+		if ((uint64_t)sb.st_size % kb != 0)
+			return trawl_err_set(err, -EINVAL, "%s: damaged (not whole keys)", k->path[f]);
+		k->file[f] = k->path[f];
+		k->count += (uint64_t)sb.st_size / kb;
+	}
+	return 0;
 }
 
-/* The keys one side of a diff emits, in order, to a file of keys (8 bytes each): what trawl_keys_rows reads. */
+/* The keys each side of a diff emits, in order, to a file of keys per family: what trawl_keys_rows reads. */
 struct key_files {
-	FILE *added, *removed;
+	FILE *f[2][TRAWL_KEY_FAMILIES];  /* [added][family] */
 };
 
 static int
-emit_key(void *arg, uint64_t key, int added)
+emit_key(void *arg, int fam, const uint64_t *key, int added)
 {
 	struct key_files *k = arg;
+	size_t kw = trawl_key_words(fam);
 
-	return fwrite(&key, sizeof(key), 1, added ? k->added : k->removed) == 1 ? 0 : -EIO;
+	return fwrite(key, sizeof(uint64_t), kw, k->f[added][fam]) == kw ? 0 : -EIO;
 }
 
 /*
@@ -277,11 +295,11 @@ emit_key(void *arg, uint64_t key, int added)
  * previous run whose results.csv is gone (pruned), the keys alone.
  */
 static int
-side_rows(const char *csv, const char *keys, const char *out, struct trawl_err *err)
+side_rows(const char *csv, const char *const keys[TRAWL_KEY_FAMILIES], const char *out, struct trawl_err *err)
 {
 	FILE *f = fopen(out, "we");
 	struct stat sb;
-	int rc;
+	int rc = 0;
 
 	if (f == NULL)
 		return trawl_err_set(err, -errno, "%s: %s", out, strerror(errno));
@@ -291,15 +309,18 @@ side_rows(const char *csv, const char *keys, const char *out, struct trawl_err *
 	} else {
 		/* the keys alone, as saddr,sport rows */
 		struct trawl_keys_csv o = { f, f };
-		FILE *k = fopen(keys, "re");
-		uint64_t key;
 
-		rc = 0;
 		fputs("saddr,sport\n", f);
-		while (rc == 0 && k != NULL && fread(&key, sizeof(key), 1, k) == 1)
-			rc = trawl_keys_emit_csv(&o, key, 1);
-		if (k != NULL)
-			fclose(k);
+		for (int fam = 0; fam < TRAWL_KEY_FAMILIES && rc == 0; fam++) {
+			FILE *k = fopen(keys[fam], "re");
+			uint64_t key[TRAWL_KEY_WORDS_MAX];
+			size_t kw = trawl_key_words(fam);
+
+			while (rc == 0 && k != NULL && fread(key, sizeof(uint64_t), kw, k) == kw)
+				rc = trawl_keys_emit_csv(&o, fam, key, 1);
+			if (k != NULL)
+				fclose(k);
+		}
 		if (rc != 0)
 			trawl_err_set(err, rc, "%s: %s", out, strerror(-rc));
 	}
@@ -312,12 +333,48 @@ side_rows(const char *csv, const char *keys, const char *out, struct trawl_err *
 	return rc;
 }
 
+/* One scan's diff against the previous run's (@p before NULL: none), through the key files of @p sdir. */
+static int
+scan_diff(const char *sdir, const struct campaign_keys *before, const struct campaign_keys *after,
+		struct key_files *o, char kadd[][PATH_MAX], char krem[][PATH_MAX], struct trawl_keys_diff *d,
+		struct trawl_err *err)
+{
+	static const char *const names[2][TRAWL_KEY_FAMILIES] = { { "gone.keys", "gone6.keys" },
+		{ "new.keys", "new6.keys" } };
+	int rc = 0;
+
+	memset(o, 0, sizeof(*o));
+	memset(d, 0, sizeof(*d));
+	for (int f = 0; f < TRAWL_KEY_FAMILIES; f++) {
+		snprintf(krem[f], PATH_MAX, "%s/%s", sdir, names[0][f]);
+		snprintf(kadd[f], PATH_MAX, "%s/%s", sdir, names[1][f]);
+	}
+	for (int f = 0; f < TRAWL_KEY_FAMILIES; f++) {
+		o->f[0][f] = fopen(krem[f], "we");
+		o->f[1][f] = fopen(kadd[f], "we");
+		if (o->f[0][f] == NULL || o->f[1][f] == NULL) {
+			rc = trawl_err_set(err, -errno, "%s: %s", o->f[0][f] == NULL ? krem[f] : kadd[f], strerror(errno));
+			break;
+		}
+	}
+	for (int f = 0; f < TRAWL_KEY_FAMILIES && rc == 0; f++) {
+		rc = trawl_keys_diff(f, before != NULL ? before->file[f] : NULL, after->file[f], emit_key, o, d, err);
+		if (rc == -EIO)
+			trawl_err_set(err, rc, "%s: %s", kadd[f], strerror(errno ? errno : EIO));
+	}
+	for (int s = 0; s < 2; s++)
+		for (int f = 0; f < TRAWL_KEY_FAMILIES; f++)
+			if (o->f[s][f] != NULL && fclose(o->f[s][f]) != 0 && rc == 0)
+				rc = trawl_err_set(err, -EIO, "%s: %s", s ? kadd[f] : krem[f], strerror(errno));
+	return rc;
+}
+
 /*
  * Per scan: its keys, and what changed since the previous complete run:
  * new.csv holds the rows of this run's results.csv whose (address, port)
  * the previous run did not have, gone.csv the previous run's rows this one
  * does not have, each with every field the scan wrote (the keys go through
- * two sorted key files on the way: memory stays bounded).
+ * two sorted key files per family on the way: memory stays bounded).
  */
 static int
 run_diffs(struct run_ctx *r)
@@ -326,58 +383,48 @@ run_diffs(struct run_ctx *r)
 
 	for (unsigned int i = 0; i < r->c->nscans; i++) {
 		const struct trawl_campaign_scan *s = &r->c->scans[i];
-		char sdir[PATH_MAX], pdir[PATH_MAX], keys[PATH_MAX], pkeys[PATH_MAX], path[PATH_MAX];
-		char kadd[PATH_MAX], krem[PATH_MAX], csv[PATH_MAX], pcsv[PATH_MAX];
-		const char *before = NULL;
+		char sdir[PATH_MAX], pdir[PATH_MAX], path[PATH_MAX], csv[PATH_MAX], pcsv[PATH_MAX];
+		char kadd[TRAWL_KEY_FAMILIES][PATH_MAX], krem[TRAWL_KEY_FAMILIES][PATH_MAX];
+		const char *add[TRAWL_KEY_FAMILIES], *rem[TRAWL_KEY_FAMILIES];
+		struct campaign_keys keys, pkeys;
+		const struct campaign_keys *before = NULL;
 		struct trawl_keys_diff d;
 		struct key_files o;
-		uint64_t count, pcount;
 		struct stat sb;
 		int rc;
 
 		snprintf(sdir, sizeof(sdir), "%s/%s", r->dir, s->name);
-		rc = campaign_ensure_keys(sdir, keys, sizeof(keys), &count, r->c->diff_canaries, &err);
+		rc = campaign_ensure_keys(sdir, &keys, r->c->diff_canaries, &err);
 		if (rc != 0)
 			return run_failed(r, "failed", "%s", err.msg);
 		if (r->prev[0]) {
 			snprintf(pdir, sizeof(pdir), "%s/runs/%s/%s", r->c->state_dir, r->prev, s->name);
 			if (stat(pdir, &sb) == 0) {
-				if ((rc = campaign_ensure_keys(pdir, pkeys, sizeof(pkeys), &pcount, r->c->diff_canaries,
-						&err)) != 0)
+				if ((rc = campaign_ensure_keys(pdir, &pkeys, r->c->diff_canaries, &err)) != 0)
 					return run_failed(r, "failed", "%s", err.msg);
-				before = pkeys;
+				before = &pkeys;
 			}
 		}
-		snprintf(kadd, sizeof(kadd), "%s/new.keys", sdir);
-		snprintf(krem, sizeof(krem), "%s/gone.keys", sdir);
-		o.added = fopen(kadd, "we");
-		o.removed = fopen(krem, "we");
-		if (o.added == NULL || o.removed == NULL) {
-			rc = -errno;
-			if (o.added)
-				fclose(o.added);
-			if (o.removed)
-				fclose(o.removed);
-			return run_failed(r, "failed", "%s: %s", kadd, strerror(-rc));
+		rc = scan_diff(sdir, before, &keys, &o, kadd, krem, &d, &err);
+		for (int f = 0; f < TRAWL_KEY_FAMILIES; f++) {
+			add[f] = kadd[f];
+			rem[f] = krem[f];
 		}
-		rc = trawl_keys_diff(before, keys, emit_key, &o, &d, &err);
-		if (rc == -EIO)
-			snprintf(err.msg, sizeof(err.msg), "%s: %s", kadd, strerror(errno ? errno : EIO));
-		if ((fclose(o.added) != 0 || fclose(o.removed) != 0) && rc == 0)
-			rc = trawl_err_set(&err, -EIO, "%s: %s", kadd, strerror(errno));
 		snprintf(csv, sizeof(csv), "%s/results.csv", sdir);
 		snprintf(pcsv, sizeof(pcsv), "%s/results.csv", before != NULL ? pdir : sdir);
 		snprintf(path, sizeof(path), "%s/new.csv", sdir);
 		if (rc == 0)
-			rc = side_rows(csv, kadd, path, &err);
+			rc = side_rows(csv, add, path, &err);
 		snprintf(path, sizeof(path), "%s/gone.csv", sdir);
 		if (rc == 0)
-			rc = side_rows(before != NULL ? pcsv : NULL, krem, path, &err);
-		unlink(kadd);
-		unlink(krem);
+			rc = side_rows(before != NULL ? pcsv : NULL, rem, path, &err);
+		for (int f = 0; f < TRAWL_KEY_FAMILIES; f++) {
+			unlink(kadd[f]);
+			unlink(krem[f]);
+		}
 		if (rc != 0)
 			return run_failed(r, "failed", "%s", err.msg);
-		r->counts[i] = (struct trawl_history_scan){ s->name, count, d.added, d.removed };
+		r->counts[i] = (struct trawl_history_scan){ s->name, keys.count, d.added, d.removed };
 	}
 	return 0;
 }

@@ -142,18 +142,18 @@ struct diff_print {
 };
 
 static int
-emit_print(void *arg, uint64_t key, int added)
+emit_print(void *arg, int fam, const uint64_t *key, int added)
 {
 	struct diff_print *p = arg;
-	char buf[32];
-	size_t n = trawl_key_format(key, buf);
+	char buf[TRAWL_KEY_TEXT_MAX];
+	size_t n = trawl_key_format(fam, key, buf);
 
 	if (p->json) {
 		char *comma = memchr(buf, ',', n);
 
 		*comma = '\0';
-		printf("{\"scan\":\"%s\",\"change\":\"%s\",\"saddr\":\"%s\",\"sport\":%" PRIu64 "}\n", p->scan,
-				added ? "new" : "gone", buf, key & 0xffff);
+		printf("{\"scan\":\"%s\",\"change\":\"%s\",\"saddr\":\"%s\",\"sport\":%.*s}\n", p->scan,
+				added ? "new" : "gone", buf, (int)(n - (size_t)(comma - buf) - 2), comma + 1);
 	} else {
 		putchar(added ? '+' : '-');
 		fwrite(buf, 1, n, stdout);
@@ -198,21 +198,24 @@ campaign_diff(struct trawl_campaign *c, const struct campaign_opts *o)
 	trawl_state_runs_free(&runs);
 	for (unsigned int i = 0; i < c->nscans; i++) {
 		const char *name = c->scans[i].name;
-		char da[PATH_MAX], db[PATH_MAX], ka[PATH_MAX], kb[PATH_MAX];
+		char da[PATH_MAX], db[PATH_MAX];
+		struct campaign_keys ka, kb;
 		struct diff_print p = { name, o->json };
-		struct trawl_keys_diff d;
+		struct trawl_keys_diff d = { 0 };
 		struct stat sb;
-		uint64_t n;
-		int have_a;
+		int have_a, rc;
 
 		snprintf(da, sizeof(da), "%s/runs/%s/%s", c->state_dir, a, name);
 		snprintf(db, sizeof(db), "%s/runs/%s/%s", c->state_dir, b, name);
 		if (stat(db, &sb) != 0)
 			continue; /* a scan the later run did not have */
 		have_a = stat(da, &sb) == 0;
-		if ((have_a && campaign_ensure_keys(da, ka, sizeof(ka), &n, c->diff_canaries, &err) != 0) ||
-				campaign_ensure_keys(db, kb, sizeof(kb), &n, c->diff_canaries, &err) != 0 ||
-				trawl_keys_diff(have_a ? ka : NULL, kb, emit_print, &p, &d, &err) != 0) {
+		rc = (have_a ? campaign_ensure_keys(da, &ka, c->diff_canaries, &err) : 0);
+		if (rc == 0)
+			rc = campaign_ensure_keys(db, &kb, c->diff_canaries, &err);
+		for (int f = 0; f < TRAWL_KEY_FAMILIES && rc == 0; f++)
+			rc = trawl_keys_diff(f, have_a ? ka.file[f] : NULL, kb.file[f], emit_print, &p, &d, &err);
+		if (rc != 0) {
 			campaign_say_err(&err);
 			return 1;
 		}

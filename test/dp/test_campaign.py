@@ -16,7 +16,11 @@
    non-zero with the reason on the last line, the run stays partial, the
    earlier run intact.
 4. Bad files exit 2 naming file:line:column; install --dry-run prints units
-   that systemd-analyze verify accepts (where systemd is installed)."""
+   that systemd-analyze verify accepts (where systemd is installed).
+5. An IPv6 campaign (2001:2::/116 and a listed address outside it, the
+   dataset changing between three runs): results, new.csv and gone.csv
+   exact, run.json's counts, `diff --json` in RFC 5952 text, and keys6.bin
+   beside keys.bin."""
 import fcntl
 import hashlib
 import ipaddress
@@ -44,14 +48,14 @@ def addr(i):
 
 
 # Each responder listens on a socket of its own name; moved to `sock`, the path every campaign file names.
-def campaign(path, name, state, sock, rate, keep=None, after=None, nets="198.18.0.0/20"):
+def campaign(path, name, state, sock, rate, keep=None, after=None, nets="198.18.0.0/20", source="198.19.0.2"):
     lines = [f"name: {name}", 'schedule: "*-*-* 02:00:00"', f"state-dir: {state}"]
     if keep:
         lines.append(f"keep: {keep}")
     lines += ["defaults:",
               f'  dev: "net_memif0,role=client,socket={sock},socket-abstract=no"',
               f'  eal: "{tt.eal(name + "-s")} -l 0"',
-              "  source-ip: 198.19.0.2",
+              f"  source-ip: {source}",
               '  gateway-mac: "02:00:00:00:00:01"',
               "  blocklist-file: /dev/null",
               f"  rate: {rate}",
@@ -210,6 +214,82 @@ p = camp("diff", cfile, ids[1], ids[2])
 c.check(p.returncode == 0 and f"# scan web: {ids[1]} -> {ids[2]}" in p.stdout, "diff RUN_A RUN_B (text)")
 p = camp("diff", cfile, ids[0], ids[2])
 c.eq(p.returncode, 1, "diff against a pruned run: exit 1")
+
+# --- 5: an IPv6 campaign ---------------------------------------------------------
+BASE6 = int(ipaddress.IPv6Address("2001:2::"))
+
+
+def addr6(i):
+    return str(ipaddress.IPv6Address(BASE6 + i))
+
+
+state6 = os.path.join(d, "state6")
+c6 = os.path.join(d, "c6.yaml")
+campaign(c6, "camp6", state6, sock, 20000, nets='"2001:2::/116", "2001:2:0:7::9"',
+         source='[198.19.0.2, "2001:2:ff::2"]')
+hosts6 = rng.sample(range(4096), 300) + [(7 << 64) + 9]
+ds6 = set()
+for h in hosts6[:200] + hosts6[-1:]:
+    for p in rng.sample([80, 443, 22], rng.randint(1, 3)):
+        ds6.add((addr6(h), p))
+datasets6 = [set(ds6)]
+d2 = {x for x in ds6 if x[0] not in {addr6(h) for h in hosts6[:40]}}      # 40 hosts gone
+d2 |= {(addr6(h), rng.choice([80, 443, 22])) for h in hosts6[200:260]}  # 60 new
+d2 -= set(sorted(x for x in d2 if x[1] == 443)[:25])                    # 443 closed on 25
+datasets6.append(d2)
+d3 = set(d2) | {(addr6(h), rng.choice([22, 80])) for h in hosts6[260:300]}
+d3 -= set(sorted(x for x in d3 if x[1] == 22)[:15])
+d3 -= {x for x in d3 if x[0] == addr6(hosts6[-1])}                        # the listed address goes
+datasets6.append(d3)
+ids6 = []
+for i, dset in enumerate(datasets6):
+    with tt.Responder(d, [f"[{a}]:{p}" for a, p in sorted(dset)], f"camp6-r{i}") as resp:
+        os.replace(resp.sock, sock) if resp.sock != sock else None
+        p = camp("run", c6)
+    c.eq(p.returncode, 0, f"IPv6 run {i + 1}: exit status")
+    if p.returncode != 0:
+        sys.stderr.write(p.stderr)
+        break
+    latest = os.path.realpath(os.path.join(state6, "latest"))
+    ids6.append(os.path.basename(latest))
+    with open(os.path.join(latest, "run.json")) as f:
+        rj = json.load(f)
+    for scan, ports in (("web", (80, 443)), ("ssh", (22,))):
+        want = truth(dset, ports)
+        before = truth(datasets6[i - 1], ports) if i else set()
+        res = read_pairs(os.path.join(latest, scan, "results.csv"))
+        new = read_pairs(os.path.join(latest, scan, "new.csv"))
+        gone = read_pairs(os.path.join(latest, scan, "gone.csv"))
+        c.eq(len(res), len(set(res)), f"IPv6 run {i + 1} {scan}: no row twice")
+        c.check(set(res) == want, f"IPv6 run {i + 1} {scan}: results == ground truth "
+                f"({len(set(res) - want)} extra, {len(want - set(res))} missing)")
+        c.check(set(new) == want - before and len(new) == len(want - before),
+                f"IPv6 run {i + 1} {scan}: new.csv == what appeared")
+        c.check(set(gone) == before - want and len(gone) == len(before - want),
+                f"IPv6 run {i + 1} {scan}: gone.csv == what disappeared")
+        if i:
+            c.check(len(want - before) > 0 and len(before - want) > 0,
+                    f"IPv6 run {i + 1} {scan}: the change is not empty")
+        c.eq(rj["scans"][scan], {"results": len(want), "new": len(want - before), "gone": len(before - want)},
+             f"IPv6 run {i + 1} {scan}: run.json counts")
+        k4, k6 = (os.path.getsize(os.path.join(latest, scan, x)) for x in ("keys.bin", "keys6.bin"))
+        c.check(k4 == 0 and k6 == 24 * len(want), f"IPv6 run {i + 1} {scan}: keys6.bin holds the keys ({k4}, {k6})")
+    if i < 2:
+        time.sleep(1.1)  # run ids are start seconds
+p = camp("diff", "--json", c6)
+c.eq(p.returncode, 0, "IPv6 diff --json: exit status")
+changes = [json.loads(x) for x in p.stdout.splitlines()]
+for scan, ports in (("web", (80, 443)), ("ssh", (22,))):
+    want_new = truth(datasets6[2], ports) - truth(datasets6[1], ports)
+    want_gone = truth(datasets6[1], ports) - truth(datasets6[2], ports)
+    got_new = {(x["saddr"], x["sport"]) for x in changes if x.get("scan") == scan and x.get("change") == "new"}
+    got_gone = {(x["saddr"], x["sport"]) for x in changes if x.get("scan") == scan and x.get("change") == "gone"}
+    c.check(got_new == want_new and got_gone == want_gone, f"IPv6 diff --json {scan}: the last two runs' change")
+    summary = [x for x in changes if x.get("scan") == scan and "new" in x]
+    c.check(len(summary) == 1 and summary[0]["new"] == len(want_new) and summary[0]["gone"] == len(want_gone),
+            f"IPv6 diff --json {scan}: the summary line's counts")
+p = camp("diff", c6, ids6[0], ids6[2])
+c.check(p.returncode == 0 and f"-{addr6(hosts6[-1])}," in p.stdout, "IPv6 diff RUN_A RUN_B (text): the gone address")
 
 # --- 2: SIGKILL mid-run, a second run refused, then the same run completed ----
 state2 = os.path.join(d, "state2")

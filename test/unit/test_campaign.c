@@ -108,6 +108,8 @@ test_good_file(void)
 static void
 test_errors_say_where(void)
 {
+	struct trawl_err err;
+
 	expect_at("name: x\nschedule: daily\ncolour: red\n", 3, 1, "unknown key 'colour'");
 	expect_at("name: x\nschedule: daily\n" GOOD_DEFAULTS "  colour: red\nscans:\n  - name: a\n    targets: [198.18.0.1]\n",
 			8, 3, "unknown setting 'colour'");
@@ -128,9 +130,11 @@ test_errors_say_where(void)
 			"no targets");
 	expect_at("name: x\nschedule: daily\n" GOOD_DEFAULTS "scans: []\n", 8, 8, "a list of scans");
 	expect_at("name: x\nname: y\n", 2, 1, "given twice");
-	/* IPv6 targets: keys and diffs are IPv4's so far, said at the scan. */
-	expect_at("name: x\nschedule: daily\n" GOOD_DEFAULTS "scans:\n  - name: a\n    source-ip: [198.19.0.2, \"2001:2:ff::2\"]\n"
-			"    targets: [\"2001:2::/120\"]\n", 9, 5, "keys and diffs are built for IPv4");
+	/* IPv6 targets: a scan of them is a campaign's scan like any other; its IPv6 source is still needed. */
+	CHECK(load("name: x\nschedule: daily\n" GOOD_DEFAULTS "scans:\n  - name: a\n    source-ip: [198.19.0.2, "
+			"\"2001:2:ff::2\"]\n    targets: [\"2001:2::/120\"]\n", &err) == 0);
+	expect_at("name: x\nschedule: daily\n" GOOD_DEFAULTS "scans:\n  - name: a\n    targets: [\"2001:2::/120\"]\n",
+			9, 5, "IPv6");
 	expect_at("name: x\nschedule: daily\nscans:\n  - name: a\n   bad indent: 1\n", 5, 4, "bad YAML");
 }
 
@@ -155,25 +159,45 @@ static void
 test_key_parse_format(void)
 {
 	static const char *const bad[] = { "", "1.2.3", "1.2.3.4", "1.2.3.4,", "256.1.1.1,80", "1.2.3.4,65536",
-		"1.2.3.4,8x", "a.b.c.d,1", "1..2.3,4", "1.2.3.4,-1" };
-	char buf[32];
-	uint64_t k;
+		"1.2.3.4,8x", "a.b.c.d,1", "1..2.3,4", "1.2.3.4,-1", "2001:2::1", "2001:2::1,", "2001:2::1,65536",
+		"2001:2::/48,80", "[2001:2::1],80", "fe80::1%eth0,80", "2001:2:::1,80", "2001:2::g,80",
+		"1:2:3:4:5:6:7:8:9,80", "::ffff:1.2.3.4.5,80" };
+	char buf[TRAWL_KEY_TEXT_MAX];
+	uint64_t k[TRAWL_KEY_WORDS_MAX];
+	int fam;
 
-	CHECK(trawl_key_parse("198.18.0.5,443", 14, &k) == 0);
-	CHECK(k == ((uint64_t)0xc6120005 << 16 | 443));
-	CHECK(trawl_key_format(k, buf) == 15 && memcmp(buf, "198.18.0.5,443\n", 15) == 0);
-	CHECK(trawl_key_parse("0.0.0.0,0,synack,1", 18, &k) == 0 && k == 0);
-	CHECK(trawl_key_parse("255.255.255.255,65535\n", 22, &k) == 0 && k == ((uint64_t)UINT32_MAX << 16 | 65535));
+	CHECK(trawl_key_parse("198.18.0.5,443", 14, &fam, k) == 0 && fam == TRAWL_KEY4);
+	CHECK(k[0] == ((uint64_t)0xc6120005 << 16 | 443));
+	CHECK(trawl_key_format(fam, k, buf) == 15 && memcmp(buf, "198.18.0.5,443\n", 15) == 0);
+	CHECK(trawl_key_parse("0.0.0.0,0,synack,1", 18, &fam, k) == 0 && k[0] == 0);
+	CHECK(trawl_key_parse("255.255.255.255,65535\n", 22, &fam, k) == 0 &&
+			k[0] == ((uint64_t)UINT32_MAX << 16 | 65535));
+	/* IPv6: any text form in, RFC 5952 out */
+	CHECK(trawl_key_parse("2001:0002:0:0::00A,8080,synack", 30, &fam, k) == 0 && fam == TRAWL_KEY6);
+	CHECK(k[0] == UINT64_C(0x2001000200000000) && k[1] == 0xa && k[2] == 8080);
+	CHECK(trawl_key_format(fam, k, buf) == 15 && memcmp(buf, "2001:2::a,8080\n", 15) == 0);
+	CHECK(trawl_key_parse("ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff,65535\r\n", 47, &fam, k) == 0 &&
+			k[0] == UINT64_MAX && k[1] == UINT64_MAX && k[2] == 65535);
+	CHECK(trawl_key_format(fam, k, buf) == 46 &&
+			memcmp(buf, "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff,65535\n", 46) == 0);
+	CHECK(trawl_key_parse("::,0", 4, &fam, k) == 0 && fam == TRAWL_KEY6 && k[0] == 0 && k[1] == 0 && k[2] == 0);
+	CHECK(trawl_key_parse("::ffff:198.18.0.1,1", 19, &fam, k) == 0 && fam == TRAWL_KEY6 &&
+			k[1] == UINT64_C(0xffffc6120001));
 	for (unsigned int i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
-		CHECK(trawl_key_parse(bad[i], strlen(bad[i]), &k) != 0);
+		CHECK(trawl_key_parse(bad[i], strlen(bad[i]), &fam, k) != 0);
 }
 
-static int
-cmp_u64(const void *a, const void *b)
-{
-	uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
+static unsigned int cmp_kw;
 
-	return x < y ? -1 : x > y;
+static int
+cmp_key(const void *a, const void *b)
+{
+	const uint64_t *x = a, *y = b;
+
+	for (unsigned int i = 0; i < cmp_kw; i++)
+		if (x[i] != y[i])
+			return x[i] < y[i] ? -1 : 1;
+	return 0;
 }
 
 static uint64_t rng = 88172645463325252ULL;
@@ -187,157 +211,245 @@ next_rand(void)
 	return rng;
 }
 
-/* n keys (some repeated) as a results.csv; their sorted unique set into *set. */
+/* A random key of @p fam into @p k: addresses under @p addr_mask (IPv6: in 2001:2::/48, mask on both halves). */
 static void
-make_csv(const char *name, size_t n, uint32_t addr_mask, uint64_t **set, size_t *nset)
+rand_key(int fam, uint32_t addr_mask, uint64_t *k)
 {
-	char path[512], buf[32];
-	uint64_t *k = malloc(n * sizeof(*k));
-	FILE *f;
-	size_t u = 0;
+	uint16_t port = (uint16_t)(next_rand() % 3);
 
-	REQUIRE(k != NULL);
+	if (fam == TRAWL_KEY6)
+		trawl_key6(k, UINT64_C(0x2001000200000000) | (next_rand() & addr_mask & 0xffff),
+				next_rand() & addr_mask, port);
+	else
+		k[0] = trawl_key((uint32_t)next_rand() & addr_mask, port);
+}
+
+/*
+ * n keys (some repeated), of family @p fam (or, for -1, of both in turn),
+ * as a results.csv; the sorted unique set of each family into set[f].
+ */
+static void
+make_csv(const char *name, int fam, size_t n, uint32_t addr_mask, uint64_t *set[2], size_t nset[2])
+{
+	char path[512], buf[TRAWL_KEY_TEXT_MAX];
+	FILE *f;
+
+	for (int g = 0; g < 2; g++) {
+		set[g] = malloc(n * 3 * sizeof(uint64_t));
+		nset[g] = 0;
+		REQUIRE(set[g] != NULL);
+	}
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	f = fopen(path, "w");
 	REQUIRE(f != NULL);
 	fputs("saddr,sport,classification\n", f);
 	for (size_t i = 0; i < n; i++) {
-		k[i] = i > 0 && next_rand() % 10 == 0 ? k[next_rand() % i] :
-			trawl_key((uint32_t)next_rand() & addr_mask, (uint16_t)(next_rand() % 3));
-		buf[trawl_key_format(k[i], buf) - 1] = '\0';
+		int g = fam >= 0 ? fam : (int)(i % 2);
+		unsigned int kw = trawl_key_words(g);
+		uint64_t *k = &set[g][nset[g] * kw];
+
+		if (nset[g] > 0 && next_rand() % 10 == 0)
+			memcpy(k, &set[g][(next_rand() % nset[g]) * kw], kw * 8); /* a repeat */
+		else
+			rand_key(g, addr_mask, k);
+		nset[g]++;
+		buf[trawl_key_format(g, k, buf) - 1] = '\0';
 		fprintf(f, "%s,synack\n", buf);
 	}
 	fputs("not a row\n", f);
 	fclose(f);
-	qsort(k, n, sizeof(*k), cmp_u64);
-	for (size_t i = 0; i < n; i++)
-		if (u == 0 || k[u - 1] != k[i])
-			k[u++] = k[i];
-	*set = k;
-	*nset = u;
+	for (int g = 0; g < 2; g++) {
+		unsigned int kw = trawl_key_words(g);
+		size_t u = 0;
+
+		cmp_kw = kw;
+		qsort(set[g], nset[g], kw * 8, cmp_key);
+		for (size_t i = 0; i < nset[g]; i++)
+			if (u == 0 || cmp_key(&set[g][(u - 1) * kw], &set[g][i * kw]) != 0)
+				memmove(&set[g][u++ * kw], &set[g][i * kw], kw * 8);
+		nset[g] = u;
+	}
 }
 
+/* The words of file @p name (NULL and 0 if it is absent). */
 static uint64_t *
-read_keys(const char *name, size_t *n)
+read_keys(const char *name, size_t *nwords)
 {
 	char path[512];
 	FILE *f;
 	long len;
 	uint64_t *k;
 
+	*nwords = 0;
 	snprintf(path, sizeof(path), "%s/%s", dir, name);
 	f = fopen(path, "rb");
-	REQUIRE_OR(f != NULL, NULL);
+	if (f == NULL)
+		return NULL;
 	fseek(f, 0, SEEK_END);
 	len = ftell(f);
 	rewind(f);
 	k = malloc((size_t)len + 8);
 	REQUIRE_OR(k != NULL, (fclose(f), NULL));
-	*n = fread(k, 8, (size_t)len / 8, f);
+	*nwords = fread(k, 8, (size_t)len / 8, f);
 	fclose(f);
 	return k;
 }
 
-/* Sorted and unique whatever the memory: one chunk, or many runs merged. */
+static void
+key_paths(const char *stem, char out[2][512], const char *outp[2])
+{
+	snprintf(out[0], 512, "%s/%s.bin", dir, stem);
+	snprintf(out[1], 512, "%s/%s6.bin", dir, stem);
+	outp[0] = out[0];
+	outp[1] = out[1];
+}
+
+/*
+ * Sorted and unique whatever the memory (one chunk, or many runs merged),
+ * for IPv4, IPv6 and both in one CSV; the IPv6 file only where there are
+ * IPv6 keys.
+ */
 static void
 test_keys_build(void)
 {
 	static const uint64_t mems[] = { TRAWL_KEYS_DEFAULT_MEM, 65536 };
 	struct trawl_keys_stats st;
 	struct trawl_err err;
-	uint64_t *want, *got;
-	size_t nwant, ngot = 0;
-	char csv[512], out[512];
+	uint64_t *want[2], *got;
+	size_t nwant[2], nwords = 0;
+	char csv[512], out[2][512], name[64];
+	const char *outp[2];
 
-	make_csv("a.csv", 200000, 0xffff, &want, &nwant); /* 65536 addresses x 3 ports: many repeats */
 	snprintf(csv, sizeof(csv), "%s/a.csv", dir);
-	snprintf(out, sizeof(out), "%s/a.bin", dir);
-	for (unsigned int m = 0; m < 2; m++) {
-		CHECK(trawl_keys_build(csv, out, mems[m], &st, &err) == 0);
-		CHECK_EQ_U64(st.rows, 200001);
-		CHECK_EQ_U64(st.bad, 1);
-		CHECK_EQ_U64(st.keys, nwant);
-		CHECK(m == 0 ? st.runs == 1 : st.runs > 10);
-		got = read_keys("a.bin", &ngot);
-		REQUIRE(got != NULL);
-		CHECK_EQ_U64(ngot, nwant);
-		CHECK(memcmp(got, want, nwant * 8) == 0);
-		free(got);
+	key_paths("a", out, outp);
+	for (int fam = -1; fam < 2; fam++) {
+		/* 65536 IPv4 addresses x 3 ports, many repeats; IPv6 addresses differing in their top and bottom bits */
+		make_csv("a.csv", fam, 200000, 0xffff, want, nwant);
+		for (unsigned int m = 0; m < 2; m++) {
+			CHECK(trawl_keys_build(csv, outp, mems[m], NULL, &st, &err) == 0);
+			CHECK_EQ_U64(st.rows, 200001);
+			CHECK_EQ_U64(st.bad, 1);
+			CHECK_EQ_U64(st.keys, nwant[0] + nwant[1]);
+			CHECK_EQ_U64(st.keys6, nwant[1]);
+			CHECK(m == 0 ? st.runs == (fam == TRAWL_KEY4 ? 1u : 2u) : st.runs > 10); /* IPv4's file is always written */
+			for (int g = 0; g < 2; g++) {
+				unsigned int kw = trawl_key_words(g);
+
+				snprintf(name, sizeof(name), "a%s.bin", g ? "6" : "");
+				got = read_keys(name, &nwords);
+				if (g == TRAWL_KEY6 && nwant[g] == 0) {
+					CHECK(got == NULL); /* none written, none left over */
+					continue;
+				}
+				REQUIRE(got != NULL);
+				CHECK_EQ_U64(nwords, nwant[g] * kw);
+				CHECK(memcmp(got, want[g], nwords * 8) == 0);
+				free(got);
+			}
+		}
+		free(want[0]);
+		free(want[1]);
 	}
-	snprintf(out, sizeof(out), "%s/a.bin.run0", dir);
-	CHECK(access(out, F_OK) != 0); /* the runs are gone */
-	free(want);
+	snprintf(csv, sizeof(csv), "%s/a.bin.run0", dir);
+	CHECK(access(csv, F_OK) != 0); /* the runs are gone */
+	snprintf(csv, sizeof(csv), "%s/a6.bin.run0", dir);
+	CHECK(access(csv, F_OK) != 0);
 }
 
 struct collect {
-	uint64_t *added, *removed;
-	size_t na, nr;
+	uint64_t *k[2][2]; /* [added][family] */
+	size_t n[2][2];
 };
 
 static int
-collect(void *arg, uint64_t key, int added)
+collect(void *arg, int fam, const uint64_t *key, int added)
 {
 	struct collect *c = arg;
+	unsigned int kw = trawl_key_words(fam);
 
-	if (added)
-		c->added[c->na++] = key;
-	else
-		c->removed[c->nr++] = key;
+	memcpy(&c->k[added][fam][c->n[added][fam]++ * kw], key, kw * 8);
 	return 0;
 }
 
 static int
-contains(const uint64_t *s, size_t n, uint64_t k)
+contains(const uint64_t *s, size_t n, unsigned int kw, const uint64_t *k)
 {
-	return bsearch(&k, s, n, sizeof(k), cmp_u64) != NULL;
+	cmp_kw = kw;
+	return bsearch(k, s, n, kw * 8, cmp_key) != NULL;
 }
 
-/* new = after - before, gone = before - after, in order; no earlier run: all new. */
+/* new = after - before, gone = before - after, in order, per family; no earlier run: all new. */
 static void
 test_keys_diff(void)
 {
 	struct trawl_keys_stats st;
 	struct trawl_keys_diff d;
 	struct trawl_err err;
-	uint64_t *a, *b;
-	size_t na, nb, wa = 0, wr = 0;
-	char csv[512], ka[512], kb[512];
+	uint64_t *a[2], *b[2];
+	size_t na[2], nb[2];
+	char csv[512], ka[2][512], kb[2][512];
+	const char *kap[2], *kbp[2];
 	struct collect c;
 
-	make_csv("b1.csv", 50000, 0x3fff, &a, &na);
-	make_csv("b2.csv", 50000, 0x3fff, &b, &nb);
+	make_csv("b1.csv", -1, 100000, 0x3fff, a, na);
+	make_csv("b2.csv", -1, 100000, 0x3fff, b, nb);
+	key_paths("b1", ka, kap);
+	key_paths("b2", kb, kbp);
 	for (int i = 0; i < 2; i++) {
 		snprintf(csv, sizeof(csv), "%s/b%d.csv", dir, i + 1);
-		snprintf(i ? kb : ka, sizeof(ka), "%s/b%d.bin", dir, i + 1);
-		CHECK(trawl_keys_build(csv, i ? kb : ka, 1 << 20, &st, &err) == 0);
+		CHECK(trawl_keys_build(csv, i ? kbp : kap, 1 << 20, NULL, &st, &err) == 0);
 	}
-	c.added = malloc((na + nb) * 8);
-	c.removed = malloc((na + nb) * 8);
-	REQUIRE(c.added != NULL && c.removed != NULL);
-	c.na = c.nr = 0;
-	CHECK(trawl_keys_diff(ka, kb, collect, &c, &d, &err) == 0);
-	CHECK_EQ_U64(d.before, na);
-	CHECK_EQ_U64(d.after, nb);
-	for (size_t i = 0; i < nb; i++)
-		if (!contains(a, na, b[i]))
-			CHECK(c.added[wa++] == b[i]);
-	for (size_t i = 0; i < na; i++)
-		if (!contains(b, nb, a[i]))
-			CHECK(c.removed[wr++] == a[i]);
-	CHECK_EQ_U64(c.na, wa);
-	CHECK_EQ_U64(c.nr, wr);
-	CHECK_EQ_U64(d.added, wa);
-	CHECK_EQ_U64(d.removed, wr);
-	CHECK(wa > 0 && wr > 0);
-	c.na = c.nr = 0;
-	CHECK(trawl_keys_diff(NULL, kb, collect, &c, &d, &err) == 0);
-	CHECK_EQ_U64(c.na, nb);
-	CHECK_EQ_U64(c.nr, 0);
-	CHECK(memcmp(c.added, b, nb * 8) == 0);
-	free(a);
-	free(b);
-	free(c.added);
-	free(c.removed);
+	for (int s = 0; s < 2; s++)
+		for (int f = 0; f < 2; f++) {
+			c.k[s][f] = malloc((na[f] + nb[f]) * 24);
+			REQUIRE(c.k[s][f] != NULL);
+			c.n[s][f] = 0;
+		}
+	memset(&d, 0, sizeof(d));
+	for (int f = 0; f < 2; f++)
+		CHECK(trawl_keys_diff(f, kap[f], kbp[f], collect, &c, &d, &err) == 0);
+	CHECK_EQ_U64(d.before, na[0] + na[1]);
+	CHECK_EQ_U64(d.after, nb[0] + nb[1]);
+	for (int f = 0; f < 2; f++) {
+		unsigned int kw = trawl_key_words(f);
+		size_t wa = 0, wr = 0;
+
+		for (size_t i = 0; i < nb[f]; i++)
+			if (!contains(a[f], na[f], kw, &b[f][i * kw]))
+				CHECK(memcmp(&c.k[1][f][wa++ * kw], &b[f][i * kw], kw * 8) == 0);
+		for (size_t i = 0; i < na[f]; i++)
+			if (!contains(b[f], nb[f], kw, &a[f][i * kw]))
+				CHECK(memcmp(&c.k[0][f][wr++ * kw], &a[f][i * kw], kw * 8) == 0);
+		CHECK_EQ_U64(c.n[1][f], wa);
+		CHECK_EQ_U64(c.n[0][f], wr);
+		CHECK(wa > 0 && wr > 0);
+	}
+	CHECK_EQ_U64(d.added, c.n[1][0] + c.n[1][1]);
+	CHECK_EQ_U64(d.removed, c.n[0][0] + c.n[0][1]);
+	/* no earlier run, and no IPv6 file on one side: every key is new */
+	for (int f = 0; f < 2; f++)
+		c.n[0][f] = c.n[1][f] = 0;
+	memset(&d, 0, sizeof(d));
+	for (int f = 0; f < 2; f++)
+		CHECK(trawl_keys_diff(f, NULL, kbp[f], collect, &c, &d, &err) == 0);
+	for (int f = 0; f < 2; f++) {
+		CHECK_EQ_U64(c.n[1][f], nb[f]);
+		CHECK_EQ_U64(c.n[0][f], 0);
+		CHECK(memcmp(c.k[1][f], b[f], nb[f] * trawl_key_words(f) * 8) == 0);
+	}
+	c.n[0][1] = c.n[1][1] = 0;
+	CHECK(trawl_keys_diff(TRAWL_KEY6, kap[1], NULL, collect, &c, &d, &err) == 0);
+	CHECK_EQ_U64(c.n[0][1], na[1]);
+	/* a torn key file is said, not read as keys */
+	CHECK(truncate(kap[1], 24 * 5 + 8) == 0);
+	CHECK(trawl_keys_diff(TRAWL_KEY6, kap[1], kbp[1], collect, &c, &d, &err) == -EINVAL);
+	CHECK(strstr(err.msg, "damaged") != NULL);
+	for (int f = 0; f < 2; f++) {
+		free(a[f]);
+		free(b[f]);
+		free(c.k[0][f]);
+		free(c.k[1][f]);
+	}
 }
 
 static void
@@ -392,7 +504,7 @@ test_units_text(void)
 	trawl_campaign_free(&c);
 }
 
-/* tcp_banner results: canary addresses left out of the keys; new.csv/gone.csv rows keep every field. */
+/* tcp_banner results: canary addresses left out of the keys, either family; new.csv/gone.csv rows keep every field. */
 static void
 test_canaries_and_rows(void)
 {
@@ -401,42 +513,57 @@ test_canaries_and_rows(void)
 		"198.18.0.2,80,nodata,\n"
 		"198.18.0.3,80,nodata,\n"
 		"198.18.0.3,41234,canary,\n"
+		"2001:2::3,80,nodata,\n"
+		"2001:2::3,41234,canary,\n"
+		"2001:2::4,443,data,lighttpd\n"
 		"198.18.0.4,443,data,Apache\n";
-	char csv[512], keys[512], sel[512], out[512], buf[512];
+	char csv[512], keys[2][512], sel[2][512], out[512], buf[512];
+	const char *keysp[2], *selp[2];
+	struct trawl_keys_skip skip;
 	struct trawl_keys_stats st;
 	struct trawl_err err;
-	uint32_t *addrs = NULL;
-	size_t n = 0, len;
-	uint64_t *got, pick;
+	size_t len;
+	uint64_t *got, pick[3];
 	FILE *f;
 
 	snprintf(csv, sizeof(csv), "%s/banner.csv", dir);
-	snprintf(keys, sizeof(keys), "%s/banner.bin", dir);
-	snprintf(sel, sizeof(sel), "%s/sel.bin", dir);
+	key_paths("banner", keys, keysp);
+	key_paths("sel", sel, selp);
 	snprintf(out, sizeof(out), "%s/new.csv", dir);
 	f = fopen(csv, "w");
 	REQUIRE(f != NULL);
 	fputs(text, f);
 	fclose(f);
-	CHECK(trawl_keys_canaries(csv, &addrs, &n, &err) == 0 && n == 1 && addrs[0] == 0xc6120003);
-	CHECK(trawl_keys_build_skip(csv, keys, 1 << 20, addrs, n, &st, &err) == 0);
-	CHECK(st.keys == 3 && st.skipped == 2);
+	CHECK(trawl_keys_canaries(csv, &skip, &err) == 0);
+	CHECK(skip.n[0] == 1 && skip.k[0][0] == trawl_key(0xc6120003, 0));
+	CHECK(skip.n[1] == 1 && skip.k[1][0] == UINT64_C(0x2001000200000000) && skip.k[1][1] == 3 && skip.k[1][2] == 0);
+	CHECK(trawl_keys_build(csv, keysp, 1 << 20, &skip, &st, &err) == 0);
+	CHECK(st.keys == 4 && st.keys6 == 1 && st.skipped == 4);
+	trawl_keys_skip_free(&skip);
 	got = read_keys("banner.bin", &len);
 	REQUIRE(got != NULL);
 	CHECK(len == 3 && got[0] == trawl_key(0xc6120001, 80) && got[2] == trawl_key(0xc6120004, 443));
 	free(got);
-	free(addrs);
-	/* the rows of two keys, whole */
-	f = fopen(sel, "w");
+	got = read_keys("banner6.bin", &len);
+	REQUIRE(got != NULL);
+	CHECK(len == 3 && got[0] == UINT64_C(0x2001000200000000) && got[1] == 4 && got[2] == 443);
+	free(got);
+	/* the rows of three keys, whole, in the CSV's order */
+	f = fopen(sel[0], "w");
 	REQUIRE(f != NULL);
-	pick = trawl_key(0xc6120001, 80);
-	fwrite(&pick, 8, 1, f);
-	pick = trawl_key(0xc6120004, 443);
-	fwrite(&pick, 8, 1, f);
+	pick[0] = trawl_key(0xc6120001, 80);
+	fwrite(pick, 8, 1, f);
+	pick[0] = trawl_key(0xc6120004, 443);
+	fwrite(pick, 8, 1, f);
+	fclose(f);
+	f = fopen(sel[1], "w");
+	REQUIRE(f != NULL);
+	trawl_key6(pick, UINT64_C(0x2001000200000000), 4, 443);
+	fwrite(pick, 8, 3, f);
 	fclose(f);
 	f = fopen(out, "w");
 	REQUIRE(f != NULL);
-	CHECK(trawl_keys_rows(csv, sel, f, &err) == 0);
+	CHECK(trawl_keys_rows(csv, selp, f, &err) == 0);
 	fclose(f);
 	f = fopen(out, "r");
 	REQUIRE(f != NULL);
@@ -444,14 +571,25 @@ test_canaries_and_rows(void)
 	buf[len] = '\0';
 	fclose(f);
 	CHECK(strcmp(buf, "saddr,sport,classification,http_server\n198.18.0.1,80,data,nginx\n"
-			"198.18.0.4,443,data,Apache\n") == 0);
+			"2001:2::4,443,data,lighttpd\n198.18.0.4,443,data,Apache\n") == 0);
+	/* no IPv6 key file: no IPv6 rows */
+	unlink(sel[1]);
+	f = fopen(out, "w");
+	REQUIRE(f != NULL);
+	CHECK(trawl_keys_rows(csv, selp, f, &err) == 0);
+	fclose(f);
+	f = fopen(out, "r");
+	REQUIRE(f != NULL);
+	len = fread(buf, 1, sizeof(buf) - 1, f);
+	buf[len] = '\0';
+	fclose(f);
+	CHECK(strstr(buf, "2001:2::4") == NULL && strstr(buf, "198.18.0.4,443") != NULL);
 	/* no classification column: no canaries */
 	f = fopen(csv, "w");
 	fputs("saddr,sport\n198.18.0.1,80\n", f);
 	fclose(f);
-	addrs = NULL;
-	CHECK(trawl_keys_canaries(csv, &addrs, &n, &err) == 0 && n == 0);
-	free(addrs);
+	CHECK(trawl_keys_canaries(csv, &skip, &err) == 0 && skip.n[0] == 0 && skip.n[1] == 0);
+	trawl_keys_skip_free(&skip);
 }
 
 int
