@@ -37,6 +37,12 @@ int trawl_parse_prefix6(const char *s, struct trawl_prefix6 *p);
 /** The address in RFC 5952's canonical form (lower case, the longest run of zero groups as ::). */
 const char *trawl_ipv6_str(const struct trawl_ip6 *a, char buf[TRAWL_IPV6_STRLEN]);
 
+/**
+ * The same at @p dst, not terminated: at most 45 bytes (an IPv4-mapped
+ * address may write up to 3 more, as trawl_put_ipv4). @return its end.
+ */
+char *trawl_put_ipv6(char *dst, const struct trawl_ip6 *a);
+
 /** a < b as 128-bit numbers. */
 static inline int
 trawl_ip6_lt(struct trawl_ip6 a, struct trawl_ip6 b)
@@ -96,6 +102,31 @@ trawl_ip6_mask(struct trawl_ip6 a, unsigned int len)
 		return (struct trawl_ip6){ a.hi & (UINT64_MAX << (64 - len)), 0 };
 	return (struct trawl_ip6){ a.hi, len == 128 ? a.lo : a.lo & (UINT64_MAX << (128 - len)) };
 }
+
+/** The last address of the /@p len prefix starting at @p first. */
+static inline struct trawl_ip6
+trawl_ip6_last(struct trawl_ip6 first, unsigned int len)
+{
+	struct trawl_ip6 net = trawl_ip6_mask((struct trawl_ip6){ UINT64_MAX, UINT64_MAX }, len);
+
+	return (struct trawl_ip6){ first.hi | ~net.hi, first.lo | ~net.lo };
+}
+
+/**
+ * The @p n prefixes @p p as sorted disjoint intervals [lo[i], hi[i]]
+ * (nested, overlapping and adjacent ones joined), in arrays malloc'd into
+ * @p lo and @p hi (NULL for none), *@p nout of them.
+ * @return 0 or -ENOMEM.
+ */
+int trawl_ip6_ranges_build(const struct trawl_prefix6 *p, size_t n, struct trawl_ip6 **lo, struct trawl_ip6 **hi,
+		size_t *nout);
+
+/**
+ * Is every address of the sorted disjoint intervals @p alo/@p ahi (@p an of
+ * them) inside those of @p blo/@p bhi (@p bn)?
+ */
+int trawl_ip6_ranges_within(const struct trawl_ip6 *alo, const struct trawl_ip6 *ahi, size_t an,
+		const struct trawl_ip6 *blo, const struct trawl_ip6 *bhi, size_t bn);
 
 /** Is @p a inside @p p? */
 static inline int

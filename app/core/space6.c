@@ -6,68 +6,19 @@
 
 #include "app/core/space6.h"
 
-static struct trawl_ip6
-last_of(struct trawl_ip6 first, unsigned int len)
-{
-	struct trawl_ip6 net = trawl_ip6_mask((struct trawl_ip6){ UINT64_MAX, UINT64_MAX }, len);
-
-	return (struct trawl_ip6){ first.hi | ~net.hi, first.lo | ~net.lo };
-}
-
 int
 trawl_space6_in_block(const struct trawl_space6 *s, struct trawl_ip6 a)
 {
 	return trawl_ip6_ranges_contain(s->blk_lo, s->blk_hi, s->nblk, a);
 }
 
-static int
-cmp_prefix(const void *x, const void *y)
-{
-	const struct trawl_prefix6 *a = x, *b = y;
-
-	if (trawl_ip6_lt(a->addr, b->addr))
-		return -1;
-	if (trawl_ip6_lt(b->addr, a->addr))
-		return 1;
-	return (int)a->len - (int)b->len; /* the wider first: it holds the other */
-}
-
-/* The blocklist's prefixes as sorted disjoint intervals (nested and adjacent ones joined). */
+/* The blocklist's prefixes as sorted disjoint intervals. */
 static int
 build_block(struct trawl_space6 *s, const struct trawl_ranges *block)
 {
-	struct trawl_prefix6 *p;
-	size_t n = block != NULL ? block->n6 : 0;
-
-	if (n == 0)
+	if (block == NULL || block->n6 == 0)
 		return 0;
-	p = malloc(n * sizeof(*p));
-	s->blk_lo = malloc(n * sizeof(*s->blk_lo));
-	s->blk_hi = malloc(n * sizeof(*s->blk_hi));
-	if (p == NULL || s->blk_lo == NULL || s->blk_hi == NULL) {
-		free(p);
-		return -ENOMEM;
-	}
-	memcpy(p, block->v6, n * sizeof(*p));
-	qsort(p, n, sizeof(*p), cmp_prefix);
-	for (size_t i = 0; i < n; i++) {
-		struct trawl_ip6 lo = p[i].addr, hi = last_of(p[i].addr, p[i].len);
-
-		if (s->nblk != 0) {
-			struct trawl_ip6 *end = &s->blk_hi[s->nblk - 1];
-			int adjacent = end->lo + 1 == lo.lo && (end->lo == UINT64_MAX ? end->hi + 1 : end->hi) == lo.hi;
-
-			if (!trawl_ip6_lt(*end, lo) || adjacent) {
-				if (trawl_ip6_lt(*end, hi))
-					*end = hi;
-				continue;
-			}
-		}
-		s->blk_lo[s->nblk] = lo;
-		s->blk_hi[s->nblk++] = hi;
-	}
-	free(p);
-	return 0;
+	return trawl_ip6_ranges_build(block->v6, block->n6, &s->blk_lo, &s->blk_hi, &s->nblk);
 }
 
 /* Do the /A prefixes of two windows share an address? (One then holds the other.) */
@@ -83,7 +34,7 @@ windows_overlap(const struct trawl_window6 *x, const struct trawl_window6 *y)
 static int
 window_blocked(const struct trawl_space6 *s, const struct trawl_window6 *w)
 {
-	struct trawl_ip6 first = w->prefix, last = last_of(w->prefix, w->a);
+	struct trawl_ip6 first = w->prefix, last = trawl_ip6_last(w->prefix, w->a);
 	size_t lo = trawl_ip6_ranges_find(s->blk_hi, s->nblk, first);
 
 	if (lo == s->nblk || trawl_ip6_lt(last, s->blk_lo[lo]))

@@ -18,6 +18,17 @@
 #define TRAWL_BURST_CHUNKS(n) ((n) * (TRAWL_RESULT_DATA_MAX / TRAWL_RESULT_CHUNK))
 
 /*
+ * A blocklist read again mid-run, as the TX roles skip it: its IPv4
+ * ranges over the IPv4 space, and its IPv6 prefixes as sorted disjoint
+ * intervals (core/ipv6.h).
+ */
+struct trawl_live_block {
+	struct trawl_constraint v4;
+	struct trawl_ip6 *lo6, *hi6;
+	size_t n6;
+};
+
+/*
  * What every role of one run shares. Written by the main lcore before the
  * roles start, or (the flags) once, with release/acquire ordering; never
  * written by a role. Phases: armed (gateway known, template ready: TX may
@@ -35,7 +46,7 @@ struct trawl_engine {
 	uint64_t hz;              /**< TSC ticks per second */
 
 	/*
-	 * A blocklist read again mid-run (SIGHUP): targets in it are skipped,
+	 * A blocklist read again mid-run (SIGHUP): targets in it (either family) are skipped,
 	 * not sent to. NULL until the first reload. The main lcore swaps it
 	 * (release) whenever a reload succeeds and frees the one it replaced
 	 * only once every TX role has reported a quiescent state on @p rcu
@@ -43,7 +54,7 @@ struct trawl_engine {
 	 * start of a round with no probe of its own waiting for the port, so
 	 * from then on every probe it makes was checked against the new list.
 	 */
-	const struct trawl_constraint *live_block;
+	const struct trawl_live_block *live_block;
 	struct rte_rcu_qsbr *rcu;
 
 	uint32_t armed;

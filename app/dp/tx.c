@@ -82,7 +82,7 @@ flush_pending(struct trawl_tx *tx)
  * still allowed is probed exactly once, checkpoint and all.
  */
 static unsigned int
-next_targets(struct trawl_tx *tx, struct trawl_target *tgt, unsigned int n, const struct trawl_constraint *blk)
+next_targets(struct trawl_tx *tx, struct trawl_target *tgt, unsigned int n, const struct trawl_live_block *blk)
 {
 	const struct trawl_engine *eng = tx->eng;
 	/*
@@ -103,7 +103,7 @@ next_targets(struct trawl_tx *tx, struct trawl_target *tgt, unsigned int n, cons
 			if (tx->targets >= tx->max_targets || !trawl_cyclic_next(&tx->it, &idx))
 				break;
 			trawl_target_at(&eng->space, idx, &cur);
-			if (unlikely(blk != NULL) && trawl_constraint_contains(blk, cur.addr)) {
+			if (unlikely(blk != NULL) && trawl_constraint_contains(&blk->v4, cur.addr)) {
 				trawl_stat_add(&tx->blocked_live, 1);
 				continue;
 			}
@@ -122,12 +122,12 @@ next_targets(struct trawl_tx *tx, struct trawl_target *tgt, unsigned int n, cons
 }
 
 /*
- * The same for an IPv6 scan. No blocklist reloaded mid-scan applies (a
- * reload's IPv6 prefixes take effect at the next run); the addresses of a
- * partly blocked prefix window are drawn and skipped (core/space6.h).
+ * The same for an IPv6 scan: the addresses of a partly blocked prefix
+ * window (core/space6.h) and those in the IPv6 prefixes of a blocklist
+ * reloaded mid-run are drawn and skipped.
  */
 static unsigned int
-next_targets6(struct trawl_tx *tx, struct trawl_target6 *tgt, unsigned int n)
+next_targets6(struct trawl_tx *tx, struct trawl_target6 *tgt, unsigned int n, const struct trawl_live_block *blk)
 {
 	const struct trawl_target_space *ts = &tx->eng->space;
 	struct trawl_target6 cur = tx->cur6;
@@ -145,6 +145,11 @@ next_targets6(struct trawl_tx *tx, struct trawl_target6 *tgt, unsigned int n)
 			trawl_target6_at(ts, idx, &cur);
 			if (unlikely(ts->six->nblk != 0) &&
 			    trawl_space6_blocked(ts->six, rte_reciprocal_divide_u64(idx, &ts->nports_recip), cur.addr)) {
+				trawl_stat_add(&tx->blocked_live, 1);
+				continue;
+			}
+			if (unlikely(blk != NULL) && blk->n6 != 0 &&
+			    trawl_ip6_ranges_contain(blk->lo6, blk->hi6, blk->n6, cur.addr)) {
 				trawl_stat_add(&tx->blocked_live, 1);
 				continue;
 			}
@@ -194,7 +199,7 @@ make_burst6(struct trawl_tx *tx, unsigned int budget, uint8_t *bufs[])
 {
 	const struct trawl_engine *eng = tx->eng;
 	struct trawl_target6 tgt[TRAWL_BURST];
-	unsigned int n = next_targets6(tx, tgt, budget);
+	unsigned int n = next_targets6(tx, tgt, budget, __atomic_load_n(&eng->live_block, __ATOMIC_ACQUIRE));
 
 	if (n < budget)
 		rte_pktmbuf_free_bulk(tx->pend + n, budget - n);

@@ -34,33 +34,56 @@ probes_sent(const struct scan_reload *r)
 
 /* Hand @p blk to the TX roles; the list it replaces waits for their quiescent states. */
 static void
-publish(struct scan_reload *r, struct trawl_constraint *blk)
+publish(struct scan_reload *r, struct trawl_live_block *blk)
 {
-	r->retired = (struct trawl_constraint *)(uintptr_t)r->eng->live_block;
+	r->retired = (struct trawl_live_block *)(uintptr_t)r->eng->live_block;
 	__atomic_store_n(&r->eng->live_block, blk, __ATOMIC_RELEASE);
 	r->token = rte_rcu_qsbr_start(r->eng->rcu);
-	r->newly_blocked = trawl_constraint_overlap(r->allowed, blk);
+	r->newly_blocked = trawl_constraint_overlap(r->allowed, &blk->v4);
 	r->waiting = 1;
 }
 
-static void
-free_list(struct trawl_constraint *c)
+struct trawl_live_block *
+scan_live_block_build(const struct trawl_ranges *rs)
 {
-	if (c != NULL) {
-		trawl_constraint_free(c);
-		free(c);
+	struct trawl_ranges none = { 0 }, v4 = *rs;
+	struct trawl_live_block *b = calloc(1, sizeof(*b));
+
+	v4.n6 = 0; /* the constraint is IPv4's: its prefixes go to the intervals */
+	if (b == NULL)
+		return NULL;
+	if (trawl_constraint_build(&b->v4, &v4, &none) != 0) {
+		free(b);
+		return NULL;
+	}
+	if (trawl_ip6_ranges_build(rs->v6, rs->n6, &b->lo6, &b->hi6, &b->n6) != 0) {
+		trawl_constraint_free(&b->v4);
+		free(b);
+		return NULL;
+	}
+	return b;
+}
+
+void
+scan_live_block_free(struct trawl_live_block *b)
+{
+	if (b != NULL) {
+		trawl_constraint_free(&b->v4);
+		free(b->lo6);
+		free(b->hi6);
+		free(b);
 	}
 }
 
 int
-scan_reload_setup(struct scan_reload *r, struct trawl_constraint *initial)
+scan_reload_setup(struct scan_reload *r, struct trawl_live_block *initial)
 {
 	size_t sz = rte_rcu_qsbr_get_memsize(r->ntx);
 	struct rte_rcu_qsbr *v = rte_zmalloc("trawl_rcu", sz, RTE_CACHE_LINE_SIZE);
 
 	if (v == NULL || rte_rcu_qsbr_init(v, r->ntx) != 0) {
 		rte_free(v);
-		free_list(initial);
+		scan_live_block_free(initial);
 		return -ENOMEM;
 	}
 	for (uint32_t t = 0; t < r->ntx; t++) {
@@ -71,7 +94,7 @@ scan_reload_setup(struct scan_reload *r, struct trawl_constraint *initial)
 	if (initial != NULL) {
 		/* Before any TX role runs: nothing to wait for. */
 		r->eng->live_block = initial;
-		r->newly_blocked = trawl_constraint_overlap(r->allowed, initial);
+		r->newly_blocked = trawl_constraint_overlap(r->allowed, &initial->v4);
 	}
 	return 0;
 }
@@ -81,9 +104,9 @@ static void
 reload(struct scan_reload *r)
 {
 	const char *path = r->path;
-	struct trawl_ranges rs = { 0 }, none = { 0 };
+	struct trawl_ranges rs = { 0 };
 	struct trawl_err err = { "" };
-	struct trawl_constraint *blk;
+	struct trawl_live_block *blk;
 	int rc;
 
 	if (path == NULL) {
@@ -102,15 +125,15 @@ reload(struct scan_reload *r)
 		r->failed++;
 		return;
 	}
-	blk = malloc(sizeof(*blk));
-	if (blk == NULL || trawl_constraint_build(blk, &rs, &none) != 0) {
+	blk = scan_live_block_build(&rs);
+	if (blk == NULL) {
 		fprintf(stderr, "trawl scan: SIGHUP: out of memory reading %s; the blocklist in force stays\n", path);
-		free(blk);
 		trawl_ranges_free(&rs);
 		r->failed++;
 		return;
 	}
-	r->entries = (uint32_t)rs.n;
+	r->entries = (uint32_t)(rs.n + rs.n6);
+	r->entries6 = (uint32_t)rs.n6;
 	trawl_ranges_free(&rs);
 	publish(r, blk);
 }
@@ -124,13 +147,18 @@ scan_reload_step(struct scan_reload *r, int sending)
 		/* Every TX role past a quiescent state (or offline): the old list is no one's. */
 		if (rte_rcu_qsbr_check(r->eng->rcu, r->token, false) != 1)
 			return;
-		free_list(r->retired);
+		scan_live_block_free(r->retired);
 		r->retired = NULL;
 		r->waiting = 0;
 		r->reloads++;
-		fprintf(stderr, "trawl scan: SIGHUP: blocklist %s reloaded (%" PRIu32 " entries, %" PRIu64 " of this "
-			"scan's target addresses in it): after the first %" PRIu64 " probes, none goes to them\n",
-			r->path, r->entries, r->newly_blocked, probes_sent(r));
+		if (r->six) /* the list's addresses are not counted here (up to GBs, read on this lcore): TX counts them */
+			fprintf(stderr, "trawl scan: SIGHUP: blocklist %s reloaded (%" PRIu32 " entries, %" PRIu32 " of them "
+				"IPv6 prefixes): after the first %" PRIu64 " probes, none goes to them\n",
+				r->path, r->entries, r->entries6, probes_sent(r));
+		else
+			fprintf(stderr, "trawl scan: SIGHUP: blocklist %s reloaded (%" PRIu32 " entries, %" PRIu64 " of this "
+				"scan's target addresses in it): after the first %" PRIu64 " probes, none goes to them\n",
+				r->path, r->entries, r->newly_blocked, probes_sent(r));
 	}
 	if (seen == r->hups_seen)
 		return;
@@ -145,10 +173,10 @@ scan_reload_step(struct scan_reload *r, int sending)
 void
 scan_reload_free(struct scan_reload *r)
 {
-	free_list(r->retired);
+	scan_live_block_free(r->retired);
 	r->retired = NULL;
 	if (r->eng != NULL) {
-		free_list((struct trawl_constraint *)(uintptr_t)r->eng->live_block);
+		scan_live_block_free((struct trawl_live_block *)(uintptr_t)r->eng->live_block);
 		r->eng->live_block = NULL;
 		rte_free(r->eng->rcu);
 		r->eng->rcu = NULL;

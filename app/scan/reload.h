@@ -22,14 +22,16 @@ struct scan_reload {
 	struct trawl_engine *eng;
 	const struct trawl_tx *tx;
 	uint32_t ntx;
-	const struct trawl_constraint *allowed; /**< the scan's targets' addresses */
+	const struct trawl_constraint *allowed; /**< the scan's targets' addresses (IPv4) */
+	int six;                         /**< an IPv6 scan */
 	const char *path;                /**< the blocklist file, NULL: none */
 
 	unsigned int hups_seen;          /**< SIGHUPs handled so far */
 	int waiting;                     /**< a new list is out, its line not said yet */
 	uint64_t token;                  /**< rte_rcu_qsbr_start's, for the list that went out */
-	struct trawl_constraint *retired; /**< the list it replaced: freed once the TX roles are past it */
+	struct trawl_live_block *retired; /**< the list it replaced: freed once the TX roles are past it */
 	uint32_t entries;                /**< lines of the list that went out */
+	uint32_t entries6;               /**< of which IPv6 prefixes */
 	uint64_t newly_blocked;          /**< the scan's target addresses in it */
 	uint64_t reloads;                /**< reloads that took effect */
 	uint64_t failed;                 /**< reloads refused (the old list stayed) */
@@ -44,7 +46,12 @@ void scan_reload_on_signal(int sig);
  * whose blocklist grew since it started), the list they skip from their
  * first probe; it is taken over either way. @return 0 or -ENOMEM.
  */
-int scan_reload_setup(struct scan_reload *r, struct trawl_constraint *initial);
+int scan_reload_setup(struct scan_reload *r, struct trawl_live_block *initial);
+
+/** The TX roles' form of the blocklist @p rs (both families). @return it (malloc'd) or NULL: out of memory. */
+struct trawl_live_block *scan_live_block_build(const struct trawl_ranges *rs);
+
+void scan_live_block_free(struct trawl_live_block *b);
 
 /**
  * One supervision step: read the blocklist again if a SIGHUP came (and no

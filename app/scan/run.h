@@ -67,7 +67,7 @@ struct scan {
 	struct scan_ckpt ck;
 	struct scan_reload reload;    /**< the blocklist read again mid-run (SIGHUP) */
 	int reg_fd, registered;       /**< our entry in core/scanreg's registry (for trawl optout) */
-	struct trawl_constraint *grown_block; /**< a resumed scan's blocklist, grown since it started: skipped live */
+	struct trawl_live_block *grown_block; /**< a resumed scan's blocklist, grown since it started: skipped live */
 	struct trawl_live live;        /**< telemetry's /trawl/scan and --metrics-file */
 	int live_done;
 	struct trawl_lcore_map map;

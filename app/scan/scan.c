@@ -470,9 +470,10 @@ setup_roles(struct scan *s)
 static int
 setup_reload(struct scan *s)
 {
-	struct trawl_constraint *grown = s->grown_block;
+	struct trawl_live_block *grown = s->grown_block;
 
 	s->reload.eng = s->eng;
+	s->reload.six = s->conf.six;
 	s->reload.tx = s->tx;
 	s->reload.ntx = s->ntx;
 	s->reload.allowed = &s->allowed;
@@ -1062,13 +1063,48 @@ same_v6(const struct trawl_ranges *a, const struct trawl_ranges *b)
 	return 1;
 }
 
+/*
+ * The IPv6 side of a resume: an IPv6 list is cut by the blocklist before
+ * it is numbered, so the scan is numbered with the blocklist it started
+ * with; prefixes added since are skipped live, as IPv4's ranges are, and
+ * a blocklist that lost IPv6 addresses is refused the same way.
+ * @return the number of IPv6 intervals added (0: no change), or -1 (lost), -ENOMEM.
+ */
+static long
+resume_v6(const struct trawl_ranges *started, const struct trawl_ranges *now)
+{
+	struct trawl_ip6 *wlo, *whi, *nlo, *nhi;
+	size_t wn, nn;
+	long rc;
+
+	if (same_v6(started, now))
+		return 0;
+	if (trawl_ip6_ranges_build(started->v6, started->n6, &wlo, &whi, &wn) != 0)
+		return -ENOMEM;
+	if (trawl_ip6_ranges_build(now->v6, now->n6, &nlo, &nhi, &nn) != 0) {
+		free(wlo);
+		free(whi);
+		return -ENOMEM;
+	}
+	if (!trawl_ip6_ranges_within(wlo, whi, wn, nlo, nhi, nn))
+		rc = -1;
+	else
+		rc = trawl_ip6_ranges_within(nlo, nhi, nn, wlo, whi, wn) ? 0 : (long)nn;
+	free(wlo);
+	free(whi);
+	free(nlo);
+	free(nhi);
+	return rc;
+}
+
 static int
 resume_blocklist(struct scan *s)
 {
-	struct trawl_ranges started = { 0 }, none = { 0 };
-	struct trawl_constraint was, now, *grown;
+	struct trawl_ranges started = { 0 };
+	struct trawl_constraint was, now;
 	struct trawl_err err = { "" };
 	uint64_t lost, skipped;
+	long grew6 = 0;
 	int rc = scan_ckpt_started_blocklist(s->conf.checkpoint, &started, &err);
 
 	if (rc <= 0) {
@@ -1077,15 +1113,12 @@ resume_blocklist(struct scan *s)
 			fprintf(stderr, "trawl scan: --checkpoint: %s\n", err.msg);
 		return rc < 0 ? 2 : GO_ON;
 	}
-	grown = malloc(sizeof(*grown));
-	if (grown == NULL || trawl_constraint_build(&was, &s->conf.allow, &started) != 0) {
-		free(grown);
+	if (trawl_constraint_build(&was, &s->conf.allow, &started) != 0) {
 		trawl_ranges_free(&started);
 		return 1;
 	}
 	if (trawl_constraint_build(&now, &s->conf.allow, &s->conf.block) != 0) {
 		trawl_constraint_free(&was);
-		free(grown);
 		trawl_ranges_free(&started);
 		return 1;
 	}
@@ -1093,31 +1126,36 @@ resume_blocklist(struct scan *s)
 	skipped = trawl_constraint_count(&was) - trawl_constraint_overlap(&now, &was);
 	trawl_constraint_free(&was);
 	trawl_constraint_free(&now);
-	if (lost != 0) {
-		fprintf(stderr, "trawl scan: --checkpoint %s: the blocklist no longer blocks %" PRIu64 " target addresses "
-				"it blocked when the scan started (kept in %s.blocklist): resuming would leave them out; "
-				"start a new scan to probe them\n", s->conf.checkpoint, lost, s->conf.checkpoint);
-		free(grown);
+	if (s->conf.six && (grew6 = resume_v6(&started, &s->conf.block)) == -ENOMEM) {
+		trawl_ranges_free(&started);
+		return 1;
+	}
+	if (lost != 0 || grew6 < 0) {
+		if (lost != 0)
+			fprintf(stderr, "trawl scan: --checkpoint %s: the blocklist no longer blocks %" PRIu64 " target "
+					"addresses it blocked when the scan started (kept in %s.blocklist): resuming would leave "
+					"them out; start a new scan to probe them\n", s->conf.checkpoint, lost, s->conf.checkpoint);
+		else
+			fprintf(stderr, "trawl scan: --checkpoint %s: the blocklist's IPv6 lines no longer block all the "
+					"addresses they blocked when the scan started (kept in %s.blocklist): resuming would "
+					"leave them out; start a new scan to probe them\n", s->conf.checkpoint, s->conf.checkpoint);
 		trawl_ranges_free(&started);
 		return 2;
 	}
-	if (skipped != 0 && trawl_constraint_build(grown, &s->conf.block, &none) == 0) {
-		s->grown_block = grown;
-		if (!s->conf.quiet)
+	if (skipped != 0 || grew6 > 0) {
+		s->grown_block = scan_live_block_build(&s->conf.block);
+		if (s->grown_block == NULL) {
+			trawl_ranges_free(&started);
+			return 1;
+		}
+		if (!s->conf.quiet && skipped != 0)
 			fprintf(stderr, "checkpoint: the blocklist grew since the scan started: %" PRIu64 " of its target "
 					"addresses are skipped from now on\n", skipped);
-	} else {
-		free(grown);
+		if (!s->conf.quiet && grew6 > 0)
+			fprintf(stderr, "checkpoint: the blocklist's IPv6 lines grew since the scan started: the addresses "
+					"of this scan in them are skipped from now on (targets_blocked_live counts them)\n");
 	}
-	/*
-	 * An IPv6 list is cut by the blocklist before it is numbered: only the
-	 * blocklist it started with numbers it the same. No live skip of listed
-	 * addresses yet, so a change waits for the next scan, said.
-	 */
-	if (s->conf.six && !s->conf.quiet && !same_v6(&started, &s->conf.block))
-		fprintf(stderr, "checkpoint: the blocklist's IPv6 lines changed since the scan started: the scan resumes "
-				"with the blocklist it started with (%s.blocklist); the change applies to the next scan\n",
-				s->conf.checkpoint);
+	/* The permutation is numbered over the list it started with. */
 	trawl_ranges_free(&s->conf.block);
 	s->conf.block = started;
 	return GO_ON;
@@ -1411,8 +1449,7 @@ teardown(struct scan *s)
 	}
 	if (s->grown_block != NULL) {
 		/* Never handed to the engine: the run ended before its set-up. */
-		trawl_constraint_free(s->grown_block);
-		free(s->grown_block);
+		scan_live_block_free(s->grown_block);
 	}
 	trawl_scan_conf_free(&s->conf);
 }

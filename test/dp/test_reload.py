@@ -17,6 +17,10 @@ the order it took them: nothing lost, nothing reordered):
   and a reader never sees a partial file; no temporary file is left.
 - `trawl campaign run` passes SIGHUP on to the scan it runs, which reloads,
   and the run completes (a SIGHUP is no stop).
+- IPv6: a SIGHUP adding IPv6 prefixes over part of a -I list and part of a
+  prefix window: no probe past the said count goes into them, every other
+  target once; --checkpoint resumed with grown IPv6 lines skips them from
+  the first probe, with shrunk ones is refused.
 Timing is never what the checks rest on: a signal that lands early or late
 only moves the count the scan reports, and the checks follow that count."""
 import ipaddress
@@ -29,7 +33,7 @@ import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "../lib"))
 import trawltest as tt  # noqa: E402
-from scapy.all import IP, TCP, PcapReader  # noqa: E402
+from scapy.all import IP, IPv6, TCP, PcapReader  # noqa: E402
 
 GW = "02:00:00:00:00:01"
 c = tt.Checks()
@@ -212,4 +216,80 @@ if n is not None:
     sent = probes(pcap)
     c.eq([i for i, a in enumerate(sent) if ipaddress.ip_address(a) in LATE and i >= n][:3], [],
          "no probe to the new prefix after the campaign's scan reloaded")
+
+# 6. IPv6: the same over a -I list (one address in each of 8192 /64s) and a window (a /114 as CIDR).
+def probes6(path):
+    with PcapReader(path) as r:
+        return [ipaddress.IPv6Address(p[IPv6].dst) for p in r if IPv6 in p and TCP in p and p[TCP].flags == "S"]
+
+
+LIST6 = [ipaddress.IPv6Address(f"2001:2:2:{n:x}::1") for n in range(8192)]
+WIN6 = ipaddress.ip_network("2001:2:1::/114")
+FIRST6 = ipaddress.ip_network("2001:2:2:100::/56")        # 256 listed addresses, blocked from the start
+LATE6 = [ipaddress.ip_network("2001:2:2:1000::/52"),       # 4096 listed addresses
+         ipaddress.ip_network("2001:2:1::2000/115")]       # half the window
+BASE6 = {a for a in LIST6 if a not in FIRST6} | set(WIN6)
+late6 = {a for a in BASE6 if any(a in n for n in LATE6)}
+list6 = os.path.join(d, "list6.txt")
+write(list6, "".join(f"{a}\n" for a in LIST6))
+
+
+def start6(name, block, rate, extra=()):
+    pcap = os.path.join(d, f"{name}.pcap")
+    meta = os.path.join(d, f"{name}.json")
+    args = [tt.TRAWL, "scan", "--dev", f"net_pcap0,tx_pcap={pcap}", "--eal", tt.eal(name) + " -l 0",
+            "-S", "2001:2:ff::2", "-G", GW, "-b", block, "-p", "80", "-r", str(rate), "-c", "0", "-T", "1",
+            "-m", meta, "-q", "-I", list6] + list(extra) + [str(WIN6)]
+    return subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env), pcap, meta
+
+
+write(block, f"{FIRST}\n{FIRST6}\n")
+proc, pcap, meta = start6("hup6", block, 8000)
+c.require(wait_sending(proc, pcap), "the IPv6 scan is sending")
+write(block, f"{FIRST}\n{FIRST6}\n" + "".join(f"{n}\n" for n in LATE6))
+proc.send_signal(signal.SIGHUP)
+out, err = tt.wait_bounded(proc, 60)
+c.eq(proc.returncode, 0, f"the IPv6 scan ends normally ({err[-300:]!r})")
+n = reload_count(err)
+c.require(n is not None, f"the IPv6 reload is said with its probe count ({err!r})")
+c.check("2 of them IPv6 prefixes" in err or "3 of them IPv6 prefixes" in err, f"... and its IPv6 prefixes ({err!r})")
+sent = probes6(pcap)
+c.eq([str(a) for i, a in enumerate(sent) if a in late6 and i >= n][:3], [],
+     f"IPv6: no probe into the new prefixes after the first {n}")
+c.eq(len(sent), len(set(sent)), "IPv6: no target probed twice")
+c.eq(set(sent), (BASE6 - late6) | {a for a in sent[:n] if a in late6},
+     "IPv6: probed = every target outside the new prefixes, and those in them only before the reload")
+m = tt.metadata(meta)
+c.eq((m["blocklist_reloads"], m["targets_blocked_live"]), (1, len(BASE6) - len(sent)),
+     "IPv6 metadata: one reload, targets_blocked_live = the targets not probed")
+c.check(m["targets_blocked_live"] > 0 and n < len(sent), "IPv6: the reload came mid-scan and took targets out")
+c.eq(m["ipv6_list_blocked"], 256, "IPv6: the listed addresses blocked from the start were taken out first")
+
+# --checkpoint: grown IPv6 lines skipped from the resume's first probe; shrunk ones refused.
+write(block, f"{FIRST}\n{FIRST6}\n")
+ck6 = os.path.join(d, "ck6.json")
+ckargs6 = ["--checkpoint", ck6, "-o", os.path.join(d, "res6.csv")]
+proc, pcap1, _ = start6("ck6a", block, 8000, ckargs6)
+c.require(wait_sending(proc, pcap1), "the first IPv6 attempt is sending")
+proc.send_signal(signal.SIGINT)
+out, err = tt.wait_bounded(proc, 60)
+c.eq(proc.returncode, 0, "the first IPv6 attempt ends on SIGINT")
+first6 = probes6(pcap1)
+c.check(0 < len(first6) < len(BASE6), f"the first IPv6 attempt was cut ({len(first6)} of {len(BASE6)})")
+write(block, f"{FIRST}\n2001:2:2:100::/57\n")
+p = subprocess.run(start6("ck6-shrunk", block, 0, ckargs6)[0].args, capture_output=True, text=True, env=env,
+                   timeout=60)
+c.eq(p.returncode, 2, "IPv6: a shrunk blocklist is refused on resume")
+c.check("IPv6 lines no longer block" in p.stderr, f"... and said why ({p.stderr.strip()!r})")
+write(block, f"{FIRST}\n{FIRST6}\n" + "".join(f"{n}\n" for n in LATE6))
+proc, pcap2, meta2 = start6("ck6b", block, 0, ckargs6)
+out, err = tt.wait_bounded(proc, 60)
+c.eq(proc.returncode, 0, f"the resumed IPv6 attempt ends normally ({err[-300:]!r})")
+second6 = probes6(pcap2)
+c.eq([str(a) for a in second6 if a in late6][:3], [], "IPv6: nothing in the grown lines probed on resume")
+both6 = first6 + second6
+c.eq(len(both6), len(set(both6)), "IPv6: no target probed twice over both attempts")
+c.eq(set(both6), (BASE6 - late6) | {a for a in first6 if a in late6}, "IPv6: both attempts, every target still allowed")
+c.eq(tt.metadata(meta2)["targets_blocked_live"], len(late6 - set(first6)),
+     "IPv6 metadata of the resume: the newly blocked targets not yet probed")
 c.done()
