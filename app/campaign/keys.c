@@ -25,8 +25,7 @@ trawl_key_format(int fam, const uint64_t *key, char *buf)
 	if (fam == TRAWL_KEY6) {
 		struct trawl_ip6 a = { key[0], key[1] };
 
-		trawl_ipv6_str(&a, buf);
-		p = buf + strlen(buf);
+		p = trawl_put_ipv6(buf, &a);
 		*p++ = ',';
 		p = trawl_put_u64(p, key[2]);
 	} else {

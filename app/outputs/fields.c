@@ -8,15 +8,11 @@
 #include "app/core/l7.h"
 #include "app/outputs/output.h"
 
-/* An IPv6 address in RFC 5952 form at dst (the formatter writes into its own buffer first). */
+/* An IPv6 address in RFC 5952 form at dst (the slack past a field is as trawl_put_ipv4's). */
 static char *
 put_ip6(char *dst, struct trawl_ip6 a)
 {
-	char buf[TRAWL_IPV6_STRLEN];
-	size_t n = strlen(trawl_ipv6_str(&a, buf));
-
-	memcpy(dst, buf, n);
-	return dst + n;
+	return trawl_put_ipv6(dst, &a);
 }
 
 static char *
