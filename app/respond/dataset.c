@@ -315,46 +315,29 @@ add_bytes(struct trawl_dataset *ds, const void *d, size_t n, uint32_t *off)
 #define SVC_UNKNOWN (-ENOENT)
 #define SVC_NEEDS_PORT (-EDESTADDRREQ)
 #define SVC_FILE (-EIO)
-#define SVC_V6 (-EPROTONOSUPPORT)
 
 /*
- * "ADDR[/LEN]:PORT SERVICE" or "CIDR middlebox[:zerowin]": the address
- * part is [s, a_end), the service word [w, end).
+ * The service word [w, end) of a line: a middlebox (*mbox 1, *zerowin), or
+ * a service into @p sv (kind; banner:/file: bytes appended to the
+ * dataset's, their offset and length). Both families' lines read it here.
  */
 static int
-parse_service(struct trawl_dataset *ds, struct addr_buf *bare, const char *s, const char *a_end, const char *w,
-		const char *end)
+parse_word(struct trawl_dataset *ds, const char *w, const char *end, struct trawl_service *sv, int *mbox,
+		int *zerowin)
 {
-	uint32_t addr, len, port, mask;
-	int has_port, rc;
 	size_t wl = (size_t)(end - w);
-	struct trawl_service sv = { 0 };
+	int rc;
 
-	if (parse_addr(s, a_end, &addr, &len, &port, &has_port) != 0)
-		return -EINVAL;
-	mask = len == 0 ? 0 : UINT32_MAX << (32 - len);
-	addr &= mask;
-	if ((wl == 9 && memcmp(w, "middlebox", 9) == 0) || (wl == 17 && memcmp(w, "middlebox:zerowin", 17) == 0)) {
-		struct trawl_middlebox *v;
-
-		if (has_port)
-			return SVC_NEEDS_PORT;
-		v = realloc(ds->mbox, (ds->nmbox + 1) * sizeof(*v));
-		if (v == NULL)
-			return -ENOMEM;
-		ds->mbox = v;
-		v[ds->nmbox++] = (struct trawl_middlebox){ addr, addr | ~mask, wl == 17 };
-		set_range(ds->live, addr, addr | ~mask);
+	*mbox = (wl == 9 && memcmp(w, "middlebox", 9) == 0) || (wl == 17 && memcmp(w, "middlebox:zerowin", 17) == 0);
+	*zerowin = wl == 17;
+	if (*mbox)
 		return 0;
-	}
-	if (!has_port)
-		return SVC_NEEDS_PORT;
 	if (wl == 4 && memcmp(w, "http", 4) == 0)
-		sv.kind = TRAWL_SVC_HTTP;
+		sv->kind = TRAWL_SVC_HTTP;
 	else if (wl == 3 && memcmp(w, "tls", 3) == 0)
-		sv.kind = TRAWL_SVC_TLS;
+		sv->kind = TRAWL_SVC_TLS;
 	else if (wl == 3 && memcmp(w, "ssh", 3) == 0)
-		sv.kind = TRAWL_SVC_SSH;
+		sv->kind = TRAWL_SVC_SSH;
 	else if (wl > 7 && memcmp(w, "banner:", 7) == 0) {
 		/* The text, and the CR LF a line-based protocol ends its greeting with. */
 		char text[TRAWL_SVC_BYTES_MAX + 2];
@@ -363,9 +346,9 @@ parse_service(struct trawl_dataset *ds, struct addr_buf *bare, const char *s, co
 			return SVC_FILE;
 		memcpy(text, w + 7, wl - 7);
 		memcpy(text + wl - 7, "\r\n", 2);
-		sv.kind = TRAWL_SVC_BANNER;
-		sv.len = (uint32_t)(wl - 7 + 2);
-		if ((rc = add_bytes(ds, text, sv.len, &sv.off)) != 0)
+		sv->kind = TRAWL_SVC_BANNER;
+		sv->len = (uint32_t)(wl - 7 + 2);
+		if ((rc = add_bytes(ds, text, sv->len, &sv->off)) != 0)
 			return rc;
 	} else if (wl > 5 && memcmp(w, "file:", 5) == 0) {
 		char path[4096];
@@ -384,13 +367,49 @@ parse_service(struct trawl_dataset *ds, struct addr_buf *bare, const char *s, co
 		close(fd);
 		if (n <= 0 || n > TRAWL_SVC_BYTES_MAX)
 			return SVC_FILE;
-		sv.kind = TRAWL_SVC_FILE;
-		sv.len = (uint32_t)n;
-		if ((rc = add_bytes(ds, buf, (size_t)n, &sv.off)) != 0)
+		sv->kind = TRAWL_SVC_FILE;
+		sv->len = (uint32_t)n;
+		if ((rc = add_bytes(ds, buf, (size_t)n, &sv->off)) != 0)
 			return rc;
 	} else {
 		return SVC_UNKNOWN;
 	}
+	return 0;
+}
+
+/*
+ * "ADDR[/LEN]:PORT SERVICE" or "CIDR middlebox[:zerowin]": the address
+ * part is [s, a_end), the service word [w, end).
+ */
+static int
+parse_service(struct trawl_dataset *ds, struct addr_buf *bare, const char *s, const char *a_end, const char *w,
+		const char *end)
+{
+	uint32_t addr, len, port, mask;
+	int has_port, rc, mbox, zerowin;
+	struct trawl_service sv = { 0 };
+
+	if (parse_addr(s, a_end, &addr, &len, &port, &has_port) != 0)
+		return -EINVAL;
+	mask = len == 0 ? 0 : UINT32_MAX << (32 - len);
+	addr &= mask;
+	if ((rc = parse_word(ds, w, end, &sv, &mbox, &zerowin)) != 0)
+		return rc;
+	if (mbox) {
+		struct trawl_middlebox *v;
+
+		if (has_port)
+			return SVC_NEEDS_PORT;
+		v = realloc(ds->mbox, (ds->nmbox + 1) * sizeof(*v));
+		if (v == NULL)
+			return -ENOMEM;
+		ds->mbox = v;
+		v[ds->nmbox++] = (struct trawl_middlebox){ addr, addr | ~mask, (uint8_t)zerowin };
+		set_range(ds->live, addr, addr | ~mask);
+		return 0;
+	}
+	if (!has_port)
+		return SVC_NEEDS_PORT;
 	rc = parse_line(ds, bare, s, a_end); /* the port is open, as without the service */
 	if (rc != 0)
 		return rc;
@@ -406,6 +425,21 @@ parse_service(struct trawl_dataset *ds, struct addr_buf *bare, const char *s, co
 		v[ds->nsvc++] = sv;
 	}
 	return 0;
+}
+
+/* The same for an IPv6 line: "[ADDR]:PORT SERVICE", "ADDR middlebox" or "PREFIX/LEN middlebox[:zerowin]". */
+static int
+parse_service6(struct trawl_dataset *ds, const char *s, const char *a_end, const char *w, const char *end)
+{
+	struct trawl_service sv = { 0 };
+	struct trawl_svc6 sv6;
+	int rc, mbox, zerowin;
+
+	if ((rc = parse_word(ds, w, end, &sv, &mbox, &zerowin)) != 0)
+		return rc;
+	sv6 = (struct trawl_svc6){ .kind = sv.kind, .off = sv.off, .len = sv.len };
+	rc = trawl_dataset6_service_line(&ds->six, s, a_end, mbox, zerowin, &sv6);
+	return rc == -EDESTADDRREQ ? SVC_NEEDS_PORT : rc == -ENOENT ? -EINVAL : rc;
 }
 
 const struct trawl_service *
@@ -509,14 +543,16 @@ load_text(struct trawl_dataset *ds, const char *path, const char *buf, size_t si
 
 			while (sp < e && !is_blank(*sp))
 				sp++;
-			if (sp < e && (*s == '[' || memchr(s, ':', (size_t)(sp - s)) != memrchr(s, ':', (size_t)(sp - s)))) {
-				rc = SVC_V6;
-			} else if (sp < e) {
+			if (sp < e) {
 				const char *w = sp;
 
 				while (w < e && is_blank(*w))
 					w++;
-				rc = parse_service(ds, &bare, s, sp, w, e);
+				/* IPv6: a bracket, or two colons (IPv4's ADDR:PORT has one) */
+				if (*s == '[' || memchr(s, ':', (size_t)(sp - s)) != memrchr(s, ':', (size_t)(sp - s)))
+					rc = parse_service6(ds, s, sp, w, e);
+				else
+					rc = parse_service(ds, &bare, s, sp, w, e);
 			} else {
 				rc = parse_line(ds, &bare, s, e);
 			}
@@ -530,16 +566,12 @@ load_text(struct trawl_dataset *ds, const char *path, const char *buf, size_t si
 						(long)(s - p) + 1, ds->max_pairs);
 				break;
 			}
-			if (rc == SVC_V6) {
-				rc = trawl_err_set(err, -EINVAL, "%s:%lu:%ld: services and middleboxes on IPv6 lines: not built "
-						"yet: '%.*s'", path, lineno, (long)(s - p) + 1, (int)(e - s > 64 ? 64 : e - s), s);
-				break;
-			}
 			if (rc == SVC_UNKNOWN || rc == SVC_NEEDS_PORT || rc == SVC_FILE) {
 				rc = trawl_err_set(err, -EINVAL, "%s:%lu:%ld: %s: '%.*s'", path, lineno, (long)(s - p) + 1,
 						rc == SVC_UNKNOWN ? "unknown service (http, tls, ssh, banner:TEXT, file:PATH, "
 						"middlebox, middlebox:zerowin)" : rc == SVC_NEEDS_PORT ?
-						"a service needs ADDR:PORT or CIDR:PORT, a middlebox a CIDR without port" :
+						"a service needs ADDR:PORT, CIDR:PORT or [IPV6ADDR]:PORT, a middlebox an address or "
+						"prefix without port" :
 						"banner:/file: unreadable, empty or longer than 1400 bytes",
 						(int)(e - s > 64 ? 64 : e - s), s);
 				break;
@@ -713,7 +745,7 @@ trawl_dataset_write(const struct trawl_dataset *ds, const char *path, struct tra
 	long at;
 	int rc = 0;
 
-	if (ds->nsvc != 0 || ds->nmbox != 0)
+	if (ds->nsvc != 0 || ds->nmbox != 0 || ds->six.nsvc != 0 || ds->six.nmbox != 0)
 		return trawl_err_set(err, -EINVAL, "%s: service and middlebox lines are kept in the text form only "
 				"(--compile takes addresses and ports)", path);
 	f = fopen(path, "wb");

@@ -107,6 +107,89 @@ trawl_dataset6_line(struct trawl_dataset6 *d, const char *s, const char *end)
 	return 0;
 }
 
+int
+trawl_dataset6_service_line(struct trawl_dataset6 *d, const char *s, const char *end, int middlebox,
+		int zerowin, const struct trawl_svc6 *sv)
+{
+	char buf[TRAWL_IPV6_STRLEN + 8];
+	int rc;
+
+	if (middlebox) {
+		struct trawl_prefix6 p;
+
+		if (*s == '[')
+			return memchr(s, ']', (size_t)(end - s)) != NULL ? -EDESTADDRREQ : -EINVAL;
+		if (copy(buf, sizeof(buf), s, end) != 0 || trawl_parse_prefix6(buf, &p) != 0)
+			return memchr(s, ':', (size_t)(end - s)) != NULL ? -EINVAL : -ENOENT;
+		if ((rc = trawl_dataset6_line(d, s, end)) != 0) /* the hosts live */
+			return rc;
+		if (room((void **)&d->mbox, &d->cap_mbox, d->nmbox + 1, sizeof(*d->mbox)) != 0)
+			return -ENOMEM;
+		d->mbox[d->nmbox++] = (struct trawl_mbox6){ p.addr, trawl_ip6_last(p.addr, p.len), (uint8_t)zerowin };
+		return 0;
+	}
+	if (*s != '[') {
+		/* an IPv6 address or prefix without a port, or not IPv6 at all */
+		if (copy(buf, sizeof(buf), s, end) == 0 && memchr(s, ':', (size_t)(end - s)) != NULL &&
+		    memchr(memchr(s, ':', (size_t)(end - s)) + 1, ':', (size_t)(end - s) - 1) != NULL)
+			return -EDESTADDRREQ;
+		return -ENOENT;
+	}
+	if ((rc = trawl_dataset6_line(d, s, end)) != 0) /* the port is open, as without the service */
+		return rc;
+	if (room((void **)&d->svc, &d->cap_svc, d->nsvc + 1, sizeof(*d->svc)) != 0)
+		return -ENOMEM;
+	d->svc[d->nsvc] = *sv;
+	d->svc[d->nsvc].a = d->pairs[d->npairs - 1].a;
+	d->svc[d->nsvc++].port = (uint16_t)d->pairs[d->npairs - 1].port;
+	return 0;
+}
+
+static int
+cmp_svc6(const void *x, const void *y)
+{
+	const struct trawl_svc6 *a = x, *b = y;
+
+	if (!trawl_ip6_eq(a->a, b->a))
+		return trawl_ip6_lt(a->a, b->a) ? -1 : 1;
+	return (a->port > b->port) - (a->port < b->port);
+}
+
+static int
+cmp_mbox6(const void *x, const void *y)
+{
+	const struct trawl_mbox6 *a = x, *b = y;
+
+	return trawl_ip6_lt(a->lo, b->lo) ? -1 : trawl_ip6_lt(b->lo, a->lo) ? 1 : 0;
+}
+
+const struct trawl_svc6 *
+trawl_dataset6_service(const struct trawl_dataset6 *d, struct trawl_ip6 a, uint16_t port)
+{
+	struct trawl_svc6 key = { .a = a, .port = port };
+
+	return d->nsvc != 0 ? bsearch(&key, d->svc, d->nsvc, sizeof(*d->svc), cmp_svc6) : NULL;
+}
+
+int
+trawl_dataset6_middlebox(const struct trawl_dataset6 *d, struct trawl_ip6 a)
+{
+	size_t lo = 0, hi = d->nmbox;
+
+	/* the last block starting at or before a (blocks should not overlap: dataset.h) */
+	while (lo < hi) {
+		size_t mid = (lo + hi) / 2;
+
+		if (!trawl_ip6_lt(a, d->mbox[mid].lo))
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == 0 || trawl_ip6_lt(d->mbox[lo - 1].hi, a))
+		return -1;
+	return d->mbox[lo - 1].zerowin;
+}
+
 static int
 cmp_range(const void *x, const void *y)
 {
@@ -167,6 +250,10 @@ trawl_dataset6_seal(struct trawl_dataset6 *d)
 			free(r);
 		}
 	}
+	if (d->nsvc > 1)
+		qsort(d->svc, d->nsvc, sizeof(*d->svc), cmp_svc6);
+	if (d->nmbox > 1)
+		qsort(d->mbox, d->nmbox, sizeof(*d->mbox), cmp_mbox6);
 	if (d->npairs > 1) {
 		qsort(d->pairs, d->npairs, sizeof(*d->pairs), cmp_pair);
 		k = 0;
@@ -184,6 +271,8 @@ trawl_dataset6_free(struct trawl_dataset6 *d)
 	free(d->lo);
 	free(d->hi);
 	free(d->pairs);
+	free(d->svc);
+	free(d->mbox);
 	memset(d, 0, sizeof(*d));
 }
 

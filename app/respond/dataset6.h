@@ -16,12 +16,29 @@
  *   ranges - PREFIX/LEN lines: every address of the prefix, the same
  *   pairs  - [ADDR]:PORT lines: that TCP port open (the host lives)
  * Lookups are binary searches. Text lines: ADDR, PREFIX/LEN, [ADDR]:PORT
- * (the brackets of RFC 3986, since an IPv6 address holds colons). Services
- * and middleboxes are IPv4's only for now.
+ * (the brackets of RFC 3986, since an IPv6 address holds colons).
+ * Services and middleboxes as IPv4's (dataset.h), text form only:
+ * "[ADDR]:PORT SERVICE" opens the port as the line without SERVICE does
+ * and says what answers on it; "ADDR middlebox" or "PREFIX/LEN middlebox"
+ * (or middlebox:zerowin) makes the hosts live and answer a SYN on every
+ * port. dataset.c reads the service word; the records are kept here.
  */
 struct trawl_pair6 {
 	struct trawl_ip6 a;
 	uint64_t port;   /**< a word, so that the record sorts and compares as three words */
+};
+
+/* A service on one address's port: what dataset.h's struct trawl_service says, for one IPv6 address. */
+struct trawl_svc6 {
+	struct trawl_ip6 a;
+	uint16_t port;
+	uint8_t kind;        /**< enum trawl_svc */
+	uint32_t off, len;   /**< banner:/file: bytes in the dataset's svc_bytes */
+};
+
+struct trawl_mbox6 {
+	struct trawl_ip6 lo, hi;
+	uint8_t zerowin;
 };
 
 struct trawl_dataset6 {
@@ -31,6 +48,10 @@ struct trawl_dataset6 {
 	size_t nranges, cap_ranges;
 	struct trawl_pair6 *pairs;
 	size_t npairs, cap_pairs;
+	struct trawl_svc6 *svc;       /**< sorted by (address, port) once sealed */
+	size_t nsvc, cap_svc;
+	struct trawl_mbox6 *mbox;     /**< sorted by lo once sealed */
+	size_t nmbox, cap_mbox;
 };
 
 /**
@@ -39,6 +60,23 @@ struct trawl_dataset6 {
  * an IPv6 line that does not parse, -ENOMEM.
  */
 int trawl_dataset6_line(struct trawl_dataset6 *d, const char *s, const char *end);
+
+/**
+ * The address part [s, end) of a service line ("[ADDR]:PORT") or, with
+ * @p middlebox set, of a middlebox line ("ADDR" or "PREFIX/LEN"), if it is
+ * IPv6: the line without its word is taken as trawl_dataset6_line does,
+ * and the record kept (@p sv's kind, off and len; @p zerowin for a
+ * middlebox). @return 0, -ENOENT (not IPv6), -EDESTADDRREQ (a service
+ * without a port, a middlebox with one), -EINVAL, -ENOMEM.
+ */
+int trawl_dataset6_service_line(struct trawl_dataset6 *d, const char *s, const char *end, int middlebox,
+		int zerowin, const struct trawl_svc6 *sv);
+
+/** The service on (@p a, @p port), or NULL. */
+const struct trawl_svc6 *trawl_dataset6_service(const struct trawl_dataset6 *d, struct trawl_ip6 a, uint16_t port);
+
+/** Is @p a in a middlebox block? -1: no; 0: yes; 1: yes, with the zero-window signature. */
+int trawl_dataset6_middlebox(const struct trawl_dataset6 *d, struct trawl_ip6 a);
 
 /** Sort, merge and make unique; once after the last load. */
 void trawl_dataset6_seal(struct trawl_dataset6 *d);

@@ -81,65 +81,83 @@ tcp_out(const struct trawl_respond_cfg *cfg, uint8_t *frame, struct trawl_respon
 }
 
 /*
- * A segment of an established connection to a service port (not a SYN,
- * not a RST): the first flight if it acknowledges exactly our SYN-ACK, the
- * close if it is a FIN after that; nothing else (a stateless server answers
- * once).
+ * What a service port answers to a segment of an established connection
+ * (not a SYN, not a RST; header of @p hlen and @p plen bytes of payload):
+ * the first flight if it acknowledges exactly our SYN-ACK (isn + 1 =
+ * @p isn1), the close if it is a FIN after that; nothing else (a
+ * stateless server answers once). The flight goes to @p payload (room for
+ * @p room bytes); @p w0, @p w1 are the connection's words for the TLS
+ * random. Both families' packet code calls it; @p in is read whole before
+ * @p payload is written (the two may overlap). @return the reply (NONE:
+ * nothing), with the segment's sequence, acknowledgement, flags and
+ * payload length.
  */
+enum trawl_reply
+trawl_respond_service_segment(const struct trawl_respond_cfg *cfg, const struct trawl_service *sv,
+		const struct rte_tcp_hdr *in, uint32_t hlen, uint32_t plen, uint32_t isn1, uint64_t w0, uint64_t w1,
+		uint8_t *payload, uint32_t room, struct trawl_seg_out *o)
+{
+	uint32_t ack = rte_be_to_cpu_32(in->recv_ack), seq = rte_be_to_cpu_32(in->sent_seq);
+	uint8_t req[TRAWL_SVC_REQ_MAX], rnd[32];
+	size_t n;
+	int fin;
+
+	o->acked = 0;
+	if (in->tcp_flags & RTE_TCP_FIN_FLAG) {
+		/* The client closes after our flight (ack past isn + 1, within the largest flight and our FIN). */
+		if (ack - isn1 > 1 + TRAWL_SVC_SEGMENT_MAX)
+			return TRAWL_REPLY_NONE;
+		/* An HTTP flight ended with our FIN: what the client acknowledges is past it. */
+		*o = (struct trawl_seg_out){ ack, seq + plen + 1,
+			(uint8_t)(RTE_TCP_ACK_FLAG | (sv->kind == TRAWL_SVC_HTTP ? 0 : RTE_TCP_FIN_FLAG)), 0, 1 };
+		return TRAWL_REPLY_FIN;
+	}
+	if (ack != isn1)
+		return TRAWL_REPLY_NONE;
+	o->acked = 1;
+	n = RTE_MIN(plen, (uint32_t)sizeof(req));
+	memcpy(req, (const uint8_t *)in + hlen, n); /* the reply is written over the request */
+	for (int i = 0; i < 4; i++) {
+		uint64_t h = trawl_siphash24_2w(&cfg->isn_key, w0, w1 ^ (uint64_t)i << 32);
+
+		memcpy(rnd + 8 * i, &h, 8);
+	}
+	n = trawl_service_flight(cfg->ds, sv, req, n, rnd, payload, RTE_MIN(room, (uint32_t)TRAWL_SVC_SEGMENT_MAX), &fin);
+	if (n == 0)
+		return TRAWL_REPLY_NONE;
+	*o = (struct trawl_seg_out){ isn1, seq + plen,
+		(uint8_t)(RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG | (fin ? RTE_TCP_FIN_FLAG : 0)), (uint16_t)n, 1 };
+	return TRAWL_REPLY_DATA;
+}
+
+/* A segment of an established connection to a service port: trawl_respond_service_segment's answer, sent. */
 static void
 tcp_segment(const struct trawl_respond_cfg *cfg, uint8_t *frame, uint32_t cap, const struct trawl_ipv4_view *v,
 		struct trawl_respond_result *res)
 {
 	const struct rte_tcp_hdr *in = (const void *)v->l4;
 	uint16_t sport = rte_be_to_cpu_16(in->src_port), dport = rte_be_to_cpu_16(in->dst_port);
-	uint32_t hlen = (uint32_t)(in->data_off >> 4) * 4, plen, isn1, ack, seq;
+	uint32_t hlen = (uint32_t)(in->data_off >> 4) * 4, off = RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) +
+		sizeof(struct rte_tcp_hdr);
 	const struct trawl_service *sv;
-	uint8_t *payload = frame + RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_tcp_hdr);
-	uint8_t req[TRAWL_SVC_REQ_MAX], rnd[32];
 	struct rte_tcp_hdr hdr = *in;
-	size_t n;
-	int fin;
+	struct trawl_seg_out o;
+	enum trawl_reply reply;
 
-	if (!(in->tcp_flags & RTE_TCP_ACK_FLAG) || hlen < sizeof(*in) || hlen > v->l4_len || cfg->ds->nsvc == 0)
+	if (!(in->tcp_flags & RTE_TCP_ACK_FLAG) || hlen < sizeof(*in) || hlen > v->l4_len || cfg->ds->nsvc == 0 ||
+	    cap < off)
 		return;
 	sv = trawl_dataset_service(cfg->ds, v->daddr, dport);
 	if (sv == NULL || !trawl_dataset_open(cfg->ds, v->daddr, dport, cfg->wild_ports))
 		return;
-	plen = v->l4_len - hlen;
-	isn1 = isn_of(cfg, v, sport, dport) + 1;
-	ack = rte_be_to_cpu_32(in->recv_ack);
-	seq = rte_be_to_cpu_32(in->sent_seq);
-	if (in->tcp_flags & RTE_TCP_FIN_FLAG) {
-		/* The client closes after our flight (ack past isn + 1, within the largest flight and our FIN). */
-		if (ack - isn1 > 1 + TRAWL_SVC_SEGMENT_MAX)
-			return;
+	reply = trawl_respond_service_segment(cfg, sv, in, hlen, v->l4_len - hlen, isn_of(cfg, v, sport, dport) + 1,
+			(uint64_t)v->saddr << 32 | v->daddr, (uint64_t)sport << 16 | dport, frame + off, cap - off, &o);
+	if (o.acked)
 		res->service = sv->kind;
-		/* An HTTP flight ended with our FIN: what the client acknowledges is past it. */
-		tcp_out(cfg, frame, res, &hdr, ack, seq + plen + 1,
-				RTE_TCP_ACK_FLAG | (sv->kind == TRAWL_SVC_HTTP ? 0 : RTE_TCP_FIN_FLAG), 0);
-		res->reply = TRAWL_REPLY_FIN;
+	if (reply == TRAWL_REPLY_NONE)
 		return;
-	}
-	if (ack != isn1)
-		return;
-	res->service = sv->kind;
-	n = RTE_MIN(plen, (uint32_t)sizeof(req));
-	memcpy(req, v->l4 + hlen, n); /* the reply is written over the request */
-	for (int i = 0; i < 4; i++) {
-		uint64_t h = trawl_siphash24_2w(&cfg->isn_key, (uint64_t)v->saddr << 32 | v->daddr,
-				(uint64_t)i << 32 | (uint64_t)sport << 16 | dport);
-
-		memcpy(rnd + 8 * i, &h, 8);
-	}
-	if (cap < RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv4_hdr) + sizeof(struct rte_tcp_hdr))
-		return;
-	n = trawl_service_flight(cfg->ds, sv, req, n, rnd, payload,
-			RTE_MIN(cap - (uint32_t)(payload - frame), (uint32_t)TRAWL_SVC_SEGMENT_MAX), &fin);
-	if (n == 0)
-		return;
-	tcp_out(cfg, frame, res, &hdr, isn1, seq + plen,
-			RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG | (fin ? RTE_TCP_FIN_FLAG : 0), (uint16_t)n);
-	res->reply = TRAWL_REPLY_DATA;
+	tcp_out(cfg, frame, res, &hdr, o.seq, o.ack, o.flags, o.plen);
+	res->reply = reply;
 }
 
 static void

@@ -5,6 +5,7 @@
 #include <stdint.h>
 
 #include <rte_ether.h>
+#include <rte_tcp.h>
 
 #include "app/respond/dataset.h"
 #include "app/core/fingerprint.h"
@@ -26,9 +27,9 @@
  *   TCP FIN to a service port after that -> ACK, and our FIN if not sent yet
  * IPv6 (packet6.c) the same from the dataset's IPv6 hosts, hop limit 64:
  * SYN-ACK or RST-ACK, ICMPv6 echo reply, the UDP payload or ICMPv6 port
- * unreachable quoting the probe, and an NA for a solicitation of a gateway
- * address (any address if none is set); extension headers of a probe are
- * not echoed.
+ * unreachable quoting the probe, an NA for a solicitation of a gateway
+ * address (any address if none is set), and the services and middleboxes
+ * of IPv6 lines as IPv4's; extension headers of a probe are not echoed.
  * Anything to a dead address gets nothing, like the real Internet. The ISN
  * is a MAC of the connection, so every answer is made from the segment alone.
  */
@@ -85,6 +86,19 @@ struct trawl_respond_result {
 	struct trawl_fp_probe fp;   /**< for probes (SYN, echo request, UDP): what fingerprinting reads */
 	uint8_t service;            /**< enum trawl_svc of a segment acknowledging our SYN-ACK (0: none) */
 };
+
+/* The segment a service answers with (trawl_respond_service_segment). */
+struct trawl_seg_out {
+	uint32_t seq, ack;
+	uint8_t flags;
+	uint16_t plen;
+	uint8_t acked;   /**< the segment acknowledged our SYN-ACK (or closes after it): counted per service */
+};
+
+/* packet.c's, for packet6.c: what a service port answers to a segment after the handshake. */
+enum trawl_reply trawl_respond_service_segment(const struct trawl_respond_cfg *cfg, const struct trawl_service *sv,
+		const struct rte_tcp_hdr *in, uint32_t hlen, uint32_t plen, uint32_t isn1, uint64_t w0, uint64_t w1,
+		uint8_t *payload, uint32_t room, struct trawl_seg_out *o);
 
 /**
  * Answer the frame of @p len captured bytes in @p frame (buffer of @p cap

@@ -12,6 +12,7 @@
 #include "app/core/ndp.h"
 #include "app/core/packet.h"
 #include "app/respond/packet.h"
+#include "app/respond/service.h"
 
 #define L4_OFF (RTE_ETHER_HDR_LEN + sizeof(struct rte_ipv6_hdr))
 /* The most of a probe an ICMPv6 error quotes: the error within the IPv6 minimum MTU (RFC 4443 2.4 (c)). */
@@ -67,8 +68,60 @@ fp_of(const struct trawl_ipv6_view *v, uint8_t kind)
 	};
 }
 
+/* A reply segment's TCP header (its payload of @p plen bytes is in place after it) and the frame finished. */
 static void
-tcp6(const struct trawl_respond_cfg *cfg, uint8_t *frame, const struct trawl_ipv6_view *v,
+tcp_out6(const struct trawl_respond_cfg *cfg, uint8_t *frame, struct trawl_respond_result *res,
+		const struct rte_tcp_hdr *in, const struct trawl_seg_out *o)
+{
+	struct rte_tcp_hdr out;
+
+	memset(&out, 0, sizeof(out));
+	out.src_port = in->dst_port;
+	out.dst_port = in->src_port;
+	out.sent_seq = rte_cpu_to_be_32(o->seq);
+	out.recv_ack = rte_cpu_to_be_32(o->ack);
+	out.data_off = (sizeof(out) / 4) << 4;
+	out.tcp_flags = o->flags;
+	out.rx_win = rte_cpu_to_be_16(TRAWL_RESPOND_WINDOW);
+	memcpy(frame + L4_OFF, &out, sizeof(out));
+	res->len = turn6(cfg, frame, IPPROTO_TCP, (uint16_t)(sizeof(out) + o->plen), offsetof(struct rte_tcp_hdr, cksum));
+}
+
+/* A segment of an established connection to a service port (packet.c's trawl_respond_service_segment). */
+static void
+segment6(const struct trawl_respond_cfg *cfg, uint8_t *frame, uint32_t cap, const struct trawl_ipv6_view *v,
+		struct trawl_respond_result *res)
+{
+	const struct rte_tcp_hdr *in = (const void *)v->l4;
+	uint16_t sport = rte_be_to_cpu_16(in->src_port), dport = rte_be_to_cpu_16(in->dst_port);
+	uint32_t hlen = (uint32_t)(in->data_off >> 4) * 4, off = L4_OFF + sizeof(struct rte_tcp_hdr);
+	const struct trawl_dataset6 *d = &cfg->ds->six;
+	const struct trawl_svc6 *s6;
+	struct trawl_service sv;
+	struct rte_tcp_hdr hdr = *in;
+	struct trawl_seg_out o;
+	enum trawl_reply reply;
+
+	if (!(in->tcp_flags & RTE_TCP_ACK_FLAG) || hlen < sizeof(*in) || hlen > v->l4_len || d->nsvc == 0 || cap < off)
+		return;
+	s6 = trawl_dataset6_service(d, v->daddr, dport);
+	if (s6 == NULL || !trawl_dataset6_open(d, v->daddr, dport, cfg->wild_ports))
+		return;
+	sv = (struct trawl_service){ .port = s6->port, .kind = s6->kind, .off = s6->off, .len = s6->len };
+	/* The segment may sit past extension headers, where the reply goes: the helper reads it all before it writes. */
+	reply = trawl_respond_service_segment(cfg, &sv, in, hlen, v->l4_len - hlen, isn6(cfg, v, sport, dport) + 1,
+			v->saddr.hi ^ v->daddr.lo, (v->saddr.lo ^ v->daddr.hi) + ((uint64_t)sport << 16 | dport),
+			frame + off, cap - off, &o);
+	if (o.acked)
+		res->service = s6->kind;
+	if (reply == TRAWL_REPLY_NONE)
+		return;
+	tcp_out6(cfg, frame, res, &hdr, &o);
+	res->reply = reply;
+}
+
+static void
+tcp6(const struct trawl_respond_cfg *cfg, uint8_t *frame, uint32_t cap, const struct trawl_ipv6_view *v,
 		struct trawl_respond_result *res)
 {
 	const struct rte_tcp_hdr *in = (const void *)v->l4;
@@ -76,9 +129,14 @@ tcp6(const struct trawl_respond_cfg *cfg, uint8_t *frame, const struct trawl_ipv
 	uint32_t seq = rte_be_to_cpu_32(in->sent_seq), hlen = (uint32_t)(in->data_off >> 4) * 4;
 	uint16_t sport = rte_be_to_cpu_16(in->src_port), dport = rte_be_to_cpu_16(in->dst_port), l4len = sizeof(out);
 	uint8_t *l4 = frame + L4_OFF;
+	int mbox = -1;
 
-	if ((in->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) != RTE_TCP_SYN_FLAG)
+	if ((in->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG | RTE_TCP_RST_FLAG)) != RTE_TCP_SYN_FLAG) {
+		/* Not a probe: the scanner's RSTs end here; an ACK may complete a handshake with a service. */
+		if (!(in->tcp_flags & (RTE_TCP_SYN_FLAG | RTE_TCP_RST_FLAG)) && cfg->ds->six.nsvc != 0)
+			segment6(cfg, frame, cap, v, res);
 		return;
+	}
 	res->probe = TRAWL_PROBE_TCP_SYN;
 	res->fp = fp_of(v, TRAWL_FP_TCP_SYN);
 	res->fp.seq = seq;
@@ -98,7 +156,14 @@ tcp6(const struct trawl_respond_cfg *cfg, uint8_t *frame, const struct trawl_ipv
 	out.dst_port = in->src_port;
 	out.recv_ack = rte_cpu_to_be_32(seq + 1);
 	out.data_off = (sizeof(out) / 4) << 4;
-	if (trawl_dataset6_open(&cfg->ds->six, v->daddr, dport, cfg->wild_ports)) {
+	if (cfg->ds->six.nmbox != 0)
+		mbox = trawl_dataset6_middlebox(&cfg->ds->six, v->daddr);
+	if (mbox == 1) {
+		/* A tarpit's signature: window 0, no options. */
+		out.sent_seq = rte_cpu_to_be_32(isn6(cfg, v, sport, dport));
+		out.tcp_flags = RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG;
+		res->reply = TRAWL_REPLY_SYNACK;
+	} else if (mbox == 0 || trawl_dataset6_open(&cfg->ds->six, v->daddr, dport, cfg->wild_ports)) {
 		out.sent_seq = rte_cpu_to_be_32(isn6(cfg, v, sport, dport));
 		out.tcp_flags = RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG;
 		out.rx_win = rte_cpu_to_be_16(TRAWL_RESPOND_WINDOW);
@@ -223,7 +288,7 @@ trawl_respond_frame6(const struct trawl_respond_cfg *cfg, uint8_t *frame, uint32
 	switch (v.proto) {
 	case IPPROTO_TCP:
 		if (v.l4_len >= sizeof(struct rte_tcp_hdr))
-			tcp6(cfg, frame, &v, res);
+			tcp6(cfg, frame, cap, &v, res);
 		break;
 	case IPPROTO_ICMPV6:
 		echo6(cfg, frame, &v, res);

@@ -698,7 +698,8 @@ test_ipv6(void)
 	/* Bad IPv6 lines and service lines: refused, naming the line. */
 	{
 		static const char *const bad6[] = { "2001:2::g\n", "[2001:2::1]\n", "[2001:2::1]:70000\n", "2001:2::/129\n",
-			"[2001:2::1]:443 http\n" };
+			"2001:2::1 http\n", "[2001:2::1]:80 middlebox\n", "[2001:2::1]:80 gopher\n", "2001:2::/64:80 http\n",
+			"[2001:2::g]:80 ssh\n" };
 
 		for (size_t i = 0; i < sizeof(bad6) / sizeof(bad6[0]); i++) {
 			struct trawl_dataset d;
@@ -713,6 +714,146 @@ test_ipv6(void)
 	trawl_dataset_free(&b);
 }
 
+/* A TCP segment from the scanner to [@p dst]:@p dport, behind a hop-by-hop header if @p hbh. */
+static uint32_t
+segment6(uint8_t *f, const char *dst, uint16_t dport, uint8_t flags, uint32_t seq, uint32_t ack, const void *d,
+		uint16_t n, int hbh)
+{
+	uint8_t l4[8 + 20 + 256] = { 0 }, *t = l4 + (hbh ? 8 : 0);
+	uint32_t len;
+
+	t[0] = 0x9c;
+	t[1] = 0x40;
+	t[2] = (uint8_t)(dport >> 8);
+	t[3] = (uint8_t)dport;
+	for (int i = 0; i < 4; i++) {
+		t[4 + i] = (uint8_t)(seq >> (24 - 8 * i));
+		t[8 + i] = (uint8_t)(ack >> (24 - 8 * i));
+	}
+	t[12] = 0x50;
+	t[13] = flags;
+	t[14] = t[15] = 0xff;
+	memcpy(t + 20, d, n);
+	if (hbh)
+		l4[0] = IPPROTO_TCP; /* next header; length 0: 8 bytes, PadN below */
+	if (hbh) {
+		l4[2] = 1;
+		l4[3] = 4;
+	}
+	len = frame6(f, dst, hbh ? 0 : IPPROTO_TCP, l4, (uint16_t)((hbh ? 8 : 0) + 20 + n));
+	{
+		/* the TCP checksum over the pseudo-header, as a sender fills it */
+		uint8_t *tcp = f + 54 + (hbh ? 8 : 0);
+		struct rte_ipv6_hdr ph = *(struct rte_ipv6_hdr *)(f + 14);
+		uint16_t ck;
+
+		ph.payload_len = rte_cpu_to_be_16((uint16_t)(20 + n));
+		ph.proto = IPPROTO_TCP;
+		ck = rte_ipv6_udptcp_cksum(&ph, tcp);
+		memcpy(tcp + 16, &ck, 2);
+	}
+	return len;
+}
+
+/* Our ISN for a connection, as the SYN-ACK to its SYN says it. */
+static uint32_t
+isn6_for(const char *dst, uint16_t dport)
+{
+	struct trawl_respond_result r;
+	uint8_t f[256];
+	uint32_t len = segment6(f, dst, dport, RTE_TCP_SYN_FLAG, 0x01020304, 0, "", 0, 0);
+
+	trawl_respond_frame(&cfg, f, len, sizeof(f), &r);
+	CHECK(r.reply == TRAWL_REPLY_SYNACK);
+	return rd32(f + 54 + 4);
+}
+
+/* Services and middleboxes on IPv6 lines: as IPv4's, byte-correct, also past an extension header. */
+static void
+test_services6(void)
+{
+	struct trawl_respond_result r;
+	struct trawl_err err;
+	uint8_t f[2048];
+	const uint8_t *tcp = f + 54;
+	uint32_t len, isn;
+	char *p = write_tmp("[2001:2::51]:80 http\n[2001:2::53]:22 ssh\n[2001:2::54]:25 banner:220 mail ESMTP\n"
+			"2001:2:0:6::/64 middlebox\n2001:2:0:7::/126 middlebox:zerowin # tarpit\n[2001:2::55]:8080\n"
+			"2001:2::56 middlebox\n");
+
+	trawl_dataset_free(&ds);
+	REQUIRE(trawl_dataset_init(&ds) == 0);
+	CHECK(trawl_dataset_load(&ds, p, &err) == 0);
+	trawl_dataset_seal(&ds);
+	unlink(p);
+	CHECK(ds.six.nsvc == 3 && ds.six.nmbox == 3 && ds.nsvc == 0);
+	CHECK(trawl_dataset6_service(&ds.six, ip6("2001:2::51"), 80)->kind == TRAWL_SVC_HTTP);
+	CHECK(trawl_dataset6_service(&ds.six, ip6("2001:2::51"), 81) == NULL);
+	CHECK(trawl_dataset6_service(&ds.six, ip6("2001:2::54"), 25)->len == 16);
+	CHECK(trawl_dataset6_open(&ds.six, ip6("2001:2::53"), 22, ports80) && !trawl_dataset6_open(&ds.six, ip6("2001:2::53"), 80, ports80));
+	CHECK(trawl_dataset6_middlebox(&ds.six, ip6("2001:2:0:6:ffff::1")) == 0);
+	CHECK(trawl_dataset6_middlebox(&ds.six, ip6("2001:2:0:7::3")) == 1);
+	CHECK(trawl_dataset6_middlebox(&ds.six, ip6("2001:2:0:7::4")) == -1);
+	CHECK(trawl_dataset6_middlebox(&ds.six, ip6("2001:2::56")) == 0 && trawl_dataset6_middlebox(&ds.six, ip6("2001:2::57")) == -1);
+	CHECK(trawl_dataset_write(&ds, "/tmp/never", &err) == -EINVAL && strstr(err.msg, "text form") != NULL);
+	cfg.ds = &ds;
+
+	/* a middlebox: SYN-ACK on any port; the zero-window one with window 0 and no options; never data */
+	len = segment6(f, "2001:2:0:6::99", 31337, RTE_TCP_SYN_FLAG, 1, 0, "", 0, 0);
+	trawl_respond_frame(&cfg, f, len, sizeof(f), &r);
+	CHECK(r.reply == TRAWL_REPLY_SYNACK && tcp[12] == 0x60 && __rte_ipv6_udptcp_cksum((void *)(f + 14), tcp) == 0xffff);
+	len = segment6(f, "2001:2:0:7::1", 7, RTE_TCP_SYN_FLAG, 1, 0, "", 0, 0);
+	trawl_respond_frame(&cfg, f, len, sizeof(f), &r);
+	CHECK(r.reply == TRAWL_REPLY_SYNACK && tcp[12] == 0x50 && tcp[14] == 0 && tcp[15] == 0);
+	isn = isn6_for("2001:2:0:6::99", 80);
+	len = segment6(f, "2001:2:0:6::99", 80, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, 5, isn + 1, "GET / HTTP/1.0\r\n\r\n", 18, 0);
+	trawl_respond_frame(&cfg, f, len, sizeof(f), &r);
+	CHECK(r.reply == TRAWL_REPLY_NONE);
+
+	/* http: the request answered, our FIN with it; also behind a hop-by-hop header */
+	isn = isn6_for("2001:2::51", 80);
+	for (int hbh = 0; hbh < 2; hbh++) {
+		len = segment6(f, "2001:2::51", 80, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, 0x01020305, isn + 1,
+				"GET / HTTP/1.1\r\n\r\n", 18, hbh);
+		trawl_respond_frame(&cfg, f, len, sizeof(f), &r);
+		REQUIRE(r.reply == TRAWL_REPLY_DATA && r.service == TRAWL_SVC_HTTP);
+		CHECK(f[14 + 6] == IPPROTO_TCP && __rte_ipv6_udptcp_cksum((void *)(f + 14), tcp) == 0xffff);
+		CHECK(rd32(tcp + 4) == isn + 1 && rd32(tcp + 8) == 0x01020305 + 18);
+		CHECK(tcp[13] == (RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG | RTE_TCP_FIN_FLAG) && tcp[12] == 0x50);
+		CHECK(memcmp(tcp + 20, "HTTP/1.1 200 OK\r\nServer: trawl-respond/", 39) == 0);
+		CHECK(trawl_ip6_eq(trawl_ip6_load(f + 14 + 8), ip6("2001:2::51")) && (uint32_t)r.len == 54u +
+				(uint32_t)(f[14 + 4] << 8 | f[14 + 5]));
+	}
+	/* the handshake's own ACK: it waits; not our ISN + 1: nothing; the client's FIN: ACK */
+	len = segment6(f, "2001:2::51", 80, RTE_TCP_ACK_FLAG, 0x01020305, isn + 1, "", 0, 0);
+	trawl_respond_frame(&cfg, f, len, sizeof(f), &r);
+	CHECK(r.reply == TRAWL_REPLY_NONE && r.service == TRAWL_SVC_HTTP);
+	len = segment6(f, "2001:2::51", 80, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, 0x01020305, isn + 2, "GET /", 5, 0);
+	trawl_respond_frame(&cfg, f, len, sizeof(f), &r);
+	CHECK(r.reply == TRAWL_REPLY_NONE && r.service == TRAWL_SVC_NONE);
+	len = segment6(f, "2001:2::51", 80, RTE_TCP_ACK_FLAG | RTE_TCP_FIN_FLAG, 0x01020305 + 18, isn + 200, "", 0, 0);
+	trawl_respond_frame(&cfg, f, len, sizeof(f), &r);
+	CHECK(r.reply == TRAWL_REPLY_FIN && tcp[13] == RTE_TCP_ACK_FLAG && rd32(tcp + 8) == 0x01020305 + 19);
+	CHECK(__rte_ipv6_udptcp_cksum((void *)(f + 14), tcp) == 0xffff);
+	/* ssh and banner: on the handshake's ACK */
+	isn = isn6_for("2001:2::53", 22);
+	len = segment6(f, "2001:2::53", 22, RTE_TCP_ACK_FLAG, 9, isn + 1, "", 0, 0);
+	trawl_respond_frame(&cfg, f, len, sizeof(f), &r);
+	CHECK(r.reply == TRAWL_REPLY_DATA && r.len == 74 + sizeof(TRAWL_SVC_SSH_BANNER) - 1 &&
+			memcmp(tcp + 20, TRAWL_SVC_SSH_BANNER, sizeof(TRAWL_SVC_SSH_BANNER) - 1) == 0);
+	isn = isn6_for("2001:2::54", 25);
+	len = segment6(f, "2001:2::54", 25, RTE_TCP_ACK_FLAG, 9, isn + 1, "", 0, 0);
+	trawl_respond_frame(&cfg, f, len, sizeof(f), &r);
+	CHECK(r.reply == TRAWL_REPLY_DATA && r.len == 74 + 16 && memcmp(tcp + 20, "220 mail ESMTP\r\n", 16) == 0);
+	CHECK(__rte_ipv6_udptcp_cksum((void *)(f + 14), tcp) == 0xffff);
+	/* an open port with no service: silent */
+	isn = isn6_for("2001:2::55", 8080);
+	len = segment6(f, "2001:2::55", 8080, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, 1, isn + 1, "hi", 2, 0);
+	trawl_respond_frame(&cfg, f, len, sizeof(f), &r);
+	CHECK(r.reply == TRAWL_REPLY_NONE);
+	setup();
+}
+
 int
 main(void)
 {
@@ -725,6 +866,7 @@ main(void)
 	RUN(test_services);
 	RUN(test_service_errors);
 	RUN(test_ipv6);
+	RUN(test_services6);
 	trawl_dataset_free(&ds);
 	return check_done();
 }
