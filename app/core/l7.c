@@ -3,6 +3,7 @@
 #include <strings.h>
 
 #include "app/core/fmt.h"
+#include "app/core/ipv6.h"
 #include "app/core/l7.h"
 
 static const char get_head[] = "GET / HTTP/1.1\r\nHost: ";
@@ -26,6 +27,27 @@ trawl_l7_http_get(char *buf, size_t cap, uint32_t daddr)
 		return 0;
 	memcpy(p, get_head, sizeof(get_head) - 1);
 	p = trawl_put_ipv4(p + sizeof(get_head) - 1, daddr);
+	memcpy(p, get_tail, sizeof(get_tail) - 1);
+	return (size_t)(p - buf) + sizeof(get_tail) - 1;
+}
+
+size_t
+trawl_l7_http_get6(char *buf, size_t cap, const struct trawl_ip6 *daddr)
+{
+	char tmp[TRAWL_L7_HTTP_GET_MAX], *p;
+
+	if (buf == NULL) {
+		buf = tmp;
+		cap = sizeof(tmp);
+	}
+	if (cap < TRAWL_L7_HTTP_GET_MAX)
+		return 0;
+	p = buf;
+	memcpy(p, get_head, sizeof(get_head) - 1);
+	p += sizeof(get_head) - 1;
+	*p++ = '[';
+	p = trawl_put_ipv6(p, daddr);
+	*p++ = ']';
 	memcpy(p, get_tail, sizeof(get_tail) - 1);
 	return (size_t)(p - buf) + sizeof(get_tail) - 1;
 }

@@ -26,6 +26,11 @@ size_t trawl_l7_http_get(char *buf, size_t cap, uint32_t daddr);
 /** The length trawl_l7_http_get writes for @p daddr, without writing it (every data segment checks it). */
 size_t trawl_l7_http_get_len(uint32_t daddr);
 
+struct trawl_ip6;
+
+/** The same for an IPv6 target: Host: [ADDR] (RFC 3986's literal, RFC 5952's text); NULL @p buf: the length alone. */
+size_t trawl_l7_http_get6(char *buf, size_t cap, const struct trawl_ip6 *daddr);
+
 /*
  * A ClientHello of a current browser's shape (TLS 1.3 and 1.2 suites,
  * x25519 and P-256 groups, ALPN h2 and http/1.1, no SNI: the target is an

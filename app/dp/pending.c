@@ -63,7 +63,7 @@ pop(struct trawl_pending *p, struct trawl_result *out)
 int
 trawl_pending_add(struct trawl_pending *p, const struct trawl_result *r, struct trawl_result out[2])
 {
-	uint64_t key = trawl_pending_key(r->saddr, r->sport, r->dport);
+	uint64_t key = trawl_pending_key_of(p, r);
 	struct trawl_pending_ent *e;
 	int n = 0;
 

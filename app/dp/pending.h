@@ -30,6 +30,7 @@ struct trawl_pending {
 	uint32_t cap;           /**< a power of two */
 	uint64_t head, tail;    /**< ring positions (ent[pos & (cap - 1)]), head <= tail */
 	uint64_t hold;          /**< TSC ticks a handshake waits for its data */
+	int six;                /**< an IPv6 scan's: connections keyed by target index (the address is not in the result) */
 	uint64_t held;          /**< counters (this lcore writes): handshakes taken in */
 	uint64_t early;         /**< went out before their hold time: the table was full */
 };
@@ -41,6 +42,16 @@ static inline uint64_t
 trawl_pending_key(uint32_t addr, uint16_t port, uint16_t ours)
 {
 	return (uint64_t)addr << 32 | (uint32_t)port << 16 | ours;
+}
+
+/*
+ * A result's connection: IPv4 by (address, port, ours); IPv6 by (target
+ * index, ours), the index (below 2^48) standing for the address and port.
+ */
+static inline uint64_t
+trawl_pending_key_of(const struct trawl_pending *p, const struct trawl_result *r)
+{
+	return p->six ? r->target << 16 | r->dport : trawl_pending_key(r->saddr, r->sport, r->dport);
 }
 
 /** @return 0 or -rte_errno. */

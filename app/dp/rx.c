@@ -91,7 +91,8 @@ close_held(struct trawl_rx *rx, const struct trawl_result *held, unsigned int n,
 		r->repeat = 0;
 		if (m == NULL)
 			continue;
-		m->data_len = eng->probe->reset(rte_pktmbuf_mtod(m, uint8_t *), &eng->pctx, r);
+		m->data_len = eng->space.six != NULL ? eng->probe->reset6(rte_pktmbuf_mtod(m, uint8_t *), &eng->pctx, r) :
+			eng->probe->reset(rte_pktmbuf_mtod(m, uint8_t *), &eng->pctx, r);
 		m->pkt_len = m->data_len;
 		o->ans[o->nans++] = m;
 		trawl_stat_add(&rx->resets, 1);
@@ -167,7 +168,7 @@ hold(struct trawl_rx *rx, const struct trawl_result *syn, struct burst_out *o)
 static void
 end_hold(struct trawl_rx *rx, struct trawl_result *r)
 {
-	if (trawl_pending_take(&rx->pend, trawl_pending_key(r->saddr, r->sport, r->dport)) &&
+	if (trawl_pending_take(&rx->pend, trawl_pending_key_of(&rx->pend, r)) &&
 	    r->cls == TRAWL_CLASS_RST) {
 		r->cls = TRAWL_CLASS_RESET;
 		r->success = 1;

@@ -22,6 +22,8 @@
 #define TRAWL_RESULT_DATA_MAX 1472
 /* The most a UDP probe carries over IPv6: a 1500-byte packet less 40 + 8 bytes of headers. */
 #define TRAWL_UDP6_PAYLOAD_MAX 1452
+/* tcp_banner's payload over IPv6: one segment under the MSS of a 1500-byte IPv6 packet (1500 - 40 - 20). */
+#define TRAWL_BANNER6_PAYLOAD_MAX 1440
 /* udp keeps the first 512 bytes of a reply; udp_pkt_size tells the whole. */
 #define TRAWL_UDP_DATA_MAX 512
 
@@ -159,7 +161,7 @@ struct trawl_probe_ops {
 	uint16_t (*reset)(uint8_t *buf, const struct trawl_probe_ctx *ctx, const struct trawl_result *r);
 
 	/*
-	 * IPv6: the same four for IPv6 targets (NULL: the module has no IPv6
+	 * IPv6: the same for IPv6 targets (NULL: the module has no IPv6
 	 * yet, and an IPv6 scan with it is refused before anything starts).
 	 * prepare6 writes ctx->tmpl6, len6, tmpl6_answer and priv6; make6's
 	 * probes are ctx->len6 bytes; classify6 fills a result as classify
@@ -174,6 +176,8 @@ struct trawl_probe_ops {
 			struct trawl_result *r);
 	uint16_t (*answer6)(uint8_t *buf, const struct trawl_ipv6_view *v, const struct trawl_probe_ctx *ctx,
 			const struct trawl_result *r);
+	/** reset for an IPv6 handshake (the target's address: r->responder6). */
+	uint16_t (*reset6)(uint8_t *buf, const struct trawl_probe_ctx *ctx, const struct trawl_result *r);
 };
 
 /*

@@ -369,6 +369,7 @@ setup_rx_roles(struct scan *s)
 			if (rc != 0)
 				return fail(s, "cannot make RX %u's table of %u handshakes: %s (give the EAL more "
 						"memory: --eal \"-m 512\")", r, TRAWL_PENDING_CAP, rte_strerror(-rc));
+			rx->pend.six = s->conf.six;
 		}
 		s->writer->in[s->writer->nin++] = rx->to_writer;
 		s->ctl.in[s->ctl.nin++] = rx->to_ctl;

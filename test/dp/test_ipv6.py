@@ -235,6 +235,60 @@ for form, extra in (("text", []), ("compiled", ["--dataset", ds_bin])):
     c.eq(m.get("packets_sent"), 2 * (len(hosts) + len(dead) + 256), f"respond ({form}): one probe per target")
     print(f"respond ({form}): {len(got)} of {len(want_open)} open found, {lost} replies counted lost")
 
+# --- tcp_banner over IPv6: the virtual internet's services, found exactly ----------------------------------
+svc_hosts = sorted(rng.sample(range(1, 1 << 16), 600))
+http6 = [base + (0x51 << 64) + h for h in svc_hosts[:300]]
+ssh6 = [base + (0x52 << 64) + h for h in svc_hosts[300:450]]
+tls6 = [base + (0x53 << 64) + h for h in svc_hosts[450:550]]
+quiet6 = [base + (0x54 << 64) + h for h in svc_hosts[550:]]          # open, no service: nodata
+mbox6 = base + (0x55 << 64)                                          # 2001:2:0:55::/124 middlebox
+tarpit6 = base + (0x56 << 64)                                        # 2001:2:0:56::/124 middlebox:zerowin
+A = lambda x: str(ipaddress.IPv6Address(x))  # noqa: E731
+svc_lines = [f"[{A(h)}]:80 http" for h in http6] + [f"[{A(h)}]:22 ssh" for h in ssh6] + \
+    [f"[{A(h)}]:443 tls" for h in tls6] + [f"[{A(h)}]:80" for h in quiet6] + \
+    [f"{A(mbox6)}/124 middlebox", f"{A(tarpit6)}/124 middlebox:zerowin"]
+svc_list = os.path.join(d, "svc6.txt")
+dead6 = [base + (0x57 << 64) + i for i in range(100)]
+with open(svc_list, "w") as f:
+    f.write("".join(f"{A(h)}\n" for h in http6 + ssh6 + tls6 + quiet6 + dead6))
+with tt.Responder(d, svc_lines, "svc6-r") as resp:
+    for mode, ports, extra_t in (("http", "22,80", [f"{A(mbox6)}/124", f"{A(tarpit6)}/124"]), ("tls", "443", [])):
+        out, meta = os.path.join(d, f"b6-{mode}.csv"), os.path.join(d, f"b6-{mode}.json")
+        p = tt.run(["scan", "--dev", resp.client(), "--eal", tt.eal(f"b6s-{mode}").replace("-m 256", "-m 512"),
+                    "-S", SRC, "-G", GW, "-b", "/dev/null", "-M", "tcp_banner", "--probe-args", mode, "-p", ports,
+                    "-r", "20000", "-c", "2", "-f", "saddr,sport,classification,http_server,banner,tls_version",
+                    "-o", out, "-m", meta, "-I", svc_list] + extra_t, timeout=120)
+        c.eq(p.returncode, 0, f"tcp_banner {mode} over IPv6 exits 0 ({p.stderr.strip()[-300:]})")
+        m = tt.metadata(meta) if os.path.exists(meta) else {}
+        with open(out) if os.path.exists(out) else open(os.devnull) as f:
+            rows = list(__import__("csv").DictReader(f))
+        lost = m.get("replies_lost", 0) + m.get("answers_dropped", 0)
+        got = {(int(ipaddress.IPv6Address(r["saddr"])), int(r["sport"])): r for r in rows}
+        c.eq(len(got), len(rows), f"tcp_banner {mode}: no row twice")
+        if mode == "http":
+            want = {(h, 80): "data" for h in http6} | {(h, 22): "data" for h in ssh6} | \
+                {(h, 80): "nodata" for h in quiet6} | \
+                {(mbox6 + i, pt): "nodata" for i in range(16) for pt in (22, 80)}
+            # the tarpit's zero-window SYN-ACKs are no open port: the default filter leaves them out
+        else:
+            want = {(h, 443): "data" for h in tls6}
+        extra = set(got) - set(want)
+        wrong = [k for k in set(got) & set(want) if got[k]["classification"] != want[k]]
+        c.eq((len(extra), wrong[:3]), (0, []), f"tcp_banner {mode}: no row outside the dataset, each as it should be")
+        c.check(len(set(want) - set(got)) <= lost, f"tcp_banner {mode}: short only by what was counted lost "
+                f"({len(set(want) - set(got))} missing, {lost} counted)")
+        if mode == "http":
+            c.check(all(got[k]["http_server"].startswith("trawl-respond/") for k in got if k[1] == 80 and
+                        got[k]["classification"] == "data"), "tcp_banner http: every HTTP service's Server header")
+            c.check(all(got[k]["banner"].startswith("SSH-2.0-OpenSSH") for k in got if k[1] == 22 and
+                        got[k]["classification"] == "data"), "tcp_banner http: every SSH greeting on port 22")
+        else:
+            c.check(all(got[k]["tls_version"] == "TLSv1.2" for k in got), "tcp_banner tls: TLS 1.2 from every TLS service")
+        print(f"tcp_banner {mode} over IPv6: {len(got)} of {len(want)} rows, {lost} counted lost")
+r = resp.report
+c.check(r.get("services", {}).get("http", {}).get("answered", 0) >= len(http6) - lost,
+        f"the responder counts its IPv6 HTTP first flights ({r.get('services', {}).get('http')})")
+
 # --- --checkpoint over IPv6, against the same responder ---------------------------------------------------
 CK_RATE = 4000
 ck, ck_out, ck_meta = (os.path.join(d, n) for n in ("ck6.json", "ck6.csv", "ck6m.json"))
@@ -318,7 +372,10 @@ for extra, why in ((["-S", SRC, "-b", "/dev/null", "2001:2::/48-56", "2001:2:0:1
                    (["-S", SRC, "2001:2::/120"], "inside the blocklist"),
                    (["-S", SRC, "-b", "/dev/null", "-M", "udp", "-p", "53", "--probe-args", "hex:" + "00" * 1453,
                      "2001:2::1"], "at most 1452"),
-                   (["-S", SRC, "-b", "/dev/null", "-M", "tcp_banner", "2001:2::1"], "not built for IPv6"),
+                   (["-S", SRC, "-b", "/dev/null", "-M", "tcp_banner", "--canaries", "2", "2001:2::1"],
+                    "--canaries: not built for IPv6"),
+                   (["-S", SRC, "-b", "/dev/null", "-M", "tcp_banner", "--probe-args", "hex:" + "00" * 1441,
+                     "2001:2::1"], "at most 1440"),
                    (["-S", SRC, "-S", "198.19.0.2", "-b", "/dev/null", "2001:2::1", "198.18.0.1"],
                     "IPv4 and IPv6 targets in one scan"),
                    (["-S", "198.19.0.2", "-b", "/dev/null", "2001:2::1"], "need an IPv6 source"),

@@ -378,6 +378,74 @@ test_tcp6_round_trip(void)
 	CHECK(ops->classify6(&ctx, &v, &r) == TRAWL_RX_INVALID);
 }
 
+/*
+ * tcp_banner over IPv6: SYN-ACK -> the ACK carrying the HTTP request (Host
+ * an IPv6 literal); the server's data -> a DATA result and the RST at
+ * what it acknowledged; a held handshake's reset at isn + 1 + the
+ * request; a SYN-ACK acknowledging past our SYN: invalid.
+ */
+static void
+test_banner6_round_trip(void)
+{
+	const struct trawl_probe_ops *ops = trawl_probe_find("tcp_banner");
+	struct trawl_probe_ctx ctx;
+	struct trawl_target6 t = { .addr = ip6("2001:2::9"), .port = 80, .probe = 0 };
+	uint8_t probe[128], reply[256], out[1600], *bufs[1] = { probe }, data[RTE_ALIGN(TRAWL_RESULT_DATA_MAX, 64)];
+	struct trawl_ipv6_view v;
+	struct trawl_result r;
+	struct trawl_err err;
+	uint32_t isn;
+	uint16_t len, glen;
+	static const char want_get[] = "GET / HTTP/1.1\r\nHost: [2001:2::9]\r\n";
+
+	setup6(&ctx, "tcp_banner", "80");
+	memset(&ctx.args, 0, sizeof(ctx.args));
+	REQUIRE(ops->parse_args("http", &ctx.args, &err) == 0);
+	REQUIRE(ops->prepare6(&ctx) == 0);
+	ops->make6(bufs, &t, 1, &ctx);
+	CHECK(csum6_ok(probe));
+	isn = (uint32_t)trawl_validate_tag6(&ctx.val, t.addr, 80);
+	syn_reply(probe, reply, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 1);
+	REQUIRE(trawl_ipv6_parse(reply + 14, 60, &v) == 0);
+	r.data = data;
+	REQUIRE(ops->classify6(&ctx, &v, &r) == TRAWL_RX_VALID);
+	CHECK(r.cls == TRAWL_CLASS_SYNACK && r.success && r.seq == 777);
+	len = ops->answer6(out, &v, &ctx, &r);
+	glen = (uint16_t)(len - 74);
+	CHECK(len > 74 && len <= 1514 && csum6_ok(out) && out[54 + 13] == (RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG));
+	CHECK_EQ_U64(rte_be_to_cpu_32(((struct rte_tcp_hdr *)(out + 54))->sent_seq), isn + 1);
+	CHECK_EQ_U64(rte_be_to_cpu_32(((struct rte_tcp_hdr *)(out + 54))->recv_ack), 778);
+	CHECK_EQ_U64(rte_be_to_cpu_16(((struct rte_ipv6_hdr *)(out + 14))->payload_len), 20u + glen);
+	CHECK(memcmp(out + 74, want_get, sizeof(want_get) - 1) == 0);
+	CHECK(trawl_ip6_eq(trawl_ip6_load(out + 14 + 24), t.addr));
+	/* The server's response, acknowledging our request: a DATA result, and the RST at that acknowledgement. */
+	syn_reply(probe, reply, RTE_TCP_ACK_FLAG | RTE_TCP_PSH_FLAG, 1 + glen);
+	memcpy(reply + 74, "HTTP/1.1 200 OK\r\nServer: x\r\n\r\n", 30);
+	((struct rte_ipv6_hdr *)(reply + 14))->payload_len = rte_cpu_to_be_16(50);
+	((struct rte_tcp_hdr *)(reply + 54))->cksum = 0;
+	((struct rte_tcp_hdr *)(reply + 54))->cksum = rte_ipv6_udptcp_cksum((void *)(reply + 14), reply + 54);
+	REQUIRE(trawl_ipv6_parse(reply + 14, 90, &v) == 0);
+	REQUIRE(ops->classify6(&ctx, &v, &r) == TRAWL_RX_VALID);
+	CHECK(r.cls == TRAWL_CLASS_DATA && r.success && r.data_len == 30 && memcmp(r.data, "HTTP/1.1 200", 12) == 0);
+	CHECK_EQ_U64(r.target, trawl_target6_index(&space, t.addr, 80));
+	len = ops->answer6(out, &v, &ctx, &r);
+	CHECK(len == 74 && csum6_ok(out) && out[54 + 13] == RTE_TCP_RST_FLAG);
+	CHECK_EQ_U64(rte_be_to_cpu_32(((struct rte_tcp_hdr *)(out + 54))->sent_seq), isn + 1 + glen);
+	/* A handshake that brought nothing: reset6 at isn + 1 + the request, to the target. */
+	len = ops->reset6(out, &ctx, &r);
+	CHECK(len == 74 && csum6_ok(out) && out[54 + 13] == RTE_TCP_RST_FLAG);
+	CHECK_EQ_U64(rte_be_to_cpu_32(((struct rte_tcp_hdr *)(out + 54))->sent_seq), isn + 1 + glen);
+	CHECK(trawl_ip6_eq(trawl_ip6_load(out + 14 + 24), t.addr));
+	/* Acknowledging neither isn + 1 nor past the request: invalid. */
+	syn_reply(probe, reply, RTE_TCP_ACK_FLAG, 2);
+	REQUIRE(trawl_ipv6_parse(reply + 14, 60, &v) == 0);
+	CHECK(ops->classify6(&ctx, &v, &r) == TRAWL_RX_INVALID);
+	/* A SYN-ACK that acknowledges the request (it cannot have): invalid. */
+	syn_reply(probe, reply, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 1 + glen);
+	REQUIRE(trawl_ipv6_parse(reply + 14, 60, &v) == 0);
+	CHECK(ops->classify6(&ctx, &v, &r) == TRAWL_RX_INVALID);
+}
+
 static void
 test_icmp6_round_trip(void)
 {
@@ -487,6 +555,7 @@ main(void)
 	RUN(test_ipv6_parse_extensions);
 	RUN(test_ndp_round_trip);
 	RUN(test_tcp6_round_trip);
+	RUN(test_banner6_round_trip);
 	RUN(test_icmp6_round_trip);
 	RUN(test_udp6_round_trip);
 	trawl_space6_free(&space6);
