@@ -145,6 +145,9 @@ trawl_target6_index(const struct trawl_target_space *ts, struct trawl_ip6 addr, 
 static inline struct trawl_ip6
 trawl_target6_addr(const struct trawl_target_space *ts, uint64_t idx)
 {
+	/* A canary's index is count + its address's first target's (probes/tcp.h): the same address. */
+	if (__builtin_expect(idx >= ts->count, 0))
+		idx -= ts->count;
 	return trawl_space6_at(ts->six, rte_reciprocal_divide_u64(idx, &ts->nports_recip));
 }
 

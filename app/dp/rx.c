@@ -26,6 +26,15 @@ struct burst_out {
 	unsigned int ncanaries;  /* of ans, the canary SYNs (counted apart) */
 };
 
+/* A frame parsed: what it is, and for IP its view. */
+struct parsed {
+	union {
+		struct trawl_ipv4_view v;
+		struct trawl_ipv6_view v6;
+	};
+	enum trawl_l3_kind kind;  /**< TRAWL_L3_OTHER also for IP that does not parse */
+};
+
 /*
  * The probe module's answer to a valid reply (the RST). In place in the
  * reply's own mbuf when it is a plain one-segment buffer with room: no
@@ -103,15 +112,22 @@ close_held(struct trawl_rx *rx, const struct trawl_result *held, unsigned int n,
  * Canary SYNs for an address that answered: the scan's own probe to ports
  * the MAC picks outside the scan's, once per address as far as a small
  * direct-mapped memory of recent addresses goes (an address with many open
- * ports may get them more than once; each costs N probes).
+ * ports may get them more than once; each costs N probes). An IPv6 address
+ * is remembered by 32 bits of its hash: two that hash alike may cost the
+ * second its canaries (about one in 2^32 a pair), never a wrong one.
  */
 static void
-send_canaries(struct trawl_rx *rx, uint32_t addr, struct burst_out *o)
+send_canaries(struct trawl_rx *rx, const struct parsed *p, const struct trawl_result *r, struct burst_out *o)
 {
 	const struct trawl_engine *eng = rx->eng;
 	const struct trawl_probe_ctx *ctx = &eng->pctx;
+	int six = p->kind == TRAWL_L3_IPV6;
+	struct trawl_ip6 a6 = six ? p->v6.saddr : (struct trawl_ip6){ 0, 0 };
+	/* IPv6: 32 bits of a hash of the whole address (a plain xor-fold makes neighbouring prefixes collide) */
+	uint32_t addr = six ? (uint32_t)(trawl_space6_hash(a6) >> 32) : r->saddr;
 	uint32_t slot = (uint32_t)(addr * UINT32_C(2654435761)) >> 20; /* Fibonacci hashing, 12 bits */
 	struct trawl_target tgt[TRAWL_CANARIES_MAX];
+	struct trawl_target6 tgt6[TRAWL_CANARIES_MAX];
 	struct rte_mbuf *m[TRAWL_CANARIES_MAX];
 	uint8_t *bufs[TRAWL_CANARIES_MAX];
 	unsigned int n = 0;
@@ -121,9 +137,13 @@ send_canaries(struct trawl_rx *rx, uint32_t addr, struct burst_out *o)
 		return;
 	rx->canary_sent[slot] = addr;
 	for (unsigned int i = 0; i < ctx->canaries; i++) {
-		uint16_t port = trawl_tcp_canary_port(ctx, addr, i);
+		uint16_t port = six ? trawl_tcp6_canary_port(ctx, a6, i) : trawl_tcp_canary_port(ctx, addr, i);
 
-		if (port != 0)
+		if (port == 0)
+			continue;
+		if (six)
+			tgt6[n++] = (struct trawl_target6){ .addr = a6, .port = port, .probe = 0 };
+		else
 			tgt[n++] = (struct trawl_target){ .addr = addr, .port = port, .probe = 0 };
 	}
 	if (n == 0)
@@ -133,16 +153,21 @@ send_canaries(struct trawl_rx *rx, uint32_t addr, struct burst_out *o)
 		return;
 	}
 	for (unsigned int i = 0; i < n; i++) {
-		m[i]->data_len = ctx->len;
-		m[i]->pkt_len = ctx->len;
-		if (ctx->tx_ol_flags != 0) {
-			m[i]->ol_flags = ctx->tx_ol_flags;
+		uint64_t ol = six ? ctx->tx_ol_flags6 : ctx->tx_ol_flags;
+
+		m[i]->data_len = six ? ctx->len6 : ctx->len;
+		m[i]->pkt_len = m[i]->data_len;
+		if (ol != 0) {
+			m[i]->ol_flags = ol;
 			m[i]->l2_len = sizeof(struct rte_ether_hdr);
-			m[i]->l3_len = sizeof(struct rte_ipv4_hdr);
+			m[i]->l3_len = six ? sizeof(struct rte_ipv6_hdr) : sizeof(struct rte_ipv4_hdr);
 		}
 		bufs[i] = rte_pktmbuf_mtod(m[i], uint8_t *);
 	}
-	eng->probe->make(bufs, tgt, n, ctx);
+	if (six)
+		eng->probe->make6(bufs, tgt6, n, ctx);
+	else
+		eng->probe->make(bufs, tgt, n, ctx);
 	/* Canaries go first in ans: the burst's end counts them apart by position. */
 	memmove(o->ans + o->ncanaries + n, o->ans + o->ncanaries, (o->nans - o->ncanaries) * sizeof(o->ans[0]));
 	memcpy(o->ans + o->ncanaries, m, n * sizeof(m[0]));
@@ -195,15 +220,6 @@ not_ours(struct trawl_rx *rx, struct rte_mbuf *m)
 	}
 	trawl_stat_add(&rx->kernel, 1);
 }
-
-/* A frame parsed: what it is, and for IP its view. */
-struct parsed {
-	union {
-		struct trawl_ipv4_view v;
-		struct trawl_ipv6_view v6;
-	};
-	enum trawl_l3_kind kind;  /**< TRAWL_L3_OTHER also for IP that does not parse */
-};
 
 /*
  * An IPv6 list's lookups cost two cache misses each (its directory, then
@@ -365,7 +381,7 @@ other:
 	r->tsc = now;
 	r->repeat = 0;
 	if (eng->pctx.canaries != 0 && armed && (r->cls == TRAWL_CLASS_SYNACK || r->cls == TRAWL_CLASS_ZEROWIN))
-		send_canaries(rx, r->saddr, o);
+		send_canaries(rx, p, r, o);
 	if (eng->probe->handshake && r->cls == TRAWL_CLASS_SYNACK) {
 		/* A copy: hold() may write closed handshakes into the slot r points to. */
 		syn = *r;

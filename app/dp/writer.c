@@ -50,8 +50,8 @@ trawl_writer_consume(struct trawl_writer *w, struct trawl_result *recs, unsigned
 		/*
 		 * An IPv6 result's target, from its index, for the rows and filters
 		 * that read it: a load from a list of up to GiBs, not made for the
-		 * repeats the default filter drops (no IPv6 canaries: every index is
-		 * a target's).
+		 * repeats the default filter drops (a canary's index gives its
+		 * address too: core/target.h).
 		 */
 		if (row.v6 && w->filter != NULL)
 			row.saddr6 = trawl_target6_addr(space, r->target);

@@ -48,6 +48,10 @@ int trawl_tcp6_prepare(struct trawl_probe_ctx *ctx);
 void trawl_tcp6_make(uint8_t *const bufs[], const struct trawl_target6 tgt[], unsigned int n,
 		const struct trawl_probe_ctx *ctx);
 enum trawl_rx_verdict trawl_tcp6_check(const struct trawl_probe_ctx *ctx, const struct trawl_ipv6_view *v);
+/** Canary port @p i of IPv6 address @p addr (as trawl_tcp_canary_port). */
+uint16_t trawl_tcp6_canary_port(const struct trawl_probe_ctx *ctx, struct trawl_ip6 addr, unsigned int i);
+/** The target index of a reply from [@p addr]:@p port, or its canary key with *canary set (as trawl_tcp_target). */
+uint64_t trawl_tcp6_target(const struct trawl_probe_ctx *ctx, struct trawl_ip6 addr, uint16_t port, int *canary);
 void trawl_tcp6_fill(const struct trawl_ipv6_view *v, uint64_t target, struct trawl_result *r);
 enum trawl_rx_verdict trawl_tcp6_syn_classify(const struct trawl_probe_ctx *ctx, const struct trawl_ipv6_view *v,
 		struct trawl_result *r);

@@ -112,6 +112,45 @@ trawl_tcp6_check(const struct trawl_probe_ctx *ctx, const struct trawl_ipv6_view
 	return TRAWL_RX_VALID;
 }
 
+/*
+ * Canary port i of an IPv6 target address, as trawl_tcp_canary_port for
+ * IPv4: from the MAC key over the address (a domain of its own), never one
+ * of the scan's ports, 0 if sixteen draws found none.
+ */
+uint16_t
+trawl_tcp6_canary_port(const struct trawl_probe_ctx *ctx, struct trawl_ip6 addr, unsigned int i)
+{
+	for (unsigned int j = 0; j < 16; j++) {
+		uint64_t h = trawl_siphash24_2w(&ctx->val.key, addr.hi ^ UINT64_C(0x63616e6172793600),
+				addr.lo ^ (UINT64_C(1) << 32 | i << 8 | j));
+		uint16_t p = (uint16_t)(h >> 48);
+
+		if (p != 0 && trawl_target6_index(ctx->space, addr, p) == TRAWL_TARGET_NONE)
+			return p;
+	}
+	return 0;
+}
+
+uint64_t
+trawl_tcp6_target(const struct trawl_probe_ctx *ctx, struct trawl_ip6 addr, uint16_t port, int *canary)
+{
+	uint64_t t = trawl_target6_index(ctx->space, addr, port), first;
+
+	*canary = 0;
+	if (likely(t != TRAWL_TARGET_NONE) || ctx->canaries == 0)
+		return t;
+	/* Not one of the scan's ports: one of this address's canaries? (rare: only this path pays) */
+	first = trawl_target6_index(ctx->space, addr, ctx->space->port_first);
+	if (first == TRAWL_TARGET_NONE)
+		return TRAWL_TARGET_NONE;
+	for (unsigned int i = 0; i < ctx->canaries; i++)
+		if (trawl_tcp6_canary_port(ctx, addr, i) == port) {
+			*canary = 1;
+			return ctx->space->count + first;
+		}
+	return TRAWL_TARGET_NONE;
+}
+
 void
 trawl_tcp6_fill(const struct trawl_ipv6_view *v, uint64_t target, struct trawl_result *r)
 {
@@ -140,6 +179,7 @@ trawl_tcp6_syn_classify(const struct trawl_probe_ctx *ctx, const struct trawl_ip
 	uint16_t sport, dport;
 	uint64_t tag, target;
 	uint8_t flags;
+	int canary;
 
 	if (verdict != TRAWL_RX_VALID)
 		return verdict;
@@ -149,14 +189,16 @@ trawl_tcp6_syn_classify(const struct trawl_probe_ctx *ctx, const struct trawl_ip
 	tag = trawl_validate_tag6_hinted(&ctx->val, v->hint, v->saddr, sport);
 	if (rte_be_to_cpu_32(tcp->recv_ack) != (uint32_t)tag + 1 || !trawl_validate_sport_ok(&ctx->val, tag, dport))
 		return TRAWL_RX_INVALID;
-	target = trawl_target6_index(ctx->space, v->saddr, sport);
+	target = trawl_tcp6_target(ctx, v->saddr, sport, &canary);
 	if (target == TRAWL_TARGET_NONE)
 		return TRAWL_RX_INVALID;
 	if (flags & RTE_TCP_RST_FLAG) {
+		if (canary)
+			return TRAWL_RX_OTHER; /* a closed canary port: as it should be */
 		r->cls = TRAWL_CLASS_RST;
 		r->success = 0;
 	} else if ((flags & (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) == (RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG)) {
-		r->cls = trawl_tcp_zerowin(tcp) ? TRAWL_CLASS_ZEROWIN : TRAWL_CLASS_SYNACK;
+		r->cls = canary ? TRAWL_CLASS_CANARY : trawl_tcp_zerowin(tcp) ? TRAWL_CLASS_ZEROWIN : TRAWL_CLASS_SYNACK;
 		r->success = r->cls == TRAWL_CLASS_SYNACK;
 	} else {
 		return TRAWL_RX_INVALID;

@@ -17,7 +17,7 @@
  *
  * IPv6: the same over tcp6.c's SYN (MSS 1440), the HTTP request's Host an
  * IPv6 literal; the payload at most 1440 bytes (one segment of a
- * 1500-byte IPv6 packet). No canaries over IPv6 yet.
+ * 1500-byte IPv6 packet).
  */
 #include <errno.h>
 #include <string.h>
@@ -217,7 +217,7 @@ banner_classify6(const struct trawl_probe_ctx *ctx, const struct trawl_ipv6_view
 	uint32_t ack, isn1, hlen, seglen;
 	uint16_t sport, dport;
 	uint64_t tag, target;
-	int acked_payload;
+	int canary, acked_payload;
 
 	if (verdict != TRAWL_RX_VALID)
 		return verdict;
@@ -231,12 +231,12 @@ banner_classify6(const struct trawl_probe_ctx *ctx, const struct trawl_ipv6_view
 	acked_payload = ack != isn1;
 	if (acked_payload && ack != isn1 + payload6(ctx, v->saddr, NULL))
 		return TRAWL_RX_INVALID;
-	target = trawl_target6_index(ctx->space, v->saddr, sport);
+	target = trawl_tcp6_target(ctx, v->saddr, sport, &canary);
 	if (target == TRAWL_TARGET_NONE)
 		return TRAWL_RX_INVALID;
 	hlen = (uint32_t)(tcp->data_off >> 4) * 4;
 	seglen = v->l4_len - hlen;
-	verdict = segment_class(tcp, acked_payload, 0, seglen, r);
+	verdict = segment_class(tcp, acked_payload, canary, seglen, r);
 	if (verdict != TRAWL_RX_VALID)
 		return verdict;
 	trawl_tcp6_fill(v, target, r);
@@ -337,6 +337,7 @@ banner_answer6(uint8_t *buf, const struct trawl_ipv6_view *v, const struct trawl
 	case TRAWL_CLASS_SYNACK:
 		return ack_payload6(buf, ctx, r, ack);
 	case TRAWL_CLASS_ZEROWIN:
+	case TRAWL_CLASS_CANARY:
 	case TRAWL_CLASS_DATA:
 		return trawl_tcp6_rst(buf, ctx, r, ack);
 	default:

@@ -575,8 +575,6 @@ check(struct trawl_scan_conf *c, struct trawl_err *err)
 	if (c->six && !c->have_saddr && c->kernel_iface != NULL && strcmp(c->kernel_iface, "none") != 0)
 		return trawl_err_set(err, -EINVAL, "--kernel-iface %s: the kernel path carries the IPv4 source address; "
 				"for an IPv6 scan give -S an IPv4 address as well, or --kernel-iface none", c->kernel_iface);
-	if (c->six && c->canaries != TRAWL_CANARIES_UNSET && c->canaries != 0)
-		return trawl_err_set(err, -EINVAL, "--canaries: not built for IPv6 targets yet");
 
 	if (c->shard >= c->shards)
 		return trawl_err_set(err, -EINVAL, "--shard %u is not below --shards %u", c->shard, c->shards);

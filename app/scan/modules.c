@@ -30,9 +30,8 @@ trawl_scan_modules_resolve(struct trawl_scan_conf *c, struct trawl_scan_modules 
 	if (c->six && m->probe->handshake && m->args.payload_len > TRAWL_BANNER6_PAYLOAD_MAX)
 		return trawl_err_set(err, -EINVAL, "--probe-args: %u bytes of payload; over IPv6 one TCP segment carries "
 				"at most %d", m->args.payload_len, TRAWL_BANNER6_PAYLOAD_MAX);
-	/* tcp_banner's canaries by default: not over IPv6 yet (conf.c refuses them when asked for). */
 	if (c->canaries == TRAWL_CANARIES_UNSET)
-		c->canaries = m->probe->handshake && !c->six ? TRAWL_CANARIES_BANNER : 0;
+		c->canaries = m->probe->handshake ? TRAWL_CANARIES_BANNER : 0;
 	else if (c->canaries != 0 && !m->probe->tcp)
 		return trawl_err_set(err, -EINVAL, "--canaries: probe module %s sends no SYNs (tcp_synscan and "
 				"tcp_banner do)", m->probe->name);

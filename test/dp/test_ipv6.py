@@ -262,10 +262,20 @@ with tt.Responder(d, svc_lines, "svc6-r") as resp:
         m = tt.metadata(meta) if os.path.exists(meta) else {}
         with open(out) if os.path.exists(out) else open(os.devnull) as f:
             rows = list(__import__("csv").DictReader(f))
-        lost = m.get("replies_lost", 0) + m.get("answers_dropped", 0)
+        lost = m.get("replies_lost", 0) + m.get("answers_dropped", 0) + m.get("canaries_dropped", 0) + \
+            m.get("handshakes_closed_early", 0)
+        canary = [int(ipaddress.IPv6Address(r["saddr"])) for r in rows if r["classification"] == "canary"]
+        rows = [r for r in rows if r["classification"] != "canary"]
         got = {(int(ipaddress.IPv6Address(r["saddr"])), int(r["sport"])): r for r in rows}
         c.eq(len(got), len(rows), f"tcp_banner {mode}: no row twice")
+        # The default canaries (2 an answering address) flag the hosts that answer every port, each once.
+        mb = ({mbox6 + i for i in range(16)} | {tarpit6 + i for i in range(16)}) if mode == "http" else set()
+        c.eq(len(canary), len(set(canary)), f"tcp_banner {mode}: no address written as canary twice")
+        c.check(set(canary) <= mb and len(mb - set(canary)) <= lost, f"tcp_banner {mode}: a canary row for every "
+                f"middlebox address and no other ({len(set(canary) - mb)} other, {len(mb - set(canary))} missing)")
         if mode == "http":
+            c.check(m.get("canaries_sent", 0) >= 2 * (len(http6) + len(ssh6) + len(quiet6) + 32) - lost,
+                    f"tcp_banner http: two canaries for each answering address ({m.get('canaries_sent')})")
             want = {(h, 80): "data" for h in http6} | {(h, 22): "data" for h in ssh6} | \
                 {(h, 80): "nodata" for h in quiet6} | \
                 {(mbox6 + i, pt): "nodata" for i in range(16) for pt in (22, 80)}
@@ -372,8 +382,6 @@ for extra, why in ((["-S", SRC, "-b", "/dev/null", "2001:2::/48-56", "2001:2:0:1
                    (["-S", SRC, "2001:2::/120"], "inside the blocklist"),
                    (["-S", SRC, "-b", "/dev/null", "-M", "udp", "-p", "53", "--probe-args", "hex:" + "00" * 1453,
                      "2001:2::1"], "at most 1452"),
-                   (["-S", SRC, "-b", "/dev/null", "-M", "tcp_banner", "--canaries", "2", "2001:2::1"],
-                    "--canaries: not built for IPv6"),
                    (["-S", SRC, "-b", "/dev/null", "-M", "tcp_banner", "--probe-args", "hex:" + "00" * 1441,
                      "2001:2::1"], "at most 1440"),
                    (["-S", SRC, "-S", "198.19.0.2", "-b", "/dev/null", "2001:2::1", "198.18.0.1"],

@@ -13,6 +13,7 @@
 #include "app/core/ndp.h"
 #include "app/core/space6.h"
 #include "app/probes/probe.h"
+#include "app/probes/tcp.h"
 #include "test/unit/check.h"
 
 static struct trawl_ip6
@@ -444,6 +445,41 @@ test_banner6_round_trip(void)
 	syn_reply(probe, reply, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 1 + glen);
 	REQUIRE(trawl_ipv6_parse(reply + 14, 60, &v) == 0);
 	CHECK(ops->classify6(&ctx, &v, &r) == TRAWL_RX_INVALID);
+	/*
+	 * Canaries: a port the MAC picks outside the scan's; its SYN-ACK is a
+	 * canary result keyed count + the address's first target, whose row
+	 * prints the address; its RST is nothing to learn; its data and a
+	 * closed scan port's RST as before. Both modules.
+	 */
+	ctx.canaries = 2;
+	for (int mod = 0; mod < 2; mod++) {
+		const struct trawl_probe_ops *o = trawl_probe_find(mod ? "tcp_synscan" : "tcp_banner");
+		struct trawl_target6 ct = t;
+		int canary;
+
+		ct.port = trawl_tcp6_canary_port(&ctx, t.addr, 1);
+		CHECK(ct.port != 0 && ct.port != 80 && trawl_target6_index(&space, t.addr, ct.port) == TRAWL_TARGET_NONE);
+		CHECK(ct.port == trawl_tcp6_canary_port(&ctx, t.addr, 1) && ct.port != trawl_tcp6_canary_port(&ctx, t.addr, 0));
+		CHECK_EQ_U64(trawl_tcp6_target(&ctx, t.addr, ct.port, &canary), space.count + trawl_target6_index(&space, t.addr, 80));
+		CHECK(canary == 1);
+		o->make6(bufs, &ct, 1, &ctx);
+		syn_reply(probe, reply, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 1);
+		REQUIRE(trawl_ipv6_parse(reply + 14, 60, &v) == 0);
+		REQUIRE(o->classify6(&ctx, &v, &r) == TRAWL_RX_VALID);
+		CHECK(r.cls == TRAWL_CLASS_CANARY && !r.success && r.sport == ct.port);
+		CHECK(r.target >= space.count && trawl_ip6_eq(trawl_target6_addr(&space, r.target), t.addr));
+		len = o->answer6(out, &v, &ctx, &r);
+		CHECK(len == 74 && csum6_ok(out) && out[54 + 13] == RTE_TCP_RST_FLAG);
+		syn_reply(probe, reply, RTE_TCP_RST_FLAG | RTE_TCP_ACK_FLAG, 1);
+		REQUIRE(trawl_ipv6_parse(reply + 14, 60, &v) == 0);
+		CHECK(o->classify6(&ctx, &v, &r) == TRAWL_RX_OTHER);
+		/* no canaries asked: that port is no target */
+		ctx.canaries = 0;
+		syn_reply(probe, reply, RTE_TCP_SYN_FLAG | RTE_TCP_ACK_FLAG, 1);
+		REQUIRE(trawl_ipv6_parse(reply + 14, 60, &v) == 0);
+		CHECK(o->classify6(&ctx, &v, &r) == TRAWL_RX_INVALID);
+		ctx.canaries = 2;
+	}
 }
 
 static void
