@@ -2,6 +2,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <net/if.h>
 #include <net/route.h>
 #include <stdio.h>
 #include <string.h>
@@ -15,6 +16,13 @@
 #include <rte_log.h>
 
 #include "app/dp/kpath.h"
+
+/* <linux/ipv6.h>'s, which clashes with <netinet/in.h>. */
+struct in6_ifreq {
+	struct in6_addr ifr6_addr;
+	uint32_t ifr6_prefixlen;
+	int ifr6_ifindex;
+};
 
 enum trawl_kpath_kind
 trawl_kpath_choose(int have_vhost_net)
@@ -48,25 +56,101 @@ trawl_kpath_devargs(char *buf, size_t len, char *name, size_t namelen, enum traw
 	return n < (int)len ? 0 : -ENAMETOOLONG;
 }
 
-/*
- * No IPv6 of the kernel's own on it, set before it is up: the kernel would
- * send router solicitations and MLD reports out of the port. (A kernel
- * without IPv6 has no such file, and sends none anyway.)
- */
-static void
-no_ipv6(const char *iface)
+/* One of the interface's IPv6 settings. @return 0 or -errno (a kernel without IPv6 has no such file). */
+static int
+ipv6_conf(const char *iface, const char *name, const char *value)
 {
-	char path[96];
-	int fd;
+	char path[128];
+	size_t len = strlen(value);
+	int fd, rc = 0;
 
-	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/disable_ipv6", iface);
+	snprintf(path, sizeof(path), "/proc/sys/net/ipv6/conf/%s/%s", iface, name);
 	fd = open(path, O_WRONLY | O_CLOEXEC);
-	if (fd >= 0) {
-		if (write(fd, "1\n", 2) != 2) {
-			/* nothing more to do: the interface works without it */
-		}
-		close(fd);
+	if (fd < 0)
+		return -errno;
+	if (write(fd, value, len) != (ssize_t)len)
+		rc = -EIO;
+	close(fd);
+	return rc;
+}
+
+/*
+ * The kernel's IPv6 on it, set before it is up. Without an IPv6 source:
+ * none (it would send router solicitations and MLD reports out of the
+ * port). With one: only what a host of that one address needs, no more of
+ * its own on the wire: no link-local address (addr_gen_mode 1), no
+ * duplicate address detection (trawl answers for the address), no router
+ * solicitations, no autoconfiguration. What is left is the MLD report a
+ * host sends for its address's solicited-node group.
+ */
+static int
+kernel_ipv6(const char *iface, int on)
+{
+	if (!on) {
+		ipv6_conf(iface, "disable_ipv6", "1\n");
+		return 0;
 	}
+	if (ipv6_conf(iface, "addr_gen_mode", "1\n") != 0 || ipv6_conf(iface, "accept_dad", "0\n") != 0 ||
+	    ipv6_conf(iface, "dad_transmits", "0\n") != 0 || ipv6_conf(iface, "accept_ra", "0\n") != 0 ||
+	    ipv6_conf(iface, "autoconf", "0\n") != 0 || ipv6_conf(iface, "router_solicitations", "0\n") != 0)
+		return -errno != 0 ? -errno : -EIO;
+	return ipv6_conf(iface, "disable_ipv6", "0\n");
+}
+
+/* The IPv6 source as a /128 on the interface, and a host route to the gateway (NULL: none). */
+static int
+configure_iface6(const char *iface, const struct trawl_ip6 *saddr6, const struct trawl_ip6 *gateway6,
+		struct trawl_err *err)
+{
+	struct in6_ifreq ifr6;
+	struct in6_rtmsg rt;
+	int fd, rc = 0, idx = (int)if_nametoindex(iface);
+
+	fd = socket(AF_INET6, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+	if (fd < 0 || idx == 0) {
+		rc = trawl_err_set(err, -errno, "kernel interface %s: IPv6: %s", iface, strerror(errno));
+		if (fd >= 0)
+			close(fd);
+		return rc;
+	}
+	memset(&ifr6, 0, sizeof(ifr6));
+	trawl_ip6_store(ifr6.ifr6_addr.s6_addr, *saddr6);
+	ifr6.ifr6_prefixlen = 128;
+	ifr6.ifr6_ifindex = idx;
+	if (ioctl(fd, SIOCSIFADDR, &ifr6) != 0 && errno != EEXIST) {
+		rc = trawl_err_set(err, -errno, "kernel interface %s: cannot give it the IPv6 source address: %s", iface,
+				strerror(errno));
+	} else if (gateway6 != NULL) {
+		/* The address is a /128: the gateway is on the link only by this route. */
+		memset(&rt, 0, sizeof(rt));
+		trawl_ip6_store(rt.rtmsg_dst.s6_addr, *gateway6);
+		rt.rtmsg_dst_len = 128;
+		rt.rtmsg_flags = RTF_UP | RTF_HOST;
+		rt.rtmsg_metric = 1;
+		rt.rtmsg_ifindex = idx;
+		if (ioctl(fd, SIOCADDRT, &rt) != 0 && errno != EEXIST)
+			rc = trawl_err_set(err, -errno, "kernel interface %s: route to the IPv6 gateway: %s", iface,
+					strerror(errno));
+	}
+	close(fd);
+	return rc;
+}
+
+/* Up, for an interface with no IPv4 address (an IPv6 scan's without an IPv4 source). */
+static int
+bring_up(const char *iface, struct trawl_err *err)
+{
+	struct ifreq ifr;
+	int fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), rc = 0;
+
+	if (fd < 0)
+		return trawl_err_set(err, -errno, "kernel interface %s: socket: %s", iface, strerror(errno));
+	memset(&ifr, 0, sizeof(ifr));
+	snprintf(ifr.ifr_name, sizeof(ifr.ifr_name), "%s", iface);
+	if (ioctl(fd, SIOCGIFFLAGS, &ifr) != 0 || (ifr.ifr_flags |= IFF_UP, ioctl(fd, SIOCSIFFLAGS, &ifr)) != 0)
+		rc = trawl_err_set(err, -errno, "kernel interface %s: cannot bring it up: %s", iface, strerror(errno));
+	close(fd);
+	return rc;
 }
 
 /* What the kernel needs on its side: the address, up, the gateway's route. */
@@ -96,11 +180,16 @@ configure_iface(const char *iface, uint32_t saddr, uint32_t gateway, struct traw
 		rc = trawl_err_set(err, -errno, "kernel interface %s: netmask: %s", iface, strerror(errno));
 		goto out;
 	}
-	if (ioctl(fd, SIOCGIFFLAGS, &ifr) != 0 || (ifr.ifr_flags |= IFF_UP, ioctl(fd, SIOCSIFFLAGS, &ifr)) != 0) {
-		rc = trawl_err_set(err, -errno, "kernel interface %s: cannot bring it up: %s", iface, strerror(errno));
+	close(fd);
+	fd = -1;
+	if ((rc = bring_up(iface, err)) != 0)
 		goto out;
-	}
 	if (gateway != 0) {
+		fd = socket(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0);
+		if (fd < 0) {
+			rc = trawl_err_set(err, -errno, "kernel interface %s: socket: %s", iface, strerror(errno));
+			goto out;
+		}
 		/* The address is a /32: the gateway is on the link only by this route. */
 		memset(&rt, 0, sizeof(rt));
 		sin = (struct sockaddr_in *)(void *)&rt.rt_dst;
@@ -116,13 +205,15 @@ configure_iface(const char *iface, uint32_t saddr, uint32_t gateway, struct traw
 					strerror(errno));
 	}
 out:
-	close(fd);
+	if (fd >= 0)
+		close(fd);
 	return rc;
 }
 
 int
 trawl_kpath_open(struct trawl_kpath *k, const char *iface, const struct rte_ether_addr *mac, uint32_t saddr,
-		uint32_t gateway, struct rte_mempool *pool, struct trawl_err *err)
+		uint32_t gateway, const struct trawl_ip6 *saddr6, const struct trawl_ip6 *gateway6,
+		struct rte_mempool *pool, struct trawl_err *err)
 {
 	struct rte_eth_conf conf;
 	char args[256];
@@ -169,12 +260,17 @@ trawl_kpath_open(struct trawl_kpath *k, const char *iface, const struct rte_ethe
 		rc = rte_eth_tx_queue_setup(k->port, 0, TRAWL_KPATH_DESC, socket, NULL);
 	if (rc != 0)
 		return trawl_err_set(err, rc, "kernel interface %s: queues: %s", iface, rte_strerror(-rc));
-	no_ipv6(iface);
+	if (kernel_ipv6(iface, saddr6 != NULL) != 0)
+		return trawl_err_set(err, -EIO, "kernel interface %s: cannot set up its IPv6 (/proc/sys/net/ipv6/conf/%s)",
+				iface, iface);
 	rc = rte_eth_dev_start(k->port);
 	if (rc != 0)
 		return trawl_err_set(err, rc, "kernel interface %s: start: %s", iface, rte_strerror(-rc));
 	k->started = 1;
-	return configure_iface(iface, saddr, gateway, err);
+	rc = saddr != 0 ? configure_iface(iface, saddr, gateway, err) : bring_up(iface, err);
+	if (rc == 0 && saddr6 != NULL)
+		rc = configure_iface6(iface, saddr6, gateway6, err);
+	return rc;
 }
 
 void

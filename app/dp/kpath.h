@@ -11,12 +11,13 @@
 #include <rte_mempool.h>
 
 #include "app/core/err.h"
+#include "app/core/ipv6.h"
 
 /*
  * The kernel path (exception path): a kernel interface for the port, so
  * the scan address keeps its intent page, ping and same-host tools while
- * trawl owns the NIC. It carries the source address (a /32, and a host
- * route to the gateway) and the port's MAC. Frames the port receives that
+ * trawl owns the NIC. It carries the source addresses (a /32 and a /128,
+ * each with a host route to its gateway) and the port's MAC. Frames the port receives that
  * are not the scan's own go to it; what the kernel sends on it goes out of
  * the port. DPDK's exception-path devices: virtio_user over vhost-net where
  * the host has /dev/vhost-net (DPDK's how-to "virtio_user as exception
@@ -67,12 +68,17 @@ int trawl_kpath_devargs(char *buf, size_t len, char *name, size_t namelen, enum 
 
 /**
  * Create the interface (after the EAL, as root), start it with RX buffers
- * from @p pool, give it @p saddr/32 and a host route to @p gateway (0:
- * none), and bring it up. IPv6 is off on it (no router solicitations of
- * its own on the wire). @return 0 or -errno with the reason in @p err.
+ * from @p pool, give it @p saddr/32 (0: no IPv4) and a host route to
+ * @p gateway (0: none), @p saddr6/128 (NULL: IPv6 off on it, no router
+ * solicitations of its own on the wire) and a host route to @p gateway6
+ * (NULL: none), and bring it up. Its IPv6 has no link-local address, no
+ * duplicate address detection, router solicitation or autoconfiguration
+ * (trawl answers neighbour solicitations for the address).
+ * @return 0 or -errno with the reason in @p err.
  */
 int trawl_kpath_open(struct trawl_kpath *k, const char *iface, const struct rte_ether_addr *mac, uint32_t saddr,
-		uint32_t gateway, struct rte_mempool *pool, struct trawl_err *err);
+		uint32_t gateway, const struct trawl_ip6 *saddr6, const struct trawl_ip6 *gateway6,
+		struct rte_mempool *pool, struct trawl_err *err);
 
 /** Hand @p n frames to the kernel; consumes them (what it does not take is counted and freed). */
 void trawl_kpath_to_kernel(struct trawl_kpath *k, struct rte_mbuf **m, uint16_t n);

@@ -571,11 +571,6 @@ check(struct trawl_scan_conf *c, struct trawl_err *err)
 				"or -G MAC");
 	if (!c->six && !c->have_gateway_ip && !c->have_gateway_mac)
 		return trawl_err_set(err, -EINVAL, "the next hop is required: --gateway-ip ADDR (resolved by ARP) or -G MAC");
-	/* The kernel path's interface carries the IPv4 source (dp/kpath.h): IPv6's is not built yet. */
-	if (c->six && !c->have_saddr && c->kernel_iface != NULL && strcmp(c->kernel_iface, "none") != 0)
-		return trawl_err_set(err, -EINVAL, "--kernel-iface %s: the kernel path carries the IPv4 source address; "
-				"for an IPv6 scan give -S an IPv4 address as well, or --kernel-iface none", c->kernel_iface);
-
 	if (c->shard >= c->shards)
 		return trawl_err_set(err, -EINVAL, "--shard %u is not below --shards %u", c->shard, c->shards);
 	if (c->kernel_iface != NULL && (c->kernel_iface[0] == '\0' || strlen(c->kernel_iface) >= 16 ||

@@ -400,19 +400,13 @@ setup_kpath(struct scan *s)
 	const struct trawl_scan_conf *c = &s->conf;
 	const char *name = kernel_iface(s);
 	struct trawl_err err = { "" };
-	char ip[16], mac[RTE_ETHER_ADDR_FMT_SIZE];
+	char ip[16], ip6[TRAWL_IPV6_STRLEN], mac[RTE_ETHER_ADDR_FMT_SIZE];
 
 	if (name == NULL)
 		return 0;
-	if (c->six && !c->have_saddr) {
-		/* The default path of a PCI port: its interface would carry an IPv4 source this scan has not. */
-		if (!c->quiet)
-			fprintf(stderr, "kernel path: none: its interface carries the IPv4 source, and this IPv6 scan has "
-					"none (-S IPV4 as well gives it one)\n");
-		return 0;
-	}
-	if (trawl_kpath_open(&s->kpath, name, &s->port.mac, c->saddr, c->have_gateway_ip ? c->gateway_ip : 0,
-			pool_for(s, s->port.socket), &err) != 0) {
+	if (trawl_kpath_open(&s->kpath, name, &s->port.mac, c->have_saddr ? c->saddr : 0,
+			c->have_saddr && c->have_gateway_ip ? c->gateway_ip : 0, c->have_saddr6 ? &c->saddr6 : NULL,
+			c->have_saddr6 && c->have_gateway_ip6 ? &c->gateway_ip6 : NULL, pool_for(s, s->port.socket), &err) != 0) {
 		trawl_kpath_close(&s->kpath);
 		return fail(s, "%s (--kernel-iface none runs without it)", err.msg);
 	}
@@ -422,10 +416,12 @@ setup_kpath(struct scan *s)
 		s->rx[r].kernel_path = 1;
 	rte_ether_format_addr(mac, sizeof(mac), &s->port.mac);
 	if (!c->quiet)
-		fprintf(stderr, "kernel path: %s (%s: %s) has %s/32 and %s; frames not the scan's own go to the "
+		fprintf(stderr, "kernel path: %s (%s: %s) has %s%s%s%s%s and %s; frames not the scan's own go to the "
 				"kernel through it\n", name, trawl_kpath_kind_name(s->kpath.kind),
 				s->kpath.kind == TRAWL_KPATH_TAP ? "no /dev/vhost-net here" : "over /dev/vhost-net",
-				trawl_ipv4_str(c->saddr, ip), mac);
+				c->have_saddr ? trawl_ipv4_str(c->saddr, ip) : "", c->have_saddr ? "/32" : "",
+				c->have_saddr && c->have_saddr6 ? ", " : "", c->have_saddr6 ? trawl_ipv6_str(&c->saddr6, ip6) : "",
+				c->have_saddr6 ? "/128" : "", mac);
 	return 0;
 }
 
