@@ -193,6 +193,8 @@ hold(struct trawl_rx *rx, const struct trawl_result *syn, struct burst_out *o)
 static void
 end_hold(struct trawl_rx *rx, struct trawl_result *r)
 {
+	if (r->cls == TRAWL_CLASS_CANARY)
+		return; /* never held (and an IPv6 canary's key, count + first, is past what the table's keys hold) */
 	if (trawl_pending_take(&rx->pend, trawl_pending_key_of(&rx->pend, r)) &&
 	    r->cls == TRAWL_CLASS_RST) {
 		r->cls = TRAWL_CLASS_RESET;

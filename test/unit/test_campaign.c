@@ -504,6 +504,25 @@ test_units_text(void)
 	trawl_campaign_free(&c);
 }
 
+/* trawl_keys_rows of @p csv by the key files @p keys, through the file @p out, into @p buf. */
+static void
+rows_of(const char *csv, const char *const keys[2], const char *out, char *buf, size_t cap)
+{
+	struct trawl_err err;
+	FILE *f = fopen(out, "w");
+	size_t len;
+
+	buf[0] = '\0';
+	REQUIRE(f != NULL);
+	CHECK(trawl_keys_rows(csv, keys, f, &err) == 0);
+	fclose(f);
+	f = fopen(out, "r");
+	REQUIRE(f != NULL);
+	len = fread(buf, 1, cap - 1, f);
+	buf[len] = '\0';
+	fclose(f);
+}
+
 /* tcp_banner results: canary addresses left out of the keys, either family; new.csv/gone.csv rows keep every field. */
 static void
 test_canaries_and_rows(void)
@@ -561,28 +580,12 @@ test_canaries_and_rows(void)
 	trawl_key6(pick, UINT64_C(0x2001000200000000), 4, 443);
 	fwrite(pick, 8, 3, f);
 	fclose(f);
-	f = fopen(out, "w");
-	REQUIRE(f != NULL);
-	CHECK(trawl_keys_rows(csv, selp, f, &err) == 0);
-	fclose(f);
-	f = fopen(out, "r");
-	REQUIRE(f != NULL);
-	len = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[len] = '\0';
-	fclose(f);
+	rows_of(csv, selp, out, buf, sizeof(buf));
 	CHECK(strcmp(buf, "saddr,sport,classification,http_server\n198.18.0.1,80,data,nginx\n"
 			"2001:2::4,443,data,lighttpd\n198.18.0.4,443,data,Apache\n") == 0);
 	/* no IPv6 key file: no IPv6 rows */
 	unlink(sel[1]);
-	f = fopen(out, "w");
-	REQUIRE(f != NULL);
-	CHECK(trawl_keys_rows(csv, selp, f, &err) == 0);
-	fclose(f);
-	f = fopen(out, "r");
-	REQUIRE(f != NULL);
-	len = fread(buf, 1, sizeof(buf) - 1, f);
-	buf[len] = '\0';
-	fclose(f);
+	rows_of(csv, selp, out, buf, sizeof(buf));
 	CHECK(strstr(buf, "2001:2::4") == NULL && strstr(buf, "198.18.0.4,443") != NULL);
 	/* no classification column: no canaries */
 	f = fopen(csv, "w");
