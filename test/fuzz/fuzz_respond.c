@@ -8,7 +8,8 @@
  * confirmed on a later probe). The dataset: 198.18.0.0/24 live with 80 open,
  * 198.18.1.7 live, services on 198.18.2.1-4 (http, tls, ssh, banner), a
  * middlebox /24 and a zero-window one, UDP 53 answering, ARP for any address;
- * IPv6: 2001:2::5 and 2001:2:1::/120 live, 2001:2::9 open on 443 (NDP for any).
+ * IPv6: 2001:2::5 and 2001:2:1::/120 live, 2001:2::9 open on 443, services on
+ * 2001:2::51 (http, 80) and 2001:2::53 (ssh, 22), a middlebox /124 (NDP for any).
  */
 #include "test/fuzz/fuzz.h"
 
@@ -24,7 +25,8 @@ setup(void)
 {
 	static const char text[] = "198.18.0.0/24:80\n198.18.1.7\n198.18.2.1:80 http\n198.18.2.2:443 tls\n"
 		"198.18.2.3:22 ssh\n198.18.2.4:25 banner:220 fuzz ESMTP\n198.18.3.0/24 middlebox\n"
-		"198.18.4.0/30 middlebox:zerowin\n2001:2::5\n2001:2:1::/120\n[2001:2::9]:443\n";
+		"198.18.4.0/30 middlebox:zerowin\n2001:2::5\n2001:2:1::/120\n[2001:2::9]:443\n[2001:2::51]:80 http\n"
+		"[2001:2::53]:22 ssh\n2001:2:0:6::/124 middlebox\n";
 	static const uint8_t dns[] = { 0x12, 0x34, 0x81, 0x80 };
 	struct trawl_err err;
 

@@ -6,6 +6,7 @@ scan fuzz_reply.c sets up (same key, address, targets) and genuine probes to
 the dataset fuzz_respond.c loads, so the fuzzer starts past validation; files
 are the shipped examples and small hand-made ones."""
 import json
+import ipaddress
 import os
 import struct
 import subprocess
@@ -141,6 +142,27 @@ put("respond", "v6-ns", frames(Ether(src="02:00:00:00:00:aa", dst="33:33:ff:00:0
                                IPv6(src="2001:2:ff::2", dst="ff02::1:ff00:1", hlim=255) / ICMPv6ND_NS(tgt="2001:2:ff::1") /
                                ICMPv6NDOptSrcLLAddr(lladdr="02:00:00:00:00:aa")))
 put("dataset", "v6.txt", b"2001:2::5\n2001:2::/120\n[2001:2::9]:443\n# c\n198.18.0.1\n")
+put("dataset", "v6-services.txt", b"[2001:2::51]:80 http\n[2001:2::53]:22 ssh\n[2001:2::54]:25 banner:220 x\n"
+    b"2001:2:0:6::/124 middlebox\n2001:2::56 middlebox:zerowin\n")
+
+
+def r_isn6(src, dst, sport, dport):  # packet6.c's isn6 under fuzz_respond.c's key (1, 2)
+    s, d = int(ipaddress.IPv6Address(src)), int(ipaddress.IPv6Address(dst))
+    w0 = (s >> 64) ^ (d & (2**64 - 1))
+    w1 = (((s & (2**64 - 1)) ^ (d >> 64)) + ((sport << 16) | dport)) & (2**64 - 1)
+    return tt.siphash24(1, 2, struct.pack("<QQ", w0, w1)) & 0xFFFFFFFF
+
+
+def r_seg6(dst, dport, flags, payload=b""):
+    return (R / IPv6(src="2001:2:ff::2", dst=dst) /
+            TCP(sport=40000, dport=dport, flags=flags, seq=2,
+                ack=(r_isn6("2001:2:ff::2", dst, 40000, dport) + 1) & 0xFFFFFFFF) / Raw(payload))
+
+
+put("respond", "v6-svc-http", frames(r_seg6("2001:2::51", 80, "PA", b"GET / HTTP/1.1\r\n\r\n"),
+                                     r_seg6("2001:2::51", 80, "FA")))
+put("respond", "v6-svc-ssh", frames(r_seg6("2001:2::53", 22, "A")))
+put("respond", "v6-middlebox", frames(R / IPv6(src="2001:2:ff::2", dst="2001:2:0:6::3") / TCP(sport=1, dport=9, flags="S")))
 
 # --- l7: a server's first segment (what tcp_banner keeps) ------------------------------
 put("l7", "http", b"HTTP/1.1 301 Moved\r\nServer: nginx/1.22.1\r\nLocation: https://x/\r\n\r\n")
