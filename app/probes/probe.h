@@ -166,8 +166,8 @@ struct trawl_probe_ops {
 	 * prepare6 writes ctx->tmpl6, len6, tmpl6_answer and priv6; make6's
 	 * probes are ctx->len6 bytes; classify6 fills a result as classify
 	 * does, with the reply's source in r->responder6 and the target's
-	 * address left to its index; answer6 writes at most
-	 * TRAWL_PROBE_MAX_LEN bytes.
+	 * address left to its index; answer6 writes at most answer_max bytes
+	 * (TRAWL_PROBE_MAX_LEN if 0), as answer.
 	 */
 	int (*prepare6)(struct trawl_probe_ctx *ctx);
 	void (*make6)(uint8_t *const bufs[], const struct trawl_target6 tgt[], unsigned int n,

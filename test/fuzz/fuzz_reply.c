@@ -7,7 +7,7 @@
  * The scan is 198.18.0.0/16 x ports 80,443 (port 0 for icmp_echoscan) from
  * 198.19.0.2 with a fixed key, as test/fuzz/make_corpus.py's seeds are;
  * the TCP modules with two canaries, tcp_banner sending http. IPv6 frames
- * go through the same modules' classify6 and answer6 where they have them,
+ * go through the same modules' classify6, answer6 and reset6 where they have them,
  * the scan 2001:2::5, 2001:2::9 and 2001:2:1::/112 from 2001:2:ff::2, and
  * through neighbour discovery's parser (the control role's).
  */
@@ -50,8 +50,7 @@ setup6(void)
 	for (int i = 0; i < NMOD; i++) {
 		if (ops[i]->prepare6 == NULL)
 			continue;
-		ctx6[i] = ctx[i];
-		ctx6[i].canaries = 0;
+		ctx6[i] = ctx[i]; /* the IPv4 context's canaries too: two for the TCP modules */
 		ctx6[i].space = ops[i]->uses_ports ? &space6[0] : &space6[1];
 		if (trawl_parse_ipv6("2001:2:ff::2", &ctx6[i].saddr6) != 0 || ops[i]->prepare6(&ctx6[i]) != 0)
 			abort();
@@ -75,19 +74,25 @@ one6(const uint8_t *frame, uint32_t size, uint32_t l3off)
 	}
 	for (int i = 0; i < NMOD; i++) {
 		uint8_t *keep, *answer;
+		uint16_t amax = ops[i]->answer_max ? ops[i]->answer_max : TRAWL_PROBE_MAX_LEN;
 		struct trawl_result r;
 
 		if (ops[i]->classify6 == NULL)
 			continue;
 		keep = malloc(ops[i]->data_max ? ops[i]->data_max : 1);
-		answer = malloc(TRAWL_PROBE_MAX_LEN);
+		answer = malloc(amax);
 		memset(&r, 0, sizeof(r));
 		r.data = keep;
 		if (ops[i]->classify6(&ctx6[i], &v, &r) == TRAWL_RX_VALID) {
-			/* A valid reply is from a target: its index maps back to the address the frame names. */
-			if (r.target >= space6[ops[i]->uses_ports ? 0 : 1].count || r.data_len > ops[i]->data_max)
+			/*
+			 * A valid reply is from a target (a canary's key is count + its
+			 * address's first target): its index maps back to the address.
+			 */
+			if (r.target >= 2 * space6[ops[i]->uses_ports ? 0 : 1].count || r.data_len > ops[i]->data_max)
 				abort();
-			if (ops[i]->answer6 != NULL && ops[i]->answer6(answer, &v, &ctx6[i], &r) > TRAWL_PROBE_MAX_LEN)
+			if (ops[i]->answer6 != NULL && ops[i]->answer6(answer, &v, &ctx6[i], &r) > amax)
+				abort();
+			if (ops[i]->reset6 != NULL && ops[i]->reset6(answer, &ctx6[i], &r) > TRAWL_PROBE_MAX_LEN)
 				abort();
 		}
 		free(answer);
