@@ -129,11 +129,10 @@ trawl_dataset6_service_line(struct trawl_dataset6 *d, const char *s, const char 
 		return 0;
 	}
 	if (*s != '[') {
-		/* an IPv6 address or prefix without a port, or not IPv6 at all */
-		if (copy(buf, sizeof(buf), s, end) == 0 && memchr(s, ':', (size_t)(end - s)) != NULL &&
-		    memchr(memchr(s, ':', (size_t)(end - s)) + 1, ':', (size_t)(end - s) - 1) != NULL)
-			return -EDESTADDRREQ;
-		return -ENOENT;
+		/* an IPv6 address or prefix without a port (two colons, as trawl_dataset6_line tells), or not IPv6 */
+		const char *c1 = memchr(s, ':', (size_t)(end - s));
+
+		return c1 != NULL && memchr(c1 + 1, ':', (size_t)(end - c1 - 1)) != NULL ? -EDESTADDRREQ : -ENOENT;
 	}
 	if ((rc = trawl_dataset6_line(d, s, end)) != 0) /* the port is open, as without the service */
 		return rc;
