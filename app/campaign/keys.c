@@ -371,7 +371,6 @@ struct builder {
 	char (*runs)[PATH_MAX];
 	unsigned int nruns, runs_cap;
 	uint64_t keys;
-	int failed;                 /* chunk allocation failed: said once */
 };
 
 static int

@@ -90,11 +90,13 @@ kernel_ipv6(const char *iface, int on)
 		ipv6_conf(iface, "disable_ipv6", "1\n");
 		return 0;
 	}
-	if (ipv6_conf(iface, "addr_gen_mode", "1\n") != 0 || ipv6_conf(iface, "accept_dad", "0\n") != 0 ||
-	    ipv6_conf(iface, "dad_transmits", "0\n") != 0 || ipv6_conf(iface, "accept_ra", "0\n") != 0 ||
-	    ipv6_conf(iface, "autoconf", "0\n") != 0 || ipv6_conf(iface, "router_solicitations", "0\n") != 0)
-		return -errno != 0 ? -errno : -EIO;
-	return ipv6_conf(iface, "disable_ipv6", "0\n");
+	static const char *const off[] = { "addr_gen_mode", "accept_dad", "dad_transmits", "accept_ra", "autoconf",
+		"router_solicitations" };
+	int rc = 0;
+
+	for (size_t i = 0; i < sizeof(off) / sizeof(off[0]) && rc == 0; i++)
+		rc = ipv6_conf(iface, off[i], i == 0 ? "1\n" : "0\n");
+	return rc != 0 ? rc : ipv6_conf(iface, "disable_ipv6", "0\n");
 }
 
 /* The IPv6 source as a /128 on the interface, and a host route to the gateway (NULL: none). */

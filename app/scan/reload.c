@@ -46,13 +46,13 @@ publish(struct scan_reload *r, struct trawl_live_block *blk)
 struct trawl_live_block *
 scan_live_block_build(const struct trawl_ranges *rs)
 {
-	struct trawl_ranges none = { 0 }, v4 = *rs;
+	struct trawl_ranges none = { 0 };
 	struct trawl_live_block *b = calloc(1, sizeof(*b));
 
-	v4.n6 = 0; /* the constraint is IPv4's: its prefixes go to the intervals */
 	if (b == NULL)
 		return NULL;
-	if (trawl_constraint_build(&b->v4, &v4, &none) != 0) {
+	/* The constraint reads the IPv4 ranges alone; the IPv6 prefixes go to the intervals. */
+	if (trawl_constraint_build(&b->v4, rs, &none) != 0) {
 		free(b);
 		return NULL;
 	}
